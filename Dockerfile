@@ -1,0 +1,56 @@
+# vpsbot container image.
+#
+#   docker build -t vpsbot .
+#   docker run --env-file .env -p 3000:3000 -v vpsbot-data:/data vpsbot          # vpsbot run
+#   docker run --env-file .env vpsbot check                                      # any subcommand
+#
+# The working directory /data is where the relative defaults land: the SQLite state
+# (BOT_STATE_URL=sqlite:///vpsbot.db) and the policy file (BOT_POLICY_FILE=policy.yml).
+# Mount a volume there to keep the audit log and pending confirmations across restarts.
+
+# --- builder: install the project, exactly as users do (`pip install .`), into a venv ---
+FROM python:3.11-slim-bookworm AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+WORKDIR /src
+# Only what the build needs, so unrelated edits don't bust the install layer.
+COPY pyproject.toml README.md ./
+COPY bot/ ./bot/
+RUN pip install --no-cache-dir .
+
+# --- runtime: the venv and a non-root user, nothing else ---
+FROM python:3.11-slim-bookworm
+
+LABEL org.opencontainers.image.title="vpsbot" \
+      org.opencontainers.image.description="A Slack chat-ops bot for the VPS.org servers API" \
+      org.opencontainers.image.licenses="MIT"
+
+# A fixed uid/gid so volume ownership is predictable; -l avoids a huge lastlog for a high uid.
+RUN groupadd --system --gid 10001 vpsbot \
+    && useradd --system --no-log-init --uid 10001 --gid vpsbot --home-dir /data --shell /usr/sbin/nologin vpsbot \
+    && mkdir /data \
+    && chown vpsbot:vpsbot /data
+
+COPY --from=builder /opt/venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /data
+USER 10001:10001
+
+# HTTP mode listens here; /healthz is served on it in Socket Mode too.
+EXPOSE 3000
+
+# urlopen raises (exit 1) on a refused connection, a timeout or a non-2xx answer.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('PORT', '3000')}/healthz\", timeout=4)"]
+
+ENTRYPOINT ["vpsbot"]
+CMD ["run"]

@@ -1,0 +1,6 @@
+"""`python -m bot` does what the `vpsbot` console script does."""
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

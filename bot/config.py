@@ -1,0 +1,159 @@
+"""Settings: the only reader of the environment (and of `.env`). Secrets stay SecretStr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+
+
+class SettingsError(Exception):
+    """One or more settings are missing or invalid; `problems` holds one line per variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    """Every variable of the contract's settings table, typed and validated."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", validate_default=True
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    vps_api_url: str = "https://admin.vps.org/api/v1"
+    vps_api_token: SecretStr | None = None
+    vps_api_timeout_seconds: float = Field(default=10.0, gt=0)
+    bot_policy_file: Path = Path("policy.yml")
+    bot_ops_channel: str | None = None
+    bot_confirm_ttl_seconds: float = Field(default=300.0, gt=0)
+    bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
+    bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
+    bot_state_url: str = "sqlite:///vpsbot.db"
+    bot_command: str = "/vps"
+    bot_catalog_file: Path | None = None
+    host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "vps_api_token")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url", "vps_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("vps_api_url")
+    @classmethod
+    def _vps_url_no_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("bot_ops_channel")
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not _CHANNEL_ID.match(value):
+            raise ValueError("must be a channel ID like C0123456789 (not a #name)")
+        return value
+
+    @field_validator("bot_state_url")
+    @classmethod
+    def _state_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            raise ValueError(
+                "must be sqlite:///relative/path.db or sqlite:////absolute/path.db "
+                "(SQLite is the only store so far)"
+            )
+        return value
+
+    @field_validator("bot_command")
+    @classmethod
+    def _command(cls, value: str) -> str:
+        if not _COMMAND.match(value):
+            raise ValueError("must be a slash command like /vps (lowercase, at most 32 characters)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite file named by BOT_STATE_URL."""
+        return Path(self.bot_state_url.removeprefix("sqlite:///"))
+
+    @property
+    def socket_mode(self) -> bool:
+        """True when SLACK_APP_TOKEN is set: connect over Socket Mode instead of HTTP."""
+        return self.slack_app_token is not None
+
+    def problems_for_run(self, *, simulator: bool) -> list[str]:
+        """What `vpsbot run` still needs, one line per missing setting."""
+        problems = []
+        if self.slack_bot_token is None:
+            problems.append("SLACK_BOT_TOKEN: required — the app's bot token (xoxb-…)")
+        if not self.socket_mode and self.slack_signing_secret is None:
+            problems.append(
+                "SLACK_SIGNING_SECRET: required in HTTP mode — the app's signing secret "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        if not simulator and self.vps_api_token is None:
+            problems.append(
+                "VPS_API_TOKEN: required — a VPS.org API token (or use --simulator for a demo)"
+            )
+        return problems
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, or raise SettingsError naming each bad variable (never its value)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError([_describe(err) for err in exc.errors()]) from None
+
+
+def _describe(err: object) -> str:
+    assert isinstance(err, dict)  # noqa: S101 - pydantic's ErrorDetails is a TypedDict
+    variable = "_".join(str(part) for part in err["loc"][:1]).upper() or "SETTINGS"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{variable}: {message}"
