@@ -1,0 +1,76 @@
+"""The `vpsbot` command line: parse arguments, build Settings, hand over. No logic here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.config import SettingsError, load_settings
+from bot.logs import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vpsbot", description="Slack chat-ops for VPS.org servers."
+    )
+    parser.add_argument("--version", action="version", version=f"vpsbot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sim = commands.add_parser("simulator", help="serve the built-in VPS.org API simulator")
+    sim.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
+    sim.add_argument(
+        "--token",
+        default="simulator-token",
+        help="the bearer token it accepts (default %(default)s)",
+    )
+    sim.add_argument(
+        "--seed", type=int, default=12, metavar="N", help="start with N seeded servers (default 12)"
+    )
+    sim.add_argument("--page-size", type=int, default=100, help="servers per list page")
+
+    commands.add_parser(
+        "check", help="validate settings, call VPS.org, report; non-zero exit on any problem"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `vpsbot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"vpsbot: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        if args.command == "simulator":
+            return _simulator(args)
+        if args.command == "check":
+            from bot.check import run_check
+
+            return asyncio.run(run_check(settings, print))
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _simulator(args: argparse.Namespace) -> int:
+    from bot.vps.simulator import Simulator, serve_forever
+
+    if args.seed < 0 or args.page_size < 1:
+        print("vpsbot: --seed must be 0 or more and --page-size 1 or more", file=sys.stderr)
+        return 2
+    sim = Simulator(token=args.token, seed=args.seed, page_size=args.page_size)
+    print(
+        f"VPS.org simulator: {args.seed} servers on http://{args.host}:{args.port}/api/v1 "
+        f"(token: {args.token}). Ctrl-C stops it.",
+        flush=True,
+    )
+    asyncio.run(serve_forever(sim, args.host, args.port))
+    return 0

@@ -1,0 +1,107 @@
+"""The `vpsbot` command line as a user runs it: real processes, real loopback HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+VPSBOT = [sys.executable, "-m", "bot"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=30, check=False
+    )
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port), "--seed", "250", "--token", "cli-token"],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}/api/v1"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def test_check_reports_the_fleet_of_the_simulator(simulator: str, tmp_path: Path) -> None:
+    env = clean_env(tmp_path, VPS_API_URL=simulator, VPS_API_TOKEN="cli-token")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "250 servers listed" in result.stdout
+    assert "all good" in result.stdout
+
+
+def test_check_fails_on_a_wrong_token_without_printing_it(simulator: str, tmp_path: Path) -> None:
+    env = clean_env(tmp_path, VPS_API_URL=simulator, VPS_API_TOKEN="wrong-secret-value")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert "check VPS_API_TOKEN" in result.stdout
+    assert "wrong-secret-value" not in result.stdout + result.stderr
+
+
+def test_check_fails_when_the_api_is_unreachable(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/api/v1"
+    env = clean_env(tmp_path, VPS_API_URL=url, VPS_API_TOKEN="x", VPS_API_TIMEOUT_SECONDS="2")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert "could not connect" in result.stdout
+
+
+def test_bad_settings_stop_with_one_line_per_variable(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["vpsbot", "vpsbot"]
+    assert any("BOT_OPS_CHANNEL" in line for line in lines)
+    assert any("PORT" in line for line in lines)
+
+
+def test_console_script_and_module_agree(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "vpsbot"
+    assert script.exists(), "the vpsbot console script is not installed: pip install ."
+    via_script = subprocess.run(  # noqa: S603 - our own program
+        [str(script), "--version"], capture_output=True, text=True, check=True, timeout=30
+    )
+    via_module = run(["--version"], clean_env(tmp_path), tmp_path)
+    assert via_script.stdout == via_module.stdout
+    assert via_script.stdout.startswith("vpsbot ")
