@@ -1,0 +1,42 @@
+"""Every action_id, block_id and callback_id the app uses, defined once."""
+
+from __future__ import annotations
+
+# The server list's paging buttons; value = the list state as JSON (filters and page).
+LIST_NEXT = "vps_list_next"
+LIST_PREVIOUS = "vps_list_previous"
+
+# The server card's buttons; value = the server id.
+CARD_SHOW = "vps_card_show"
+CARD_START = "vps_card_start"
+CARD_STOP = "vps_card_stop"
+CARD_REBOOT = "vps_card_reboot"
+CARD_DELETE = "vps_card_delete"
+CARD_ACTIONS = {
+    "start": CARD_START,
+    "stop": CARD_STOP,
+    "reboot": CARD_REBOOT,
+    "delete": CARD_DELETE,
+}
+
+# The confirmation prompt's buttons; value = the pending confirmation's id.
+CONFIRM = "vps_confirm"
+CANCEL = "vps_cancel"
+
+# The delete modal: the caller types the server's name; private_metadata = confirmation id.
+DELETE_MODAL = "vps_delete_modal"
+DELETE_NAME_BLOCK = "delete_name"
+DELETE_NAME_INPUT = "delete_name_input"
+
+# The create modal (`/vps create` with no arguments); private_metadata = JSON {channel_id,
+# response_url}.
+CREATE_MODAL = "vps_create_modal"
+CREATE_NAME = "create_name"
+CREATE_PLAN = "create_plan"
+CREATE_OS = "create_os"
+CREATE_LOCATION = "create_location"
+CREATE_HOSTNAME = "create_hostname"
+CREATE_SSH_KEY = "create_ssh_key"
+CREATE_BACKUPS = "create_backups"
+# In the create modal every input's action_id is its block_id with this suffix.
+INPUT_SUFFIX = "_input"

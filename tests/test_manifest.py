@@ -1,0 +1,72 @@
+"""manifest.yml: valid for Slack, and asking for exactly what the bot needs."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+# shared/ sits beside the repository, here and in CI.
+SCHEMA = REPO.parent / "shared" / "reference" / "slack-manifest.schema.1.0.0.json"
+
+SCOPES = {
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "usergroups:read",
+    "channels:read",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    loaded = yaml.safe_load((REPO / "manifest.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_manifest_is_valid_for_slack(manifest: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+        for e in validator(schema).iter_errors(manifest)
+    ]
+    assert errors == []
+
+
+def test_bot_scopes_are_exactly_what_the_bot_uses(manifest: dict[str, Any]) -> None:
+    scopes = manifest["oauth_config"]["scopes"]
+    assert sorted(scopes["bot"]) == sorted(SCOPES)
+    assert set(scopes) == {"bot"}, "no user scopes"
+
+
+def test_one_slash_command_vps_on_the_events_url(manifest: dict[str, Any]) -> None:
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == ["/vps"]
+    assert commands[0]["url"].endswith("/slack/events")
+    assert commands[0]["should_escape"] is False
+
+
+def test_interactivity_uses_the_same_url(manifest: dict[str, Any]) -> None:
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert interactivity["request_url"] == manifest["features"]["slash_commands"][0]["url"]
+
+
+def test_socket_mode_by_default_without_event_subscriptions(manifest: dict[str, Any]) -> None:
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["org_deploy_enabled"] is False
+    assert settings["token_rotation_enabled"] is False
+    assert "event_subscriptions" not in settings
+
+
+def test_bot_user_is_vpsbot(manifest: dict[str, Any]) -> None:
+    assert manifest["display_information"]["name"] == "vpsbot"
+    assert manifest["features"]["bot_user"] == {"display_name": "vpsbot", "always_online": True}
