@@ -1,0 +1,127 @@
+"""The records the state store keeps: small frozen values, times as UNIX seconds (UTC floats)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+def new_id() -> str:
+    """An unguessable id (128 random bits, URL-safe) for a confirmation or a watch."""
+    return secrets.token_urlsafe(16)
+
+
+class ConfirmationState(StrEnum):
+    """Where a confirmation is in its life; only `pending` can still be claimed or cancelled."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation:
+    """An action waiting for its requester's click. `server_id` is None for a `create`."""
+
+    id: str
+    user_id: str
+    channel_id: str
+    channel_name: str
+    action: str
+    server_id: int | None
+    server_name: str
+    params: Mapping[str, Any]
+    response_url: str | None
+    created_at: float
+    expires_at: float
+    state: ConfirmationState = ConfirmationState.PENDING
+
+    def is_expired(self, now: float) -> bool:
+        """True once `now` has reached the deadline (whatever the stored state says)."""
+        return now >= self.expires_at
+
+
+class ClaimOutcome(StrEnum):
+    """What a claim or cancel did. Only the first two mean "this call won"."""
+
+    CLAIMED = "claimed"
+    CANCELLED = "cancelled"
+    ALREADY_USED = "already_used"  # claimed or cancelled before
+    EXPIRED = "expired"  # the deadline passed (the record is now marked expired)
+    WRONG_USER = "wrong_user"  # someone else's confirmation; left untouched
+    NOT_FOUND = "not_found"  # never existed, or purged
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The outcome, and the confirmation as it stands afterwards (None when not found)."""
+
+    outcome: ClaimOutcome
+    confirmation: Confirmation | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True for the one caller that claimed (or cancelled) the confirmation."""
+        return self.outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.CANCELLED)
+
+
+class AuditOutcome(StrEnum):
+    """The steps of a request that the audit log records."""
+
+    ASKED = "asked"
+    DENIED = "denied"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    EXECUTED = "executed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry:
+    """One line of the audit log: who asked what, on which server, and what came of it."""
+
+    time: float
+    user_id: str
+    channel_id: str
+    action: str
+    server_id: int | None
+    server_name: str | None
+    outcome: AuditOutcome
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Watch:
+    """A server the bot follows after an action until its next steady state.
+
+    `ops_channel`/`ops_ts` locate the ops-channel message to edit or reply to; `result_channel`/
+    `result_ts` (or `response_url`) the result message where the command was typed.
+    """
+
+    id: str
+    server_id: int
+    server_name: str
+    action: str
+    requested_by: str
+    channel_id: str
+    started_at: float
+    deadline: float
+    ops_channel: str | None = None
+    ops_ts: str | None = None
+    result_channel: str | None = None
+    result_ts: str | None = None
+    response_url: str | None = None
+    last_status: str | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """What the fleet monitor last saw of one server."""
+
+    name: str
+    status: str
