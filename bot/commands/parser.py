@@ -1,0 +1,286 @@
+"""`parse`: the text after `/vps` to a command value, every value checked before any API call.
+
+Problems are found in this order, and the first kind found is the answer: an unclosed quote,
+an unknown command word, unknown / repeated / empty options, too few or too many words, missing
+options, then the values themselves (every refused value is named at once).
+"""
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from bot.catalog import Catalog
+from bot.commands.checks import Collector, check_create
+from bot.commands.fields import (
+    MRKDWN,
+    check_backups,
+    check_hostname,
+    check_location,
+    check_name,
+    check_status,
+    one_of,
+)
+from bot.commands.tokens import clean, split_option, tokenise
+from bot.commands.usage import COMMANDS
+from bot.commands.values import (
+    Audit,
+    Command,
+    Create,
+    CreateModal,
+    Help,
+    ListServers,
+    ParseError,
+    Rename,
+    ServerAction,
+    SetFields,
+    Show,
+    Update,
+    Verb,
+    Whoami,
+)
+
+__all__ = ["parse"]
+
+_lit = MRKDWN.lit
+_value = MRKDWN.value
+_SERVER: Final = "a server: its id (like `#12345`), name or hostname"
+_EXAMPLES: Final = {
+    "name": "name:web-01",
+    "hostname": "hostname:web-01.example.com",
+    "plan": "plan:1",
+    "os": "os:5",
+    "location": "location:us-west",
+    "ssh-key": "ssh-key:42",
+    "backups": "backups:on",
+    "status": "status:active",
+}
+_CHANGES: Final = ("name", "hostname", "backups")
+_VERBS: Final[Mapping[str, Verb]] = {v: v for v in ("start", "stop", "reboot", "delete")}
+
+
+@dataclass(frozen=True)
+class _Args:
+    """The words after the command word: plain words in order, options by canonical key."""
+
+    words: tuple[str, ...]
+    options: Mapping[str, str]
+
+    def word(self, index: int) -> str | None:
+        return self.words[index] if index < len(self.words) else None
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What a command takes, and how its value is built once the shape is right."""
+
+    build: Callable[[str, _Args, Catalog], Command]
+    words: tuple[int, int] = (0, 0)  # fewest and most plain words
+    needs: str = ""  # what is missing when there are too few words
+    takes: str = "no arguments"  # what it takes, when there are too many
+    options: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # options that must all be given
+
+
+def parse(text: str, catalog: Catalog) -> Command:
+    """Return the command typed after `/vps`; raise ParseError with a message for the user."""
+    cleaned = clean(text)
+    words = tokenise(cleaned) if cleaned else []
+    if not words or not words[0]:
+        return Help()
+    word = words[0].casefold()
+    spec = _SPECS.get(word)
+    if spec is None:
+        raise _unknown_command(words[0])
+    if word == "create" and len(words) == 1:
+        return CreateModal()
+    return spec.build(word, _shape(word, spec, words[1:]), catalog)
+
+
+def _unknown_command(typed: str, command: str | None = None) -> ParseError:
+    guess = difflib.get_close_matches(typed.casefold(), COMMANDS, n=1)
+    if guess:
+        hint = f"Did you mean {_lit(guess[0])}?"
+    else:
+        hint = f"The commands are {one_of([_lit(c) for c in COMMANDS], 'and')}."
+    return ParseError(f"Unknown command {_value(typed)}. {hint}", command=command)
+
+
+def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
+    """Sort words from options and check the shape: known keys, once each, enough words."""
+    plain: list[str] = []
+    options: dict[str, str] = {}
+    for item in rest:
+        option = split_option(item)
+        if option is None:
+            plain.append(item)
+            continue
+        if option.key not in spec.options:
+            raise ParseError(_unknown_option(word, spec, option.typed, option.key), command=word)
+        if option.key in options:
+            raise ParseError(
+                f"{_lit(option.key)} is given twice; give each option once.",
+                command=word,
+                fields=(option.key,),
+            )
+        if not option.value.strip():
+            raise ParseError(
+                f"{_lit(option.key)} has no value; put it right after the colon, like "
+                f"{_lit(_EXAMPLES[option.key])}.",
+                command=word,
+                fields=(option.key,),
+            )
+        options[option.key] = option.value
+    fewest, most = spec.words
+    if len(plain) < fewest:
+        raise ParseError(f"{_lit(word)} needs {spec.needs}.", command=word)
+    if len(plain) > most:
+        extra = " ".join(plain[most:])
+        hint = ""
+        if word == "create":
+            hint = ' A value with spaces goes in quotes, like `os:"Debian 12"`.'
+        raise ParseError(
+            f"Too many words for {_lit(word)}: {_value(extra)}. It takes {spec.takes}.{hint}",
+            command=word,
+        )
+    missing = [key for key in spec.required if key not in options]
+    if missing:
+        raise ParseError(
+            f"{_lit(word)} needs all of {one_of([_lit(k) for k in spec.required], 'and')}; "
+            f"missing: {one_of([_lit(k) for k in missing], 'and')}. "
+            f"To change only some of them, use {_lit('set')}.",
+            command=word,
+        )
+    return _Args(words=tuple(plain), options=options)
+
+
+def _unknown_option(word: str, spec: _Spec, typed: str, key: str) -> str:
+    if not spec.options:
+        return f"{_lit(word)} has no option {_value(typed)}; it takes {spec.takes}."
+    guess = difflib.get_close_matches(key, spec.options, n=1)
+    hint = f" Did you mean {_lit(guess[0])}?" if guess else ""
+    allowed = one_of([_lit(k) for k in spec.options], "and")
+    return f"{_lit(word)} has no option {_value(typed)}.{hint} Its options are {allowed}."
+
+
+def _build_help(word: str, args: _Args, catalog: Catalog) -> Command:
+    topic = args.word(0)
+    if topic is None:
+        return Help()
+    if topic.casefold() not in COMMANDS:
+        raise _unknown_command(topic, command=word)
+    return Help(topic=topic.casefold())
+
+
+def _build_list(word: str, args: _Args, catalog: Catalog) -> Command:
+    values = Collector(args.options)
+    status = values.take("status", check_status, None)
+    location = values.take("location", lambda raw: check_location(raw, catalog), None)
+    values.raise_errors(word)
+    return ListServers(status=status, location=location, text=args.word(0))
+
+
+def _build_create(word: str, args: _Args, catalog: Catalog) -> Command:
+    fields = dict(args.options)
+    name = args.word(0)
+    if name is not None and "name" in fields:
+        raise ParseError(
+            "The name is given twice: give it as the first word or as `name:`, not both.",
+            command=word,
+        )
+    if name is not None:
+        fields["name"] = name
+    missing = [k for k in ("name", "plan", "os", "location") if k not in fields]
+    if missing:
+        needed = ["a name" if k == "name" else _lit(k) for k in missing]
+        raise ParseError(
+            f"{_lit(word)} needs {one_of(needed, 'and')}. "
+            f"Or type {_lit(word)} alone to fill in a form.",
+            command=word,
+        )
+    result = check_create(fields, catalog, MRKDWN)
+    if isinstance(result, Create):
+        return result
+    raise ParseError("\n".join(result.values()), command=word, fields=tuple(result))
+
+
+def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
+    return Show(server=args.words[0])
+
+
+def _build_rename(word: str, args: _Args, catalog: Catalog) -> Command:
+    values = Collector({"name": args.words[1]})
+    name = values.take("name", check_name, "")
+    values.raise_errors(word)
+    return Rename(server=args.words[0], name=name)
+
+
+def _build_set(word: str, args: _Args, catalog: Catalog) -> Command:
+    if not args.options:
+        raise ParseError(
+            f"{_lit(word)} needs at least one of {one_of([_lit(k) for k in _CHANGES])}, "
+            "like `set web-01 backups:on`.",
+            command=word,
+        )
+    values = Collector(args.options)
+    name = values.take("name", check_name, None)
+    hostname = values.take("hostname", check_hostname, None)
+    backups = values.take("backups", check_backups, None)
+    values.raise_errors(word)
+    return SetFields(server=args.words[0], name=name, hostname=hostname, backups_enabled=backups)
+
+
+def _build_update(word: str, args: _Args, catalog: Catalog) -> Command:
+    values = Collector(args.options)
+    name = values.take("name", check_name, "")
+    hostname = values.take("hostname", check_hostname, "")
+    backups = values.take("backups", check_backups, False)
+    values.raise_errors(word)
+    return Update(server=args.words[0], name=name, hostname=hostname, backups_enabled=backups)
+
+
+def _build_action(word: str, args: _Args, catalog: Catalog) -> Command:
+    return ServerAction(verb=_VERBS[word], server=args.words[0])
+
+
+def _build_whoami(word: str, args: _Args, catalog: Catalog) -> Command:
+    return Whoami()
+
+
+def _build_audit(word: str, args: _Args, catalog: Catalog) -> Command:
+    return Audit(server=args.word(0))
+
+
+_ONE_SERVER: Final = _Spec(_build_action, (1, 1), _SERVER, "one server")
+_SPECS: Final[Mapping[str, _Spec]] = {
+    "help": _Spec(_build_help, (0, 1), takes="at most one command name"),
+    "list": _Spec(
+        _build_list,
+        (0, 1),
+        takes="at most one word to look for in names and hostnames",
+        options=("status", "location"),
+    ),
+    "show": _Spec(_build_show, (1, 1), _SERVER, "one server"),
+    "create": _Spec(
+        _build_create,
+        (0, 1),
+        takes="only the name before the options",
+        options=("name", "plan", "os", "location", "hostname", "ssh-key", "backups"),
+    ),
+    "rename": _Spec(
+        _build_rename,
+        (2, 2),
+        "a server and the new name, like `rename web-01 web-02`",
+        "a server and one new name",
+    ),
+    "set": _Spec(_build_set, (1, 1), _SERVER, "one server", options=_CHANGES),
+    "update": _Spec(
+        _build_update, (1, 1), _SERVER, "one server", options=_CHANGES, required=_CHANGES
+    ),
+    "start": _ONE_SERVER,
+    "stop": _ONE_SERVER,
+    "reboot": _ONE_SERVER,
+    "delete": _ONE_SERVER,
+    "whoami": _Spec(_build_whoami),
+    "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
+}
