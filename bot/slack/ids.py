@@ -8,6 +8,7 @@ LIST_PREVIOUS = "vps_list_previous"
 
 # The server card's buttons; value = the server id.
 CARD_SHOW = "vps_card_show"
+CARD_REFRESH = "vps_card_refresh"
 CARD_START = "vps_card_start"
 CARD_STOP = "vps_card_stop"
 CARD_REBOOT = "vps_card_reboot"
