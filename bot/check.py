@@ -53,13 +53,51 @@ async def check_vps(settings: Settings, report: Report) -> None:
 CheckStep = Callable[[Settings, Report], Awaitable[None]]
 
 
+async def check_policy(settings: Settings, report: Report) -> None:
+    """Load the policy file as `run` would."""
+    from bot.runner import StartupError, load_policy_for
+
+    try:
+        policy = load_policy_for(settings)
+    except StartupError as exc:
+        report.add(FAIL, "policy", str(exc))
+        return
+    if not policy.rules:
+        report.add(OK, "policy", f"{settings.bot_policy_file}: no rules; list and show only")
+        return
+    report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
+
+
+async def check_slack(settings: Settings, report: Report) -> None:
+    """Call auth.test with the bot token."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.runner import slack_client
+
+    if settings.slack_bot_token is None:
+        report.add(FAIL, "Slack", "SLACK_BOT_TOKEN is not set")
+        return
+    client = slack_client(settings)
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as exc:
+        report.add(FAIL, "Slack", f"auth.test refused the bot token: {exc.response.get('error')}")
+        return
+    except Exception as exc:  # network errors of every kind end up here
+        report.add(
+            FAIL, "Slack", f"could not reach {settings.slack_api_url} ({type(exc).__name__})"
+        )
+        return
+    report.add(OK, "Slack", f"bot {auth.get('user')} in team {auth.get('team')}")
+
+
 async def run_check(
     settings: Settings, out: Callable[[str], None], *, extra: list[CheckStep] | None = None
 ) -> int:
     """Run every check, print the report through `out`, return the exit code."""
     report = Report()
     report.add(OK, "settings", "all variables valid")
-    for step in [check_vps, *(extra or [])]:
+    for step in [check_policy, check_vps, check_slack, *(extra or [])]:
         await step(settings, report)
     out(report.render())
     out("vpsbot check: " + ("problems found" if report.failed else "all good"))

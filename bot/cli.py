@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 
 
@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--page-size", type=int, default=100, help="servers per list page")
 
+    run = commands.add_parser("run", help="connect to Slack (Socket Mode or HTTP) and serve")
+    run.add_argument(
+        "--simulator",
+        action="store_true",
+        help="use the built-in VPS.org simulator instead of the real API (a demo)",
+    )
+    run.add_argument("--seed", type=int, default=25, metavar="N", help=argparse.SUPPRESS)
+
     commands.add_parser(
         "check", help="validate settings, call VPS.org, report; non-zero exit on any problem"
     )
@@ -51,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "simulator":
             return _simulator(args)
+        if args.command == "run":
+            return _run(settings, args)
         if args.command == "check":
             from bot.check import run_check
 
@@ -58,6 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import StartupError, run_bot
+    from bot.vps.simulator import Simulator
+
+    simulator = Simulator(seed=args.seed) if args.simulator else None
+    try:
+        return asyncio.run(run_bot(settings, simulator=simulator))
+    except StartupError as exc:
+        for line in str(exc).splitlines():
+            print(f"vpsbot: {line}", file=sys.stderr)
+        return 2
 
 
 def _simulator(args: argparse.Namespace) -> int:

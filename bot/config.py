@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     bot_command: str = "/vps"
     bot_catalog_file: Path | None = None
     host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -282,6 +282,11 @@ class Simulator:
 
     # --- the HTTP app ---
 
+    @property
+    def token(self) -> str:
+        """The bearer token this simulator accepts (a demo value, not a secret)."""
+        return self._token.decode()
+
     def make_app(self) -> web.Application:
         """The aiohttp application serving the nine endpoints under /api/v1/servers/."""
         app = web.Application(middlewares=[self._middleware])

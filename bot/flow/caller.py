@@ -1,0 +1,49 @@
+"""Who is asking, from where, and how to answer: parsed once at the edge from Slack's payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind a command, click or form, and the channel it came from."""
+
+    user_id: str
+    channel_id: str
+    channel_name: str | None = None
+    response_url: str | None = None
+    trigger_id: str | None = None
+
+    @classmethod
+    def from_command(cls, body: Mapping[str, Any]) -> Caller:
+        """From a slash command's form fields."""
+        return cls(
+            user_id=str(body["user_id"]),
+            channel_id=str(body["channel_id"]),
+            channel_name=_name(body.get("channel_name")),
+            response_url=body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+        )
+
+    @classmethod
+    def from_action(cls, body: Mapping[str, Any]) -> Caller:
+        """From a block_actions payload (a button on a message)."""
+        channel = body.get("channel") or {}
+        container = body.get("container") or {}
+        return cls(
+            user_id=str(body["user"]["id"]),
+            channel_id=str(channel.get("id") or container.get("channel_id") or ""),
+            channel_name=_name(channel.get("name")),
+            response_url=body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+        )
+
+
+def _name(value: object) -> str | None:
+    """Slack sends pseudo-names for DMs and private groups; they name no channel."""
+    if not isinstance(value, str) or value in {"directmessage", "privategroup", ""}:
+        return None
+    return value

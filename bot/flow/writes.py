@@ -1,0 +1,63 @@
+"""A write asked for: policy, then a confirmation prompt or the API call, then the report."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.flow.caller import Caller
+from bot.flow.guard import permitted
+from bot.flow.operations import Operation, execute
+from bot.flow.reply import Reply
+from bot.flow.services import Services
+from bot.slack.blocks import build_confirm_prompt
+from bot.state import AuditOutcome
+
+logger = logging.getLogger(__name__)
+
+
+async def request_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
+    """Deny, ask for confirmation, or run `op` — whichever the policy says."""
+    if not await permitted(services, caller, reply, op.action, op.server):
+        return
+    if not services.policy.needs_confirmation(op.action):
+        await run_write(services, caller, reply, op)
+        return
+    ttl = services.settings.bot_confirm_ttl_seconds
+    confirmation = await services.store.create_confirmation(
+        user_id=caller.user_id,
+        channel_id=caller.channel_id,
+        channel_name=caller.channel_name or "",
+        action=op.action,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        params=op.to_params(),
+        response_url=caller.response_url,
+        ttl_seconds=ttl,
+    )
+    await services.audit(
+        caller, op.word, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name
+    )
+    prompt = build_confirm_prompt(
+        action=op.word,
+        server=op.server,
+        confirmation_id=confirmation.id,
+        expires_in=ttl,
+        changes=op.changes(),
+    )
+    await reply.ephemeral(prompt)
+
+
+async def run_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
+    """Make the API call once, post the outcome to the channel, notify ops, and record it."""
+    outcome = await execute(services.vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
+    await reply.in_channel(outcome.message)
+    server_id = outcome.server.id if outcome.server else op.server_id
+    await services.audit(
+        caller,
+        op.word,
+        AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
+        server_id=server_id,
+        server_name=op.server.name,
+        detail=outcome.detail,
+    )
+    await services.notifier.post(outcome.message)

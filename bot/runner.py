@@ -1,0 +1,189 @@
+"""`vpsbot run`: build the services from Settings, connect to Slack, serve until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import create_app
+from bot.catalog import Catalog, CatalogError, load_catalog
+from bot.config import Settings
+from bot.flow.services import Services
+from bot.notify import Notifier
+from bot.policy import Policy, PolicyError, load_policy
+from bot.slack.groups import SlackGroupMembers
+from bot.state import StateStoreError, open_store
+from bot.vps import VPSClient
+from bot.vps.simulator import Simulator, start_simulator
+from bot.web import SocketHealth, http_health, make_web_app, start_web
+
+logger = logging.getLogger(__name__)
+
+DEMO_BANNER = (
+    "*** DEMO MODE: vpsbot is talking to its built-in VPS.org simulator, not to VPS.org. "
+    "Nothing you do here touches a real server. ***"
+)
+
+
+class StartupError(Exception):
+    """The bot cannot start; one line per problem, each naming what to fix."""
+
+
+@dataclass
+class RunningBot:
+    """A started bot: its HTTP port, its services, and how to stop it."""
+
+    port: int
+    services: Services
+    mode: str
+    simulator_url: str | None = None
+    _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def close(self) -> None:
+        """Stop serving and release every connection, in reverse order of opening."""
+        await self._stack.aclose()
+
+
+def load_policy_for(settings: Settings) -> Policy:
+    """The policy file; a missing default file means the read-only default policy."""
+    path = settings.bot_policy_file
+    if not path.exists():
+        if "bot_policy_file" in settings.model_fields_set:
+            raise StartupError(f"BOT_POLICY_FILE: {path} does not exist")
+        logger.warning("no %s: every write is denied until a policy file allows it", path)
+        return Policy.default()
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client, retrying rate limits (honouring Retry-After) and connection errors."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+async def start_bot(
+    settings: Settings,
+    *,
+    simulator: Simulator | None = None,
+    announce: Callable[[str], None] = print,
+    clock: Callable[[], float] = time.time,
+) -> RunningBot:
+    """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't."""
+    problems = settings.problems_for_run(simulator=simulator is not None)
+    if problems:
+        raise StartupError("\n".join(problems))
+    policy = load_policy_for(settings)
+    try:
+        catalog = load_catalog(settings.bot_catalog_file)
+    except CatalogError as exc:
+        raise StartupError(f"BOT_CATALOG_FILE: {exc}") from None
+    stack = AsyncExitStack()
+    try:
+        return await _start(settings, policy, catalog, simulator, announce, stack, clock)
+    except BaseException:
+        await stack.aclose()
+        raise
+
+
+async def _start(
+    settings: Settings,
+    policy: Policy,
+    catalog: Catalog,
+    simulator: Simulator | None,
+    announce: Callable[[str], None],
+    stack: AsyncExitStack,
+    clock: Callable[[], float],
+) -> RunningBot:
+    try:
+        store = await open_store(settings.bot_state_url, clock=clock)
+    except (StateStoreError, ValueError) as exc:
+        raise StartupError(f"BOT_STATE_URL: {exc}") from None
+    stack.push_async_callback(store.close)
+
+    vps_url, vps_token = settings.vps_api_url, settings.vps_api_token
+    simulator_url = None
+    if simulator is not None:
+        running_sim = await start_simulator(simulator)
+        stack.push_async_callback(running_sim.close)
+        vps_url, vps_token = running_sim.url, None
+        simulator_url = running_sim.url
+        announce(DEMO_BANNER)
+    token = simulator.token if simulator is not None else vps_token
+    assert token is not None  # noqa: S101 - problems_for_run() refused a missing token
+    vps = VPSClient(vps_url, token, timeout=settings.vps_api_timeout_seconds)
+    stack.push_async_callback(vps.aclose)
+
+    client = slack_client(settings)
+    services = Services(
+        settings=settings,
+        vps=vps,
+        policy=policy,
+        groups=SlackGroupMembers(client),
+        store=store,
+        catalog=catalog,
+        slack=client,
+        notifier=Notifier(client, settings.bot_ops_channel),
+        clock=clock,
+    )
+    secret = settings.slack_signing_secret
+    app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
+
+    if settings.socket_mode:
+        assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
+        handler = AsyncSocketModeHandler(
+            app, settings.slack_app_token.get_secret_value(), web_client=client
+        )
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        stack.push_async_callback(handler.close_async)
+        web_app = make_web_app(None, SocketHealth(handler))
+        mode = "socket"
+    else:
+        web_app = make_web_app(app, http_health)
+        mode = "http"
+    runner, port = await start_web(web_app, settings.host, settings.port)
+    stack.push_async_callback(runner.cleanup)
+    where = f"http://{settings.host}:{port}"
+    if mode == "socket":
+        announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
+    else:
+        announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
+    return RunningBot(port, services, mode, simulator_url, stack)
+
+
+async def run_bot(settings: Settings, *, simulator: Simulator | None = None) -> int:
+    """Run until SIGINT or SIGTERM; 0 on a clean stop."""
+    bot = await start_bot(settings, simulator=simulator)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        logger.info("stopping")
+        await bot.close()
+    return 0
