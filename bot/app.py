@@ -14,13 +14,23 @@ from bot.slack.listeners import register_listeners
 logger = logging.getLogger(__name__)
 
 
+class _NoTokenSkippedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins: it is the same
+    token, so the warning would only puzzle whoever reads the start-up log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
     """The Bolt app with every listener; `signing_secret` None only for Socket Mode."""
+    bolt_logger = logging.getLogger("bot.bolt")
+    bolt_logger.addFilter(_NoTokenSkippedWarning())
     app = AsyncApp(
         client=services.slack,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_logger,
     )
 
     async def inject_services(

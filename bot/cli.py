@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=12, metavar="N", help="start with N seeded servers (default 12)"
     )
     sim.add_argument("--page-size", type=int, default=100, help="servers per list page")
+    sim.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="answer every request S seconds late",
+    )
 
     run = commands.add_parser("run", help="connect to Slack (Socket Mode or HTTP) and serve")
     run.add_argument(
@@ -86,10 +93,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _simulator(args: argparse.Namespace) -> int:
     from bot.vps.simulator import Simulator, serve_forever
 
-    if args.seed < 0 or args.page_size < 1:
-        print("vpsbot: --seed must be 0 or more and --page-size 1 or more", file=sys.stderr)
+    if args.seed < 0 or args.page_size < 1 or args.latency < 0:
+        print(
+            "vpsbot: --seed and --latency must be 0 or more, --page-size 1 or more",
+            file=sys.stderr,
+        )
         return 2
-    sim = Simulator(token=args.token, seed=args.seed, page_size=args.page_size)
+    sim = Simulator(
+        token=args.token, seed=args.seed, page_size=args.page_size, latency=args.latency
+    )
     print(
         f"VPS.org simulator: {args.seed} servers on http://{args.host}:{args.port}/api/v1 "
         f"(token: {args.token}). Ctrl-C stops it.",

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
     bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
     bot_state_url: str = "sqlite:///vpsbot.db"
+    bot_audit_retention_days: float = Field(default=90.0, gt=0)
     bot_command: str = "/vps"
     bot_catalog_file: Path | None = None
     host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -22,13 +23,16 @@ from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings
 from bot.flow.services import Services
+from bot.housekeeping import Housekeeper
+from bot.monitor import FleetMonitor
 from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy
 from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, open_store
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
-from bot.web import SocketHealth, http_health, make_web_app, start_web
+from bot.watch import Watcher
+from bot.web import Health, SocketHealth, http_health, make_web_app, start_web
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,9 @@ class RunningBot:
     port: int
     services: Services
     mode: str
+    health: Health
+    app: AsyncApp
+    monitor: FleetMonitor
     simulator_url: str | None = None
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
@@ -90,6 +97,7 @@ async def start_bot(
     simulator: Simulator | None = None,
     announce: Callable[[str], None] = print,
     clock: Callable[[], float] = time.time,
+    socket_ping_interval: float = 10.0,
 ) -> RunningBot:
     """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't."""
     problems = settings.problems_for_run(simulator=simulator is not None)
@@ -102,7 +110,9 @@ async def start_bot(
         raise StartupError(f"BOT_CATALOG_FILE: {exc}") from None
     stack = AsyncExitStack()
     try:
-        return await _start(settings, policy, catalog, simulator, announce, stack, clock)
+        return await _start(
+            settings, policy, catalog, simulator, announce, stack, clock, socket_ping_interval
+        )
     except BaseException:
         await stack.aclose()
         raise
@@ -116,6 +126,7 @@ async def _start(
     announce: Callable[[str], None],
     stack: AsyncExitStack,
     clock: Callable[[], float],
+    socket_ping_interval: float,
 ) -> RunningBot:
     try:
         store = await open_store(settings.bot_state_url, clock=clock)
@@ -137,6 +148,15 @@ async def _start(
     stack.push_async_callback(vps.aclose)
 
     client = slack_client(settings)
+    notifier = Notifier(client, settings.bot_ops_channel)
+    watcher = Watcher(
+        vps=vps,
+        store=store,
+        notifier=notifier,
+        slack=client,
+        interval=settings.bot_watch_interval_seconds,
+        clock=clock,
+    )
     services = Services(
         settings=settings,
         vps=vps,
@@ -145,7 +165,8 @@ async def _start(
         store=store,
         catalog=catalog,
         slack=client,
-        notifier=Notifier(client, settings.bot_ops_channel),
+        notifier=notifier,
+        watcher=watcher,
         clock=clock,
     )
     secret = settings.slack_signing_secret
@@ -154,15 +175,35 @@ async def _start(
     if settings.socket_mode:
         assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
         handler = AsyncSocketModeHandler(
-            app, settings.slack_app_token.get_secret_value(), web_client=client
+            app,
+            settings.slack_app_token.get_secret_value(),
+            web_client=client,
+            ping_interval=socket_ping_interval,
         )
         await handler.connect_async()  # type: ignore[no-untyped-call]
         stack.push_async_callback(handler.close_async)
-        web_app = make_web_app(None, SocketHealth(handler))
+        health: Health = SocketHealth(handler)
+        web_app = make_web_app(None, health)
         mode = "socket"
     else:
-        web_app = make_web_app(app, http_health)
+        health = http_health
+        web_app = make_web_app(app, health)
         mode = "http"
+    await watcher.resume()
+    stack.push_async_callback(watcher.close)
+    monitor = FleetMonitor(
+        vps=vps,
+        store=store,
+        notifier=notifier,
+        interval=settings.bot_monitor_interval_seconds,
+        is_followed=watcher.is_following,
+    )
+    monitor.start()
+    stack.push_async_callback(monitor.close)
+    housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
+    housekeeper.start()
+    stack.push_async_callback(housekeeper.close)
+    stack.push_async_callback(services.drain)  # after the server stops taking requests
     runner, port = await start_web(web_app, settings.host, settings.port)
     stack.push_async_callback(runner.cleanup)
     where = f"http://{settings.host}:{port}"
@@ -170,7 +211,7 @@ async def _start(
         announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
     else:
         announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
-    return RunningBot(port, services, mode, simulator_url, stack)
+    return RunningBot(port, services, mode, health, app, monitor, simulator_url, stack)
 
 
 async def run_bot(settings: Settings, *, simulator: Simulator | None = None) -> int:

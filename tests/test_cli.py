@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
+from asyncio.subprocess import PIPE
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bot.emulator import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
 
@@ -62,12 +66,54 @@ def simulator(tmp_path: Path) -> Iterator[str]:
         proc.communicate(timeout=10)
 
 
-def test_check_reports_the_fleet_of_the_simulator(simulator: str, tmp_path: Path) -> None:
+async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text("rules:\n  stop:\n    - channels: [C0OPS0001]\n")
+    async with SlackEmulator(signing_secret="s", bot_token="xoxb-cli-check") as emu:
+        env = clean_env(
+            tmp_path,
+            VPS_API_URL=simulator,
+            VPS_API_TOKEN="cli-token",
+            SLACK_BOT_TOKEN="xoxb-cli-check",
+            SLACK_API_URL=emu.api_url,
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *VPSBOT, "check", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    report = out.decode()
+    assert proc.returncode == 0, report + err.decode()
+    assert "policy.yml: 1 rules" in report
+    assert "250 servers listed" in report
+    assert "auth.test" not in report
+    assert "all good" in report
+
+
+def test_check_without_slack_token_fails(simulator: str, tmp_path: Path) -> None:
     env = clean_env(tmp_path, VPS_API_URL=simulator, VPS_API_TOKEN="cli-token")
     result = run(["check"], env, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1
     assert "250 servers listed" in result.stdout
-    assert "all good" in result.stdout
+    assert "SLACK_BOT_TOKEN is not set" in result.stdout
+
+
+def test_run_without_settings_names_each_missing_one(tmp_path: Path) -> None:
+    result = run(["run"], clean_env(tmp_path), tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "VPS_API_TOKEN",
+    ]
+
+
+def test_run_refuses_a_broken_policy_file_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text("rules:\n  restart:\n    - users: [U0ADMIN01]\n")
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s", VPS_API_TOKEN="t")
+    result = run(["run"], env, tmp_path)
+    assert result.returncode == 2
+    assert "policy.yml:2" in result.stderr
+    assert "restart" in result.stderr
 
 
 def test_check_fails_on_a_wrong_token_without_printing_it(simulator: str, tmp_path: Path) -> None:

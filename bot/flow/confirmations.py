@@ -29,7 +29,7 @@ _GONE = "This confirmation no longer exists; nothing was done. Run the command a
 
 async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The danger button: run the action once — or, for delete, ask for the name first."""
-    reply = Reply(caller.response_url)
+    reply = services.reply_to(caller)
     pending = await services.store.get_confirmation(confirmation_id)
     if pending is not None and pending.action == "delete":
         await _open_delete_modal(services, caller, reply, pending)
@@ -40,7 +40,7 @@ async def confirm_clicked(services: Services, caller: Caller, confirmation_id: s
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The Cancel button: nothing is done, and the prompt says so."""
-    reply = Reply(caller.response_url)
+    reply = services.reply_to(caller)
     result = await services.store.cancel_confirmation(confirmation_id, caller.user_id)
     if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
         await _record(services, result.confirmation, AuditOutcome.CANCELLED)
@@ -89,7 +89,7 @@ async def finish_delete(services: Services, user_id: str, metadata: str) -> None
         channel_name=confirmation.channel_name or None,
         response_url=response_url or confirmation.response_url,
     )
-    await _run_confirmed(services, caller, Reply(caller.response_url), confirmation)
+    await _run_confirmed(services, caller, services.reply_to(caller), confirmation)
 
 
 async def _after_claim(
@@ -143,8 +143,10 @@ async def _not_yours_or_gone(
                 )
             )
         case ClaimOutcome.ALREADY_USED:
-            # A double click: the first click's answer is on its way; say nothing over it.
-            logger.info("confirmation already used; ignoring a second click by %s", caller.user_id)
+            # A double click: the first click's answer stands; this one only says so, apart.
+            await reply.ephemeral(
+                build_note("Already answered; nothing more was done.", icon=":information_source:")
+            )
         case _:
             await reply.replace(build_prompt_outcome(_GONE))
 

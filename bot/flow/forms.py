@@ -9,7 +9,6 @@ from typing import Any
 from bot.commands import Create, check_create_fields
 from bot.flow.caller import Caller
 from bot.flow.operations import Operation
-from bot.flow.reply import Reply
 from bot.flow.requests import planned_server
 from bot.flow.services import Services
 from bot.flow.writes import request_write
@@ -62,7 +61,7 @@ async def create_from_form(
         planned_server(services, command),
         command.to_request().model_dump(exclude_none=True),
     )
-    await request_write(services, caller, Reply(caller.response_url), op)
+    await request_write(services, caller, services.reply_to(caller), op)
 
 
 def _metadata(metadata: str) -> dict[str, Any]:

@@ -81,13 +81,14 @@ class Outcome:
     message: Message
     detail: str
     server: Server | None = None
+    status: str | None = None
 
 
 async def execute(vps: VPSClient, op: Operation, *, user_id: str, channel_id: str) -> Outcome:
     """Make the API call of `op` once and describe the outcome; API errors become outcomes."""
     name, server_id = op.server.name, op.server_id
     try:
-        server, detail = await _call(vps, op)
+        server, detail, status = await _call(vps, op)
     except VPSError as exc:
         message = build_result(
             ok=False,
@@ -109,23 +110,23 @@ async def execute(vps: VPSClient, op: Operation, *, user_id: str, channel_id: st
         channel_id=channel_id,
         detail=detail,
     )
-    return Outcome(ok=True, message=message, detail=detail or "done", server=server)
+    return Outcome(ok=True, message=message, detail=detail or "done", server=server, status=status)
 
 
-async def _call(vps: VPSClient, op: Operation) -> tuple[Server | None, str | None]:
+async def _call(vps: VPSClient, op: Operation) -> tuple[Server | None, str | None, str | None]:
+    """The API call; (the server if the API sent it, its message, the server's new status)."""
     sid = op.server.id
     match op.kind:
-        case "start":
-            return None, (await vps.start_server(sid)).message
-        case "stop":
-            return None, (await vps.stop_server(sid)).message
-        case "reboot":
-            return None, (await vps.reboot_server(sid)).message
+        case "start" | "stop" | "reboot":
+            act = {"start": vps.start_server, "stop": vps.stop_server, "reboot": vps.reboot_server}
+            result = await act[op.kind](sid)
+            return None, result.message, result.server.status
         case "delete":
             await vps.delete_server(sid)
-            return None, "Deleted permanently."
+            return None, "Deleted permanently.", None
         case "patch":
-            return await vps.update_server(sid, ServerUpdate.model_validate(op.body)), op.summary()
+            server = await vps.update_server(sid, ServerUpdate.model_validate(op.body))
+            return server, op.summary(), server.status
         case "put":
             body = op.body
             server = await vps.replace_server(
@@ -134,10 +135,10 @@ async def _call(vps: VPSClient, op: Operation) -> tuple[Server | None, str | Non
                 hostname=body["hostname"],
                 backups_enabled=body["backups_enabled"],
             )
-            return server, op.summary()
+            return server, op.summary(), server.status
         case "create":
             server = await vps.create_server(ServerCreate.model_validate(op.body))
-            return server, server.message
+            return server, server.message, server.status
     raise AssertionError(f"unhandled operation {op.kind}")
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.blocks import Message
@@ -17,18 +19,40 @@ logger = logging.getLogger(__name__)
 
 
 class Reply:
-    """Posts to one response_url: ephemeral notes, results for the channel, replacements."""
+    """Answers one caller: ephemeral notes and replacements through the response_url; results
+    for the channel through chat.postMessage when the bot may post there (so they can be edited
+    later), else through the response_url."""
 
-    def __init__(self, response_url: str | None) -> None:
+    def __init__(
+        self,
+        response_url: str | None,
+        *,
+        slack: AsyncWebClient | None = None,
+        channel_id: str | None = None,
+    ) -> None:
         self.response_url = response_url
+        self._slack = slack
+        self._channel_id = channel_id
 
     async def ephemeral(self, message: Message) -> bool:
         """Only the caller sees it."""
         return await self._send(message, response_type="ephemeral", replace_original=False)
 
-    async def in_channel(self, message: Message) -> bool:
-        """Everyone in the channel sees it."""
-        return await self._send(message, response_type="in_channel", replace_original=False)
+    async def in_channel(self, message: Message) -> str | None:
+        """Everyone in the channel sees it; its ts when it can be edited later, else None."""
+        if self._slack is not None and self._channel_id:
+            try:
+                response = await self._slack.chat_postMessage(
+                    channel=self._channel_id,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **message.to_dict(),
+                )
+                return str(response["ts"])
+            except SlackApiError as exc:  # e.g. a private channel or DM the bot is not in
+                logger.info("posting through response_url: %s", exc.response.get("error"))
+        await self._send(message, response_type="in_channel", replace_original=False)
+        return None
 
     async def replace(self, message: Message) -> bool:
         """Replace the message the click came from (e.g. a prompt once it is answered)."""

@@ -70,7 +70,7 @@ _COMMAND_ACTIONS = {
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
     """Answer a `/vps` line; every outcome, even an unexpected failure, reaches the caller."""
-    reply = Reply(caller.response_url)
+    reply = services.reply_to(caller)
     try:
         command = parse(text, services.catalog)
     except ParseError as exc:
@@ -292,7 +292,7 @@ async def _open_create_modal(services: Services, caller: Caller, reply: Reply) -
 
 async def run_card_action(services: Services, caller: Caller, verb: str, server_id: int) -> None:
     """A Start/Stop/Reboot/Delete button on a card: the same checks as the typed command."""
-    reply = Reply(caller.response_url)
+    reply = services.reply_to(caller)
 
     async def act() -> None:
         try:

@@ -10,7 +10,9 @@ from bot.flow.operations import Operation, execute
 from bot.flow.reply import Reply
 from bot.flow.services import Services
 from bot.slack.blocks import build_confirm_prompt
-from bot.state import AuditOutcome
+from bot.state import AuditOutcome, new_id
+from bot.vps.models import STEADY_STATUSES
+from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +50,43 @@ async def request_write(services: Services, caller: Caller, reply: Reply, op: Op
 
 
 async def run_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
-    """Make the API call once, post the outcome to the channel, notify ops, and record it."""
+    """Make the API call once, post the outcome to the channel, notify ops, and record it;
+    then follow the server to its next steady state when the action moves it."""
     outcome = await execute(services.vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
-    await reply.in_channel(outcome.message)
-    server_id = outcome.server.id if outcome.server else op.server_id
+    server = outcome.server or op.server
+    watch = None
+    if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
+        # Stored before anything is posted: a crash from here on still ends with a report.
+        moving = server.model_copy(update={"status": outcome.status or server.status})
+        watch = await services.watcher.follow(
+            services.watcher.new_watch(
+                watch_id=new_id(),
+                server=moving,
+                action=op.kind,
+                user_id=caller.user_id,
+                channel_id=caller.channel_id,
+            )
+        )
+    elif outcome.ok and op.kind == "delete":
+        await services.store.note_expected_change(
+            server.id, "deleted", services.clock() + EXPECTED_CHANGE_TTL
+        )
+    result_ts = await reply.in_channel(outcome.message)
     await services.audit(
         caller,
         op.word,
         AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
-        server_id=server_id,
-        server_name=op.server.name,
+        server_id=server.id or None,
+        server_name=server.name,
         detail=outcome.detail,
     )
-    await services.notifier.post(outcome.message)
+    ops_ts = await services.notifier.post(outcome.message)
+    if watch is not None:
+        await services.watcher.attach(
+            watch,
+            ops_channel=services.notifier.channel if ops_ts else None,
+            ops_ts=ops_ts,
+            result_channel=caller.channel_id if result_ts else None,
+            result_ts=result_ts,
+            response_url=caller.response_url,
+        )

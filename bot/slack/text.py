@@ -5,7 +5,8 @@ Slack's mrkdwn has no backslash escapes, so each of its features is disarmed on 
 - ``&``, ``<`` and ``>`` open control sequences (``<!here>``, ``<@U…>``, ``<http://x|y>``):
   they become ``&amp;``, ``&lt;`` and ``&gt;``, as Slack's formatting guide requires.
 - ``*bold*``, ``_italic_``, ``~strike~`` and ``code`` markers are swapped for look-alikes
-  that mrkdwn ignores (asterisk operator, low macron, tilde operator, modifier grave).
+  that mrkdwn ignores (asterisk operator, low macron, tilde operator, modifier grave); an
+  underscore between two letters or digits stays, as Slack formats no italics inside a word.
   Invisible spacers would not do: Slack treats a zero-width space as a word boundary and so
   *enables* formatting next to it.
 - ``>`` at the start of a line makes a quote: a soft hyphen (invisible) goes in front.
@@ -56,6 +57,8 @@ _MARKERS = {
 _MRKDWN = str.maketrans({**_ENTITIES, **_MARKERS, **_UNLINK})
 _CODE = str.maketrans({**_ENTITIES, **_BACKTICKS, **_UNLINK})
 
+_INTRAWORD_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])")
+
 _QUOTES = ("&gt;", "\uff1e")  # a quote, in ASCII or full width
 _CUT_ENTITY = re.compile(r"&[#A-Za-z0-9]*\Z")
 _CUT_SEQUENCE = re.compile(r"<[^<>]*\Z")
@@ -63,7 +66,9 @@ _CUT_SEQUENCE = re.compile(r"<[^<>]*\Z")
 
 def escape(text: str) -> str:
     """Return untrusted text as inert single-line mrkdwn: no pings, links or formatting."""
-    escaped = _single_line(text).translate(_MRKDWN)
+    # Slack never reads an underscore inside a word as italics: VPS_API_TOKEN stays copyable.
+    pieces = _INTRAWORD_UNDERSCORE.split(_single_line(text))
+    escaped = "_".join(piece.translate(_MRKDWN) for piece in pieces)
     body = escaped.lstrip(" ")
     if body.startswith(_QUOTES):
         return escaped[: len(escaped) - len(body)] + _SOFT_HYPHEN + body

@@ -745,7 +745,7 @@ def test_outside_text_is_inert_and_cut_everywhere(raw: str) -> None:
 def test_random_outside_text_never_breaks_slack_limits() -> None:
     rng = random.Random(20240115)
     alphabet = "ab.:@#<>&*_~`|!\n\t\u202e\u200b🚀ü“ “ " + "\x00\x1f"
-    for _ in range(40):
+    for _ in range(15):
         text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 5, 80, 3000, 12_000])))
         for payload, surface in every_output(hostile_server(text, rng.randrange(1, 10**9)), text):
             assert_fits(payload, surface=surface)

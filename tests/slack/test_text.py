@@ -166,3 +166,22 @@ def test_a_10k_name_fits_a_section() -> None:
     assert len(out) <= 3000
     assert out.endswith("&amp;…")
     assert not RAW_AMPERSAND.search(out)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "gone"),
+    [
+        ("check VPS_API_TOKEN", "VPS_API_TOKEN", None),
+        ("_italic_ here", None, "_italic_"),
+        ("a _b_ c", None, "_b_"),
+        ("snake_ _case", None, "_ _"),
+    ],
+)
+def test_underscores_inside_words_stay_while_italics_are_disarmed(
+    raw: str, kept: str | None, gone: str | None
+) -> None:
+    shown = escape(raw)
+    if kept:
+        assert kept in shown
+    if gone:
+        assert gone not in shown

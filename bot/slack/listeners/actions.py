@@ -9,7 +9,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.caller import Caller
 from bot.flow.confirmations import cancel_clicked, confirm_clicked
-from bot.flow.reply import Reply
 from bot.flow.requests import run_card_action, show_card, show_list
 from bot.slack import ids
 from bot.slack.blocks import ListFilters
@@ -43,10 +42,8 @@ async def handle_list_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
     except ValueError:
         logger.warning("ignored a paging button with a value we did not make")
         return
-    caller = Caller.from_action(body)
-    await show_list(
-        context["services"], caller, Reply(caller.response_url), filters, page=page, replace=True
-    )
+    services, caller = context["services"], Caller.from_action(body)
+    await show_list(services, caller, services.reply_to(caller), filters, page=page, replace=True)
 
 
 @contained
@@ -57,9 +54,8 @@ async def handle_card_show(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
         return
     caller = Caller.from_action(body)
     replace = body["actions"][0].get("action_id") == ids.CARD_REFRESH
-    await show_card(
-        context["services"], caller, Reply(caller.response_url), int(_value(body)), replace=replace
-    )
+    services = context["services"]
+    await show_card(services, caller, services.reply_to(caller), int(_value(body)), replace=replace)
 
 
 @contained

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,14 +18,21 @@ def contained(listener: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[N
 
     @functools.wraps(listener)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        inflight = _inflight(kwargs.get("context"))
+        task = asyncio.current_task()
+        if task is not None:
+            inflight.add(task)  # so a shutdown can let the work after the ack finish
         try:
             await listener(*args, **kwargs)
         except Exception:
             logger.exception("listener %s failed", listener.__name__)
+        finally:
+            if task is not None:
+                inflight.discard(task)
 
     return wrapper
 
 
-def services_of(context: Any) -> Any:
-    """The Services the app's middleware put in the request context."""
-    return context["services"]
+def _inflight(context: Any) -> set[asyncio.Task[Any]]:
+    services = context.get("services") if context is not None else None
+    return services.inflight if services is not None else set()

@@ -1,0 +1,176 @@
+"""The real bot (HTTP or Socket Mode) between the Slack emulator and the VPS.org simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.emulator import Ack, Message, SlackEmulator
+from bot.runner import RunningBot, start_bot
+from bot.vps.simulator import Durations, Simulator
+
+SECRET = "e2e-signing-secret"
+BOT_TOKEN = "xoxb-e2e-bot-token"
+APP_TOKEN = "xapp-e2e-app-token"
+
+ALICE, BOB, CAROL, ADMIN = "U0ALICE01", "U0BOB0001", "U0CAROL01", "U0ADMIN01"
+OPS, GENERAL, OPS_LOG = "C0OPS0001", "C0GENERAL", "C0OPSLOG1"
+ONCALL = "S0ONCALL1"
+
+POLICY = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  stop:
+    - channels: [{OPS}]
+    - usergroups: [{ONCALL}]
+  reboot:
+    - channels: [{OPS}]
+  delete:
+    - users: [{ALICE}]
+      channels: [{OPS}]
+  start:
+    - servers: ["web-*"]
+  update:
+    - channels: [{OPS}]
+  create:
+    - channels: ["#ops"]
+confirm: [stop, delete]
+"""
+
+
+class Clock:
+    """Wall-clock seconds that a test moves by hand (for expiry), shared by bot and simulator."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Harness:
+    """Everything a test drives: the emulator, the simulator and the running bot."""
+
+    emu: SlackEmulator
+    sim: Simulator
+    tmp: Path
+    clock: Clock
+    overrides: dict[str, Any] = field(default_factory=dict)
+    bot: RunningBot | None = None
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "slack_bot_token": BOT_TOKEN,
+            "slack_signing_secret": SECRET,
+            "slack_api_url": self.emu.api_url,
+            "bot_policy_file": self.tmp / "policy.yml",
+            "bot_state_url": f"sqlite:///{self.tmp / 'state.db'}",
+            "bot_ops_channel": OPS_LOG,
+            "bot_monitor_interval_seconds": 0,  # tests that want the monitor turn it on
+            "host": "127.0.0.1",
+            "port": 0,
+            **self.overrides,
+        }
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    async def start(self) -> RunningBot:
+        """Start (or restart) the bot; the emulator sends to its new port."""
+        self.bot = await start_bot(
+            self.settings(),
+            simulator=self.sim,
+            announce=lambda _: None,
+            clock=self.clock,
+            socket_ping_interval=0.5,  # reconnects within a second, not ten
+        )
+        self.emu.app_url = f"http://127.0.0.1:{self.bot.port}/slack/events"
+        return self.bot
+
+    async def stop(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
+            self.bot = None
+
+    async def command(self, text: str, *, user: str = ALICE, channel: str = OPS) -> Ack:
+        """Type a slash command; it must be acknowledged well inside Slack's 3 seconds."""
+        ack = await self.emu.slash_command(text, user=user, channel=channel)
+        assert ack.status == 200, f"{text!r} got HTTP {ack.status}: {ack.error}"
+        assert ack.elapsed < 2.5, f"{text!r} took {ack.elapsed:.2f}s to acknowledge"
+        return ack
+
+    async def answer(
+        self, text: str, *, user: str = ALICE, channel: str = OPS, within: float = 5.0
+    ) -> Message:
+        """Type a command and wait for the first new message the person sees."""
+        before = {m.ts for m in self.emu.messages(visible_to=user)}
+        await self.command(text, user=user, channel=channel)
+        return await self.new_message(before, user=user, within=within)
+
+    async def new_message(
+        self,
+        before: set[str],
+        *,
+        user: str,
+        channel: str | None = None,
+        within: float = 5.0,
+        where: Callable[[Message], bool] = lambda _: True,
+    ) -> Message:
+        def fresh() -> Message | None:
+            found = [
+                m
+                for m in self.emu.messages(channel, visible_to=user)
+                if m.ts not in before and m.via != "slash_command" and where(m)
+            ]
+            return found[0] if found else None
+
+        return await self.emu.wait_for(fresh, within, what=f"a new message for {user}")
+
+    def seen(self, user: str = ALICE) -> set[str]:
+        return {m.ts for m in self.emu.messages(visible_to=user)}
+
+    def api_calls(self, method: str, suffix: str = "") -> list[str]:
+        """Requests the simulator received with this method and path ending."""
+        return [
+            path
+            for m, path in self.sim.requests
+            if m == method and path.split("?")[0].endswith(suffix)
+        ]
+
+    def ops_log(self) -> list[Message]:
+        return self.emu.messages(OPS_LOG)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, within: float = 5.0) -> None:
+    """Wait until an async condition holds (polling the state store, say), or fail saying what."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"waited {within}s for {what}")
+        await asyncio.sleep(0.01)
+
+
+def dump(message: Message) -> str:
+    """Everything Slack would render of a message as one string to search, as a person reads
+    it: the invisible characters that keep outside text from linking are left out."""
+    raw = message.text + json.dumps(message.blocks, ensure_ascii=False)
+    return raw.replace("\u2060", "").replace("\u00ad", "")
+
+
+def fresh_simulator(clock: Clock) -> Simulator:
+    # Durations long enough that a stopped server stays "stopping" until a test moves time.
+    return Simulator(seed=25, durations=Durations(), clock=clock)
+
+
+def add_people(emu: SlackEmulator) -> None:
+    for user_id, name in ((ALICE, "alice"), (BOB, "bob"), (CAROL, "carol"), (ADMIN, "admin")):
+        emu.add_user(user_id, name)
+    emu.add_channel(OPS, "ops")
+    emu.add_channel(GENERAL, "general")
+    emu.add_channel(OPS_LOG, "ops-log")
+    emu.set_usergroup(ONCALL, [BOB])

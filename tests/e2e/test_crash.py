@@ -1,0 +1,99 @@
+"""A bot killed (SIGKILL) between the API call and the server settling still reports it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from bot.emulator import SlackEmulator
+from bot.vps.simulator import start_simulator
+from tests.e2e.harness import (
+    ALICE,
+    BOT_TOKEN,
+    OPS,
+    OPS_LOG,
+    POLICY,
+    SECRET,
+    Clock,
+    add_people,
+    fresh_simulator,
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def serving(port: int) -> None:
+    for _ in range(400):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.025)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise TimeoutError(f"the bot did not listen on {port}")
+
+
+async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(POLICY)
+    clock = Clock()
+    sim = fresh_simulator(clock)
+    running = await start_simulator(sim)
+    async with SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN) as emu:
+        add_people(emu)
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))},
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": emu.api_url,
+            "VPS_API_URL": running.url,
+            "VPS_API_TOKEN": sim.token,
+            "BOT_OPS_CHANNEL": OPS_LOG,
+            "BOT_WATCH_INTERVAL_SECONDS": "0.05",
+            "BOT_MONITOR_INTERVAL_SECONDS": "0",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+
+        async def start() -> asyncio.subprocess.Process:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            await serving(port)
+            emu.app_url = f"http://127.0.0.1:{port}/slack/events"
+            return proc
+
+        bot = await start()
+        try:
+            await emu.slash_command("/vps reboot web-server-01", user=ALICE, channel=OPS)
+            await emu.wait_for(lambda: emu.messages(OPS_LOG), 10, what="the ops notice")
+            bot.send_signal(signal.SIGKILL)
+            await bot.wait()
+            clock.now += 61  # the reboot ends while no bot is running
+            bot = await start()
+
+            def reported() -> bool:
+                return any("is active" in m.text for m in emu.messages(OPS_LOG))
+
+            await emu.wait_for(reported, 10, what="the report after the restart")
+        finally:
+            bot.terminate()
+            await bot.wait()
+    await running.close()
