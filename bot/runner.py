@@ -98,12 +98,17 @@ async def start_bot(
     announce: Callable[[str], None] = print,
     clock: Callable[[], float] = time.time,
     socket_ping_interval: float = 10.0,
+    policy: Policy | None = None,
 ) -> RunningBot:
-    """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't."""
+    """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't.
+
+    `policy` replaces the policy file (the console's demo policy); `clock` and
+    `socket_ping_interval` are for tests.
+    """
     problems = settings.problems_for_run(simulator=simulator is not None)
     if problems:
         raise StartupError("\n".join(problems))
-    policy = load_policy_for(settings)
+    policy = policy or load_policy_for(settings)
     try:
         catalog = load_catalog(settings.bot_catalog_file)
     except CatalogError as exc:
