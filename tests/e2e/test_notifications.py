@@ -95,3 +95,17 @@ async def test_a_restart_mid_watch_ends_in_the_same_message(harness: Harness) ->
     await harness.start()
     await harness.emu.wait_for(lambda: "is active" in notice.text, what="the resumed watch")
     assert len(top_level(harness)) == 1
+
+
+async def test_an_ops_channel_that_refuses_never_breaks_the_action(harness: Harness) -> None:
+    await restart_with(harness, bot_ops_channel="C0NOWHERE")  # not a channel Slack knows
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    result = await harness.new_message(before, user=ALICE, where=lambda m: not m.is_ephemeral)
+    assert "is rebooting" in result.text
+    assert len(harness.api_calls("POST", "/reboot/")) == 1
+    refused = await harness.emu.wait_for(
+        lambda: [c for c in harness.emu.calls("chat.postMessage") if not c.ok],
+        what="the refused ops notice",
+    )
+    assert refused[0].error == "channel_not_found"

@@ -20,15 +20,17 @@ from bot.slack.blocks.core import (
     code_of,
     context,
     duration,
-    emoji_for,
     fallback,
     fields_section,
+    ip_field,
+    location_field,
     plain_of,
     plain_text,
     safe,
     section,
     server_ref,
     server_ref_plain,
+    status_field,
 )
 from bot.vps.models import Server
 
@@ -131,12 +133,11 @@ def build_prompt_outcome(text: str, *, emoji: str | None = None) -> Message:
 
 def _identity_fields(server: Server) -> list[tuple[str, str]]:
     """Name and id, IP, location and status: enough to be sure which server this is."""
-    status = server.status.strip() or "unknown"
     return [
         ("Server", f"{bold_name(server.name)} · #{server.id}"),
-        ("IP", code_of(server.ip_address) if server.ip_address else "_no IP yet_"),
-        ("Location", safe(server.location, 100) if server.location else "—"),
-        ("Status", f"{emoji_for(status)} {safe(status, 40)}"),
+        ip_field(server),
+        location_field(server),
+        status_field(server),
     ]
 
 

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
+from bot.vps.models import Server
 
 __all__ = ["Message", "action_label", "emoji_for"]
 
@@ -115,6 +116,22 @@ def server_ref_plain(name: str, server_id: int | None) -> str:
     """name (#id) for the fallback text, which Slack parses as mrkdwn too."""
     ident = f" ({slack_text.escape(f'#{server_id}')})" if server_id is not None else ""
     return safe(name, NAME_LIMIT) + ident
+
+
+def status_field(server: Server) -> tuple[str, str]:
+    """("Status", emoji and status) for a fields section."""
+    status = server.status.strip() or "unknown"
+    return "Status", f"{emoji_for(status)} {safe(status, 40)}"
+
+
+def ip_field(server: Server) -> tuple[str, str]:
+    """("IP", the address or that there is none yet)."""
+    return "IP", code_of(server.ip_address) if server.ip_address else "_no IP yet_"
+
+
+def location_field(server: Server) -> tuple[str, str]:
+    """("Location", the data-center code)."""
+    return "Location", safe(server.location, 100) if server.location else "—"
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")

@@ -23,13 +23,16 @@ from bot.slack.blocks.core import (
     emoji_for,
     fallback,
     fields_section,
+    ip_field,
     line_sections,
+    location_field,
     plain_of,
     plain_text,
     safe,
     section,
     server_ref,
     server_ref_plain,
+    status_field,
     user_mention,
 )
 from bot.vps.models import Server
@@ -183,10 +186,9 @@ def _usage_line(usage: str, description: str) -> str:
 
 
 def _summary_fields(server: Server) -> list[tuple[str, str]]:
-    status = server.status.strip() or "unknown"
     return [
-        ("Status", f"{emoji_for(status)} {safe(status, 40)}"),
-        ("IP", code_of(server.ip_address) if server.ip_address else "_no IP yet_"),
-        ("Location", safe(server.location, 100) if server.location else "—"),
+        status_field(server),
+        ip_field(server),
+        location_field(server),
         ("Plan", safe(server.plan.name, 100) if server.plan else "—"),
     ]
