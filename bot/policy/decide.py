@@ -1,0 +1,202 @@
+"""Deciding: is a request allowed, and if not, which rules would allow it."""
+
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+
+from bot.policy.model import (
+    ACTIONS,
+    READ_ACTIONS,
+    Decision,
+    GroupLookupError,
+    GroupMembers,
+    Policy,
+    Request,
+    Rule,
+)
+from bot.slack.text import code, escape
+
+
+async def decide(policy: Policy, request: Request, groups: GroupMembers) -> Decision:
+    """Decide whether `request` is allowed by `policy`."""
+    return await _evaluate(policy, request, _Groups(groups), any_server=False)
+
+
+async def allowed_actions(
+    policy: Policy,
+    user_id: str,
+    channel_id: str,
+    channel_name: str | None,
+    groups: GroupMembers,
+) -> list[Decision]:
+    """Decide every action for a user in a channel, whatever the server (for whoami and help)."""
+    cache = _Groups(groups)
+    return [
+        await _evaluate(
+            policy, Request(user_id, channel_id, channel_name, action), cache, any_server=True
+        )
+        for action in ACTIONS
+    ]
+
+
+def denial_text(decision: Decision, server_label: str | None = None) -> str:
+    """Return the mrkdwn answer to a denied request; `server_label` is untrusted text."""
+    if decision.allowed:
+        raise ValueError("denial_text() needs a denied decision")
+    action = f"*{decision.action}*"
+    if not decision.alternatives:
+        return f"No rule in {decision.policy_name} allows {action}; ask an admin to add one."
+    target = escape(server_label) if server_label else "servers"
+    text = f"You may not {action} {target} here. It is allowed: {'; '.join(decision.alternatives)}."
+    if decision.unchecked_groups:
+        groups = _either(_group(g) for g in decision.unchecked_groups)
+        text += f" (The members of {groups} could not be checked just now; try again shortly.)"
+    return text
+
+
+def describe_rule(rule: Rule) -> str:
+    """Return who, where and on what a rule allows, in mrkdwn that Slack renders as names."""
+    parts = []
+    users = _either(f"<@{u}>" for u in rule.users)
+    groups = _either(_group(g) for g in rule.usergroups)
+    if users and groups:
+        parts.append(f"by {users} as a member of {groups}")
+    elif users or groups:
+        parts.append(f"by {users}" if users else f"by members of {groups}")
+    if rule.channels:
+        parts.append(f"in {_either(_channel(c) for c in rule.channels)}")
+    if rule.servers:
+        parts.append(f"on servers matching {_either(code(s) for s in rule.servers)}")
+    return " ".join(parts) or "by anyone, anywhere"
+
+
+class _Groups:
+    """Group members for one decision (or one whoami): each group looked up at most once."""
+
+    def __init__(self, source: GroupMembers) -> None:
+        self._source = source
+        self._members: dict[str, frozenset[str] | None] = {}
+
+    async def first_with(self, user_id: str, group_ids: tuple[str, ...]) -> str | None:
+        """Return the first of `group_ids` that has `user_id` as a member, or None."""
+        for group_id in group_ids:
+            if group_id not in self._members:
+                try:
+                    self._members[group_id] = await self._source.members(group_id)
+                except GroupLookupError:
+                    self._members[group_id] = None  # fail closed: not a member
+            members = self._members[group_id]
+            if members is not None and user_id in members:
+                return group_id
+        return None
+
+    def unchecked(self, rules: tuple[Rule, ...]) -> tuple[str, ...]:
+        """Return the groups named by `rules` whose lookup failed."""
+        named = {g for rule in rules for g in rule.usergroups}
+        return tuple(g for g, m in self._members.items() if m is None and g in named)
+
+
+async def _evaluate(
+    policy: Policy, request: Request, groups: _Groups, *, any_server: bool
+) -> Decision:
+    """Decide a request; with `any_server`, a servers condition holds for some server."""
+    action = request.action
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if action in READ_ACTIONS:
+        reason = "read-only actions are open to everyone"
+        return Decision(allowed=True, action=action, reason=reason, policy_name=policy.name)
+    rules = policy.rules_for(action)
+    # Rules that need no group lookup go first, so a plain match costs no Slack call.
+    candidates = [r for r in rules if _static_match(r, request, any_server=any_server)]
+    restricted: Decision | None = None
+    for rule in sorted(candidates, key=lambda r: bool(r.usergroups)):
+        group = await groups.first_with(request.user_id, rule.usergroups)
+        if rule.usergroups and group is None:
+            continue
+        decision = _allow(policy, rule, request, group, any_server=any_server)
+        if not decision.servers:
+            return decision
+        restricted = restricted or decision
+    if restricted:
+        return restricted
+    return Decision(
+        allowed=False,
+        action=action,
+        reason=f'no rule for "{action}" in {policy.name} matches you here'
+        if rules
+        else f'no rule in {policy.name} allows "{action}"',
+        policy_name=policy.name,
+        alternatives=tuple(dict.fromkeys(describe_rule(r) for r in rules)),
+        unchecked_groups=groups.unchecked(rules),
+    )
+
+
+def _static_match(rule: Rule, request: Request, *, any_server: bool) -> bool:
+    """Return whether the conditions that need no lookup (users, channels, servers) hold."""
+    if rule.users and request.user_id not in rule.users:
+        return False
+    if rule.channels and not any(_channel_is(c, request) for c in rule.channels):
+        return False
+    if rule.servers and not any_server:
+        name = request.server_name
+        return name is not None and any(fnmatchcase(name, glob) for glob in rule.servers)
+    return True
+
+
+def _channel_is(entry: str, request: Request) -> bool:
+    """Return whether a channels entry (an ID or "#name") names the request's channel."""
+    if not entry.startswith("#"):
+        return entry == request.channel_id
+    name = request.channel_name
+    return name is not None and entry[1:].lower() == name.removeprefix("#").lower()
+
+
+def _allow(
+    policy: Policy, rule: Rule, request: Request, group: str | None, *, any_server: bool
+) -> Decision:
+    """Return the decision allowing a request by `rule`, saying what matched."""
+    matched = []
+    if rule.users:
+        matched.append(f"user <@{request.user_id}>")
+    if group:
+        matched.append(f"member of {_group(group)}")
+    for entry in rule.channels:
+        if _channel_is(entry, request):
+            matched.append(f"channel {_channel(entry)}")
+            break
+    if rule.servers and any_server:
+        matched.append(f"only on servers matching {_either(code(s) for s in rule.servers)}")
+    elif rule.servers:
+        name = request.server_name or ""
+        hits = _either(code(s) for s in rule.servers if fnmatchcase(name, s))
+        matched.append(f"server matches {hits}")
+    where = f'rule {rule.index} for "{rule.action}" ({policy.name}:{rule.line})'
+    return Decision(
+        allowed=True,
+        action=request.action,
+        reason=f"{where}: {', '.join(matched) or 'anyone, anywhere'}",
+        policy_name=policy.name,
+        servers=rule.servers if any_server else (),
+        rule=rule,
+    )
+
+
+def _either(items: Iterator[str] | tuple[str, ...]) -> str:
+    """Join items as "a", "a or b", "a, b or c"; "" for none."""
+    words = list(items)
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _group(group_id: str) -> str:
+    """Return the mention of a user group."""
+    return f"<!subteam^{group_id}>"
+
+
+def _channel(entry: str) -> str:
+    """Return a channels entry as Slack shows it: a channel mention, or #name as text."""
+    return entry if entry.startswith("#") else f"<#{entry}>"
+
+
+# -- parsing ------------------------------------------------------------------------------
