@@ -1,14 +1,19 @@
-"""`vpsbot check`: validate the settings, then call each outside system once and report."""
+"""`vpsbot check`: everything `vpsbot run` needs, checked without serving; a readable report."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from slack_sdk.errors import SlackApiError
+
+from bot.catalog import CatalogError, load_catalog
 from bot.config import Settings
+from bot.runner import StartupError, load_policy_for, slack_client
+from bot.state import StateStoreError, open_store
 from bot.vps import VPSClient, VPSError
 
-OK, FAIL = "ok", "FAIL"
+OK, FAIL, SKIP = "ok", "FAIL", "skip"
 
 
 @dataclass
@@ -34,10 +39,58 @@ class Report:
         )
 
 
+CheckStep = Callable[[Settings, Report], Awaitable[None]]
+
+
+async def check_settings(settings: Settings, report: Report) -> None:
+    """What `run` requires in the mode these settings choose."""
+    problems = settings.problems_for_run(simulator=False)
+    for problem in problems:
+        report.add(FAIL, "settings", problem)
+    if not problems:
+        mode = "Socket Mode" if settings.socket_mode else f"HTTP on {settings.host}:{settings.port}"
+        report.add(OK, "settings", f"ready for vpsbot run ({mode})")
+
+
+async def check_policy(settings: Settings, report: Report) -> None:
+    """Load the policy file as `run` would."""
+    try:
+        policy = load_policy_for(settings)
+    except StartupError as exc:
+        report.add(FAIL, "policy", str(exc))
+        return
+    if not policy.rules:
+        report.add(OK, "policy", f"{settings.bot_policy_file}: no rules; list and show only")
+        return
+    report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
+
+
+async def check_catalog(settings: Settings, report: Report) -> None:
+    """Load the create catalog as `run` would."""
+    try:
+        catalog = load_catalog(settings.bot_catalog_file)
+    except CatalogError as exc:
+        report.add(FAIL, "catalog", f"BOT_CATALOG_FILE: {exc}")
+        return
+    counts = (len(catalog.plans), len(catalog.operating_systems), len(catalog.locations))
+    report.add(OK, "catalog", "{} plans, {} operating systems, {} locations".format(*counts))
+
+
+async def check_state(settings: Settings, report: Report) -> None:
+    """Open the state store as `run` would (this creates the SQLite file if it is missing)."""
+    try:
+        store = await open_store(settings.bot_state_url)
+    except (StateStoreError, ValueError) as exc:
+        report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
+        return
+    await store.close()
+    report.add(OK, "state", settings.bot_state_url)
+
+
 async def check_vps(settings: Settings, report: Report) -> None:
     """List the servers once: proves the URL, the token and the response shape."""
     if settings.vps_api_token is None:
-        report.add(FAIL, "VPS.org API", "VPS_API_TOKEN is not set")
+        report.add(SKIP, "VPS.org API", "no VPS_API_TOKEN to try")
         return
     async with VPSClient(
         settings.vps_api_url, settings.vps_api_token, timeout=settings.vps_api_timeout_seconds
@@ -50,54 +103,42 @@ async def check_vps(settings: Settings, report: Report) -> None:
     report.add(OK, "VPS.org API", f"{settings.vps_api_url}: {len(servers)} servers listed")
 
 
-CheckStep = Callable[[Settings, Report], Awaitable[None]]
-
-
-async def check_policy(settings: Settings, report: Report) -> None:
-    """Load the policy file as `run` would."""
-    from bot.runner import StartupError, load_policy_for
-
-    try:
-        policy = load_policy_for(settings)
-    except StartupError as exc:
-        report.add(FAIL, "policy", str(exc))
-        return
-    if not policy.rules:
-        report.add(OK, "policy", f"{settings.bot_policy_file}: no rules; list and show only")
-        return
-    report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
-
-
 async def check_slack(settings: Settings, report: Report) -> None:
-    """Call auth.test with the bot token."""
-    from slack_sdk.errors import SlackApiError
-
-    from bot.runner import slack_client
-
+    """auth.test with the bot token, and a Socket Mode URL with the app token if there is one."""
     if settings.slack_bot_token is None:
-        report.add(FAIL, "Slack", "SLACK_BOT_TOKEN is not set")
+        report.add(SKIP, "Slack", "no SLACK_BOT_TOKEN to try")
         return
     client = slack_client(settings)
     try:
         auth = await client.auth_test()
+        if settings.slack_app_token is not None:
+            await client.apps_connections_open(
+                app_token=settings.slack_app_token.get_secret_value()
+            )
     except SlackApiError as exc:
-        report.add(FAIL, "Slack", f"auth.test refused the bot token: {exc.response.get('error')}")
+        report.add(FAIL, "Slack", f"Slack refused a token: {exc.response.get('error')}")
         return
     except Exception as exc:  # network errors of every kind end up here
         report.add(
             FAIL, "Slack", f"could not reach {settings.slack_api_url} ({type(exc).__name__})"
         )
         return
-    report.add(OK, "Slack", f"bot {auth.get('user')} in team {auth.get('team')}")
+    socket = "; Socket Mode token accepted" if settings.slack_app_token else ""
+    report.add(OK, "Slack", f"bot {auth.get('user')} in team {auth.get('team')}{socket}")
 
 
-async def run_check(
-    settings: Settings, out: Callable[[str], None], *, extra: list[CheckStep] | None = None
-) -> int:
+async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
     """Run every check, print the report through `out`, return the exit code."""
     report = Report()
-    report.add(OK, "settings", "all variables valid")
-    for step in [check_policy, check_vps, check_slack, *(extra or [])]:
+    steps: list[CheckStep] = [
+        check_settings,
+        check_policy,
+        check_catalog,
+        check_state,
+        check_vps,
+        check_slack,
+    ]
+    for step in steps:
         await step(settings, report)
     out(report.render())
     out("vpsbot check: " + ("problems found" if report.failed else "all good"))

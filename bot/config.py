@@ -48,13 +48,23 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # The terminal's own conventions, read here too so the environment has one reader:
+    # NO_COLOR (no-color.org: any value turns colour off) and TERM=dumb.
+    no_color: str = ""
+    term: str = ""
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "vps_api_token")
     @classmethod
     def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
+        if value is None:
             return None
-        return value
+        # A secret file often ends in a newline: strip it; anything else inside is a mistake.
+        secret = value.get_secret_value().strip()
+        if not secret:
+            return None
+        if any(c.isspace() or not c.isprintable() for c in secret):
+            raise ValueError("contains spaces, line breaks or control characters")
+        return SecretStr(secret)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -122,6 +132,11 @@ class Settings(BaseSettings):
     def state_path(self) -> Path:
         """The SQLite file named by BOT_STATE_URL."""
         return Path(self.bot_state_url.removeprefix("sqlite:///"))
+
+    @property
+    def colour_allowed(self) -> bool:
+        """False when NO_COLOR is set or TERM is dumb (the console then prints plain text)."""
+        return not self.no_color and self.term != "dumb"
 
     @property
     def socket_mode(self) -> bool:

@@ -66,6 +66,20 @@ def build_change(change: Change) -> Message:
     return Message(text=fallback(line), blocks=list(blocks))
 
 
+async def expect_change(store: StateStore, server_id: int, status: str, until: float) -> None:
+    """Keep the monitor quiet about a change the bot reports itself — only where its snapshot
+    would otherwise show one, so no leftover expectation hides a later outside change."""
+    snapshot = await store.load_snapshot()
+    if snapshot is None:  # the monitor is off or has not polled yet: nothing to announce twice
+        return
+    known = snapshot.get(server_id)
+    if status == "deleted" and known is None:
+        return
+    if known is not None and known.status == status:
+        return
+    await store.note_expected_change(server_id, status, until)
+
+
 class FleetMonitor:
     """Polls the whole fleet every `interval` seconds; owns its one task."""
 

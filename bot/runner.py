@@ -7,12 +7,13 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -176,24 +177,8 @@ async def _start(
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
+    await _verify_slack(settings, client)
 
-    if settings.socket_mode:
-        assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
-        handler = AsyncSocketModeHandler(
-            app,
-            settings.slack_app_token.get_secret_value(),
-            web_client=client,
-            ping_interval=socket_ping_interval,
-        )
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        stack.push_async_callback(handler.close_async)
-        health: Health = SocketHealth(handler)
-        web_app = make_web_app(None, health)
-        mode = "socket"
-    else:
-        health = http_health
-        web_app = make_web_app(app, health)
-        mode = "http"
     await watcher.resume()
     stack.push_async_callback(watcher.close)
     monitor = FleetMonitor(
@@ -208,8 +193,31 @@ async def _start(
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
     housekeeper.start()
     stack.push_async_callback(housekeeper.close)
-    stack.push_async_callback(services.drain)  # after the server stops taking requests
-    runner, port = await start_web(web_app, settings.host, settings.port)
+    # Closed in reverse: requests stop coming (socket, then HTTP) before in-flight work drains.
+    stack.push_async_callback(services.drain)
+    if settings.socket_mode:
+        assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
+        handler = AsyncSocketModeHandler(
+            app,
+            settings.slack_app_token.get_secret_value(),
+            web_client=client,
+            ping_interval=socket_ping_interval,
+        )
+        stack.push_async_callback(handler.close_async)
+        await _connect_socket(handler, settings)
+        health: Health = SocketHealth(handler)
+        web_app = make_web_app(None, health)
+        mode = "socket"
+    else:
+        health = http_health
+        web_app = make_web_app(app, health)
+        mode = "http"
+    try:
+        runner, port = await start_web(web_app, settings.host, settings.port)
+    except OSError as exc:
+        raise StartupError(
+            f"HOST/PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
+        ) from None
     stack.push_async_callback(runner.cleanup)
     where = f"http://{settings.host}:{port}"
     if mode == "socket":
@@ -217,6 +225,35 @@ async def _start(
     else:
         announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
     return RunningBot(port, services, mode, health, app, monitor, simulator_url, stack)
+
+
+async def _verify_slack(settings: Settings, client: AsyncWebClient) -> None:
+    """Fail fast on a token Slack refuses or a Slack that cannot be reached."""
+    await _ask_slack("SLACK_BOT_TOKEN", settings, client.auth_test())
+    if settings.slack_app_token is not None:
+        token = settings.slack_app_token.get_secret_value()
+        await _ask_slack("SLACK_APP_TOKEN", settings, client.apps_connections_open(app_token=token))
+
+
+async def _ask_slack(variable: str, settings: Settings, call: Awaitable[object]) -> None:
+    try:
+        await call
+    except SlackApiError as exc:
+        raise StartupError(f"{variable}: Slack refused it ({exc.response.get('error')})") from None
+    except Exception as exc:  # connection errors of every kind
+        raise StartupError(
+            f"SLACK_API_URL: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+        ) from None
+
+
+async def _connect_socket(handler: AsyncSocketModeHandler, settings: Settings) -> None:
+    """Open the Socket Mode connection, or say why it could not be opened."""
+    try:
+        await asyncio.wait_for(handler.connect_async(), timeout=30)  # type: ignore[no-untyped-call]
+    except TimeoutError:
+        raise StartupError(
+            f"SLACK_APP_TOKEN: no Socket Mode connection within 30s ({settings.slack_api_url})"
+        ) from None
 
 
 async def run_bot(settings: Settings, *, simulator: Simulator | None = None) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
@@ -66,9 +67,8 @@ class Watcher:
         return len(watches)
 
     async def follow(self, watch: Watch) -> Watch:
-        """Store the watch first (so it survives a crash), then start following."""
+        """Store the watch (so it survives a crash); `attach()` starts following it."""
         await self._store.add_watch(watch)
-        self._spawn(watch)
         return watch
 
     def new_watch(
@@ -89,8 +89,14 @@ class Watcher:
         )
 
     async def attach(self, watch: Watch, **places: Any) -> Watch:
-        """Record where the watch's messages are (ops ts, result ts) once they are posted."""
-        updated = dataclasses.replace(watch, **places)
+        """Record where the watch's messages are (ops ts, result ts), then start following:
+        from here on only the watch's own task writes its row."""
+        updated = await self._save(watch, **places)
+        self._spawn(updated)
+        return updated
+
+    async def _save(self, watch: Watch, **changes: Any) -> Watch:
+        updated = dataclasses.replace(watch, **changes)
         await self._store.update_watch(updated)
         return updated
 
@@ -110,16 +116,16 @@ class Watcher:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, watch_id: str) -> None:
-        try:
-            while True:
-                await self._sleep(self.interval)
+        while True:
+            await self._sleep(self.interval)
+            try:
                 watch = await self._current(watch_id)
                 if watch is None or await self._step(watch):
                     return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("the follow-up of watch %s failed", watch_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
+                logger.exception("following watch %s failed this time; trying again", watch_id)
 
     async def _current(self, watch_id: str) -> Watch | None:
         """The stored watch: its message places may have been attached since it started."""
@@ -146,13 +152,15 @@ class Watcher:
             await self._finish(watch, "stuck", server.status, seconds, None)
             return True
         if server.status != watch.last_status:  # edits only when there is news: no rate limits
-            watch = await self.attach(watch, last_status=server.status)
+            watch = await self._save(watch, last_status=server.status)
             await self._show(watch, self._message(watch, "progress", server.status, seconds, None))
         return False
 
     async def _finish(
         self, watch: Watch, outcome: str, status: str, seconds: float, ip: str | None
     ) -> None:
+        if not await self._store.finish_watch(watch.id):
+            return  # another replica finished (and reported) it first
         message = self._message(watch, outcome, status, seconds, ip)
         await self._show(watch, message)
         if watch.ops_ts:
@@ -161,10 +169,9 @@ class Watcher:
             await self._notifier.post(message)
         # This change is reported here; the fleet monitor must not announce it again.
         expected = "deleted" if outcome == "gone" else status
-        await self._store.note_expected_change(
-            watch.server_id, expected, self._clock() + EXPECTED_CHANGE_TTL
+        await expect_change(
+            self._store, watch.server_id, expected, self._clock() + EXPECTED_CHANGE_TTL
         )
-        await self._store.finish_watch(watch.id)
 
     async def _show(self, watch: Watch, message: Message) -> None:
         """Edit the ops message and the requester's result message in place."""
@@ -177,6 +184,8 @@ class Watcher:
                 )
             except SlackApiError as exc:
                 logger.warning("could not update the result message: %s", exc.response.get("error"))
+            except Exception:
+                logger.exception("could not update the result message")
 
     @staticmethod
     def _message(

@@ -74,6 +74,7 @@ async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Pa
             VPS_API_URL=simulator,
             VPS_API_TOKEN="cli-token",
             SLACK_BOT_TOKEN="xoxb-cli-check",
+            SLACK_SIGNING_SECRET="cli-signing-secret",
             SLACK_API_URL=emu.api_url,
         )
         proc = await asyncio.create_subprocess_exec(
@@ -93,7 +94,23 @@ def test_check_without_slack_token_fails(simulator: str, tmp_path: Path) -> None
     result = run(["check"], env, tmp_path)
     assert result.returncode == 1
     assert "250 servers listed" in result.stdout
-    assert "SLACK_BOT_TOKEN is not set" in result.stdout
+    assert "SLACK_BOT_TOKEN: required" in result.stdout
+    assert "no SLACK_BOT_TOKEN to try" in result.stdout
+
+
+def test_check_finds_what_run_would_trip_on(tmp_path: Path) -> None:
+    env = clean_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-x",
+        BOT_CATALOG_FILE=str(tmp_path / "missing.yml"),
+        BOT_STATE_URL="sqlite:////nonexistent-dir/state.db",
+    )
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert "SLACK_SIGNING_SECRET: required" in result.stdout
+    assert "BOT_CATALOG_FILE:" in result.stdout
+    assert "BOT_STATE_URL:" in result.stdout
+    assert "all good" not in result.stdout
 
 
 def test_run_without_settings_names_each_missing_one(tmp_path: Path) -> None:

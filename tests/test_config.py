@@ -132,3 +132,18 @@ def test_run_requirements_depend_on_mode() -> None:
     ]
     socket = Settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1")  # type: ignore[arg-type]
     assert socket.problems_for_run(simulator=True) == []
+
+
+def test_a_secret_with_a_trailing_newline_is_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VPS_API_TOKEN", "abc123\n")
+    token = load_settings().vps_api_token
+    assert token is not None
+    assert token.get_secret_value() == "abc123"
+
+
+def test_a_secret_with_a_line_break_inside_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "abc\ndef")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.problems[0].startswith("SLACK_SIGNING_SECRET: contains")
+    assert "abc" not in caught.value.problems[0]

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.flow.caller import Caller
-from bot.flow.guard import permitted
+from bot.flow.guard import guarded, permitted
 from bot.flow.operations import Operation
 from bot.flow.reply import Reply
 from bot.flow.services import Services
@@ -21,6 +21,7 @@ from bot.slack.blocks import action_label, build_delete_modal, build_error, buil
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, ClaimOutcome, ClaimResult, Confirmation
+from bot.vps import VPSNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -30,23 +31,31 @@ _GONE = "This confirmation no longer exists; nothing was done. Run the command a
 async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The danger button: run the action once — or, for delete, ask for the name first."""
     reply = services.reply_to(caller)
-    pending = await services.store.get_confirmation(confirmation_id)
-    if pending is not None and pending.action == "delete":
-        await _open_delete_modal(services, caller, reply, pending)
-        return
-    result = await services.store.claim_confirmation(confirmation_id, caller.user_id)
-    await _after_claim(services, caller, reply, result)
+
+    async def act() -> None:
+        pending = await services.store.get_confirmation(confirmation_id)
+        if pending is not None and pending.action == "delete":
+            await _open_delete_modal(services, caller, reply, pending)
+            return
+        result = await services.store.claim_confirmation(confirmation_id, caller.user_id)
+        await _after_claim(services, caller, reply, result)
+
+    await guarded(services, caller, reply, act, what="confirm")
 
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The Cancel button: nothing is done, and the prompt says so."""
     reply = services.reply_to(caller)
-    result = await services.store.cancel_confirmation(confirmation_id, caller.user_id)
-    if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
-        await _record(services, result.confirmation, AuditOutcome.CANCELLED)
-        await reply.replace(build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:"))
-        return
-    await _not_yours_or_gone(services, caller, reply, result)
+
+    async def act() -> None:
+        result = await services.store.cancel_confirmation(confirmation_id, caller.user_id)
+        if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
+            await _record(services, result.confirmation, AuditOutcome.CANCELLED)
+            await reply.replace(build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:"))
+            return
+        await _not_yours_or_gone(services, caller, reply, result)
+
+    await guarded(services, caller, reply, act, what="cancel")
 
 
 def typed_name_error(typed: str, confirmation: Confirmation) -> str | None:
@@ -89,7 +98,14 @@ async def finish_delete(services: Services, user_id: str, metadata: str) -> None
         channel_name=confirmation.channel_name or None,
         response_url=response_url or confirmation.response_url,
     )
-    await _run_confirmed(services, caller, services.reply_to(caller), confirmation)
+    reply = services.reply_to(caller)
+    await guarded(
+        services,
+        caller,
+        reply,
+        lambda: _run_confirmed(services, caller, reply, confirmation),
+        what="delete",
+    )
 
 
 async def _after_claim(
@@ -111,7 +127,22 @@ async def _run_confirmed(
         logger.exception("confirmation %s holds a bad operation", confirmation.id)
         await reply.replace(build_error("This confirmation is damaged; nothing was done."))
         return
-    if not await permitted(services, caller, reply, op.action, op.server):
+    server = op.server
+    if op.server_id is not None:  # the server may have changed since the prompt
+        try:
+            server = await services.vps.get_server(op.server_id)
+        except VPSNotFound:
+            await reply.replace(build_prompt_outcome(f"{op.server.name} no longer exists."))
+            return
+        if server.name != op.server.name:
+            await reply.replace(
+                build_prompt_outcome(
+                    f"Not done: the server was renamed to {server.name} since you asked. "
+                    "Run the command again."
+                )
+            )
+            return
+    if not await permitted(services, caller, reply, op.action, server):
         await reply.replace(build_prompt_outcome("Not confirmed: you may no longer do this here."))
         return
     await _record(services, confirmation, AuditOutcome.CONFIRMED)

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.commands import Create, check_create_fields
 from bot.flow.caller import Caller
+from bot.flow.guard import guarded
 from bot.flow.operations import Operation
 from bot.flow.requests import planned_server
 from bot.flow.services import Services
@@ -61,7 +62,10 @@ async def create_from_form(
         planned_server(services, command),
         command.to_request().model_dump(exclude_none=True),
     )
-    await request_write(services, caller, services.reply_to(caller), op)
+    reply = services.reply_to(caller)
+    await guarded(
+        services, caller, reply, lambda: request_write(services, caller, reply, op), what="create"
+    )
 
 
 def _metadata(metadata: str) -> dict[str, Any]:

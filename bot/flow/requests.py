@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 
@@ -27,7 +26,7 @@ from bot.commands import (
     usage,
 )
 from bot.flow.caller import Caller
-from bot.flow.guard import permitted
+from bot.flow.guard import denied_before_lookup, guarded, permitted
 from bot.flow.operations import Operation
 from bot.flow.reply import Reply
 from bot.flow.services import Services
@@ -46,7 +45,7 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.notes import build_audit, build_note
-from bot.vps import Server, VPSError, VPSNotFound
+from bot.vps import Server, VPSNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -81,30 +80,7 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     async def act() -> None:
         await dispatch(services, caller, reply, command)
 
-    await _guarded(services, caller, reply, act, what=command.word)
-
-
-async def _guarded(
-    services: Services,
-    caller: Caller,
-    reply: Reply,
-    act: Callable[[], Awaitable[None]],
-    *,
-    what: str,
-) -> None:
-    """Run `act`; API errors and surprises become a message to the caller, never silence."""
-    try:
-        await act()
-    except VPSError as exc:
-        await reply.ephemeral(build_error(str(exc)))
-    except Exception:
-        logger.exception("failed to run %s for %s", what, caller.user_id)
-        await reply.ephemeral(
-            build_error(
-                "Something went wrong on the bot's side; nothing more was done.",
-                hint="Try again; if it keeps failing, the bot's logs say why.",
-            )
-        )
+    await guarded(services, caller, reply, act, what=command.word)
 
 
 async def dispatch(services: Services, caller: Caller, reply: Reply, command: Command) -> None:
@@ -134,6 +110,10 @@ async def dispatch(services: Services, caller: Caller, reply: Reply, command: Co
             )
             await request_write(services, caller, reply, op)
         case Rename() | SetFields() | Update() | ServerAction():
+            if await denied_before_lookup(
+                services, caller, reply, command.action or "", command.server
+            ):
+                return
             server = await _resolve(services, reply, command.server)
             if server:
                 await request_write(services, caller, reply, _operation(command, server))
@@ -295,6 +275,8 @@ async def run_card_action(services: Services, caller: Caller, verb: str, server_
     reply = services.reply_to(caller)
 
     async def act() -> None:
+        if await denied_before_lookup(services, caller, reply, verb, f"#{server_id}"):
+            return
         try:
             server = await services.vps.get_server(server_id)
         except VPSNotFound:
@@ -304,4 +286,4 @@ async def run_card_action(services: Services, caller: Caller, verb: str, server_
             return
         await request_write(services, caller, reply, Operation(verb, verb, server))  # type: ignore[arg-type]
 
-    await _guarded(services, caller, reply, act, what=f"{verb} button")
+    await guarded(services, caller, reply, act, what=f"{verb} button")

@@ -6,11 +6,12 @@ import logging
 
 from bot.flow.caller import Caller
 from bot.flow.guard import permitted
-from bot.flow.operations import Operation, execute
+from bot.flow.operations import Operation, Outcome, execute
 from bot.flow.reply import Reply
 from bot.flow.services import Services
+from bot.monitor import expect_change
 from bot.slack.blocks import build_confirm_prompt
-from bot.state import AuditOutcome, new_id
+from bot.state import AuditOutcome, Watch, new_id
 from bot.vps.models import STEADY_STATUSES
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
@@ -50,28 +51,10 @@ async def request_write(services: Services, caller: Caller, reply: Reply, op: Op
 
 
 async def run_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
-    """Make the API call once, post the outcome to the channel, notify ops, and record it;
-    then follow the server to its next steady state when the action moves it."""
+    """Make the API call once, then — whatever else fails — record it, post the outcome to the
+    channel and the ops channel, and follow the server when the action moves it."""
     outcome = await execute(services.vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
     server = outcome.server or op.server
-    watch = None
-    if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
-        # Stored before anything is posted: a crash from here on still ends with a report.
-        moving = server.model_copy(update={"status": outcome.status or server.status})
-        watch = await services.watcher.follow(
-            services.watcher.new_watch(
-                watch_id=new_id(),
-                server=moving,
-                action=op.kind,
-                user_id=caller.user_id,
-                channel_id=caller.channel_id,
-            )
-        )
-    elif outcome.ok and op.kind == "delete":
-        await services.store.note_expected_change(
-            server.id, "deleted", services.clock() + EXPECTED_CHANGE_TTL
-        )
-    result_ts = await reply.in_channel(outcome.message)
     await services.audit(
         caller,
         op.word,
@@ -80,8 +63,12 @@ async def run_write(services: Services, caller: Caller, reply: Reply, op: Operat
         server_name=server.name,
         detail=outcome.detail,
     )
+    watch = await _remember(services, caller, op, outcome)
+    result_ts = await reply.in_channel(outcome.message)
     ops_ts = await services.notifier.post(outcome.message)
-    if watch is not None:
+    if watch is None:
+        return
+    try:
         await services.watcher.attach(
             watch,
             ops_channel=services.notifier.channel if ops_ts else None,
@@ -90,3 +77,32 @@ async def run_write(services: Services, caller: Caller, reply: Reply, op: Operat
             result_ts=result_ts,
             response_url=caller.response_url,
         )
+    except Exception:  # the watch is stored: the next start follows it
+        logger.exception("could not start following %s", server.name)
+
+
+async def _remember(
+    services: Services, caller: Caller, op: Operation, outcome: Outcome
+) -> Watch | None:
+    """Store what comes next: a watch for a server on the move, or the deletion the monitor
+    should not announce. A failure here is logged; the change itself has happened."""
+    server = outcome.server or op.server
+    try:
+        if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
+            # Stored before anything is posted: a crash from here on still ends with a report.
+            moving = server.model_copy(update={"status": outcome.status or server.status})
+            return await services.watcher.follow(
+                services.watcher.new_watch(
+                    watch_id=new_id(),
+                    server=moving,
+                    action=op.kind,
+                    user_id=caller.user_id,
+                    channel_id=caller.channel_id,
+                )
+            )
+        if outcome.ok and op.kind == "delete":
+            until = services.clock() + EXPECTED_CHANGE_TTL
+            await expect_change(services.store, server.id, "deleted", until)
+    except Exception:
+        logger.exception("could not record the follow-up of %s %s", op.word, server.name)
+    return None

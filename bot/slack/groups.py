@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.policy import GroupLookupError
@@ -54,7 +54,7 @@ class SlackGroupMembers:
                 exc.response.get("error"),
             )
             return None
-        except (TimeoutError, SlackClientError, OSError) as exc:
+        except Exception as exc:  # timeouts, aiohttp's errors, anything: the rule fails closed
             logger.warning(
                 "cannot reach Slack for user group %s (%s); its rules match nobody for now",
                 usergroup_id,

@@ -107,10 +107,10 @@ class Harness:
     async def answer(
         self, text: str, *, user: str = ALICE, channel: str = OPS, within: float = 5.0
     ) -> Message:
-        """Type a command and wait for the first new message the person sees."""
+        """Type a command and wait for the first new message the person sees in that channel."""
         before = {m.ts for m in self.emu.messages(visible_to=user)}
         await self.command(text, user=user, channel=channel)
-        return await self.new_message(before, user=user, within=within)
+        return await self.new_message(before, user=user, channel=channel, within=within)
 
     async def new_message(
         self,

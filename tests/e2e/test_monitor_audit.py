@@ -81,7 +81,9 @@ async def test_every_outcome_is_audited(harness: Harness) -> None:
     await harness.new_message(before, user=ALICE, where=lambda m: not m.is_ephemeral)
     # failed
     harness.sim.inject_failure(500, method="POST")
+    before = harness.seen(ALICE)
     await harness.command("/vps reboot web-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "Couldn't" in m.text)
 
     assert harness.bot is not None
     store = harness.bot.services.store

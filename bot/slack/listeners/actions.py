@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.caller import Caller
 from bot.flow.confirmations import cancel_clicked, confirm_clicked
+from bot.flow.guard import guarded
 from bot.flow.requests import run_card_action, show_card, show_list
 from bot.slack import ids
 from bot.slack.blocks import ListFilters
@@ -43,7 +44,14 @@ async def handle_list_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
         logger.warning("ignored a paging button with a value we did not make")
         return
     services, caller = context["services"], Caller.from_action(body)
-    await show_list(services, caller, services.reply_to(caller), filters, page=page, replace=True)
+    reply = services.reply_to(caller)
+    await guarded(
+        services,
+        caller,
+        reply,
+        lambda: show_list(services, caller, reply, filters, page=page, replace=True),
+        what="list page",
+    )
 
 
 @contained
@@ -54,8 +62,15 @@ async def handle_card_show(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
         return
     caller = Caller.from_action(body)
     replace = body["actions"][0].get("action_id") == ids.CARD_REFRESH
-    services = context["services"]
-    await show_card(services, caller, services.reply_to(caller), int(_value(body)), replace=replace)
+    services, server_id = context["services"], int(_value(body))
+    reply = services.reply_to(caller)
+    await guarded(
+        services,
+        caller,
+        reply,
+        lambda: show_card(services, caller, reply, server_id, replace=replace),
+        what="card",
+    )
 
 
 @contained
