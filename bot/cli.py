@@ -50,6 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="validate settings, call VPS.org, report; non-zero exit on any problem"
     )
+
+    console = commands.add_parser(
+        "console",
+        help="try the bot in the terminal: a local Slack-like console over the real app",
+        description="The real app with Slack played locally: type /vps commands, press buttons "
+        "by number, fill forms field by field. Runs the built-in simulator unless VPS_API_URL or "
+        "VPS_API_TOKEN is set. Type :help inside for the rest.",
+    )
+    console.add_argument(
+        "-c",
+        dest="lines",
+        action="append",
+        metavar="LINE",
+        help='run LINE as if typed (a /vps command, a button number, ":click 1"...), then '
+        "wait for follow-ups and exit; repeatable. Without -c, lines come from stdin",
+    )
+    console.add_argument(
+        "--seed", type=int, default=12, metavar="N", help="simulated servers (default 12)"
+    )
     return parser
 
 
@@ -68,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _simulator(args)
         if args.command == "run":
             return _run(settings, args)
+        if args.command == "console":
+            return _console(settings, args)
         if args.command == "check":
             from bot.check import run_check
 
@@ -84,6 +105,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     simulator = Simulator(seed=args.seed) if args.simulator else None
     try:
         return asyncio.run(run_bot(settings, simulator=simulator))
+    except StartupError as exc:
+        for line in str(exc).splitlines():
+            print(f"vpsbot: {line}", file=sys.stderr)
+        return 2
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import ConsoleOptions, run_console
+    from bot.runner import StartupError
+
+    try:
+        return asyncio.run(run_console(settings, ConsoleOptions(lines=args.lines, seed=args.seed)))
     except StartupError as exc:
         for line in str(exc).splitlines():
             print(f"vpsbot: {line}", file=sys.stderr)

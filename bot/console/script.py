@@ -1,0 +1,248 @@
+"""The console's input loop: slash commands, button numbers, `:` commands and forms, each
+followed by a short wait for the app's answer so output and prompt come in a sensible order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.console.forms import FORM_HELP, FormFiller, Outcome, pick
+from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED
+from bot.console.render import Control
+from bot.console.screen import Screen
+from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
+from bot.console.workspace import ConsoleWorkspace, WorkspaceError
+from bot.emulator import EmulatorUsageError, Message, SlackEmulator, View
+
+__all__ = ["HELP", "Interpreter"]
+
+HELP = f"""\
+Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-01
+  1, 2, …                 click that button of the latest message that has buttons
+  :click 2                the same; :click Stop web-server-01 picks a button by its text
+  :click 3 2              choose option 2 of menu [3]
+  :as bob                 be someone else (new people are made up on the fly)
+  :in #ops                go to another channel (made up on the fly too)
+  :wait                   wait until the servers being followed have settled
+  :help  :quit            this help; leave (Ctrl-D works too)
+{FORM_HELP}
+Lines can also come from a pipe, or from -c (repeatable): vpsbot console -c "/vps list\""""
+
+
+class Interpreter:
+    """Reads lines and acts on them as the current person in the current channel."""
+
+    def __init__(
+        self,
+        emu: SlackEmulator,
+        workspace: ConsoleWorkspace,
+        screen: Screen,
+        terminal: Terminal,
+        source: LineSource,
+        *,
+        command: str,
+        who: str,
+        where: str,
+        busy: Callable[[], int],
+        quiet: float,
+        settle_within: float = 5.0,
+    ) -> None:
+        self.emu, self.workspace, self.screen = emu, workspace, screen
+        self.terminal, self.source, self.command = terminal, source, command
+        self.who, self.where = who, where
+        self.busy, self.quiet, self.settle_within = busy, quiet, settle_within
+        self.forms = FormFiller(emu, terminal, workspace, self.read, lambda: self.who)
+
+    def prompt(self) -> str:
+        """`you #general` and an arrow, coloured for readline."""
+        name = self.workspace.user_name(self.who) or self.who
+        channel = self.workspace.channel_name(self.where) or self.where
+        return (
+            self.terminal.prompt_text(name, BOLD, GREEN)
+            + " "
+            + self.terminal.prompt_text(f"#{channel}", BLUE)
+            + PROMPT_END
+        )
+
+    async def read(self, prompt: str) -> str | None:
+        """The next line; lines that were not typed here are shown after their prompt."""
+        line = await self.source.read(prompt)
+        if line is not None and self.source.echo:
+            self.terminal.write(visible(prompt) + line)
+        return line
+
+    async def run(self) -> None:
+        """Until the input ends or the person quits."""
+        while not self.terminal.closed:
+            view = self.emu.modal(self.who)
+            if view is not None:
+                if await self.fill(view) in ("quit", "ended"):
+                    return
+                continue
+            line = await self.read(self.prompt())
+            if line is None or not await self.handle(line):
+                return
+
+    async def handle(self, line: str) -> bool:
+        """Act on one line; False when the person asked to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.startswith("/"):
+            await self.slash(text)
+        elif text.isdigit():
+            await self.click_number(int(text))
+        elif text.startswith(":"):
+            word, _, rest = text[1:].partition(" ")
+            if word in ("quit", "q", "exit"):
+                return False
+            await self.colon(word.lower(), rest.strip())
+        else:
+            self.note(f"{text!r}: commands start with / (try {self.command} help); :help for more.")
+        return True
+
+    async def colon(self, word: str, rest: str) -> None:
+        """The `:` commands."""
+        if word == "help":
+            self.terminal.write(HELP.replace("/vps", self.command))
+        elif word == "as":
+            self.become(rest)
+        elif word == "in":
+            self.go(rest)
+        elif word == "click":
+            await self.click(rest)
+        elif word == "wait":
+            await self.finish(float(rest) if rest.replace(".", "", 1).isdigit() else 30.0)
+        elif word in ("submit", "cancel"):
+            self.note("No form is open.")
+        else:
+            self.note(f":{word} is not a console command; :help lists them.")
+
+    def become(self, name: str) -> None:
+        """`:as bob`."""
+        try:
+            if name:
+                self.who = self.workspace.user(name).id
+        except WorkspaceError as exc:
+            self.note(str(exc), RED)
+            return
+        self.note(f"You are @{self.workspace.user_name(self.who)} ({self.who}).")
+
+    def go(self, name: str) -> None:
+        """`:in #ops`."""
+        try:
+            if name:
+                self.where = self.workspace.channel(name).id
+        except WorkspaceError as exc:
+            self.note(str(exc), RED)
+            return
+        self.note(f"You are in #{self.workspace.channel_name(self.where)} ({self.where}).")
+
+    async def slash(self, text: str) -> None:
+        """Type a slash command in the current channel."""
+        name = text.split(maxsplit=1)[0]
+        if name != self.command:
+            self.note(f"{name} is not installed here; the bot's command is {self.command}.")
+            return
+        before = self.screen.changes
+        await self.emu.slash_command(text, user=self.who, channel=self.where)
+        await self.settle(before)  # a failed command gets Slackbot's note, as in Slack
+
+    async def click(self, rest: str) -> None:
+        """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""
+        number, _, option = rest.partition(" ")
+        if number.isdigit():
+            await self.click_number(int(number), option.strip() or None)
+            return
+        found = self.screen.find(rest) if rest else None
+        if found is None:
+            self.note(f"No button {rest!r} on the screen." if rest else "Click what? :click 1")
+            return
+        await self.press(*found, None)
+
+    async def click_number(self, number: int, option: str | None = None) -> None:
+        """Press control `number` of the latest message that has controls."""
+        target = self.screen.target()
+        if target is None:
+            self.note("No message with buttons yet.")
+            return
+        message, controls = target
+        control = next((c for c in controls if c.number == number), None)
+        if control is None:
+            self.note(f"The latest message with buttons has [1] to [{len(controls)}].")
+            return
+        await self.press(message, control, option)
+
+    async def press(self, message: Message, control: Control, option: str | None) -> None:
+        """Click a button, or choose an option of a menu, and wait for the app's answer."""
+        about = self.screen.describe(message)
+        self.note(f"→ [{control.number}] {control.label} — on “{about}”", DIM)
+        before = self.screen.changes
+        try:
+            if control.kind == "button":
+                ack = await self.emu.click(message, index=control.button_index, user=self.who)
+            else:
+                value = await self.choice(control, option)
+                if value is None:
+                    return
+                ack = await self.emu.choose(
+                    message, value, action_id=control.action_id, user=self.who
+                )
+        except EmulatorUsageError as exc:
+            self.note(f"Slack would not let you: {exc}", RED)
+            return
+        if ack.error:
+            self.note(f"The app did not answer the click ({ack.error}).", RED)
+        await self.settle(before)
+
+    async def choice(self, control: Control, typed: str | None) -> str | None:
+        """A menu option's value, from `typed` or asked for."""
+        while True:
+            if typed is None:
+                for number, (_, text) in enumerate(control.options, 1):
+                    self.terminal.write(f"    {number}) {text}")
+                typed = await self.read(f"  {control.label}" + PROMPT_END)
+                if typed is None or not typed.strip():
+                    return None
+            try:
+                return pick(list(control.options), typed)
+            except ValueError as exc:
+                self.note(str(exc), RED)
+                typed = None
+
+    async def fill(self, view: View) -> Outcome:
+        """Fill in the open modal; then wait for what its submission brings."""
+        before = self.screen.changes
+        try:
+            outcome = await self.forms.fill(view)
+        except EmulatorUsageError as exc:
+            self.note(f"The form can't be filled here: {exc}", RED)
+            self.emu.world.clear_views(self.who)
+            return "cancelled"
+        if outcome == "submitted":
+            await self.settle(before)
+        return outcome
+
+    async def settle(self, before: int) -> None:
+        """Wait for the first change after `before`, then until nothing changed for `quiet`."""
+        clock = self.screen.clock
+        deadline = clock() + self.settle_within
+        while clock() < deadline:
+            if self.screen.changes > before and clock() - self.screen.last_change >= self.quiet:
+                return
+            await asyncio.sleep(0.02)
+
+    async def finish(self, within: float) -> bool:
+        """Wait until no server is being followed and nothing changed for a moment."""
+        clock = self.screen.clock
+        deadline = clock() + within
+        while clock() < deadline:
+            if not self.busy() and clock() - self.screen.last_change >= self.quiet:
+                return True
+            await asyncio.sleep(0.05)
+        self.note(f"Still following {self.busy()} server(s) after {within:g}s; not waiting longer.")
+        return False
+
+    def note(self, text: str, *codes: str) -> None:
+        """A line from the console itself (not from Slack)."""
+        self.terminal.write(self.terminal.style.paint(text, *(codes or (DIM,))))

@@ -1,0 +1,45 @@
+"""Run the console in-process, fast: short transitions and waits, output captured as text."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.console import ConsoleOptions, run_console
+from bot.vps.simulator import Durations
+
+Console = Callable[..., Awaitable[str]]
+
+FAST = Durations(provisioning=0.3, starting=0.2, stopping=0.2, rebooting=0.2)
+
+
+@pytest.fixture
+def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
+    """`await console("/vps list", ":click 1")` runs those lines and returns what was printed."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "VPS_", "BOT_")) or name in ("LOG_LEVEL", "NO_COLOR"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # where `run` would look for policy.yml and .env
+
+    async def run(*lines: str, colour: bool = False, **settings: object) -> str:
+        out = io.StringIO()
+        options = ConsoleOptions(
+            lines=lines,
+            durations=FAST,
+            watch_interval=0.1,
+            quiet=0.1,
+            finish_within=10.0,
+            stdout=out,
+            colour=colour,
+        )
+        code = await run_console(Settings(_env_file=None, **settings), options)  # type: ignore[call-arg]
+        assert code == 0
+        return out.getvalue()
+
+    return run
