@@ -96,7 +96,7 @@ async def start_bot(
     settings: Settings,
     *,
     simulator: Simulator | None = None,
-    announce: Callable[[str], None] = print,
+    announce: Callable[[str], None] = lambda line: print(line, flush=True),
     clock: Callable[[], float] = time.time,
     socket_ping_interval: float = 10.0,
     policy: Policy | None = None,

@@ -168,3 +168,35 @@ def test_console_script_and_module_agree(tmp_path: Path) -> None:
     via_module = run(["--version"], clean_env(tmp_path), tmp_path)
     assert via_script.stdout == via_module.stdout
     assert via_script.stdout.startswith("vpsbot ")
+
+
+async def test_run_with_the_simulator_says_demo_and_serves(tmp_path: Path) -> None:
+    port = free_port()
+    async with SlackEmulator(signing_secret="s", bot_token="xoxb-demo") as emu:
+        env = clean_env(
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-demo",
+            SLACK_SIGNING_SECRET="s",
+            SLACK_API_URL=emu.api_url,
+            HOST="127.0.0.1",
+            PORT=str(port),
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *VPSBOT, "run", "--simulator", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+        )
+        try:
+            banner = await asyncio.wait_for(proc.stdout.readline(), timeout=20)  # type: ignore[union-attr]
+            assert b"DEMO MODE" in banner
+            listening = await asyncio.wait_for(proc.stdout.readline(), timeout=20)  # type: ignore[union-attr]
+            assert f":{port}/slack/events".encode() in listening
+            emu.add_user("U0DEMO001", "demo")
+            emu.add_channel("C0DEMO001", "demo")
+            emu.app_url = f"http://127.0.0.1:{port}/slack/events"
+            ack = await emu.slash_command("/vps list", user="U0DEMO001", channel="C0DEMO001")
+            assert ack.ok
+            listed = await emu.wait_for(lambda: emu.last_message(visible_to="U0DEMO001"))
+            assert "web-server-01" in listed.text + str(listed.blocks)
+        finally:
+            proc.terminate()
+            await proc.wait()
+    assert proc.returncode == 0  # SIGTERM is a clean stop
