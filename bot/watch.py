@@ -119,17 +119,13 @@ class Watcher:
         while True:
             await self._sleep(self.interval)
             try:
-                watch = await self._current(watch_id)
+                watch = await self._store.get_watch(watch_id)  # its places may have changed
                 if watch is None or await self._step(watch):
                     return
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
                 logger.exception("following watch %s failed this time; trying again", watch_id)
-
-    async def _current(self, watch_id: str) -> Watch | None:
-        """The stored watch: its message places may have been attached since it started."""
-        return next((w for w in await self._store.list_watches() if w.id == watch_id), None)
 
     async def _step(self, watch: Watch) -> bool:
         """One poll; True when the watch is over."""

@@ -672,3 +672,12 @@ def test_create_form_refuses_fields_it_does_not_have() -> None:
     assert CREATE_FIELDS == ("name", "plan", "os", "location", "hostname", "ssh-key", "backups")
     with pytest.raises(ValueError, match="not a create field: 'region'"):
         validate_create_fields({"region": "x"}, CATALOG)
+
+
+def test_every_command_word_names_its_policy_action() -> None:
+    from bot.commands import COMMANDS, POLICY_ACTIONS
+    from bot.policy import ACTIONS
+
+    assert set(POLICY_ACTIONS) == set(COMMANDS)
+    assert {a for a in POLICY_ACTIONS.values() if a} <= set(ACTIONS)
+    assert POLICY_ACTIONS["rename"] == POLICY_ACTIONS["set"] == "update"

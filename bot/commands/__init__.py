@@ -9,6 +9,7 @@ from bot.commands.checks import CREATE_FIELDS, check_create_fields, validate_cre
 from bot.commands.parser import parse
 from bot.commands.usage import COMMANDS, DEFAULT_SLASH_COMMAND, USAGE, usage
 from bot.commands.values import (
+    POLICY_ACTIONS,
     Audit,
     Command,
     Create,
@@ -29,6 +30,7 @@ __all__ = [
     "COMMANDS",
     "CREATE_FIELDS",
     "DEFAULT_SLASH_COMMAND",
+    "POLICY_ACTIONS",
     "USAGE",
     "Audit",
     "Command",

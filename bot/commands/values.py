@@ -4,12 +4,15 @@ Each command value knows its command `word` and the policy `action` it needs (No
 check). A `<server>` stays the text that was typed: `bot.resolve` turns it into a server.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal, TypeAlias
+from types import MappingProxyType
+from typing import ClassVar, Literal, TypeAlias, get_args
 
 from bot.vps.models import ServerCreate, ServerUpdate
 
 __all__ = [
+    "POLICY_ACTIONS",
     "Audit",
     "Command",
     "Create",
@@ -201,3 +204,15 @@ Command: TypeAlias = (
     | Whoami
     | Audit
 )
+
+
+POLICY_ACTIONS: Mapping[str, str | None] = MappingProxyType(
+    {
+        **{
+            kind.word: kind.action
+            for kind in (Help, ListServers, Show, Create, Rename, SetFields, Update, Whoami, Audit)
+        },
+        **{verb: verb for verb in get_args(Verb)},
+    }
+)
+"""Command word → the policy action it needs (None: anyone may run it)."""

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import (
     COMMANDS,
+    POLICY_ACTIONS,
     Audit,
     Command,
     Create,
@@ -48,23 +49,6 @@ from bot.slack.blocks.notes import build_audit, build_note
 from bot.vps import Server, VPSNotFound
 
 logger = logging.getLogger(__name__)
-
-# The policy action behind each command word; None: anyone may run it.
-_COMMAND_ACTIONS = {
-    "help": None,
-    "list": "list",
-    "show": "show",
-    "create": "create",
-    "rename": "update",
-    "set": "update",
-    "update": "update",
-    "start": "start",
-    "stop": "stop",
-    "reboot": "reboot",
-    "delete": "delete",
-    "whoami": None,
-    "audit": None,
-}
 
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
@@ -225,7 +209,7 @@ async def _help(services: Services, caller: Caller, reply: Reply) -> None:
     lines = [
         (usage(word, services.command), "")
         for word in COMMANDS
-        if _COMMAND_ACTIONS[word] is None or _COMMAND_ACTIONS[word] in allowed
+        if POLICY_ACTIONS[word] is None or POLICY_ACTIONS[word] in allowed
     ]
     await reply.ephemeral(build_help(services.command, lines))
 

@@ -122,6 +122,10 @@ class StateStore(ABC):
         """
 
     @abstractmethod
+    async def get_watch(self, watch_id: str) -> Watch | None:
+        """The unfinished watch with this id; None when unknown or finished."""
+
+    @abstractmethod
     async def list_watches(self) -> list[Watch]:
         """The unfinished watches, oldest first (what to resume after a restart)."""
 

@@ -190,6 +190,9 @@ class SQLiteStateStore(StateStore):
     async def update_watch(self, watch: Watch) -> bool:
         return await self._run(lambda conn: f.update_watch(conn, watch))
 
+    async def get_watch(self, watch_id: str) -> Watch | None:
+        return await self._run(lambda conn: f.get_watch(conn, watch_id))
+
     async def list_watches(self) -> list[Watch]:
         return await self._run(f.list_watches)
 

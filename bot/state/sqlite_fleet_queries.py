@@ -50,6 +50,15 @@ def update_watch(conn: sqlite3.Connection, w: Watch) -> bool:
     )
 
 
+def get_watch(conn: sqlite3.Connection, watch_id: str) -> Watch | None:
+    row = conn.execute(
+        f"SELECT id, {_WATCH_FIELDS} FROM watches"  # noqa: S608 - constants
+        " WHERE id = ? AND finished_at IS NULL",
+        (watch_id,),
+    ).fetchone()
+    return Watch(**dict(zip(row.keys(), row, strict=True))) if row else None
+
+
 def list_watches(conn: sqlite3.Connection) -> list[Watch]:
     rows = conn.execute(
         f"SELECT id, {_WATCH_FIELDS} FROM watches"  # noqa: S608 - constants

@@ -41,9 +41,12 @@ async def test_watch_round_trip_update_and_finish(store: StateStore) -> None:
     )
     assert await store.update_watch(moved)
     assert await store.list_watches() == [moved, second]
+    assert await store.get_watch(first.id) == moved
 
     assert await store.finish_watch(first.id, now=T0 + 161)
     assert await store.list_watches() == [second]
+    assert await store.get_watch(first.id) is None  # finished watches are not handed out
+    assert await store.get_watch("unknown") is None
     assert not await store.finish_watch(first.id)
     assert not await store.update_watch(moved)
     assert not await store.finish_watch("unknown")
