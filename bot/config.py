@@ -129,11 +129,6 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @property
-    def state_path(self) -> Path:
-        """The SQLite file named by BOT_STATE_URL."""
-        return Path(self.bot_state_url.removeprefix("sqlite:///"))
-
-    @property
     def colour_allowed(self) -> bool:
         """False when NO_COLOR is set or TERM is dumb (the console then prints plain text)."""
         return not self.no_color and self.term != "dumb"

@@ -48,7 +48,6 @@ def test_defaults_are_the_contracts() -> None:
     assert (s.bot_confirm_ttl_seconds, s.bot_watch_interval_seconds) == (300, 10)
     assert s.bot_monitor_interval_seconds == 60
     assert s.bot_state_url == "sqlite:///vpsbot.db"
-    assert s.state_path == Path("vpsbot.db")
     assert s.bot_command == "/vps"
     assert s.bot_catalog_file is None
     assert (s.host, s.port, s.log_level, s.log_format) == ("0.0.0.0", 3000, "INFO", "text")
@@ -65,7 +64,7 @@ def test_environment_is_read_with_fractions_and_absolute_sqlite(
     monkeypatch.setenv("VPS_API_URL", "http://127.0.0.1:8080/api/v1/")
     s = load_settings()
     assert s.bot_confirm_ttl_seconds == 0.5
-    assert s.state_path == Path("/var/lib/vpsbot/state.db")
+    assert s.bot_state_url == "sqlite:////var/lib/vpsbot/state.db"
     assert s.socket_mode
     assert s.log_level == "DEBUG"
     assert s.vps_api_url == "http://127.0.0.1:8080/api/v1"

@@ -5,7 +5,7 @@ Where things live: `values` (what a line parses into), `parser` (the command tab
 `tokens` (Slack's escaping and shell-like quoting), `usage` (help lines).
 """
 
-from bot.commands.checks import CREATE_FIELDS, check_create_fields, validate_create_fields
+from bot.commands.checks import CREATE_FIELDS, check_create_fields
 from bot.commands.parser import parse
 from bot.commands.usage import COMMANDS, DEFAULT_SLASH_COMMAND, USAGE, usage
 from bot.commands.values import (
@@ -49,5 +49,4 @@ __all__ = [
     "check_create_fields",
     "parse",
     "usage",
-    "validate_create_fields",
 ]

@@ -5,7 +5,6 @@ from typing import Final, TypeVar
 
 from bot.catalog import Catalog
 from bot.commands.fields import (
-    MRKDWN,
     PLAIN,
     FieldError,
     Style,
@@ -82,14 +81,14 @@ def check_create(raw: Mapping[str, str], catalog: Catalog, style: Style) -> Crea
 
 
 def check_create_fields(
-    values: Mapping[str, str | None], catalog: Catalog, *, mrkdwn: bool = False
+    values: Mapping[str, str | None], catalog: Catalog
 ) -> Create | dict[str, str]:
     """Check the create form: the request, or an error per field keyed as `values` is.
 
     Keys are `CREATE_FIELDS` (any case, `_` for `-`), also with a `create_` prefix as the
     modal's block ids (`ids.CREATE_*`) have it, so errors can go straight back as
-    `response_action: errors`. None or blank means not given. Messages are plain text (modal
-    inline errors), or mrkdwn when `mrkdwn` is set.
+    `response_action: errors`. None or blank means not given. Messages are plain text: Slack
+    shows modal inline errors as they are.
     """
     typed: dict[str, str] = {}
     raw: dict[str, str] = {}
@@ -99,15 +98,7 @@ def check_create_fields(
             raise ValueError(f"not a create field: {key!r} (expected one of {CREATE_FIELDS})")
         typed[field] = key
         raw[field] = value or ""
-    result = check_create(raw, catalog, MRKDWN if mrkdwn else PLAIN)
+    result = check_create(raw, catalog, PLAIN)
     if isinstance(result, Create):
         return result
     return {typed.get(field, field): message for field, message in result.items()}
-
-
-def validate_create_fields(
-    values: Mapping[str, str | None], catalog: Catalog, *, mrkdwn: bool = False
-) -> dict[str, str]:
-    """Return the create form's errors, one message per field ({} when every value is fine)."""
-    result = check_create_fields(values, catalog, mrkdwn=mrkdwn)
-    return {} if isinstance(result, Create) else result

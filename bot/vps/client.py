@@ -56,9 +56,6 @@ class RetryPolicy:
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**retry))
 
 
-NO_RETRY = RetryPolicy(attempts=1)
-
-
 class _BearerAuth(httpx.Auth):
     """Adds the bearer token to each request; its repr never shows the token."""
 

@@ -29,10 +29,10 @@ from bot.slack.blocks import (
     build_result,
     build_server_card,
     build_server_list,
-    build_status_change,
     build_whoami,
     emoji_for,
 )
+from bot.slack.blocks.lifecycle import build_lifecycle
 from bot.vps.models import OperatingSystem, Plan, ResourceUsage, Server
 
 PLAN = Plan(id=1, name="Standard VPS", vcpus=2, memory=4096, storage=80, bandwidth=2048)
@@ -616,10 +616,21 @@ def test_a_failed_result_quotes_the_api_safely() -> None:
     assert "server #\u20607 was deleted" in all_text(no_name)
 
 
-def test_status_change_says_where_the_server_landed() -> None:
-    message = build_status_change(make_server(), previous="starting", elapsed_seconds=161)
+def test_lifecycle_says_where_the_server_landed() -> None:
+    server = make_server()
+    message = build_lifecycle(
+        action="start",
+        server_name=server.name,
+        server_id=server.id,
+        status="active",
+        user_id="U0ALICE01",
+        channel_id="C0OPS0001",
+        seconds=161,
+        ip_address=server.ip_address,
+        outcome="steady",
+    )
     text = all_text(rendered(message))
-    assert "is *active* at `203.\u20600.\u2060113.\u206010` after 2m41s (was starting)" in text
+    assert "is *active* at `203.\u20600.\u2060113.\u206010` after 2m41s" in text
 
 
 def test_errors_escape_the_message_and_keep_the_hint() -> None:
@@ -702,7 +713,20 @@ def every_output(server: Server, text: str) -> list[tuple[dict[str, Any], str]]:
         build_prompt_outcome(text),
         build_result(ok=True, action="stop", server=server, detail=text, user_id=text),
         build_result(ok=False, action=text, server_name=text, detail=text, channel_id=text),
-        build_status_change(server, previous=text, elapsed_seconds=3.5),
+        *(
+            build_lifecycle(
+                action=text,
+                server_name=text,
+                server_id=1,
+                status=text,
+                user_id=text,
+                channel_id=text,
+                seconds=3.5,
+                ip_address=text,
+                outcome=outcome,
+            )
+            for outcome in ("progress", "steady", "stuck", "gone")
+        ),
         build_error(text),
         build_whoami(text, text, [(text, True, "ok")]),
     ]

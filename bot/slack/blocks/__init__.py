@@ -14,7 +14,6 @@ from bot.slack.blocks.messages import (
     build_error,
     build_help,
     build_result,
-    build_status_change,
     build_whoami,
 )
 from bot.slack.blocks.servers import LIST_PAGE_SIZE, ListFilters, build_server_list
@@ -36,7 +35,6 @@ __all__ = [
     "build_result",
     "build_server_card",
     "build_server_list",
-    "build_status_change",
     "build_whoami",
     "emoji_for",
     "plan_summary",

@@ -19,8 +19,6 @@ from bot.slack.blocks.core import (
     channel_mention,
     code_of,
     context,
-    elapsed,
-    emoji_for,
     fallback,
     fields_section,
     ip_field,
@@ -42,7 +40,6 @@ __all__ = [
     "build_error",
     "build_help",
     "build_result",
-    "build_status_change",
     "build_whoami",
 ]
 
@@ -108,22 +105,6 @@ def _headline(ok: bool, action: str, subject: str) -> str:
     if done and subject:
         return f"{subject} {done}"
     return " ".join(part for part in (verb, subject) if part) + ": done"
-
-
-def build_status_change(
-    server: Server, *, previous: str | None = None, elapsed_seconds: float | None = None
-) -> Message:
-    """A server reached a status: "🟢 *web-02* (#12) is active at `203.0.113.12` after 2m41s"."""
-    status = server.status.strip() or "unknown"
-    line = f"{emoji_for(status)} {server_ref(server.name, server.id)} is *{safe(status, 40)}*"
-    if server.ip_address and status.lower() == "active":
-        line += f" at {code_of(server.ip_address, 60)}"
-    if elapsed_seconds is not None:
-        line += f" after {elapsed(elapsed_seconds)}"
-    if previous and previous.strip():
-        line += f" (was {safe(previous, 40)})"
-    text = f"{server_ref_plain(server.name, server.id)} is {safe(status, 40)}"
-    return Message(text=fallback(text), blocks=[section(line)])
 
 
 def build_error(message: str, hint: str | None = None) -> Message:
