@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from slack_sdk.errors import SlackApiError
-
-from bot.catalog import CatalogError, load_catalog
-from bot.config import Settings
-from bot.runner import StartupError, load_policy_for, slack_client
+from bot.config import Settings, StartupError
+from bot.runner import (
+    load_catalog_for,
+    load_policy_for,
+    slack_client,
+    verify_slack,
+    vps_client,
+)
 from bot.state import StateStoreError, open_store
-from bot.vps import VPSClient, VPSError
+from bot.vps import VPSError
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
 
@@ -68,9 +71,9 @@ async def check_policy(settings: Settings, report: Report) -> None:
 async def check_catalog(settings: Settings, report: Report) -> None:
     """Load the create catalog as `run` would."""
     try:
-        catalog = load_catalog(settings.bot_catalog_file)
-    except CatalogError as exc:
-        report.add(FAIL, "catalog", f"BOT_CATALOG_FILE: {exc}")
+        catalog = load_catalog_for(settings)
+    except StartupError as exc:
+        report.add(FAIL, "catalog", str(exc))
         return
     counts = (len(catalog.plans), len(catalog.operating_systems), len(catalog.locations))
     report.add(OK, "catalog", "{} plans, {} operating systems, {} locations".format(*counts))
@@ -92,9 +95,7 @@ async def check_vps(settings: Settings, report: Report) -> None:
     if settings.vps_api_token is None:
         report.add(SKIP, "VPS.org API", "no VPS_API_TOKEN to try")
         return
-    async with VPSClient(
-        settings.vps_api_url, settings.vps_api_token, timeout=settings.vps_api_timeout_seconds
-    ) as client:
+    async with vps_client(settings) as client:
         try:
             servers = await client.list_servers()
         except VPSError as exc:
@@ -104,27 +105,17 @@ async def check_vps(settings: Settings, report: Report) -> None:
 
 
 async def check_slack(settings: Settings, report: Report) -> None:
-    """auth.test with the bot token, and a Socket Mode URL with the app token if there is one."""
+    """The same token checks `run` makes at start: auth.test, and Socket Mode's app token."""
     if settings.slack_bot_token is None:
         report.add(SKIP, "Slack", "no SLACK_BOT_TOKEN to try")
         return
-    client = slack_client(settings)
     try:
-        auth = await client.auth_test()
-        if settings.slack_app_token is not None:
-            await client.apps_connections_open(
-                app_token=settings.slack_app_token.get_secret_value()
-            )
-    except SlackApiError as exc:
-        report.add(FAIL, "Slack", f"Slack refused a token: {exc.response.get('error')}")
+        await verify_slack(settings, slack_client(settings))
+    except StartupError as exc:
+        report.add(FAIL, "Slack", str(exc))
         return
-    except Exception as exc:  # network errors of every kind end up here
-        report.add(
-            FAIL, "Slack", f"could not reach {settings.slack_api_url} ({type(exc).__name__})"
-        )
-        return
-    socket = "; Socket Mode token accepted" if settings.slack_app_token else ""
-    report.add(OK, "Slack", f"bot {auth.get('user')} in team {auth.get('team')}{socket}")
+    socket = " and SLACK_APP_TOKEN" if settings.slack_app_token else ""
+    report.add(OK, "Slack", f"{settings.slack_api_url} accepts SLACK_BOT_TOKEN{socket}")
 
 
 async def run_check(settings: Settings, out: Callable[[str], None]) -> int:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, StartupError, load_settings
 from bot.logs import configure_logging
 
 
@@ -83,44 +83,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     try:
-        if args.command == "simulator":
-            return _simulator(args)
-        if args.command == "run":
-            return _run(settings, args)
-        if args.command == "console":
-            return _console(settings, args)
-        if args.command == "check":
-            from bot.check import run_check
-
-            return asyncio.run(run_check(settings, print))
+        return _dispatch(settings, args)
+    except StartupError as exc:
+        for line in str(exc).splitlines():
+            print(f"vpsbot: {line}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "simulator":
+        return _simulator(args)
+    if args.command == "run":
+        return _run(settings, args)
+    if args.command == "console":
+        return _console(settings, args)
+    if args.command == "check":
+        from bot.check import run_check
+
+        return asyncio.run(run_check(settings, print))
     raise AssertionError(f"unhandled command {args.command}")
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import StartupError, run_bot
+    from bot.runner import run_bot
     from bot.vps.simulator import Simulator
 
     simulator = Simulator(seed=args.seed) if args.simulator else None
-    try:
-        return asyncio.run(run_bot(settings, simulator=simulator))
-    except StartupError as exc:
-        for line in str(exc).splitlines():
-            print(f"vpsbot: {line}", file=sys.stderr)
-        return 2
+    return asyncio.run(run_bot(settings, simulator=simulator))
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import ConsoleOptions, run_console
-    from bot.runner import StartupError
 
-    try:
-        return asyncio.run(run_console(settings, ConsoleOptions(lines=args.lines, seed=args.seed)))
-    except StartupError as exc:
-        for line in str(exc).splitlines():
-            print(f"vpsbot: {line}", file=sys.stderr)
-        return 2
+    return asyncio.run(run_console(settings, ConsoleOptions(lines=args.lines, seed=args.seed)))
 
 
 def _simulator(args: argparse.Namespace) -> int:

@@ -21,6 +21,11 @@ class SettingsError(Exception):
         self.problems = problems
 
 
+class StartupError(Exception):
+    """A program cannot start (a file, token or port a setting names is wrong); one line per
+    problem, each naming what to fix."""
+
+
 class Settings(BaseSettings):
     """Every variable of the contract's settings table, typed and validated."""
 

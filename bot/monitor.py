@@ -15,8 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.notify import Notifier
-from bot.slack.blocks import Message
-from bot.slack.blocks.core import context, emoji_for, fallback, safe, section, server_ref
+from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore
 from bot.vps import Server, VPSClient, VPSError
 
@@ -48,22 +47,6 @@ def diff(old: dict[int, SnapshotEntry], new: dict[int, SnapshotEntry]) -> list[C
         elif was is not None and now is not None and was.status != now.status:
             changes.append(Change(sid, now.name, was.status, now.status))
     return changes
-
-
-def build_change(change: Change) -> Message:
-    """The ops-channel line for one change made outside the bot."""
-    ref = server_ref(change.name, change.server_id)
-    if change.before is None:
-        line = f":new: {ref} appeared ({safe(change.after or '', 40)})"
-    elif change.after is None:
-        line = f":wastebasket: {ref} disappeared (it was {safe(change.before, 40)})"
-    else:
-        line = (
-            f"{emoji_for(change.after)} {ref} is now *{safe(change.after, 40)}* "
-            f"(was {safe(change.before, 40)})"
-        )
-    blocks = [section(line), context(":mag: Seen by the fleet monitor; not done through vpsbot.")]
-    return Message(text=fallback(line), blocks=list(blocks))
 
 
 async def expect_change(store: StateStore, server_id: int, status: str, until: float) -> None:
@@ -138,8 +121,11 @@ class FleetMonitor:
             return []
         changes = [c for c in diff(previous, current) if not await self._ours(c)]
         for change in changes:
-            await self._notifier.post(build_change(change))
-        await self._store.save_snapshot(current)
+            await self._notifier.post(
+                build_fleet_change(change.server_id, change.name, change.before, change.after)
+            )
+        if current != previous:  # an unchanged fleet costs no write
+            await self._store.save_snapshot(current)
         return changes
 
     async def _snapshot(
@@ -164,8 +150,4 @@ class FleetMonitor:
         self._failures += 1
         logger.warning("fleet monitor: %s", exc)
         if self._failures == _API_DOWN_AFTER:
-            line = (
-                f":rotating_light: The fleet monitor has not reached VPS.org for "
-                f"{self._failures} polls in a row: {safe(str(exc), 500)}"
-            )
-            await self._notifier.post(Message(text=fallback(line), blocks=[section(line)]))
+            await self._notifier.post(build_api_down(self._failures, str(exc)))

@@ -24,37 +24,48 @@ class Notifier:
         self._client = client
         self.channel = channel
 
-    async def post(self, message: Message, *, thread_ts: str | None = None) -> str | None:
-        """Post `message` (in a thread when `thread_ts`); its ts, or None if it could not."""
+    async def post(
+        self, message: Message, *, thread_ts: str | None = None, channel: str | None = None
+    ) -> str | None:
+        """Post `message` (in a thread when `thread_ts`, in the ops channel it was started in
+        when `channel`); its ts, or None if it could not."""
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         response = await self._call(
-            "chat_postMessage", message, unfurl_links=False, unfurl_media=False, **extra
+            "chat_postMessage",
+            message,
+            channel,
+            unfurl_links=False,
+            unfurl_media=False,
+            **extra,
         )
         ts = response.get("ts") if response else None
         return str(ts) if ts else None
 
-    async def update(self, ts: str, message: Message) -> bool:
-        """Edit an earlier ops message in place."""
-        return await self._call("chat_update", message, ts=ts) is not None
+    async def update(self, ts: str, message: Message, *, channel: str | None = None) -> bool:
+        """Edit an earlier ops message in place (in `channel` if it was posted elsewhere)."""
+        return await self._call("chat_update", message, channel, ts=ts) is not None
 
-    async def _call(self, method: str, message: Message, **extra: Any) -> dict[str, Any] | None:
-        if not self.channel:
+    async def _call(
+        self, method: str, message: Message, channel: str | None, **extra: Any
+    ) -> dict[str, Any] | None:
+        target = channel or self.channel
+        if not target:
             return None
         try:
             response = await getattr(self._client, method)(
-                channel=self.channel,
+                channel=target,
                 **message.to_dict(),
                 **extra,
             )
         except SlackApiError as exc:
             logger.warning(
                 "could not write to the ops channel %s (%s): %s",
-                self.channel,
+                target,
                 method,
                 exc.response.get("error"),
             )
             return None
         except Exception:
-            logger.exception("could not write to the ops channel %s (%s)", self.channel, method)
+            logger.exception("could not write to the ops channel %s (%s)", target, method)
             return None
         return dict(response.data) if isinstance(response.data, dict) else {}

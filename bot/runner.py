@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.flow.services import Services
 from bot.housekeeping import Housekeeper
 from bot.monitor import FleetMonitor
@@ -43,10 +43,6 @@ DEMO_BANNER = (
 )
 
 
-class StartupError(Exception):
-    """The bot cannot start; one line per problem, each naming what to fix."""
-
-
 @dataclass
 class RunningBot:
     """A started bot: its HTTP port, its services, and how to stop it."""
@@ -56,8 +52,6 @@ class RunningBot:
     mode: str
     health: Health
     app: AsyncApp
-    monitor: FleetMonitor
-    simulator_url: str | None = None
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
@@ -77,6 +71,23 @@ def load_policy_for(settings: Settings) -> Policy:
         return load_policy(path)
     except PolicyError as exc:
         raise StartupError(str(exc)) from None
+
+
+def load_catalog_for(settings: Settings) -> Catalog:
+    """The create catalog: BOT_CATALOG_FILE, or the built-in one."""
+    try:
+        return load_catalog(settings.bot_catalog_file)
+    except CatalogError as exc:
+        raise StartupError(f"BOT_CATALOG_FILE: {exc}") from None
+
+
+def vps_client(settings: Settings) -> VPSClient:
+    """The VPS.org client for VPS_API_URL and VPS_API_TOKEN."""
+    if settings.vps_api_token is None:
+        raise StartupError("VPS_API_TOKEN: required — a VPS.org API token")
+    return VPSClient(
+        settings.vps_api_url, settings.vps_api_token, timeout=settings.vps_api_timeout_seconds
+    )
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -110,10 +121,7 @@ async def start_bot(
     if problems:
         raise StartupError("\n".join(problems))
     policy = policy or load_policy_for(settings)
-    try:
-        catalog = load_catalog(settings.bot_catalog_file)
-    except CatalogError as exc:
-        raise StartupError(f"BOT_CATALOG_FILE: {exc}") from None
+    catalog = load_catalog_for(settings)
     stack = AsyncExitStack()
     try:
         return await _start(
@@ -140,17 +148,13 @@ async def _start(
         raise StartupError(f"BOT_STATE_URL: {exc}") from None
     stack.push_async_callback(store.close)
 
-    vps_url, vps_token = settings.vps_api_url, settings.vps_api_token
-    simulator_url = None
-    if simulator is not None:
+    if simulator is None:
+        vps = vps_client(settings)
+    else:
         running_sim = await start_simulator(simulator)
         stack.push_async_callback(running_sim.close)
-        vps_url, vps_token = running_sim.url, None
-        simulator_url = running_sim.url
         announce(DEMO_BANNER)
-    token = simulator.token if simulator is not None else vps_token
-    assert token is not None  # noqa: S101 - problems_for_run() refused a missing token
-    vps = VPSClient(vps_url, token, timeout=settings.vps_api_timeout_seconds)
+        vps = VPSClient(running_sim.url, simulator.token, timeout=settings.vps_api_timeout_seconds)
     stack.push_async_callback(vps.aclose)
 
     client = slack_client(settings)
@@ -177,7 +181,7 @@ async def _start(
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
-    await _verify_slack(settings, client)
+    await verify_slack(settings, client)
 
     await watcher.resume()
     stack.push_async_callback(watcher.close)
@@ -224,10 +228,10 @@ async def _start(
         announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
     else:
         announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
-    return RunningBot(port, services, mode, health, app, monitor, simulator_url, stack)
+    return RunningBot(port, services, mode, health, app, stack)
 
 
-async def _verify_slack(settings: Settings, client: AsyncWebClient) -> None:
+async def verify_slack(settings: Settings, client: AsyncWebClient) -> None:
     """Fail fast on a token Slack refuses or a Slack that cannot be reached."""
     await _ask_slack("SLACK_BOT_TOKEN", settings, client.auth_test())
     if settings.slack_app_token is not None:

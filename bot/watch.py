@@ -160,7 +160,7 @@ class Watcher:
         message = self._message(watch, outcome, status, seconds, ip)
         await self._show(watch, message)
         if watch.ops_ts:
-            await self._notifier.post(message, thread_ts=watch.ops_ts)
+            await self._notifier.post(message, thread_ts=watch.ops_ts, channel=watch.ops_channel)
         else:  # the ops message was never posted (e.g. a crash right after the API call)
             await self._notifier.post(message)
         # This change is reported here; the fleet monitor must not announce it again.
@@ -172,7 +172,7 @@ class Watcher:
     async def _show(self, watch: Watch, message: Message) -> None:
         """Edit the ops message and the requester's result message in place."""
         if watch.ops_ts:
-            await self._notifier.update(watch.ops_ts, message)
+            await self._notifier.update(watch.ops_ts, message, channel=watch.ops_channel)
         if watch.result_channel and watch.result_ts:
             try:
                 await self._slack.chat_update(

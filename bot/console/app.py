@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.console.mrkdwn import BOLD, DIM, RED, YELLOW
 from bot.console.screen import Screen
 from bot.console.script import Interpreter
@@ -34,7 +34,7 @@ from bot.console.terminal import (
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import SlackEmulator
 from bot.policy import Policy, parse_policy
-from bot.runner import DEMO_BANNER, StartupError, load_policy_for, start_bot
+from bot.runner import DEMO_BANNER, load_policy_for, start_bot
 from bot.vps.simulator import Durations, Simulator
 
 __all__ = ["DEMO_DURATIONS", "ConsoleOptions", "run_console"]

@@ -196,8 +196,10 @@ async def _open_delete_modal(
         await _not_yours_or_gone(services, caller, reply, ClaimResult(problem, pending))
         return
     op = Operation.from_params(pending.params)
-    view = build_delete_modal(server=op.server, confirmation_id=pending.id)
-    view.private_metadata = json.dumps({"c": pending.id, "r": caller.response_url})
+    metadata = json.dumps({"c": pending.id, "r": caller.response_url})
+    view = build_delete_modal(
+        server=op.server, confirmation_id=pending.id, private_metadata=metadata
+    )
     try:
         await services.slack.views_open(trigger_id=caller.trigger_id or "", view=view)
     except SlackApiError as exc:
@@ -243,7 +245,7 @@ def _parse_metadata(metadata: str) -> tuple[str, str | None]:
         data: Mapping[str, Any] = json.loads(metadata)
         return str(data["c"]), (str(data["r"]) if data.get("r") else None)
     except (ValueError, KeyError, TypeError):
-        return metadata, None
+        return "", None  # not ours: no confirmation has an empty id
 
 
 def _normal(text: str) -> str:

@@ -9,8 +9,7 @@ from typing import Any
 from bot.commands import Create, check_create_fields
 from bot.flow.caller import Caller
 from bot.flow.guard import guarded
-from bot.flow.operations import Operation
-from bot.flow.requests import planned_server
+from bot.flow.requests import create_operation
 from bot.flow.services import Services
 from bot.flow.writes import request_write
 from bot.slack import ids
@@ -56,12 +55,7 @@ async def create_from_form(
         channel_name=where.get("channel_name"),
         response_url=where.get("response_url"),
     )
-    op = Operation(
-        "create",
-        "create",
-        planned_server(services, command),
-        command.to_request().model_dump(exclude_none=True),
-    )
+    op = create_operation(services, command)
     reply = services.reply_to(caller)
     await guarded(
         services, caller, reply, lambda: request_write(services, caller, reply, op), what="create"

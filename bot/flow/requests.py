@@ -86,13 +86,7 @@ async def dispatch(services: Services, caller: Caller, reply: Reply, command: Co
         case CreateModal():
             await _open_create_modal(services, caller, reply)
         case Create():
-            op = Operation(
-                "create",
-                "create",
-                planned_server(services, command),
-                command.to_request().model_dump(exclude_none=True),
-            )
-            await request_write(services, caller, reply, op)
+            await request_write(services, caller, reply, create_operation(services, command))
         case Rename() | SetFields() | Update() | ServerAction():
             if await denied_before_lookup(
                 services, caller, reply, command.action or "", command.server
@@ -118,6 +112,12 @@ def _operation(command: Rename | SetFields | Update | ServerAction, server: Serv
             return Operation(command.verb, command.verb, server)
 
 
+def create_operation(services: Services, command: Create) -> Operation:
+    """The write a checked `create` (typed or from the form) asks for."""
+    body = command.to_request().model_dump(exclude_none=True)
+    return Operation("create", "create", planned_server(services, command), body)
+
+
 def planned_server(services: Services, command: Create) -> Server:
     """The server a create will make, to show in a prompt before it exists."""
     plan = next((p for p in services.catalog.plans if p.id == command.plan_id), None)
@@ -138,6 +138,14 @@ def planned_server(services: Services, command: Create) -> Server:
 
 async def _resolve(services: Services, reply: Reply, reference: str) -> Server | None:
     """The server a reference means, or None after telling the caller why not."""
+    ref = reference.strip()
+    if ref.startswith("#") and ref[1:].isdigit():  # an id, and only an id: one request
+        try:
+            return await services.vps.get_server(int(ref[1:]))
+        except VPSNotFound:
+            missing = NotFound(reference=ref, slash_command=services.command)
+            await reply.ephemeral(build_note(missing.message, icon=":mag:"))
+            return None
     found = resolve_server(
         reference, await services.vps.list_servers(), slash_command=services.command
     )

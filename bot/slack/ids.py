@@ -24,7 +24,8 @@ CARD_ACTIONS = {
 CONFIRM = "vps_confirm"
 CANCEL = "vps_cancel"
 
-# The delete modal: the caller types the server's name; private_metadata = confirmation id.
+# The delete modal: the caller types the server's name; private_metadata = JSON of the
+# confirmation id and the prompt's response_url.
 DELETE_MODAL = "vps_delete_modal"
 DELETE_NAME_BLOCK = "delete_name"
 DELETE_NAME_INPUT = "delete_name_input"

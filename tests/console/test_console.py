@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runner import StartupError
+from bot.config import StartupError
 from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
 

@@ -23,10 +23,9 @@ from bot.slack.blocks import (
     build_result,
     build_server_card,
     build_server_list,
-    build_status_change,
     build_whoami,
 )
-from bot.slack.blocks.lifecycle import build_lifecycle
+from bot.slack.blocks.lifecycle import build_fleet_change, build_lifecycle
 from bot.slack.blocks.notes import build_audit, build_note
 from bot.state import AuditEntry
 from bot.vps.models import Server
@@ -158,7 +157,7 @@ def test_results_notes_and_lifecycle() -> None:
     )
     assert "🔴 web-server-01 (#12345) is stopped after 2m41s" in text_of(show(steady))
     for message in (
-        build_status_change(server(status="suspended"), previous="active"),
+        build_fleet_change(12345, "web-server-01", "active", "suspended"),
         build_error("VPS.org is down", hint="try again"),
         build_denial("You may not *stop* here."),
         build_note("Nothing to do.", hint="try /vps list"),

@@ -100,9 +100,17 @@ def build_confirm_prompt(
     return Message(text=fallback(f"Confirm: {verb_md.lower()} {subject}?"), blocks=blocks)
 
 
-def build_delete_modal(*, server: Server, confirmation_id: str) -> View:
-    """The last step of a delete: the caller types the server's name into this modal."""
+def build_delete_modal(
+    *, server: Server, confirmation_id: str, private_metadata: str | None = None
+) -> View:
+    """The last step of a delete: the caller types the server's name into this modal.
+
+    `private_metadata` defaults to the confirmation id; the flow adds where to answer.
+    """
     _check_id(confirmation_id, limits.PRIVATE_METADATA)
+    metadata = private_metadata if private_metadata is not None else confirmation_id
+    if len(metadata) > limits.PRIVATE_METADATA:
+        raise ValueError("private_metadata must be at most 3000 characters")
     warning = (
         f":rotating_light: This permanently deletes {server_ref(server.name, server.id)} "
         "and everything on it. *This cannot be undone.*"
@@ -116,7 +124,7 @@ def build_delete_modal(*, server: Server, confirmation_id: str) -> View:
     return View(
         type="modal",
         callback_id=ids.DELETE_MODAL,
-        private_metadata=confirmation_id,
+        private_metadata=metadata,
         title=plain_text("Delete server"),
         submit=plain_text("Delete"),
         close=plain_text("Cancel"),

@@ -70,3 +70,31 @@ def build_lifecycle(
     )
     blocks: list[Block] = [section(line), context(who)]
     return Message(text=fallback(text), blocks=blocks)
+
+
+def build_fleet_change(server_id: int, name: str, before: str | None, after: str | None) -> Message:
+    """The ops-channel line for a change the fleet monitor saw made outside the bot.
+
+    `before` None: the server appeared; `after` None: it disappeared.
+    """
+    ref = server_ref(name, server_id)
+    if before is None:
+        line = f":new: {ref} appeared ({safe(after or '', 40)})"
+    elif after is None:
+        line = f":wastebasket: {ref} disappeared (it was {safe(before, 40)})"
+    else:
+        line = f"{emoji_for(after)} {ref} is now *{safe(after, 40)}* (was {safe(before, 40)})"
+    blocks: list[Block] = [
+        section(line),
+        context(":mag: Seen by the fleet monitor; not done through vpsbot."),
+    ]
+    return Message(text=fallback(line), blocks=blocks)
+
+
+def build_api_down(polls: int, error: str) -> Message:
+    """The ops channel hears that VPS.org has been unreachable for `polls` polls in a row."""
+    line = (
+        f":rotating_light: The fleet monitor has not reached VPS.org for {polls} polls in a "
+        f"row: {safe(error, 500)}"
+    )
+    return Message(text=fallback(line), blocks=[section(line)])
