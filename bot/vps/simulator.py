@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from types import TracebackType
 from typing import cast
 
@@ -39,11 +36,18 @@ from bot.vps.sim_fleet import (
     Durations,
     Rule,
     SimServer,
-    accepted_fields,
     action_refusal,
-    field_errors,
     plan_price,
     seed_fleet,
+)
+from bot.vps.sim_http import (
+    Fault,
+    Refusal,
+    not_found,
+    page_number,
+    previous_url,
+    read_json,
+    validate_body,
 )
 
 __all__ = [
@@ -67,111 +71,8 @@ PROVISIONING_MESSAGE = "Server is being provisioned. This may take 2-5 minutes."
 _SERVERS = f"{API_PREFIX}/servers/"
 _DETAIL = _SERVERS + r"{server_id:\d+}/"
 _FILTER_STATUSES = ("active", "stopped", "suspended")
-_DEFAULT_DETAILS = {
-    429: "Request was throttled.",
-    500: "A server error occurred.",
-    502: "Bad gateway.",
-    503: "Service temporarily unavailable.",
-    504: "Gateway timeout.",
-}
 
 Json = dict[str, object]
-
-
-class _Refusal(Exception):
-    """An error answer, raised anywhere while handling a request; the middleware sends it."""
-
-    def __init__(
-        self, status: int, body: Mapping[str, object], headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = dict(body)
-        self.headers = dict(headers or {})
-
-
-def _not_found() -> _Refusal:
-    return _Refusal(404, {"detail": "Not found."})
-
-
-def _validate(body: Json, rules: Mapping[str, Rule]) -> Json:
-    """The accepted fields of `body`; a 400 naming every field that is wrong."""
-    errors = field_errors(body, rules)
-    if errors:
-        raise _Refusal(400, errors)
-    return accepted_fields(body, rules)
-
-
-async def _read_json(request: web.Request) -> Json:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise _Refusal(400, {"detail": f"JSON parse error - {exc}"}) from None
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        message = f"Invalid data. Expected a dictionary, but got {kind}."
-        raise _Refusal(400, {"non_field_errors": [message]})
-    return data
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        page = int(raw) if raw is not None else 1
-    except ValueError:
-        page = 0
-    if page < 1:
-        raise _Refusal(404, {"detail": "Invalid page."})
-    return page
-
-
-def _previous_url(url: URL, page: int) -> str | None:
-    # As DRF does: the link to page 1 drops the page parameter.
-    if page == 1:
-        return None
-    return str(url.without_query_params("page") if page == 2 else url.update_query(page=page - 1))
-
-
-# --- injected faults ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Fault:
-    """A failure waiting for the next `times` matching requests."""
-
-    status: int
-    method: str | None
-    path_suffix: str | None
-    times: int
-    retry_after: float | None = None
-    body: str | Mapping[str, object] | None = None
-    content_type: str = "application/json"
-    disconnect_after: float | None = None
-
-    def matches(self, request: web.Request) -> bool:
-        """True when `request` is one this fault is waiting for."""
-        method_ok = self.method is None or self.method.upper() == request.method
-        return method_ok and (self.path_suffix is None or request.path.endswith(self.path_suffix))
-
-    async def answer(self, request: web.Request) -> web.StreamResponse:
-        """The failed answer, or a dropped connection."""
-        if self.disconnect_after is not None:
-            await asyncio.sleep(self.disconnect_after)
-            if request.transport is not None:
-                request.transport.close()
-            # Nothing is written to a closed transport: the client sees the connection drop.
-            return web.Response()
-        headers = {} if self.retry_after is None else {"Retry-After": f"{self.retry_after:g}"}
-        if isinstance(self.body, str):
-            text = self.body
-        else:
-            default = _DEFAULT_DETAILS.get(self.status, f"{HTTPStatus(self.status).phrase}.")
-            text = json.dumps(dict(self.body) if self.body is not None else {"detail": default})
-        return web.Response(
-            status=self.status, text=text, content_type=self.content_type, headers=headers
-        )
 
 
 # --- the simulator -------------------------------------------------------------------------------
@@ -201,7 +102,7 @@ class Simulator:
         """(method, path with query) of every request received, refused ones included."""
         self._clock = clock
         self._epoch = (clock(), datetime.now(UTC))
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._addresses = AddressPool()
         self._servers = {server.id: server for server in seed_fleet(seed, self._addresses)}
         self._last_id = max(self._servers, default=FIRST_ID - 1)
@@ -262,7 +163,7 @@ class Simulator:
     ) -> None:
         """Answer the next `times` matching requests with `status` (body None: a JSON detail)."""
         self._faults.append(
-            _Fault(status, method, path_suffix, times, retry_after, body, content_type)
+            Fault(status, method, path_suffix, times, retry_after, body, content_type)
         )
 
     def inject_disconnect(
@@ -274,7 +175,7 @@ class Simulator:
         after: float = 0.0,
     ) -> None:
         """Drop the connection of the next `times` matching requests, `after` seconds in."""
-        self._faults.append(_Fault(0, method, path_suffix, times, disconnect_after=after))
+        self._faults.append(Fault(0, method, path_suffix, times, disconnect_after=after))
 
     def clear_failures(self) -> None:
         """Forget every injected failure not yet consumed."""
@@ -311,10 +212,10 @@ class Simulator:
         try:
             self._admit(request)
             return await handler(request)
-        except _Refusal as refusal:
+        except Refusal as refusal:
             return web.json_response(refusal.body, status=refusal.status, headers=refusal.headers)
 
-    def _take_fault(self, request: web.Request) -> _Fault | None:
+    def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
             if fault.matches(request):
                 fault.times -= 1
@@ -327,27 +228,27 @@ class Simulator:
         """Refuse an unknown path (404), a bad token (401), then a wrong method (405)."""
         route_error = request.match_info.http_exception
         if route_error is not None and not isinstance(route_error, web.HTTPMethodNotAllowed):
-            raise _not_found()
+            raise not_found()
         self._authenticate(request)
         if isinstance(route_error, web.HTTPMethodNotAllowed):
             allow = ", ".join(sorted(route_error.allowed_methods))
             detail = f'Method "{request.method}" not allowed.'
-            raise _Refusal(405, {"detail": detail}, {"Allow": allow})
+            raise Refusal(405, {"detail": detail}, {"Allow": allow})
 
     def _authenticate(self, request: web.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
         if scheme.lower() != "bearer":
             detail = "Authentication credentials were not provided."
-            raise _Refusal(401, {"detail": detail}, challenge)
+            raise Refusal(401, {"detail": detail}, challenge)
         if not hmac.compare_digest(token.strip().encode(errors="surrogateescape"), self._token):
-            raise _Refusal(401, {"detail": "Invalid token."}, challenge)
+            raise Refusal(401, {"detail": "Invalid token."}, challenge)
 
     async def _handle_list(self, request: web.Request) -> web.Response:
         status = request.query.get("status", "")
         if status and status not in _FILTER_STATUSES:
             message = f"Select a valid choice. {status} is not one of the available choices."
-            raise _Refusal(400, {"status": [message]})
+            raise Refusal(400, {"status": [message]})
         location = request.query.get("location", "")
         servers = [
             server
@@ -358,10 +259,10 @@ class Simulator:
         return web.json_response(self._paginate(request.url, servers))
 
     async def _handle_create(self, request: web.Request) -> web.Response:
-        fields = _validate(await _read_json(request), CREATE_RULES)
+        fields = validate_body(await read_json(request), CREATE_RULES)
         plan_id = cast(int, fields["plan_id"])
         if plan_price(plan_id) > self.credits:
-            raise _Refusal(402, {"detail": "Insufficient credits."})
+            raise Refusal(402, {"detail": "Insufficient credits."})
         self.credits -= plan_price(plan_id)
         server = self._new_server(
             cast(str, fields["name"]),
@@ -386,7 +287,7 @@ class Simulator:
 
     async def _edit(self, request: web.Request, fields: Mapping[str, Rule]) -> web.Response:
         server = self._server(request)
-        changes = _validate(await _read_json(request), fields)
+        changes = validate_body(await read_json(request), fields)
         server.name = cast(str, changes.get("name", server.name))
         server.hostname = cast("str | None", changes.get("hostname", server.hostname))
         server.backups_enabled = cast(bool, changes.get("backups_enabled", server.backups_enabled))
@@ -404,7 +305,7 @@ class Simulator:
         action = request.path.rstrip("/").rsplit("/", 1)[-1]
         refusal = action_refusal(action, server.status)
         if refusal is not None:
-            raise _Refusal(400, {"detail": refusal})
+            raise Refusal(400, {"detail": refusal})
         self._begin(server, ACTIONS[action])
         message = f"Server is {server.status}"
         return web.json_response(
@@ -443,7 +344,7 @@ class Simulator:
     def _server(self, request: web.Request) -> SimServer:
         server = self._servers.get(int(request.match_info["server_id"]))
         if server is None:
-            raise _not_found()
+            raise not_found()
         self._advance(server)
         return server
 
@@ -453,15 +354,15 @@ class Simulator:
         return sorted(self._servers.values(), key=lambda server: server.id)
 
     def _paginate(self, url: URL, servers: list[SimServer]) -> Json:
-        page = _page_number(url.query.get("page"))
+        page = page_number(url.query.get("page"))
         size = max(1, self.page_size)
         last = max(1, math.ceil(len(servers) / size))
         if page > last:
-            raise _Refusal(404, {"detail": "Invalid page."})
+            raise Refusal(404, {"detail": "Invalid page."})
         return {
             "count": len(servers),
             "next": str(url.update_query(page=page + 1)) if page < last else None,
-            "previous": _previous_url(url, page),
+            "previous": previous_url(url, page),
             "results": [server.list_view() for server in servers[(page - 1) * size : page * size]],
         }
 
