@@ -186,12 +186,7 @@ async def _open_delete_modal(
     services: Services, caller: Caller, reply: Reply, pending: Confirmation
 ) -> None:
     """Delete asks more: the caller types the name. The claim waits for the modal."""
-    if pending.user_id != caller.user_id:
-        await _not_yours_or_gone(
-            services, caller, reply, ClaimResult(ClaimOutcome.WRONG_USER, pending)
-        )
-        return
-    problem = _pending_problem(services, pending)
+    problem = pending.problem(caller.user_id, services.clock())
     if problem is not None:
         await _not_yours_or_gone(services, caller, reply, ClaimResult(problem, pending))
         return
@@ -205,14 +200,6 @@ async def _open_delete_modal(
     except SlackApiError as exc:
         logger.warning("could not open the delete form: %s", exc.response.get("error"))
         await reply.ephemeral(build_error("Slack would not open the form in time; click again."))
-
-
-def _pending_problem(services: Services, pending: Confirmation) -> ClaimOutcome | None:
-    if pending.state != "pending":
-        return ClaimOutcome.ALREADY_USED if pending.state != "expired" else ClaimOutcome.EXPIRED
-    if pending.is_expired(services.clock()):
-        return ClaimOutcome.EXPIRED
-    return None
 
 
 def _claim_problem(result: ClaimResult) -> str:

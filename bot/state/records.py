@@ -44,6 +44,19 @@ class Confirmation:
         """True once `now` has reached the deadline (whatever the stored state says)."""
         return now >= self.expires_at
 
+    def problem(self, user_id: str, now: float) -> ClaimOutcome | None:
+        """Why `user_id` may not use it now (wrong user, used, expired), or None if they may.
+
+        The one rule for every store: checked in this order.
+        """
+        if self.user_id != user_id:
+            return ClaimOutcome.WRONG_USER
+        if self.state in (ConfirmationState.CLAIMED, ConfirmationState.CANCELLED):
+            return ClaimOutcome.ALREADY_USED
+        if self.state is ConfirmationState.EXPIRED or self.is_expired(now):
+            return ClaimOutcome.EXPIRED
+        return None
+
 
 class ClaimOutcome(StrEnum):
     """What a claim or cancel did. Only the first two mean "this call won"."""

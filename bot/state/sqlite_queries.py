@@ -99,14 +99,11 @@ def close_confirmation(
             return ClaimResult(won, found)
         if found is None:
             return ClaimResult(ClaimOutcome.NOT_FOUND)
-        if found.user_id != user_id:
-            return ClaimResult(ClaimOutcome.WRONG_USER, found)
-        if found.state in (ConfirmationState.CLAIMED, ConfirmationState.CANCELLED):
-            return ClaimResult(ClaimOutcome.ALREADY_USED, found)
-        if found.state is ConfirmationState.PENDING:
+        problem = found.problem(user_id, now) or ClaimOutcome.EXPIRED
+        if problem is ClaimOutcome.EXPIRED and found.state is ConfirmationState.PENDING:
             _mark_expired(conn, now, confirmation_id)
             found = get_confirmation(conn, confirmation_id)
-        return ClaimResult(ClaimOutcome.EXPIRED, found)
+        return ClaimResult(problem, found)
 
 
 def purge_confirmations(conn: sqlite3.Connection, now: float, keep_seconds: float) -> int:
