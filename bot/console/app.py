@@ -25,6 +25,7 @@ from bot.console.terminal import (
     ScriptLines,
     StreamLines,
     Terminal,
+    TerminalLogHandler,
     TypedLines,
     is_terminal,
     keep_terminal_settings,
@@ -93,6 +94,10 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
         if interactive:
             sync_stack.enter_context(keep_terminal_settings(stdin))
             sync_stack.callback(terminal.end)
+            root = logging.getLogger()
+            saved = root.handlers[:]
+            root.handlers[:] = [TerminalLogHandler(terminal)]
+            sync_stack.callback(root.handlers.__setitem__, slice(None), saved)
         async with AsyncExitStack() as stack:
             emu = SlackEmulator(
                 signing_secret=secrets.token_urlsafe(24), bot_token="xoxb-" + secrets.token_hex(16)
@@ -117,6 +122,10 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             screen = Screen(terminal, workspace, who=lambda: interpreter.who, ops_channel=ops.id)
             stack.callback(emu.on_change(screen.on_change))
             services = bot.services
+
+            def working() -> int:
+                return sum(not t.done() for t in services.inflight)
+
             interpreter = Interpreter(
                 emu,
                 workspace,
@@ -126,7 +135,8 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                 command=settings.bot_command,
                 who=me.id,
                 where=here.id,
-                busy=lambda: services.watcher.active + sum(not t.done() for t in services.inflight),
+                busy=lambda: services.watcher.active + working(),
+                working=working,
                 quiet=options.quiet,
             )
             api = settings.vps_api_url if real_api else None

@@ -186,7 +186,7 @@ def _options(field: Input) -> list[tuple[str, str]]:
 def pick(options: list[tuple[str, str]], typed: str) -> str:
     """An option's value from its number, value, text, or the start of its text."""
     wanted = typed.strip().casefold()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+    if re.fullmatch(r"[0-9]{1,6}", wanted) and 1 <= int(wanted) <= len(options):
         return options[int(wanted) - 1][0]
     for value, text in options:
         if wanted in (value.casefold(), text.casefold()):

@@ -47,17 +47,24 @@ def render_message(
     if not out.lines:
         out.lines = mrkdwn(text, style, names).split("\n") if text else []
     for attachment in _list(attachments):
-        inner = _attachment(_dict(attachment), style, names, len(out.controls))
+        # Buttons in legacy attachments are shown but not numbered: Slack's click payload for
+        # them is not the one for blocks, and the bot sends none.
+        inner = _attachment(_dict(attachment), style, names)
         out.lines += [style.paint("▌", DIM) + " " + line for line in inner.lines]
-        out.controls += inner.controls
     return out
 
 
 def render_blocks(
-    blocks: object, style: Style, names: Names, *, skip_inputs: bool = False, first: int = 0
+    blocks: object,
+    style: Style,
+    names: Names,
+    *,
+    skip_inputs: bool = False,
+    first: int = 0,
+    numbered: bool = True,
 ) -> Rendered:
-    """Every block in order; controls are numbered from `first` + 1."""
-    painter = _Painter(style, names, first)
+    """Every block in order; controls are numbered from `first` + 1 (or shown unnumbered)."""
+    painter = _Painter(style, names, first, numbered=numbered)
     for block in _list(blocks):
         item = _dict(block)
         if skip_inputs and item.get("type") == "input":
@@ -72,11 +79,12 @@ def render_blocks(
 class _Painter:
     """Turns blocks into lines, numbering controls as it meets them."""
 
-    def __init__(self, style: Style, names: Names, first: int) -> None:
+    def __init__(self, style: Style, names: Names, first: int, *, numbered: bool = True) -> None:
         self.style, self.names = style, names
         self.lines: list[str] = []
         self.controls: list[Control] = []
         self.first = first
+        self.numbered = numbered
 
     def md(self, obj: object, base: tuple[str, ...] = ()) -> str:
         """A text object as styled text (mrkdwn or plain_text)."""
@@ -156,6 +164,8 @@ class _Painter:
         number = self.first + len(self.controls) + 1
         buttons = sum(1 for c in self.controls if c.kind == "button")
         label = plain(_dict(element.get("text")).get("text"), emoji=True) or "(no label)"
+        if not self.numbered:
+            return self.style.paint(f"[{label}]", DIM)
         options = tuple(_options(element))
         if kind != "button":
             label = plain(_dict(element.get("placeholder")).get("text")) or "Choose"
@@ -181,12 +191,12 @@ class _Painter:
         colour = {"danger": RED, "primary": GREEN}.get(control.style or "")
         label = self.style.paint(control.label, colour) if colour else control.label
         suffix = " (danger)" if control.style == "danger" else ""
-        link = f" → {control.url}" if control.url else ""
+        link = f" → {plain(control.url, emoji=False)}" if control.url else ""
         return f"{tag} {label}{suffix}{link}"
 
 
-def _attachment(item: dict[str, Any], style: Style, names: Names, first: int) -> Rendered:
-    out = render_blocks(item.get("blocks"), style, names, first=first)
+def _attachment(item: dict[str, Any], style: Style, names: Names) -> Rendered:
+    out = render_blocks(item.get("blocks"), style, names, numbered=False)
     for key in ("pretext", "title", "text"):
         if item.get(key):
             out.lines += mrkdwn(item[key], style, names).split("\n")

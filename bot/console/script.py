@@ -4,6 +4,7 @@ followed by a short wait for the app's answer so output and prompt come in a sen
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 
 from bot.console.forms import FORM_HELP, FormFiller, Outcome, pick
@@ -15,6 +16,10 @@ from bot.console.workspace import ConsoleWorkspace, WorkspaceError
 from bot.emulator import EmulatorUsageError, Message, SlackEmulator, View
 
 __all__ = ["HELP", "Interpreter"]
+
+# ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+_NUMBER = re.compile(r"[0-9]{1,6}")
+_SECONDS = re.compile(r"[0-9]{1,4}(\.[0-9]+)?")
 
 HELP = f"""\
 Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-01
@@ -44,13 +49,15 @@ class Interpreter:
         who: str,
         where: str,
         busy: Callable[[], int],
+        working: Callable[[], int],
         quiet: float,
-        settle_within: float = 5.0,
+        settle_within: float = 30.0,
     ) -> None:
         self.emu, self.workspace, self.screen = emu, workspace, screen
         self.terminal, self.source, self.command = terminal, source, command
         self.who, self.where = who, where
-        self.busy, self.quiet, self.settle_within = busy, quiet, settle_within
+        self.busy, self.working = busy, working
+        self.quiet, self.settle_within = quiet, settle_within
         self.forms = FormFiller(emu, terminal, workspace, self.read, lambda: self.who)
 
     def prompt(self) -> str:
@@ -90,7 +97,7 @@ class Interpreter:
             return True
         if text.startswith("/"):
             await self.slash(text)
-        elif text.isdigit():
+        elif _NUMBER.fullmatch(text):
             await self.click_number(int(text))
         elif text.startswith(":"):
             word, _, rest = text[1:].partition(" ")
@@ -112,7 +119,7 @@ class Interpreter:
         elif word == "click":
             await self.click(rest)
         elif word == "wait":
-            await self.finish(float(rest) if rest.replace(".", "", 1).isdigit() else 30.0)
+            await self.finish(float(rest) if _SECONDS.fullmatch(rest) else 30.0)
         elif word in ("submit", "cancel"):
             self.note("No form is open.")
         else:
@@ -151,7 +158,7 @@ class Interpreter:
     async def click(self, rest: str) -> None:
         """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""
         number, _, option = rest.partition(" ")
-        if number.isdigit():
+        if _NUMBER.fullmatch(number):
             await self.click_number(int(number), option.strip() or None)
             return
         found = self.screen.find(rest) if rest else None
@@ -178,6 +185,9 @@ class Interpreter:
         about = self.screen.describe(message)
         self.note(f"→ [{control.number}] {control.label} — on “{about}”", DIM)
         before = self.screen.changes
+        if control.kind == "button" and option is not None:
+            self.note(f"[{control.number}] is a button, not a menu: nothing was clicked.", RED)
+            return
         try:
             if control.kind == "button":
                 ack = await self.emu.click(message, index=control.button_index, user=self.who)
@@ -224,11 +234,14 @@ class Interpreter:
         return outcome
 
     async def settle(self, before: int) -> None:
-        """Wait for the first change after `before`, then until nothing changed for `quiet`."""
+        """Wait until the bot has answered (a change after `before`, no request still being
+        worked on) and nothing changed for `quiet`: the next line acts on that answer, however
+        slow the API is (bounded by `settle_within`)."""
         clock = self.screen.clock
         deadline = clock() + self.settle_within
         while clock() < deadline:
-            if self.screen.changes > before and clock() - self.screen.last_change >= self.quiet:
+            answered = self.screen.changes > before and not self.working()
+            if answered and clock() - self.screen.last_change >= self.quiet:
                 return
             await asyncio.sleep(0.02)
 

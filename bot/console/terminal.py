@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -227,3 +228,18 @@ def keep_terminal_settings(stream: TextIO) -> Iterator[None]:
         if saved is not None:
             with contextlib.suppress(OSError, ValueError):
                 termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+class TerminalLogHandler(logging.Handler):
+    """Log lines through the terminal, so they go above the prompt instead of across it."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.terminal.write(self.format(record))
+        except Exception:  # a log line must never break the console
+            self.handleError(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator import Channel, SlackEmulator, User
+from bot.emulator import SLACKBOT, Channel, SlackEmulator, User
 
 __all__ = ["ConsoleWorkspace", "WorkspaceError"]
 
@@ -38,7 +38,10 @@ class ConsoleWorkspace:
         ref = ref.strip().removeprefix("@")
         users = self.emu.world.users
         if _USER_ID.fullmatch(ref):
-            return users.get(ref) or self.emu.add_user(ref, ref.lower())
+            known = users.get(ref)
+            if known is not None and (known.is_bot or known.id == SLACKBOT):
+                raise WorkspaceError(f"{ref} is a bot; slash commands come from people")
+            return known or self.emu.add_user(ref, ref.lower())
         name = ref.lower()
         if not _NAME.fullmatch(name):
             raise WorkspaceError(f"{ref!r} is not a user name (letters, digits, . _ -)")

@@ -127,6 +127,9 @@ class Responder:
             errors = body.get("errors")
             if not isinstance(errors, dict) or not errors:
                 return "invalid_response_action", {}
+            # Slack shows errors only under input blocks; a key naming any other block fails.
+            if not set(map(str, errors)) <= {field.block_id for field in view.inputs()}:
+                return "invalid_response_action", {}
             view.errors = {str(k): str(v) for k, v in errors.items()}
             self.world.notify("view.updated", view=view)
             return None, dict(view.errors)

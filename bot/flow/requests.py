@@ -46,7 +46,7 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.notes import build_audit, build_note
-from bot.vps import Server, VPSNotFound
+from bot.vps import Server, ServerStatus, VPSNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ async def show_card(
     if not await permitted(services, caller, reply, "show", server):
         return
     actions = []
-    for action in CARD_ACTION_ORDER:
+    for action in _sensible_actions(server.status):
         request = Request(
             caller.user_id, caller.channel_id, caller.channel_name, action, server.name
         )
@@ -204,6 +204,22 @@ async def show_card(
             actions.append(action)
     message = build_server_card(server, actions=actions, command=services.command)
     await (reply.replace(message) if replace else reply.ephemeral(message))
+
+
+# What a card offers for each status: a running server can't be started, a stopped one can't
+# be stopped or rebooted, one in transition or suspended can only be deleted.
+_ACTIONS_BY_STATUS = {
+    "active": ("stop", "reboot", "delete"),
+    "stopped": ("start", "delete"),
+}
+
+
+def _sensible_actions(status: str) -> tuple[str, ...]:
+    """The card actions that make sense for a server in `status` (all for a status unknown)."""
+    if status in _ACTIONS_BY_STATUS:
+        return _ACTIONS_BY_STATUS[status]
+    known = {s.value for s in ServerStatus}
+    return ("delete",) if status in known else CARD_ACTION_ORDER
 
 
 async def _help(services: Services, caller: Caller, reply: Reply) -> None:

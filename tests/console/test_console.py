@@ -52,7 +52,7 @@ async def test_a_number_clicks_the_latest_message_with_buttons(console: Console)
 async def test_card_has_aligned_details_and_numbered_buttons(console: Console) -> None:
     out = await console("/vps show web-server-01")
     card = after(out, "/vps show")
-    assert "[1] Start  [2] Stop  [3] Reboot  [4] Delete  [5] 🔄 Refresh" in card
+    assert "[1] Stop  [2] Reboot  [3] Delete  [4] 🔄 Refresh" in card  # it is running
     ip = next(line for line in card.splitlines() if "IPv4" in line)
     system = next(line for line in card.splitlines() if "Operating system" in line)
     assert ip.index("203.0.113.10") == system.index("Ubuntu")  # values in one column
@@ -152,10 +152,10 @@ async def test_quit_stops_reading(console: Console) -> None:
 
 
 async def test_colour_only_when_asked(console: Console) -> None:
-    plain = await console("/vps show web-server-01")
-    coloured = await console("/vps show web-server-01", colour=True)
+    plain = await console("/vps show web-server-03")
+    coloured = await console("/vps show web-server-03", colour=True)  # stopped: it has Start
     assert "\x1b[" not in plain
-    assert "\x1b[1mweb-server-01" in coloured
+    assert "\x1b[1mweb-server-03" in coloured
     assert "\x1b[32mStart\x1b[0m" in coloured  # the primary button, in green
 
 
@@ -180,3 +180,10 @@ async def test_a_state_url_that_is_set_is_kept(console: Console, tmp_path: Path)
     out = await console("/vps reboot worker-01", bot_state_url="sqlite:///kept.db")
     assert "state   sqlite:///kept.db" in out
     assert (tmp_path / "kept.db").exists()
+
+
+async def test_odd_digits_and_a_menu_option_on_a_button_click_nothing(console: Console) -> None:
+    out = await console("/vps show web-server-01", "²", ":click 1 2", ":wait ²")
+    assert "Traceback" not in out
+    assert "[1] is a button, not a menu: nothing was clicked." in out
+    assert "Stop web-server-01?" not in out  # neither line pressed Stop

@@ -42,8 +42,12 @@ async def test_show_card_has_details_and_the_viewers_buttons(harness: Harness) -
     shown = dump(card)
     assert "203.0.113.10" in shown
     assert "Resource usage" in shown
-    # Alice in #ops: stop and reboot (ops channel), delete (alice in ops), start (web-*).
-    assert buttons(card)[:4] == ["Start", "Stop", "Reboot", "Delete"]
+    # Alice in #ops: stop and reboot (ops channel), delete (alice in ops); it is running, so
+    # there is no Start (the policy would allow it for web-*).
+    assert buttons(card)[:3] == ["Stop", "Reboot", "Delete"]
+    assert "Start" not in buttons(card)
+    stopped = await harness.answer("/vps show web-server-03")
+    assert buttons(stopped)[:2] == ["Start", "Delete"]
     bob_card = await harness.answer("/vps show db-server-01", user=BOB, channel=GENERAL)
     # Bob in #general: only stop, through the on-call group; db-* is not web-*.
     assert [b for b in buttons(bob_card) if "Refresh" not in b] == ["Stop"]

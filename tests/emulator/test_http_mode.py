@@ -154,6 +154,10 @@ async def test_modal_opens_with_a_fresh_trigger_and_validates_inline(
     assert dict(wrong.input_errors) == {"delete_name": "Type web-01 to confirm"}
     assert http_app.modal(ALICE) is modal
 
+    misplaced = await http_app.submit_view(modal, {"delete_name": "bad-key"})
+    assert misplaced.error == "invalid_response_action"
+    assert http_app.modal(ALICE) is modal
+
     right = await http_app.submit_view(modal, {"delete_name": "web-01"})
     assert right.ok, right
     assert http_app.modal(ALICE) is None

@@ -112,6 +112,9 @@ def build_app(api_url: str, seen: list[dict[str, Any]]) -> AsyncApp:
         """The typed name must match, else an inline error."""
         seen.append(body)
         typed = body["view"]["state"]["values"]["delete_name"]["name"]["value"]
+        if typed == "bad-key":  # an error under a block that is not an input: Slack refuses it
+            await ack(response_action="errors", errors={"not_an_input": "x"})
+            return
         if typed != "web-01":
             await ack(response_action="errors", errors={"delete_name": "Type web-01 to confirm"})
             return
