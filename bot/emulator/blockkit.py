@@ -26,6 +26,17 @@ ACCESSORY_TYPES = _INTERACTIVE - {"datetimepicker"} | {"image"}
 ACTIONS_TYPES = _INTERACTIVE | {"rich_text_input"}
 INPUT_TYPES = (_INTERACTIVE - {"button", "overflow", "workflow_button"}) | _TEXT_INPUTS
 INPUT_TYPES |= {"rich_text_input", "file_input"}
+# The fields Slack accepts on the text objects and the blocks apps use most; any other key is
+# refused ("invalid additional property"), which catches typos like "txt" for "text".
+_TEXT_KEYS = {"plain_text": {"type", "text", "emoji"}, "mrkdwn": {"type", "text", "verbatim"}}
+_BLOCK_KEYS = {
+    "section": {"type", "block_id", "text", "fields", "accessory", "expand"},
+    "header": {"type", "block_id", "text", "level"},
+    "divider": {"type", "block_id"},
+    "context": {"type", "block_id", "elements"},
+    "actions": {"type", "block_id", "elements"},
+    "input": {"type", "block_id", "label", "element", "hint", "optional", "dispatch_action"},
+}
 BLOCK_TYPES = {"section", "header", "divider", "context", "actions", "input", "image"}
 BLOCK_TYPES |= {"markdown", "rich_text", "video", "file", "table", "context_actions"}
 
@@ -75,6 +86,7 @@ class _Checker:
         allowed = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
         if value.get("type") not in allowed:
             self.error(f"must be one of: {', '.join(allowed)}", f"{at}/type")
+        self.known_keys(value, _TEXT_KEYS.get(str(value.get("type"))), at)
         text = value.get("text")
         if not isinstance(text, str):
             self.error("must provide a string", f"{at}/text")
@@ -118,6 +130,7 @@ class _Checker:
         if kind not in BLOCK_TYPES:
             self.error(f"unsupported type: {kind}", f"{ptr}/type")
             return
+        self.known_keys(block, _BLOCK_KEYS.get(kind), ptr)
         self.string(block, "block_id", ptr, MAX_ID, required=False)
         block_id = block.get("block_id")
         if isinstance(block_id, str):
@@ -157,6 +170,11 @@ class _Checker:
             self.text(block, "title", ptr, 2000, required=False, plain_only=True)
         elif kind == "markdown":
             self.string(block, "text", ptr, 12000, required=True)
+
+    def known_keys(self, obj: JsonObject, keys: set[str] | None, ptr: str) -> None:
+        """Report every key Slack would not accept here (`keys` None: not checked)."""
+        for key in sorted(set(obj) - keys) if keys is not None else ():
+            self.error(f"invalid additional property: {key}", f"{ptr}/{key}")
 
     def image(self, obj: JsonObject, ptr: str) -> None:
         if "slack_file" not in obj:

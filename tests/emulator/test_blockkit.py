@@ -98,6 +98,14 @@ def test_well_formed_messages_and_modals_pass() -> None:
             [{"type": "actions", "elements": [_select([_option("A", "a")] * 101)]}],
             "no more than 100 items allowed [json-pointer:/blocks/0/elements/0/options]",
         ),
+        (
+            [{"type": "section", "txt": _text("typo"), "fields": [_text("f")]}],
+            "invalid additional property: txt [json-pointer:/blocks/0/txt]",
+        ),
+        (
+            [{"type": "section", "text": {"type": "mrkdwn", "text": "x", "emoji": True}}],
+            "invalid additional property: emoji [json-pointer:/blocks/0/text/emoji]",
+        ),
     ],
 )
 def test_message_mistakes_are_refused(blocks: list[dict[str, Any]], error: str) -> None:
