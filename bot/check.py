@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings, StartupError
+from bot.redact import redact_url
 from bot.runner import (
     load_catalog_for,
     load_policy_for,
@@ -87,7 +88,7 @@ async def check_state(settings: Settings, report: Report) -> None:
         report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
         return
     await store.close()
-    report.add(OK, "state", settings.bot_state_url)
+    report.add(OK, "state", redact_url(settings.bot_state_url))
 
 
 async def check_vps(settings: Settings, report: Report) -> None:

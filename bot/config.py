@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.state.backend import parse_state_url
+
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
 
@@ -114,11 +116,7 @@ class Settings(BaseSettings):
     @field_validator("bot_state_url")
     @classmethod
     def _state_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError(
-                "must be sqlite:///relative/path.db or sqlite:////absolute/path.db "
-                "(SQLite is the only store so far)"
-            )
+        parse_state_url(value)  # the store's own rules; its messages never echo the URL
         return value
 
     @field_validator("bot_command")

@@ -70,6 +70,14 @@ def test_environment_is_read_with_fractions_and_absolute_sqlite(
     assert s.vps_api_url == "http://127.0.0.1:8080/api/v1"
 
 
+@pytest.mark.parametrize(
+    "url", ["postgresql://vpsbot:pw@db.internal:5432/vpsbot", "postgres://vpsbot@db/vpsbot"]
+)
+def test_state_url_may_name_postgresql(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("BOT_STATE_URL", url)
+    assert load_settings().bot_state_url == url
+
+
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("VPS_API_TOKEN=from-dotenv\nBOT_OPS_CHANNEL=C0OPS0001\n")
     s = load_settings()
@@ -87,7 +95,8 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("BOT_OPS_CHANNEL", "#ops", "channel ID"),
         ("BOT_CONFIRM_TTL_SECONDS", "0", "greater than 0"),
         ("BOT_MONITOR_INTERVAL_SECONDS", "-1", "greater than or equal to 0"),
-        ("BOT_STATE_URL", "postgres://db/x", "sqlite:///"),
+        ("BOT_STATE_URL", "redis://:hunter2secret@cache/0", "sqlite:///"),
+        ("BOT_STATE_URL", "postgres://u:hunter2secret@db", "postgresql://user:password@host"),
         ("BOT_COMMAND", "vps", "slash command"),
         ("PORT", "70000", "less than or equal to 65535"),
         ("LOG_FORMAT", "xml", "'text' or 'json'"),

@@ -35,6 +35,7 @@ from bot.console.terminal import (
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import SlackEmulator
 from bot.policy import Policy, parse_policy
+from bot.redact import redact_url
 from bot.runner import DEMO_BANNER, load_policy_for, start_bot
 from bot.vps.simulator import Durations, Simulator
 
@@ -178,7 +179,7 @@ def _changes(
         "host": "127.0.0.1",
         "port": 0,
     }
-    state_note = settings.bot_state_url
+    state_note = redact_url(settings.bot_state_url)
     if "bot_state_url" not in settings.model_fields_set:
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="vpsbot-console-"))
         changes["bot_state_url"] = f"sqlite:///{Path(folder) / 'console.db'}"

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def new_id() -> str:
-    """An unguessable id (128 random bits, URL-safe) for a confirmation or a watch."""
+    """An unguessable id (128 random bits, URL-safe) for a confirmation, approval or watch."""
     return secrets.token_urlsafe(16)
 
 
@@ -92,6 +92,11 @@ class AuditOutcome(StrEnum):
     EXPIRED = "expired"
     EXECUTED = "executed"
     FAILED = "failed"
+    REQUESTED = "requested"  # an approval was requested (EXPIRED also ends approvals)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FROZEN = "frozen"  # refused by a freeze window
+    LIMITED = "limited"  # refused by the write limit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +111,8 @@ class AuditEntry:
     server_name: str | None
     outcome: AuditOutcome
     detail: str = ""
+    request_id: str = ""
+    count: int = 1  # repeated denials of one member collapse into one entry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +137,8 @@ class Watch:
     result_ts: str | None = None
     response_url: str | None = None
     last_status: str | None = None
+    owner: str | None = None  # the replica following it, until `lease_until`
+    lease_until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -138,3 +147,11 @@ class SnapshotEntry:
 
     name: str
     status: str
+
+
+@dataclass(frozen=True)
+class PendingCounts:
+    """What waits for a person now (for metrics)."""
+
+    confirmations: int
+    approvals: int

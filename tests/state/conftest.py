@@ -1,13 +1,17 @@
-"""Stores on real SQLite files in tmp_path, with a clock the test moves by hand."""
+"""Every store test runs on a real SQLite file and on a fresh PostgreSQL database, with a clock
+the test moves by hand."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.state import StateStore, open_store
+from tests.state.postgres import PostgresServer, postgres_server
+
+__all__ = ["postgres_server"]
 
 T0 = 1_700_000_000.0
 
@@ -33,8 +37,24 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def url(db_path: Path) -> str:
+def sqlite_url(db_path: Path) -> str:
     return f"sqlite:///{db_path}"  # tmp_path is absolute: this is the sqlite://// form
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh PostgreSQL database at the latest schema, dropped after the test."""
+    url = postgres_server.create()
+    try:
+        yield url
+    finally:
+        postgres_server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest) -> str:
+    """The store's URL, once per backend."""
+    return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
 
 
 @pytest.fixture

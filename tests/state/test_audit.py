@@ -1,13 +1,11 @@
-"""The audit log: newest first, per server by id or name, and bounded."""
+"""The audit log: newest first, per server by id or name, kept by age; denials collapse."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+import asyncio
 
 from bot.state import AuditEntry, AuditOutcome, StateStore, open_store
-from tests.state.conftest import T0, FakeClock
+from tests.state.conftest import T0
 
 DAY = 86400.0
 
@@ -18,16 +16,20 @@ def _entry(
     server_name: str | None = "web-server-01",
     outcome: AuditOutcome = AuditOutcome.EXECUTED,
     detail: str = "",
+    user_id: str = "U0ALICE01",
+    action: str = "stop",
+    request_id: str = "",
 ) -> AuditEntry:
     return AuditEntry(
         time=time,
-        user_id="U0ALICE01",
+        user_id=user_id,
         channel_id="C0OPS0001",
-        action="stop",
+        action=action,
         server_id=server_id,
         server_name=server_name,
         outcome=outcome,
         detail=detail,
+        request_id=request_id,
     )
 
 
@@ -81,29 +83,98 @@ async def test_prune_by_age(store: StateStore) -> None:
     assert await store.list_audit() == [recent]
 
 
-async def test_prune_by_row_count_keeps_the_newest(store: StateStore) -> None:
-    for i in range(10):
-        await store.record_audit(_entry(T0 + i))
-
-    assert await store.prune_audit(keep_days=365, max_rows=3, now=T0) == 7
-    assert [e.time for e in await store.list_audit()] == [T0 + 9, T0 + 8, T0 + 7]
-
-
-async def test_store_caps_the_log_at_audit_max_rows(db_path: Path, clock: FakeClock) -> None:
-    async with await open_store(f"sqlite:///{db_path}", clock=clock, audit_max_rows=3) as store:
-        for i in range(5):
-            await store.record_audit(_entry(T0 + i))
-        assert [e.time for e in await store.list_audit()] == [T0 + 4, T0 + 3, T0 + 2]
-
-
-async def test_audit_max_rows_must_be_positive(db_path: Path) -> None:
-    with pytest.raises(ValueError, match="audit_max_rows"):
-        await open_store(f"sqlite:///{db_path}", audit_max_rows=0)
-
-
 async def test_audit_survives_reopen(url: str) -> None:
     entry = _entry(T0, detail="server stopped")
     async with await open_store(url) as store:
         await store.record_audit(entry)
     async with await open_store(url) as store:
         assert await store.list_audit(12345) == [entry]
+
+
+async def test_request_id_and_new_outcomes_round_trip(store: StateStore) -> None:
+    entries = [
+        _entry(T0 + i, outcome=outcome, request_id=f"req{i:09d}")
+        for i, outcome in enumerate(AuditOutcome)
+    ]
+    for entry in entries:
+        await store.record_audit(entry)
+    assert await store.list_audit(limit=50) == entries[::-1]
+
+
+async def test_repeated_denials_collapse_into_one_counted_entry(store: StateStore) -> None:
+    denied = AuditOutcome.DENIED
+    for i in range(5):
+        await store.record_audit(
+            _entry(T0 + 60 * i, outcome=denied, detail=f"try {i}", request_id=f"r{i}")
+        )
+
+    [entry] = await store.list_audit()
+    assert entry.count == 5
+    assert entry.time == T0 + 240  # moved to the newest
+    assert entry.detail == "try 4"
+    assert entry.request_id == "r4"
+
+
+async def test_denials_collapse_only_for_the_same_user_action_and_server(
+    store: StateStore,
+) -> None:
+    denied = AuditOutcome.DENIED
+    await store.record_audit(_entry(T0, outcome=denied))
+    await store.record_audit(_entry(T0 + 1, outcome=denied, user_id="U0BOB0001"))
+    await store.record_audit(_entry(T0 + 2, outcome=denied, action="delete"))
+    await store.record_audit(_entry(T0 + 3, outcome=denied, server_id=7))
+    await store.record_audit(_entry(T0 + 4, outcome=denied, server_name="web-server-02"))
+    await store.record_audit(_entry(T0 + 5, outcome=denied, server_id=None, server_name=None))
+    await store.record_audit(_entry(T0 + 6, outcome=denied, server_id=None, server_name=None))
+    await store.record_audit(_entry(T0 + 7))  # executed: never collapses
+    await store.record_audit(_entry(T0 + 8))
+
+    entries = await store.list_audit()
+    assert len(entries) == 8
+    assert [e.count for e in entries] == [1, 1, 2, 1, 1, 1, 1, 1]
+
+
+async def test_a_denial_after_an_hour_starts_a_new_entry(store: StateStore) -> None:
+    denied = AuditOutcome.DENIED
+    await store.record_audit(_entry(T0, outcome=denied))
+    await store.record_audit(_entry(T0 + 1800, outcome=denied))  # joins: 30 minutes later
+    await store.record_audit(_entry(T0 + 1800 + 3601, outcome=denied))  # an hour after that
+
+    assert [(e.time, e.count) for e in await store.list_audit()] == [
+        (T0 + 5401, 1),
+        (T0 + 1800, 2),
+    ]
+
+
+async def test_a_denial_storm_pushes_out_nobody_else(store: StateStore) -> None:
+    history = [_entry(T0 + i, user_id="U0BOB0001", detail=f"work {i}") for i in range(3)]
+    for entry in history:
+        await store.record_audit(entry)
+    for i in range(300):
+        await store.record_audit(
+            _entry(T0 + 10 + i, outcome=AuditOutcome.DENIED, user_id="U0MALLORY", action="delete")
+        )
+
+    entries = await store.list_audit(limit=100)
+    assert entries[0].user_id == "U0MALLORY"
+    assert entries[0].count == 300
+    assert entries[1:] == history[::-1]
+
+
+async def test_concurrent_denials_make_one_entry(url: str) -> None:
+    async with await open_store(url) as a, await open_store(url) as b:
+        await asyncio.gather(
+            *(
+                s.record_audit(_entry(T0 + i, outcome=AuditOutcome.DENIED))
+                for i, s in enumerate([a, b] * 10)
+            )
+        )
+        entries = await a.list_audit()
+    assert [e.count for e in entries] == [20]
+
+
+async def test_nothing_is_pruned_by_count(store: StateStore) -> None:
+    for i in range(50):
+        await store.record_audit(_entry(T0 + i))
+    assert await store.prune_audit(keep_days=1, now=T0 + 60) == 0
+    assert len(await store.list_audit(limit=100)) == 50

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from bot.state import SCHEMA_VERSION, AuditEntry, AuditOutcome, StateStoreError, open_store
-from bot.state.sqlite_schema import connect
+from bot.state import SCHEMA_VERSION, StateStoreError, StateStoreUnavailable, open_store
+from bot.state.backend import parse_state_url
 
 
 def _pragma(path: Path, name: str) -> object:
@@ -43,7 +44,7 @@ async def test_memory_url_works_within_one_store() -> None:
 @pytest.mark.parametrize(
     ("url", "named"),
     [
-        ("postgres://vpsbot:hunter2@db.internal/vpsbot", "'postgres'"),
+        ("mysql://vpsbot:hunter2@db.internal/vpsbot", "'mysql'"),
         ("redis://cache:6379/0", "'redis'"),
         ("vpsbot.db", "no scheme"),
     ],
@@ -55,6 +56,7 @@ async def test_unknown_scheme_names_it_and_what_is_supported(url: str, named: st
     assert named in message
     assert "sqlite:///relative/path.db" in message
     assert "sqlite:////absolute/path.db" in message
+    assert "postgresql://user:password@host:5432/dbname" in message
     assert "hunter2" not in message  # a URL may carry a password: never echo it
 
 
@@ -81,14 +83,17 @@ async def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
         await open_store(f"sqlite:///{path}")
 
 
-async def test_new_file_records_schema_version_and_uses_wal(url: str, db_path: Path) -> None:
-    async with await open_store(url):
+async def test_new_file_records_schema_version_and_uses_wal(sqlite_url: str, db_path: Path) -> None:
+    async with await open_store(sqlite_url):
         pass
     assert _pragma(db_path, "user_version") == SCHEMA_VERSION
     assert _pragma(db_path, "journal_mode") == "wal"
 
 
-async def test_file_from_a_newer_vpsbot_is_refused_untouched(url: str, db_path: Path) -> None:
+async def test_file_from_a_newer_vpsbot_is_refused_untouched(
+    sqlite_url: str, db_path: Path
+) -> None:
+    url = sqlite_url
     async with await open_store(url):
         pass
     with closing(sqlite3.connect(db_path)) as conn:
@@ -102,43 +107,21 @@ async def test_file_from_a_newer_vpsbot_is_refused_untouched(url: str, db_path: 
     assert _pragma(db_path, "user_version") == SCHEMA_VERSION + 1
 
 
-async def test_older_file_is_migrated_keeping_its_data(url: str, db_path: Path) -> None:
-    with closing(connect(str(db_path), target_version=1)) as conn:
-        conn.execute(
-            "INSERT INTO audit (time, user_id, channel_id, action, server_id, server_name,"
-            " outcome, detail) VALUES (1.5, 'U1', 'C1', 'stop', 7, 'db-01', 'executed', '')"
-        )
-    assert _pragma(db_path, "user_version") == 1
-
-    async with await open_store(url) as store:
-        assert await store.list_audit(7) == [
-            AuditEntry(
-                time=1.5,
-                user_id="U1",
-                channel_id="C1",
-                action="stop",
-                server_id=7,
-                server_name="db-01",
-                outcome=AuditOutcome.EXECUTED,
-            )
-        ]
-        assert await store.list_watches() == []  # the version-2 tables exist now
-    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
-
-
 async def test_closed_store_refuses_calls_and_closes_twice(url: str) -> None:
     store = await open_store(url)
     await store.close()
     await store.close()
     with pytest.raises(StateStoreError, match="closed"):
         await store.list_audit()
+    with pytest.raises(StateStoreError, match="closed"):
+        await store.ping()
 
 
 async def test_waiting_for_another_writer_does_not_block_the_event_loop(
-    url: str, db_path: Path
+    sqlite_url: str, db_path: Path
 ) -> None:
     loop = asyncio.get_running_loop()
-    async with await open_store(url) as store:
+    async with await open_store(sqlite_url) as store:
         with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
             other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
             claim = asyncio.create_task(store.claim_confirmation("x", "U1"))
@@ -151,3 +134,75 @@ async def test_waiting_for_another_writer_does_not_block_the_event_loop(
             other.execute("ROLLBACK")
             result = await asyncio.wait_for(claim, timeout=5)
     assert result.outcome == "not_found"
+
+
+async def test_a_file_locked_too_long_is_unavailable_without_blocking_the_loop(
+    sqlite_url: str, db_path: Path
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with await open_store(sqlite_url) as store:
+        with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # another process keeps the write lock
+            started = loop.time()
+            claim = asyncio.create_task(store.claim_confirmation("x", "U1"))
+            ticks = 0
+            while not claim.done():
+                await asyncio.sleep(0.05)
+                ticks += 1
+            waited = loop.time() - started
+            with pytest.raises(StateStoreUnavailable, match="locked") as caught:
+                claim.result()
+            other.execute("ROLLBACK")
+        assert 1.5 < waited < 3.0  # about two seconds: callers still answer Slack in time
+        assert ticks >= 20  # the loop kept running meanwhile
+        assert str(db_path) in str(caught.value)
+        assert "nothing was done" in str(caught.value)
+        # Once the lock is gone, the same store works again.
+        assert (await store.claim_confirmation("x", "U1")).outcome == "not_found"
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+async def test_a_postgres_server_that_is_not_there_is_unavailable_and_redacted(
+    scheme: str,
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"{scheme}://vpsbot:hunter2@127.0.0.1:{port}/vpsbot"
+    with pytest.raises(StateStoreUnavailable) as caught:
+        await open_store(url)
+    message = str(caught.value)
+    assert message.startswith(f"cannot open database {scheme}://***@127.0.0.1:{port}/vpsbot: ")
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://", "postgresql://u:hunter2@h:notaport/db", "postgres://u:hunter2@h"]
+)
+async def test_a_malformed_postgres_url_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="postgresql://user:password@host:5432/dbname") as caught:
+        await open_store(url)
+    assert "hunter2" not in str(caught.value)
+
+
+async def test_postgres_urls_of_both_spellings_open_the_same_database(pg_url: str) -> None:
+    with_password = pg_url.replace("postgresql://postgres@", "postgres://postgres:hunter2@")
+    async with await open_store(pg_url) as a, await open_store(with_password) as b:
+        await a.remember_request("seen", expires_at=2e9)
+        assert not await b.remember_request("seen", expires_at=2e9)
+        assert "hunter2" not in repr(b)
+        await b.ping()
+
+
+async def test_a_missing_postgres_database_is_named(pg_url: str) -> None:
+    missing = pg_url.rsplit("/", 1)[0] + "/vpsbot_no_such_database"
+    with pytest.raises(StateStoreError, match="vpsbot_no_such_database") as caught:
+        await open_store(missing)
+    assert not isinstance(caught.value, StateStoreUnavailable)
+
+
+def test_libpq_sslmode_reaches_asyncpg_as_ssl() -> None:
+    backend = parse_state_url("postgres://u:hunter2@db.internal/vpsbot?sslmode=require")
+    assert backend.url.drivername == "postgresql+asyncpg"
+    assert dict(backend.url.query) == {"ssl": "require"}
+    assert backend.shown == "postgres://***@db.internal/vpsbot?sslmode=require"

@@ -1,13 +1,15 @@
-"""Lifecycle watches and the fleet snapshot (with the bot's own expected changes)."""
+"""Lifecycle watches (and their leases) and the fleet snapshot (with the bot's own expected
+changes)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
 
 from bot.state import SnapshotEntry, StateStore, Watch, new_id, open_store
-from tests.state.conftest import T0
+from tests.state.conftest import T0, FakeClock
 
 
 def _watch(**overrides: object) -> Watch:
@@ -127,3 +129,80 @@ async def test_purge_drops_stale_expected_changes(store: StateStore) -> None:
     await store.purge_expired(now=T0 + 100)
     assert await store.consume_expected_change(2, "active", now=T0)
     assert not await store.consume_expected_change(1, "active", now=T0)
+
+
+async def test_claim_takes_unowned_and_run_out_watches_once(store: StateStore) -> None:
+    unowned = _watch(started_at=T0 - 30)
+    mine = _watch(owner="a", lease_until=T0 + 30)
+    run_out = _watch(owner="dead", lease_until=T0 - 1, started_at=T0 - 10)
+    for watch in (unowned, mine, run_out):
+        await store.add_watch(watch)
+
+    claimed = await store.claim_watches("b", lease=45, now=T0)
+
+    assert [w.id for w in claimed] == [unowned.id, run_out.id]  # oldest first
+    assert all(w.owner == "b" and w.lease_until == T0 + 45 for w in claimed)
+    assert await store.claim_watches("c", lease=45, now=T0) == []
+    assert (await store.get_watch(mine.id)) == mine
+
+
+async def test_concurrent_claims_give_each_watch_to_one_replica(url: str, clock: FakeClock) -> None:
+    watches = [_watch(started_at=T0 + i) for i in range(6)]
+    async with await open_store(url, clock=clock) as a, await open_store(url, clock=clock) as b:
+        for watch in watches:
+            await a.add_watch(watch)
+        batches = await asyncio.gather(
+            *(s.claim_watches(f"r{i}", lease=30) for i, s in enumerate([a, b] * 3))
+        )
+    claimed = sorted(w.id for batch in batches for w in batch)
+    assert claimed == sorted(w.id for w in watches)
+
+
+async def test_renew_keeps_a_watch_and_fails_once_it_is_lost(store: StateStore) -> None:
+    watch = _watch(owner="a", lease_until=T0 + 30)
+    await store.add_watch(watch)
+
+    assert await store.renew_watch(watch.id, "a", lease=30, now=T0 + 20)
+    assert await store.claim_watches("b", lease=30, now=T0 + 49) == []  # renewed until T0+50
+    assert [w.id for w in await store.claim_watches("b", lease=30, now=T0 + 50)] == [watch.id]
+    assert not await store.renew_watch(watch.id, "a", lease=30, now=T0 + 51)
+    assert await store.renew_watch(watch.id, "b", lease=30, now=T0 + 51)
+    assert await store.finish_watch(watch.id)
+    assert not await store.renew_watch(watch.id, "b", lease=30)
+
+
+async def test_release_hands_watches_over_at_once(store: StateStore) -> None:
+    ours = [_watch(owner="a", lease_until=T0 + 60, started_at=T0 + i) for i in range(2)]
+    theirs = _watch(owner="b", lease_until=T0 + 60)
+    for watch in (*ours, theirs):
+        await store.add_watch(watch)
+
+    assert await store.release_watches("a") == 2
+    taken = await store.claim_watches("c", lease=30, now=T0 + 1)
+    assert [w.id for w in taken] == [w.id for w in ours]
+    assert await store.release_watches("a") == 0
+
+
+async def test_update_leaves_owner_and_lease_alone(store: StateStore) -> None:
+    watch = _watch(owner="a", lease_until=T0 + 30)
+    await store.add_watch(watch)
+    stale = dataclasses.replace(watch, owner="b", lease_until=T0 + 999, last_status="active")
+    assert await store.update_watch(stale)
+    assert await store.get_watch(watch.id) == dataclasses.replace(watch, last_status="active")
+
+
+async def test_concurrent_finishes_report_once(url: str, clock: FakeClock) -> None:
+    watch = _watch()
+    async with await open_store(url, clock=clock) as a, await open_store(url, clock=clock) as b:
+        await a.add_watch(watch)
+        finished = await asyncio.gather(*(s.finish_watch(watch.id) for s in [a, b] * 5))
+    assert finished.count(True) == 1
+
+
+async def test_purge_forgets_watches_a_day_after_they_finished(store: StateStore) -> None:
+    watch = _watch()
+    await store.add_watch(watch)
+    await store.finish_watch(watch.id, now=T0)
+    await store.purge_expired(now=T0 + 86400)
+    await store.add_watch(watch)  # the id is free again: the finished row is gone
+    assert await store.list_watches() == [watch]

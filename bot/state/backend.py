@@ -1,0 +1,210 @@
+"""What differs between SQLite and PostgreSQL, in one place: URLs, engines, upserts, locks, errors.
+
+Every query elsewhere is shared. The differences:
+- the URL (`sqlite:///file.db`, `postgresql://…` → the aiosqlite and asyncpg drivers);
+- how long a caller may wait: SQLite's busy timeout on a locked file, PostgreSQL's connect and
+  command timeouts; past them the call fails with StateStoreUnavailable (Slack wants an answer
+  within 3 s, so waits are about 2 s);
+- transactions: SQLite takes the file's write lock up front (BEGIN IMMEDIATE) for a write, which
+  serializes writers across processes; PostgreSQL serializes the few read-then-write
+  transactions with an advisory lock on their key (`serialize`);
+- `INSERT … ON CONFLICT`, which each dialect module builds for itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
+
+from bot.redact import redact_url
+from bot.state.errors import StateStoreError, StateStoreUnavailable
+
+WAIT_SECONDS = 2.0
+"""How long a call waits for a locked SQLite file, a pooled connection or a new PostgreSQL one."""
+COMMAND_SECONDS = 5.0
+"""How long one PostgreSQL statement may take before the call gives up (a stalled network)."""
+MIGRATION_WAIT_SECONDS = 60.0
+"""How long start-up waits for another replica's migration (it holds the lock meanwhile)."""
+
+WRITE = "vpsbot_write"
+"""Execution option of the writer engine: on SQLite its transactions BEGIN IMMEDIATE."""
+
+SQLITE_FORMS = "sqlite:///relative/path.db or sqlite:////absolute/path.db"
+POSTGRES_FORM = "postgresql://user:password@host:5432/dbname"
+_MEMORY = ":memory:"
+_LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55P03", "57014", "40001", "40P01")
+"""Connection lost, out of resources, shutting down, lock/statement timeout, conflicts."""
+
+Kind = Literal["sqlite", "postgresql"]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One BOT_STATE_URL, parsed: how to connect to it and how its dialect differs."""
+
+    kind: Kind
+    url: sa.URL
+    shown: str  # the file path, or the URL without its password: safe to print
+    memory: bool = False
+
+    @property
+    def what(self) -> str:
+        """The store as messages name it."""
+        return f"state file {self.shown}" if self.kind == "sqlite" else f"database {self.shown}"
+
+    def insert(self, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT that offers `on_conflict_do_nothing` / `on_conflict_do_update`."""
+        return sqlite.insert(table) if self.kind == "sqlite" else postgresql.insert(table)
+
+    async def serialize(self, conn: AsyncConnection, key: str) -> None:
+        """Make transactions on `key` take turns until this one ends (read-then-write made safe).
+
+        SQLite: nothing to do, BEGIN IMMEDIATE holds the whole file. PostgreSQL: an advisory lock
+        released at commit, so two replicas can't both count "4 writes" and both write a 5th.
+        """
+        if self.kind == "postgresql":
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, _hash(key))))
+
+    def engine(self, *, migrating: bool = False) -> AsyncEngine:
+        """A new engine; `migrating` waits longer and keeps no pool (start-up only)."""
+        if self.kind == "sqlite":
+            return _sqlite_engine(self, WAIT_SECONDS if not migrating else MIGRATION_WAIT_SECONDS)
+        return _postgres_engine(self, migrating=migrating)
+
+    def translate(self, error: BaseException) -> StateStoreError:
+        """The StateStoreError to raise for a driver error (Unavailable when worth a retry)."""
+        if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
+            return StateStoreUnavailable(f"the {self.what} is busy; nothing was done, try again")
+        if self.kind == "sqlite":
+            text = str(getattr(error, "orig", None) or error)
+            if "locked" in text or "busy" in text:
+                return StateStoreUnavailable(
+                    f"the {self.what} stayed locked by another process for more than "
+                    f"{WAIT_SECONDS:g}s; nothing was done, try again"
+                )
+            return StateStoreError(f"{self.what}: {text}")
+        if _unreachable(error):
+            return StateStoreUnavailable(
+                f"the {self.what} cannot be reached ({_reason(error)}); nothing was done, try again"
+            )
+        return StateStoreError(f"{self.what}: {_reason(error)}")
+
+
+def parse_state_url(url: str) -> Backend:
+    """The backend a BOT_STATE_URL names; ValueError (never echoing the URL) if it names none."""
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if scheme == "sqlite" and sep:
+        # sqlite:///x.db → "/x.db" → "x.db"; sqlite:////x.db → "//x.db" → "/x.db". The host part
+        # must be empty, as in SQLAlchemy's form: sqlite://x.db would name a host.
+        if not rest.startswith("/") or rest == "/":
+            raise ValueError(f"state store URL must look like {SQLITE_FORMS}")
+        path = rest[1:]
+        if path == _MEMORY:
+            return Backend("sqlite", sa.make_url("sqlite+aiosqlite:///:memory:"), _MEMORY, True)
+        absolute = Path(path).absolute()
+        return Backend("sqlite", sa.make_url(f"sqlite+aiosqlite:///{absolute}"), str(absolute))
+    if scheme in ("postgresql", "postgres", "postgresql+asyncpg") and sep:
+        try:
+            parsed = sa.make_url("postgresql://" + rest)
+        except (exc.ArgumentError, ValueError):
+            parsed = None
+        if parsed is None or not parsed.host or not parsed.database:
+            raise ValueError(
+                f"state store URL must look like {POSTGRES_FORM} (with a host and a database)"
+            )
+        if "sslmode" in parsed.query:  # libpq's name for what asyncpg calls ssl
+            ssl = parsed.query["sslmode"]
+            parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": ssl})
+        return Backend("postgresql", parsed.set(drivername="postgresql+asyncpg"), redact_url(url))
+    named = f"scheme {scheme!r}" if sep else "no scheme"
+    raise ValueError(
+        f"unsupported state store URL ({named}); supported: {SQLITE_FORMS}; {POSTGRES_FORM}"
+    )
+
+
+def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
+    # One connection per process, handed out in turn by the pool: in-process callers queue
+    # without polling, and other processes wait (busy timeout) for the file's write lock.
+    engine = create_async_engine(
+        backend.url,
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=wait,
+        connect_args={"timeout": wait},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off: BEGIN is ours (below), so reads are
+        # consistent and writes take the lock before they read.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        if not backend.memory:
+            # WAL: readers never block the writer, and other processes see each commit at once.
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        writing = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(backend: Backend, *, migrating: bool) -> AsyncEngine:
+    settings = {"application_name": "vpsbot"}
+    if not migrating:
+        # An advisory lock waited for longer than this is a stuck replica, not a queue.
+        settings["lock_timeout"] = f"{int(WAIT_SECONDS * 1000)}ms"
+    connect_args: dict[str, Any] = {
+        "timeout": WAIT_SECONDS if not migrating else MIGRATION_WAIT_SECONDS,
+        "command_timeout": COMMAND_SECONDS if not migrating else MIGRATION_WAIT_SECONDS * 5,
+        "server_settings": settings,
+    }
+    if migrating:
+        return create_async_engine(backend.url, poolclass=NullPool, connect_args=connect_args)
+    # pool_pre_ping: a connection the server dropped (restart, failover) is replaced before use,
+    # so the store recovers by itself when the database comes back.
+    return create_async_engine(
+        backend.url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=WAIT_SECONDS,
+        connect_args=connect_args,
+    )
+
+
+def _hash(key: str) -> sa.ColumnElement[int]:
+    return sa.func.hashtext(key, type_=sa.Integer)
+
+
+def _unreachable(error: BaseException) -> bool:
+    if isinstance(error, OSError | TimeoutError | exc.InterfaceError):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or ""
+        return isinstance(error.orig, OSError | TimeoutError) or state.startswith(
+            _UNAVAILABLE_SQLSTATES
+        )
+    return False
+
+
+def _reason(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    return f"{type(orig).__name__}: {text}" if text else type(orig).__name__

@@ -1,0 +1,93 @@
+"""What every part of the store shares: the engine, the clock, transactions and their errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.state.backend import WRITE, Backend
+from bot.state.errors import StateStoreError
+
+_DRIVER_ERRORS = (exc.DBAPIError, exc.TimeoutError, OSError, TimeoutError)
+
+
+class StoreCore:
+    """The engine behind one BOT_STATE_URL; each part of the store (confirmations, audit, …)
+    builds on it. Every method that looks at the time takes `now` (UNIX seconds); None means
+    the store's clock.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, backend: Backend, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**{WRITE: True})
+        self._backend = backend
+        self._clock = clock
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"StateStore({self._backend.shown!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def backend(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self._backend.kind
+
+    async def close(self) -> None:
+        """Release the store's connections; safe to call twice. Any later call raises
+        StateStoreError."""
+        if not self._closed:
+            self._closed = True
+            await self._engine.dispose()
+
+    async def ping(self) -> None:
+        """Ask the database for an answer: StateStoreUnavailable when it gives none (/readyz)."""
+        async with self._read() as conn:
+            await conn.execute(sa.select(1))
+
+    def _now(self, now: float | None) -> float:
+        return self._clock() if now is None else now
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        """A read transaction: what it reads comes from one moment."""
+        self._check_open()
+        try:
+            async with self._engine.connect() as conn:
+                yield conn
+        except _DRIVER_ERRORS as error:
+            raise self._backend.translate(error) from error
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, committed when the block ends (on SQLite it holds the file's
+        write lock from its start, so what it reads stays true until it commits)."""
+        self._check_open()
+        try:
+            async with self._writer.begin() as conn:
+                yield conn
+        except _DRIVER_ERRORS as error:
+            raise self._backend.translate(error) from error
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StateStoreError(f"the state store {self._backend.shown} is closed")

@@ -1,0 +1,165 @@
+"""Bringing a database's schema up to date at start: Alembic migrations, one replica at a time.
+
+The migrations ship inside the package (`migrations/versions/`), and run from here with no
+alembic.ini. Replicas starting together take turns: on PostgreSQL under an advisory lock held on
+a dedicated connection, on SQLite inside one BEGIN IMMEDIATE transaction (the file's write lock).
+State files made before Alembic carry their version in `PRAGMA user_version` (1 or 2) and no
+version table: they are stamped with the matching revision, then upgraded. SQLite files keep
+`user_version` equal to the schema version, so older vpsbots refuse newer files too. A database
+from a newer vpsbot is refused untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.state.backend import WRITE, Backend
+from bot.state.errors import StateStoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "vpsbot_schema_version"  # not alembic_version: the database may be shared
+SCHEMA_VERSION = 3
+"""The latest revision, as a number ("0003" → 3); revision ids are zero-padded numbers."""
+HEAD = f"{SCHEMA_VERSION:04d}"
+_LEGACY = {1: "0001", 2: "0002"}
+"""`PRAGMA user_version` of files made before Alembic → the revision their schema matches."""
+_LOCK = (0x76707362, 0)  # "vpsb", 0: the migration lock
+_DRIVER_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError, OSError, TimeoutError)
+_ALEMBIC = threading.Lock()
+
+
+async def migrate(backend: Backend, engine: AsyncEngine | None = None) -> None:
+    """Upgrade the database to HEAD (creating it when empty); StateStoreError if it can't.
+
+    `engine` is the store's own one for a memory database; others get a start-up engine that
+    waits longer for a lock than a request may.
+    """
+    if backend.kind == "sqlite" and not backend.memory:
+        await asyncio.to_thread(_check_directory, backend)
+    own = engine is None
+    engine = engine or backend.engine(migrating=True)
+    try:
+        if backend.kind == "sqlite":
+            await _migrate_sqlite(backend, engine)
+        else:
+            await _migrate_postgres(backend, engine)
+    except _DRIVER_ERRORS as error:
+        translated = backend.translate(error)
+        reason = str(translated).removeprefix(f"{backend.what}: ")
+        raise type(translated)(f"cannot open {backend.what}: {reason}") from error
+    finally:
+        if own:
+            await engine.dispose()
+
+
+async def _migrate_sqlite(backend: Backend, engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        if not backend.memory:
+            mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            if str(mode).lower() != "wal":
+                raise StateStoreError(
+                    f"cannot open {backend.what}: its file system does not support WAL mode"
+                )
+        if await conn.run_sync(_current, backend) == HEAD:
+            return
+    # Again under the file's write lock: another process may have migrated meanwhile.
+    async with _alembic_turn(), engine.execution_options(**{WRITE: True}).begin() as conn:
+        await conn.run_sync(_upgrade, backend)
+
+
+async def _migrate_postgres(backend: Backend, engine: AsyncEngine) -> None:
+    async with engine.connect() as lock_conn:
+        await lock_conn.execution_options(isolation_level="AUTOCOMMIT")
+        if await lock_conn.run_sync(_current, backend) == HEAD:
+            return
+        async with _alembic_turn():
+            # A session lock on its own connection: held until the migration has committed.
+            await lock_conn.execute(sa.select(sa.func.pg_advisory_lock(*_LOCK)))
+            try:
+                async with engine.begin() as conn:  # transactional DDL: all or nothing
+                    await conn.run_sync(_upgrade, backend)
+            finally:
+                await lock_conn.execute(sa.select(sa.func.pg_advisory_unlock(*_LOCK)))
+
+
+@asynccontextmanager
+async def _alembic_turn() -> AsyncIterator[None]:
+    """Alembic's `context` and `op` are process-wide: one migration at a time per process
+    (across event loops and threads), taken before any database lock so none can deadlock."""
+    # Polling: an asyncio.Event can't span loops and threads; this never blocks a loop, and a
+    # cancelled waiter leaves no lock behind.
+    while not _ALEMBIC.acquire(blocking=False):  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        _ALEMBIC.release()
+
+
+def _current(conn: sa.Connection, backend: Backend) -> str | None:
+    """The revision the database is at (refusing one from a newer vpsbot)."""
+    context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+    revision = context.get_current_revision()
+    legacy = _user_version(conn, backend)
+    _refuse_newer(backend, revision, legacy)
+    if revision is None and legacy:
+        return _LEGACY.get(legacy)
+    return revision
+
+
+def _upgrade(conn: sa.Connection, backend: Backend) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.attributes.update(connection=conn, version_table=VERSION_TABLE)
+    context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+    revision = context.get_current_revision()
+    legacy = _user_version(conn, backend)
+    _refuse_newer(backend, revision, legacy)
+    if revision is None and legacy in _LEGACY:
+        command.stamp(config, _LEGACY[legacy])  # made by vpsbot before it used Alembic
+    command.upgrade(config, "head")
+    if backend.kind == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _user_version(conn: sa.Connection, backend: Backend) -> int:
+    if backend.kind != "sqlite":
+        return 0
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def _refuse_newer(backend: Backend, revision: str | None, legacy: int) -> None:
+    if legacy > SCHEMA_VERSION:
+        newer = str(legacy)
+    elif revision is not None and revision not in _known_revisions():
+        newer = str(int(revision)) if revision.isdigit() else repr(revision)
+    else:
+        return
+    other = "file" if backend.kind == "sqlite" else "database"
+    raise StateStoreError(
+        f"cannot open {backend.what}: it has schema version {newer}, but this vpsbot knows only "
+        f"up to version {SCHEMA_VERSION}; upgrade vpsbot or point BOT_STATE_URL at another {other}"
+    )
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory(str(MIGRATIONS))
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def _check_directory(backend: Backend) -> None:
+    parent = Path(backend.shown).parent
+    if not parent.is_dir():
+        raise StateStoreError(f"cannot open {backend.what}: directory {parent} does not exist")
