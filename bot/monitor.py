@@ -5,6 +5,14 @@ The first poll ever is a baseline and announces nothing. Snapshots live in the s
 restart does not announce again. A server the bot is following (a watch) or has just changed is
 left to the watch: its change is announced once, by the watch. Statuses are compared only once
 they are steady, so a reboot seen half-way is not reported twice.
+
+With several replicas, one polls at a time: the one holding the `fleet-monitor` lease, renewed
+every interval. A lease in the state store rather than `pg_try_advisory_lock` on a connection of
+its own: it works the same on SQLite (several processes on one file), pins no connection, and
+cannot be lost silently — a session lock vanishes with a reconnect (a database restart, a pooled
+connection replaced) while its holder still believes it holds it, whereas the lease is checked
+before every poll. The price is that a replica that dies keeps the monitor until its lease runs
+out (three intervals, at least 30 s); one that stops gives it up at once.
 """
 
 from __future__ import annotations
@@ -16,13 +24,16 @@ from dataclasses import dataclass
 
 from bot.notify import Notifier
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
-from bot.state import SnapshotEntry, StateStore
+from bot.state import SnapshotEntry, StateStore, new_replica_id
 from bot.vps import Server, VPSClient, VPSError
 
 logger = logging.getLogger(__name__)
 
 _API_DOWN_AFTER = 3
 """Failed polls in a row after which the ops channel hears that VPS.org is unreachable."""
+LEASE = "fleet-monitor"
+LEASE_MIN = 30.0
+"""The monitor lease lasts three intervals, and at least this long (a slow poll keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,13 @@ class FleetMonitor:
         notifier: Notifier,
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
+        owner: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._vps, self._store, self._notifier = vps, store, notifier
         self.interval = interval
+        self.owner = owner or new_replica_id()
+        self.lease = max(3 * interval, LEASE_MIN)
         self._is_followed = is_followed
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
@@ -89,16 +103,23 @@ class FleetMonitor:
             self._task = asyncio.create_task(self._loop(), name="fleet-monitor")
 
     async def close(self) -> None:
-        """Stop polling."""
+        """Stop polling, and give the monitor up at once for another replica."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+            try:
+                await self._store.release_lease(LEASE, self.owner)
+            except Exception:  # another replica takes over when the lease runs out
+                logger.exception("could not give up the fleet monitor")
 
     async def _loop(self) -> None:
         while True:
             try:
-                await self.poll()
+                if await self._store.acquire_lease(LEASE, self.owner, ttl=self.lease):
+                    await self.poll()
+                else:
+                    self._failures = 0  # another replica polls (and counts API failures)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -141,10 +162,12 @@ class FleetMonitor:
 
     async def _ours(self, change: Change) -> bool:
         """True when the bot made (and reports) this change itself."""
-        if await self._is_followed(change.server_id):
-            return True
+        # The expectation first: consumed by the change it announces, even while the watch that
+        # noted it is still finishing, so none is left behind to hide a later outside change.
         expected = change.after if change.after is not None else "deleted"
-        return await self._store.consume_expected_change(change.server_id, expected)
+        if await self._store.consume_expected_change(change.server_id, expected):
+            return True
+        return await self._is_followed(change.server_id)
 
     async def _api_down(self, exc: VPSError) -> None:
         self._failures += 1

@@ -29,7 +29,7 @@ from bot.monitor import FleetMonitor
 from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy
 from bot.slack.groups import SlackGroupMembers
-from bot.state import StateStoreError, open_store
+from bot.state import StateStoreError, new_replica_id, open_store
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
 from bot.watch import Watcher
@@ -159,6 +159,9 @@ async def _start(
 
     client = slack_client(settings)
     notifier = Notifier(client, settings.bot_ops_channel)
+    # This process's name on the leases it holds (watches, the fleet monitor); closing the
+    # watcher and the monitor gives them up at once, so another replica takes over.
+    replica = new_replica_id()
     watcher = Watcher(
         vps=vps,
         store=store,
@@ -166,6 +169,7 @@ async def _start(
         slack=client,
         interval=settings.bot_watch_interval_seconds,
         clock=clock,
+        owner=replica,
     )
     services = Services(
         settings=settings,
@@ -191,6 +195,7 @@ async def _start(
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
         is_followed=watcher.is_following,
+        owner=replica,
     )
     monitor.start()
     stack.push_async_callback(monitor.close)

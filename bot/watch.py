@@ -3,6 +3,11 @@
 Each watch is a row in the state store before its task starts, so a restart (even a crash)
 resumes every unfinished one. The ops message and the requester's result message are edited in
 place as the server moves; the end also goes to the ops message's thread.
+
+With several replicas, a watch belongs to the replica that took it, for a lease it renews while
+polling. Every replica claims, now and then, the watches whose lease ran out (their replica died)
+or that were given up (their replica stopped); `finish_watch` is the atomic claim of the final
+report, so a server is reported once even when two replicas briefly follow it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, Watch
+from bot.state import StateStore, Watch, new_replica_id
 from bot.vps import Server, VPSClient, VPSError, VPSNotFound
 
 logger = logging.getLogger(__name__)
@@ -28,6 +33,9 @@ logger = logging.getLogger(__name__)
 FOLLOWED_ACTIONS = frozenset({"create", "start", "stop", "reboot"})
 STUCK_AFTER = 15 * 60.0
 """Seconds after which a server that is still moving is reported as stuck."""
+LEASE_MIN, LEASE_MAX = 30.0, 60.0
+"""A watch's lease: about three poll intervals, within these bounds (a slow poll, a long GC pause
+or a database hiccup must not hand it over; a dead replica's watches move within a minute)."""
 EXPECTED_CHANGE_TTL = 6 * 3600.0
 """How long the fleet monitor keeps quiet about a change the bot reported itself."""
 
@@ -44,27 +52,54 @@ class Watcher:
         slack: AsyncWebClient,
         interval: float,
         clock: Callable[[], float],
+        owner: str | None = None,
         stuck_after: float = STUCK_AFTER,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._vps, self._store, self._notifier, self._slack = vps, store, notifier, slack
         self.interval, self.stuck_after = interval, stuck_after
+        self.owner = owner or new_replica_id()
+        self.lease = min(max(3 * interval, LEASE_MIN), LEASE_MAX)
         self._clock, self._sleep = clock, sleep
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._claimer: asyncio.Task[None] | None = None
 
     @property
     def active(self) -> int:
-        """How many servers are being followed now."""
+        """How many servers are being followed now (by this replica)."""
         return len(self._tasks)
 
     async def resume(self) -> int:
-        """Pick up every unfinished watch in the store (after a restart or a crash)."""
-        watches = await self._store.list_watches()
-        for watch in watches:
+        """Take every unfinished watch no replica holds (after a restart or a crash), then keep
+        taking those whose replica dies or stops."""
+        resumed = await self._claim()
+        if resumed:
+            logger.info("resumed %d lifecycle watches", resumed)
+        if self._claimer is None:
+            self._claimer = asyncio.create_task(self._claim_forever(), name="watch-takeover")
+        return resumed
+
+    async def _claim(self) -> int:
+        claimed = await self._store.claim_watches(self.owner, lease=self.lease, now=self._clock())
+        fresh = [watch for watch in claimed if watch.id not in self._tasks]
+        for watch in fresh:
             self._spawn(watch)
-        if watches:
-            logger.info("resumed %d lifecycle watches", len(watches))
-        return len(watches)
+        return len(fresh)
+
+    async def _claim_forever(self) -> None:
+        # As often as a poll, at least three times a lease: a watch whose replica died is taken
+        # within a lease and a bit; one given up at shutdown, within an interval.
+        while True:
+            await self._sleep(min(self.interval, self.lease / 3))
+            try:
+                taken = await self._claim()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("could not look for watches to take over; trying again")
+                continue
+            if taken:
+                logger.info("took over %d lifecycle watches from another replica", taken)
 
     async def follow(self, watch: Watch) -> Watch:
         """Store the watch (so it survives a crash); `attach()` starts following it."""
@@ -86,13 +121,16 @@ class Watcher:
             started_at=now,
             deadline=now + self.stuck_after,
             last_status=server.status,
+            owner=self.owner,
+            lease_until=now + self.lease,
         )
 
     async def attach(self, watch: Watch, **places: Any) -> Watch:
         """Record where the watch's messages are (ops ts, result ts), then start following:
         from here on only the watch's own task writes its row."""
         updated = await self._save(watch, **places)
-        self._spawn(updated)
+        if watch.id not in self._tasks:  # not taken over already by our own claim (a slow API)
+            self._spawn(updated)
         return updated
 
     async def _save(self, watch: Watch, **changes: Any) -> Watch:
@@ -105,20 +143,36 @@ class Watcher:
         return any(w.server_id == server_id for w in await self._store.list_watches())
 
     async def close(self) -> None:
-        """Stop following (the watches stay in the store for the next start)."""
-        for task in self._tasks:
+        """Stop following and give the watches up at once: another replica (or the next start)
+        takes them over without waiting for their leases to run out."""
+        tasks = [t for t in (self._claimer, *self._tasks.values()) if t is not None]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._claimer = None
+        try:
+            released = await self._store.release_watches(self.owner)
+        except Exception:  # they are taken over when their leases run out
+            logger.exception("could not give up the lifecycle watches")
+            return
+        if released:
+            logger.info("gave up %d lifecycle watches for another replica", released)
 
     def _spawn(self, watch: Watch) -> None:
         task = asyncio.create_task(self._run(watch.id), name=f"watch-{watch.server_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[watch.id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._tasks.get(watch.id) is done:
+                del self._tasks[watch.id]
+
+        task.add_done_callback(forget)
 
     async def _run(self, watch_id: str) -> None:
         while True:
-            await self._sleep(self.interval)
             try:
+                if not await self._wait_holding(watch_id):
+                    return  # finished, or another replica has taken it over
                 watch = await self._store.get_watch(watch_id)  # its places may have changed
                 if watch is None or await self._step(watch):
                     return
@@ -126,6 +180,21 @@ class Watcher:
                 raise
             except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
                 logger.exception("following watch %s failed this time; trying again", watch_id)
+
+    async def _wait_holding(self, watch_id: str) -> bool:
+        """Wait one poll interval, renewing the lease at least three times a lease; False once
+        the watch is no longer ours."""
+        left = self.interval
+        while True:
+            step = min(left, self.lease / 3)
+            await self._sleep(step)
+            left -= step
+            if not await self._store.renew_watch(
+                watch_id, self.owner, lease=self.lease, now=self._clock()
+            ):
+                return False
+            if left <= 0:
+                return True
 
     async def _step(self, watch: Watch) -> bool:
         """One poll; True when the watch is over."""
@@ -155,6 +224,12 @@ class Watcher:
     async def _finish(
         self, watch: Watch, outcome: str, status: str, seconds: float, ip: str | None
     ) -> None:
+        # This change is reported here; the fleet monitor (on any replica) must not announce it
+        # too. Noted before the watch ends: from then on, nothing else marks the change as ours.
+        expected = "deleted" if outcome == "gone" else status
+        await expect_change(
+            self._store, watch.server_id, expected, self._clock() + EXPECTED_CHANGE_TTL
+        )
         if not await self._store.finish_watch(watch.id):
             return  # another replica finished (and reported) it first
         message = self._message(watch, outcome, status, seconds, ip)
@@ -163,11 +238,6 @@ class Watcher:
             await self._notifier.post(message, thread_ts=watch.ops_ts, channel=watch.ops_channel)
         else:  # the ops message was never posted (e.g. a crash right after the API call)
             await self._notifier.post(message)
-        # This change is reported here; the fleet monitor must not announce it again.
-        expected = "deleted" if outcome == "gone" else status
-        await expect_change(
-            self._store, watch.server_id, expected, self._clock() + EXPECTED_CHANGE_TTL
-        )
 
     async def _show(self, watch: Watch, message: Message) -> None:
         """Edit the ops message and the requester's result message in place."""

@@ -45,6 +45,7 @@ class SlackEmulator(Driver):
         verification_token: str = _VERIFICATION_PLACEHOLDER,
         host: str = "127.0.0.1",
         port: int = 0,
+        spread: bool = False,
     ) -> None:
         world = World(workspace or Workspace(), clock)
         super().__init__(world, Responder(world), verification_token)
@@ -54,9 +55,14 @@ class SlackEmulator(Driver):
         self.transport: Transport = transport or ("socket" if app_token else "http")
         self.app_url = app_url
         """Where HTTP-mode requests go, e.g. ``http://127.0.0.1:3000/slack/events``."""
+        self.app_urls: list[str] = []
+        """Several replicas of the app behind no load balancer: when set, HTTP-mode requests go
+        to each URL in turn (round robin) instead of ``app_url``."""
+        self._turn = 0
         self.ack_timeout = ack_timeout
         self.host, self.port = host, port
         self.socket = SocketModeServer(world, lambda: self.base_url.replace("http", "ws", 1))
+        self.socket.spread = spread  # Socket Mode: envelopes over every open connection in turn
         self.webapi = WebApi(world, bot_token=bot_token, app_token=app_token, socket=self.socket)
         self._http: HttpDelivery | None = None
         self._runner: web.AppRunner | None = None
@@ -118,9 +124,13 @@ class SlackEmulator(Driver):
                 accepts_response_payload=accepts_response_payload,
                 within=self.ack_timeout,
             )
-        if self._http is None or not self.app_url:
+        if self._http is None or not (self.app_url or self.app_urls):
             raise EmulatorUsageError("start() the emulator and set app_url for HTTP mode")
-        return await self._http.deliver(self.app_url, kind, data, signing, self.ack_timeout)
+        url = self.app_url or ""
+        if self.app_urls:
+            url = self.app_urls[self._turn % len(self.app_urls)]
+            self._turn += 1
+        return await self._http.deliver(url, kind, data, signing, self.ack_timeout)
 
     def _base_url(self) -> str:
         return self.base_url
@@ -230,6 +240,11 @@ class SlackEmulator(Driver):
     def socket_connected(self) -> bool:
         """Whether a Socket Mode connection is open now."""
         return self.socket.connected
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode connections are open now (one per replica of the app)."""
+        return self.socket.open_connections
 
     async def wait_for_socket(
         self,

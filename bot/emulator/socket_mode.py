@@ -37,11 +37,20 @@ class SocketModeServer:
         self._sockets: list[tuple[web.WebSocketResponse, asyncio.Transport | None]] = []
         self._pending: dict[str, asyncio.Future[JsonObject | None]] = {}
         self.connections_opened = 0
+        self.spread = False
+        """Send each envelope on the next open connection in turn (as Slack spreads them over
+        up to 10 connections of one app, e.g. several replicas), instead of the newest."""
+        self._turn = 0
 
     @property
     def connected(self) -> bool:
         """Whether at least one app connection is open."""
         return any(not ws.closed for ws, _ in self._sockets)
+
+    @property
+    def open_connections(self) -> int:
+        """How many app connections are open now."""
+        return sum(1 for ws, _ in self._sockets if not ws.closed)
 
     def issue_url(self) -> str:
         """A fresh single-use WebSocket URL, as ``apps.connections.open`` returns."""
@@ -96,10 +105,15 @@ class SocketModeServer:
         accepts_response_payload: bool,
         within: float,
     ) -> RawAck:
-        """Send one envelope on the newest connection and wait for its ack."""
+        """Send one envelope (on the newest connection, or the next in turn when spreading) and
+        wait for its ack."""
         open_sockets = [ws for ws, _ in self._sockets if not ws.closed]
         if not open_sockets:
             return RawAck(None, None, 0.0, "dispatch_failed")
+        socket = open_sockets[-1]
+        if self.spread:
+            socket = open_sockets[self._turn % len(open_sockets)]
+            self._turn += 1
         envelope_id = str(uuid.uuid4())
         future: asyncio.Future[JsonObject | None] = asyncio.get_running_loop().create_future()
         self._pending[envelope_id] = future
@@ -111,7 +125,7 @@ class SocketModeServer:
         }
         started = time.perf_counter()
         try:
-            await open_sockets[-1].send_str(json.dumps(envelope))
+            await socket.send_str(json.dumps(envelope))
             async with asyncio.timeout(within):
                 body = await future
         except TimeoutError:

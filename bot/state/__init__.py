@@ -34,6 +34,7 @@ from bot.state.records import (
     SnapshotEntry,
     Watch,
     new_id,
+    new_replica_id,
 )
 from bot.state.store import StateStore, open_store
 
@@ -56,5 +57,6 @@ __all__ = [
     "StateStoreUnavailable",
     "Watch",
     "new_id",
+    "new_replica_id",
     "open_store",
 ]

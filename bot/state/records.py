@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +14,12 @@ from typing import Any
 def new_id() -> str:
     """An unguessable id (128 random bits, URL-safe) for a confirmation, approval or watch."""
     return secrets.token_urlsafe(16)
+
+
+def new_replica_id() -> str:
+    """This process's name as the owner of leases: host, pid and a random part (a restarted
+    process, or a reused pid in another container, is a new owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class ConfirmationState(StrEnum):

@@ -6,7 +6,9 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from bot.emulator import SlackEmulator
@@ -87,6 +89,9 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
             bot.send_signal(signal.SIGKILL)
             await bot.wait()
             clock.now += 61  # the reboot ends while no bot is running
+            # ... and the dead process's lease on its watch (30 s) runs out meanwhile.
+            with closing(sqlite3.connect(tmp_path / "vpsbot.db")) as db, db:
+                db.execute("UPDATE watches SET lease_until = 0")
             bot = await start()
 
             def reported() -> bool:

@@ -1,0 +1,209 @@
+"""Several replicas: three `vpsbot run` processes on one state store (PostgreSQL, or one SQLite
+file on one host), requests spread round robin over them, in HTTP and in Socket Mode.
+
+Confirmations and approvals act once whichever replica gets the click; a watch is reported once,
+by another replica when its own dies; the fleet is listed once per interval for all of them;
+the audit log is one; a replica stopped or restarted mid-flow loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from bot.emulator import Message
+from tests.e2e.harness import BOB, GENERAL, dump
+from tests.e2e.replicas import MONITOR_INTERVAL, REPLICAS, WATCH_INTERVAL, Cluster
+from tests.state.postgres import PostgresServer, postgres_server
+
+__all__ = ["postgres_server"]
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+SETUPS = ["http-postgresql", "socket-postgresql", "http-sqlite"]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=SETUPS)
+async def cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Cluster]:
+    transport, backend = str(request.param).split("-")
+    tmp = tmp_path_factory.mktemp(str(request.param))
+    server: PostgresServer | None = None
+    if backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        url = server.create()
+    else:
+        url = f"sqlite:///{tmp / 'state.db'}"
+    running = Cluster(tmp, url, transport)
+    try:
+        await running.start()
+        if transport == "socket":
+            await running.emu.wait_for(
+                lambda: running.emu.socket_connections == REPLICAS, 10, what="every connection"
+            )
+        yield running
+    finally:
+        await running.close()
+        if server is not None:
+            server.drop(url)
+
+
+async def listings(cluster: Cluster, count: int) -> None:
+    """Wait until the fleet monitor (whichever replica holds it) has listed `count` more times."""
+    listed = len(cluster.api_calls("GET", "/servers/"))
+    await cluster.emu.wait_for(
+        lambda: len(cluster.api_calls("GET", "/servers/")) >= listed + count,
+        10,
+        what=f"{count} more listings",
+    )
+
+
+def seen_by_the_monitor(cluster: Cluster, *names: str) -> list[Message]:
+    """Fleet-monitor notes about these servers (changes made outside the bot)."""
+    return [m for n in names for m in cluster.ops_log(n) if "fleet monitor" in dump(m)]
+
+
+def thread_replies(cluster: Cluster, text: str) -> list[Message]:
+    return [m for m in cluster.ops_log(text) if m.thread_ts and m.thread_ts != m.ts]
+
+
+async def owner(cluster: Cluster, server_id: int) -> str:
+    """The replica holding the unfinished watch on `server_id`, once the watch is under way
+    (its ops message posted and recorded)."""
+    query = (
+        "SELECT owner FROM watches"
+        " WHERE server_id = ? AND finished_at IS NULL AND ops_ts IS NOT NULL"
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    while not (rows := await cluster.sql(query, server_id)) or rows[0][0] is None:
+        assert asyncio.get_running_loop().time() < deadline, f"no owner of {server_id}"
+        await asyncio.sleep(WATCH_INTERVAL)
+    return str(rows[0][0])
+
+
+async def new_owner(cluster: Cluster, server_id: int, old: str, within: float) -> str:
+    """Wait until another replica holds the watch on `server_id`."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (current := await owner(cluster, server_id)) == old:
+        assert asyncio.get_running_loop().time() < deadline, f"{old} still holds {server_id}"
+        await asyncio.sleep(WATCH_INTERVAL)
+    return current
+
+
+async def test_a_confirmation_asked_on_one_replica_is_clicked_on_another(
+    cluster: Cluster,
+) -> None:
+    await cluster.all_up()
+    prompt = await cluster.answer("/vps stop worker-01")  # one replica makes the prompt ...
+    ack = await cluster.emu.click(prompt, text="Stop worker-01")  # ... the next one gets the click
+    assert ack.ok
+    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-01"), 10, what="the stop")
+    assert len(cluster.api_calls("POST", "/12347/stop/")) == 1
+
+
+async def test_nine_concurrent_clicks_across_replicas_make_one_call(cluster: Cluster) -> None:
+    await cluster.all_up()
+    prompt = await cluster.answer("/vps stop worker-02")
+    before = {m.ts for m in cluster.emu.messages()}
+    acks = await asyncio.gather(
+        *(cluster.emu.click(prompt, text="Stop worker-02") for _ in range(9))
+    )
+    assert all(ack.ok for ack in acks)
+    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-02"), 10, what="the stop")
+
+    def already_used() -> int:
+        return len(
+            [m for m in cluster.emu.messages() if m.ts not in before and "Already" in m.text]
+        )
+
+    await cluster.emu.wait_for(lambda: already_used() == 8, 10, what="eight 'already used'")
+    assert len(cluster.api_calls("POST", "/12351/stop/")) == 1
+
+
+async def test_the_audit_log_is_the_same_on_every_replica(cluster: Cluster) -> None:
+    await cluster.all_up()
+    await cluster.answer("/vps reboot worker-07")
+    await cluster.answer("/vps reboot worker-08")
+    await cluster.answer("/vps delete worker-09", user=BOB, channel=GENERAL)  # denied
+    for _ in range(REPLICAS):  # each /vps audit goes to the next replica
+        shown = dump(await cluster.answer("/vps audit"))
+        for part in ("worker-07", "worker-08", "worker-09", "denied"):
+            assert part in shown, shown
+
+
+async def test_the_fleet_is_listed_once_per_interval_and_a_change_reported_once(
+    cluster: Cluster,
+) -> None:
+    loop = asyncio.get_running_loop()
+    await cluster.all_up()
+
+    began = loop.time()
+    await listings(cluster, 5)
+    # One lister: five listings take four intervals at least; three listers, under two.
+    assert loop.time() - began >= 4 * MONITOR_INTERVAL * 0.9
+
+    cluster.sim.set_status(12353, "suspended")  # worker-04, changed outside the bot
+    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-04"), 10, what="the change")
+    await listings(cluster, 5)
+    assert len(cluster.ops_log("worker-04")) == 1
+    assert seen_by_the_monitor(cluster, "worker-04")
+
+
+async def lease_holder(cluster: Cluster) -> str | None:
+    rows = await cluster.sql("SELECT owner FROM leases WHERE name = 'fleet-monitor'")
+    return str(rows[0][0]) if rows else None
+
+
+async def test_a_replica_restarted_mid_flow_hands_over_at_once_and_loses_nothing(
+    cluster: Cluster,
+) -> None:
+    await cluster.all_up()
+    prompt = await cluster.answer("/vps stop worker-05")  # a pending confirmation
+    await cluster.answer("/vps reboot worker-06")  # a watch
+    watcher = await owner(cluster, 12356)
+    monitor = await lease_holder(cluster)
+    assert monitor is not None
+    stopping = {cluster.index_of(watcher), cluster.index_of(monitor)}
+    # SIGTERM: in-flight work ends, the leases are given up — not left to run out (30 s).
+    await asyncio.gather(*(cluster.stop_replica(i) for i in stopping))
+    await new_owner(cluster, 12356, watcher, within=5)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while (await lease_holder(cluster)) in (None, watcher, monitor):
+        assert loop.time() < deadline, "no other replica took the fleet monitor over"
+        await asyncio.sleep(MONITOR_INTERVAL / 2)
+
+    await cluster.all_up()  # restarted: the rotation includes them again
+    await cluster.emu.click(prompt, text="Stop worker-05")
+    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-05"), 10, what="the stop")
+    cluster.clock.now += 61  # the reboot ends
+    reported = "worker-06 (#12356) is active"
+    await cluster.emu.wait_for(lambda: thread_replies(cluster, reported), 10, what="the report")
+    await listings(cluster, 3)
+    assert len(cluster.api_calls("POST", "/12355/stop/")) == 1
+    assert len(thread_replies(cluster, reported)) == 1
+    assert not seen_by_the_monitor(cluster, "worker-05", "worker-06")  # the bot's own changes
+
+
+async def test_a_killed_replica_s_watch_is_reported_once_by_another(cluster: Cluster) -> None:
+    await cluster.all_up()
+    await cluster.answer("/vps reboot api-server-01")
+    holder = await owner(cluster, 12350)
+    index = cluster.index_of(holder)
+    await cluster.stop_replica(index, signal.SIGKILL)
+    # A minute passes: the reboot ends, and the dead replica's leases (30 s) run out.
+    cluster.clock.now += 61
+    await cluster.sql("UPDATE watches SET lease_until = 0 WHERE owner = ?", holder)
+    await cluster.sql("UPDATE leases SET expires_at = 0 WHERE owner = ?", holder)
+
+    reported = "api-server-01 (#12350) is active"
+    await cluster.emu.wait_for(lambda: thread_replies(cluster, reported), 10, what="the report")
+    await listings(cluster, 3)  # many watch intervals later, still one report
+    assert len(thread_replies(cluster, reported)) == 1
+    assert not seen_by_the_monitor(cluster, "api-server-01")
+    [notice] = [m for m in cluster.ops_log("api-server-01") if m.thread_ts in (None, m.ts)]
+    assert reported in dump(notice)  # the ops message was edited to its end by another replica
