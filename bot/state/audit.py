@@ -12,6 +12,7 @@ from bot.state.tables import audit as a
 
 COLLAPSE_SECONDS = 3600.0
 """A denial joins the same member's newest identical denial recorded within this long."""
+PRUNE_BATCH = 5000
 _DENIED = AuditOutcome.DENIED.value
 
 
@@ -69,11 +70,20 @@ class AuditStore(StoreCore):
         """Delete entries older than `keep_days` (BOT_AUDIT_RETENTION_DAYS); returns how many.
 
         There is no cap on the number of entries: a flood must not be able to erase history.
+        Deleted in batches, each its own short transaction: a first prune of a large log holds
+        no lock for long and stays within the store's command timeout.
         """
         cutoff = self._now(now) - keep_days * 86400.0
-        async with self._write() as conn:
-            deleted = await conn.execute(sa.delete(a).where(a.c.time < cutoff))
-        return int(deleted.rowcount)
+        o = a.alias("old")  # not correlated to the DELETE around it
+        old = sa.select(o.c.id).where(o.c.time < cutoff).order_by(o.c.time).limit(PRUNE_BATCH)
+        total = 0
+        while True:
+            async with self._write() as conn:
+                result = await conn.execute(sa.delete(a).where(a.c.id.in_(old)))
+            deleted = int(result.rowcount)
+            total += deleted
+            if deleted < PRUNE_BATCH:
+                return total
 
 
 def _newest_denial(entry: AuditEntry) -> sa.ScalarSelect[Any]:

@@ -32,6 +32,8 @@ COMMAND_SECONDS = 5.0
 """How long one PostgreSQL statement may take before the call gives up (a stalled network)."""
 MIGRATION_WAIT_SECONDS = 60.0
 """How long start-up waits for another replica's migration (it holds the lock meanwhile)."""
+STARTUP_CONNECT_SECONDS = 10.0
+"""How long start-up waits for PostgreSQL to accept a connection before giving up."""
 
 WRITE = "vpsbot_write"
 """Execution option of the writer engine: on SQLite its transactions BEGIN IMMEDIATE."""
@@ -169,7 +171,8 @@ def _postgres_engine(backend: Backend, *, migrating: bool) -> AsyncEngine:
         # An advisory lock waited for longer than this is a stuck replica, not a queue.
         settings["lock_timeout"] = f"{int(WAIT_SECONDS * 1000)}ms"
     connect_args: dict[str, Any] = {
-        "timeout": WAIT_SECONDS if not migrating else MIGRATION_WAIT_SECONDS,
+        "timeout": WAIT_SECONDS if not migrating else STARTUP_CONNECT_SECONDS,
+        # A migration may wait for another replica's (the lock) and rebuild an index.
         "command_timeout": COMMAND_SECONDS if not migrating else MIGRATION_WAIT_SECONDS * 5,
         "server_settings": settings,
     }

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.state import AuditEntry, AuditOutcome, StateStore, open_store
+from bot.state import audit as audit_log
 from tests.state.conftest import T0
 
 DAY = 86400.0
@@ -150,14 +153,14 @@ async def test_a_denial_storm_pushes_out_nobody_else(store: StateStore) -> None:
     history = [_entry(T0 + i, user_id="U0BOB0001", detail=f"work {i}") for i in range(3)]
     for entry in history:
         await store.record_audit(entry)
-    for i in range(300):
+    for i in range(100):
         await store.record_audit(
             _entry(T0 + 10 + i, outcome=AuditOutcome.DENIED, user_id="U0MALLORY", action="delete")
         )
 
     entries = await store.list_audit(limit=100)
     assert entries[0].user_id == "U0MALLORY"
-    assert entries[0].count == 300
+    assert entries[0].count == 100
     assert entries[1:] == history[::-1]
 
 
@@ -178,3 +181,15 @@ async def test_nothing_is_pruned_by_count(store: StateStore) -> None:
         await store.record_audit(_entry(T0 + i))
     assert await store.prune_audit(keep_days=1, now=T0 + 60) == 0
     assert len(await store.list_audit(limit=100)) == 50
+
+
+async def test_a_large_prune_goes_in_batches(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_log, "PRUNE_BATCH", 3)
+    old = [_entry(T0 - 40 * DAY + i) for i in range(7)]
+    recent = [_entry(T0 - i) for i in range(2)]
+    for entry in old + recent:
+        await store.record_audit(entry)
+    assert await store.prune_audit(keep_days=30, now=T0) == 7
+    assert await store.list_audit() == recent
