@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -82,6 +83,7 @@ class FleetMonitor:
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
+        self.last_success: float | None = None  # UNIX time of the last full listing (metrics)
 
     def start(self) -> None:
         """Start polling (a no-op when the interval is 0: the monitor is off)."""
@@ -113,6 +115,7 @@ class FleetMonitor:
             await self._api_down(exc)
             return []
         self._failures = 0
+        self.last_success = time.time()
         previous = await self._store.load_snapshot()
         current = await self._snapshot(servers, previous or {})
         if previous is None:

@@ -11,6 +11,7 @@ response URLs, Block Kit validation, and a person who types commands and clicks 
 """
 
 from bot.emulator.blockkit import validate_blocks, validate_view
+from bot.emulator.delivery import RawAck, SentRequest
 from bot.emulator.model import (
     SLACKBOT,
     Button,
@@ -39,6 +40,8 @@ __all__ = [
     "Interaction",
     "Message",
     "MessageVersion",
+    "RawAck",
+    "SentRequest",
     "Signing",
     "SlackEmulator",
     "User",

@@ -15,6 +15,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flow.caller import Caller
 from bot.flow.reply import Reply
+from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.policy import GroupMembers, Policy
 from bot.state import AuditEntry, AuditOutcome, StateStore
@@ -38,6 +39,7 @@ class Services:
     notifier: Notifier
     watcher: Watcher
     clock: Callable[[], float] = field(default=time.time)
+    metrics: Metrics = field(default_factory=Metrics)
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property

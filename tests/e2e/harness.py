@@ -76,6 +76,7 @@ class Harness:
             "bot_monitor_interval_seconds": 0,  # tests that want the monitor turn it on
             "host": "127.0.0.1",
             "port": 0,
+            "bot_metrics_port": 0,  # tests that scrape /metrics pick a free port
             **self.overrides,
         }
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

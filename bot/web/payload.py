@@ -1,0 +1,188 @@
+"""A signed request body, decoded and shape-checked before Bolt sees it.
+
+Slack sends three shapes to the request URL: a slash command (form fields), an interaction
+(`payload=<JSON object>`), or an Events API envelope (a JSON body). Anything else, or one of these
+with the fields Bolt and the listeners rely on missing or of the wrong type, is `Malformed` (400):
+the check here is what keeps such a body from turning into a 500 deep inside Bolt.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+MAX_FORM_FIELDS = 100
+
+
+class Malformed(Exception):
+    """A body that is not one of the shapes Slack sends; the message says what is wrong."""
+
+
+class _Shape(BaseModel):
+    """Strict types (no "1" for 1), unknown keys kept: Slack adds fields over time."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _Ref(_Shape):
+    id: str | None = None
+
+
+class _User(_Shape):
+    id: str
+
+
+class _Action(_Shape):
+    action_id: str
+    block_id: str | None = None
+    value: str | None = None
+
+
+class _View(_Shape):
+    id: str
+    callback_id: str | None = None
+    private_metadata: str | None = None
+    state: dict[str, Any] | None = None
+
+
+class _ResponseUrl(_Shape):
+    response_url: str
+
+
+_Id = _Ref | str | None
+
+
+class _Common(_Shape):
+    """What Bolt reads from every body to build its context."""
+
+    team: _Id = None
+    enterprise: _Id = None
+    channel: _Id = None
+    authorizations: list[dict[str, Any]] | None = None
+    is_enterprise_install: bool | None = None
+    response_url: str | None = None
+    response_urls: list[_ResponseUrl] | None = None
+    message: dict[str, Any] | None = None
+    previous_message: dict[str, Any] | None = None
+    item: dict[str, Any] | None = None
+    container: dict[str, Any] | None = None
+    function_data: dict[str, Any] | None = None
+    assistant_thread: dict[str, Any] | None = None
+    thread_ts: str | None = None
+
+
+class _Interaction(_Common):
+    type: Literal[
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "interactive_message",
+    ]
+    user: _User
+    event: dict[str, Any] | None = None
+    trigger_id: str | None = None
+    view: _View | None = None
+    actions: list[_Action] | None = None
+    action_id: str | None = None
+    callback_id: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> _Interaction:
+        needs = {
+            "block_actions": ("actions", self.actions),
+            "view_submission": ("view", self.view),
+            "view_closed": ("view", self.view),
+            "block_suggestion": ("action_id", self.action_id),
+            "shortcut": ("callback_id", self.callback_id),
+            "message_action": ("callback_id", self.callback_id),
+        }
+        field, value = needs.get(self.type, ("", True))
+        if not value:
+            raise ValueError(f"a {self.type} payload needs {field}")
+        return self
+
+
+class _Event(_Shape):
+    type: str
+
+
+class _Envelope(_Common):
+    type: Literal["url_verification", "event_callback"]
+    challenge: str | None = None
+    event: _Event | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> _Envelope:
+        if self.type == "url_verification" and self.challenge is None:
+            raise ValueError("url_verification needs a challenge")
+        if self.type == "event_callback" and self.event is None:
+            raise ValueError("event_callback needs an event")
+        return self
+
+
+def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """The body as Bolt expects it (form fields, or the payload/envelope object), or Malformed."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("the body is not UTF-8") from None
+    if content_type == "application/json" or text.lstrip().startswith(("{", "[")):
+        return _check(_Envelope, _json(text), "the JSON body")
+    fields = _form(text)
+    if "payload" in fields:
+        return _check(_Interaction, _json(fields["payload"]), "payload")
+    if "ssl_check" in fields:
+        return fields
+    if "command" in fields:
+        return _command(fields)
+    raise Malformed("neither a slash command nor an interaction")
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Malformed("not valid JSON") from None
+
+
+def _form(text: str) -> dict[str, str]:
+    if not text:
+        raise Malformed("an empty body")
+    try:
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            strict_parsing=True,
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
+    except ValueError:
+        raise Malformed("not a form body Slack would send") from None
+    return dict(pairs)
+
+
+def _command(fields: dict[str, str]) -> dict[str, str]:
+    for name in ("command", "user_id", "channel_id"):
+        if not fields.get(name):
+            raise Malformed(f"a slash command without {name}")
+    if not fields["command"].startswith("/"):
+        raise Malformed("a slash command whose command does not start with /")
+    return fields
+
+
+def _check(model: type[_Shape], value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(f"{what} is not a JSON object")
+    try:
+        model.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or what
+        raise Malformed(f"{what}: {where}: {first['msg']}") from None
+    return value
