@@ -144,6 +144,15 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
     raise Malformed("neither a slash command nor an interaction")
 
 
+def user_of(body: dict[str, Any]) -> str | None:
+    """Who sent a parsed body (a slash command's user_id, an interaction's user.id)."""
+    user = body.get("user")
+    if isinstance(user, dict) and isinstance(user.get("id"), str):
+        return str(user["id"])
+    found = body.get("user_id")
+    return found if isinstance(found, str) else None
+
+
 def _json(text: str) -> object:
     try:
         return json.loads(text)

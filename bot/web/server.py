@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.logs import bind_request, new_request_id
-from bot.web.payload import Malformed, parse_body
+from bot.web.payload import Malformed, parse_body, user_of
 from bot.web.probes import Probe
 from bot.web.replay import ReplayGuard
 from bot.web.signing import Unsigned, check_signature, read_stamp
@@ -81,6 +81,7 @@ class SlackEvents:
             body = parse_body(raw, request.content_type)
         except Malformed as exc:
             return _refuse(400, "malformed request", str(exc))
+        bind_request(request_id=request_id, user=user_of(body))
         if not await self.guard.first_time(stamp):
             logger.warning("ignored a repeated request (same signature and timestamp)")
             return web.Response(status=200)
