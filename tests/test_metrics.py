@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,6 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
+from bot.config import SettingsError, load_settings
 from bot.emulator import SlackEmulator
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver
 from bot.state import StateStoreError
@@ -168,3 +170,15 @@ async def test_slack_errors_are_counted_rate_limits_included(emulator: SlackEmul
     labels = {"method": "chat.postMessage"}
     assert value(metrics, "vpsbot_slack_api_errors_total", **labels, error="ratelimited") == 1
     assert value(metrics, "vpsbot_slack_api_errors_total", **labels, error="channel_not_found") == 1
+
+
+def test_the_metrics_port_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.delenv("BOT_METRICS_PORT", raising=False)
+    assert load_settings().bot_metrics_port == 9464
+    monkeypatch.setenv("BOT_METRICS_PORT", "0")
+    assert load_settings().bot_metrics_port == 0  # off
+    monkeypatch.setenv("BOT_METRICS_PORT", "70000")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert [p.split(":")[0] for p in caught.value.problems] == ["BOT_METRICS_PORT"]

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -213,3 +214,39 @@ async def test_debug_logs_tie_each_request_together_and_hold_no_secret(
     assert ours, "no log line carries a request id"
     assert {e["user"] for e in ours} == {ALICE}
     assert len({e["request_id"] for e in ours}) >= 3  # one per request, not one for all
+
+
+FORGED = "maintenance\n2030-01-01 00:00:00,000 CRITICAL bot.flow: all servers deleted"
+
+
+@pytest.fixture
+def text_log() -> Iterator[io.StringIO]:
+    """The bot's log in the text format, captured; restored after."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("bot").level
+    stream = io.StringIO()
+    configure_logging("INFO", "text", stream=stream)
+    yield stream
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.getLogger("bot").setLevel(saved[2])
+
+
+async def test_an_api_error_text_cannot_forge_a_log_line(
+    harness: Harness, text_log: io.StringIO
+) -> None:
+    await harness.stop()
+    harness.overrides["bot_monitor_interval_seconds"] = 0.05
+    harness.sim.inject_failure(
+        400, method="GET", path_suffix="/servers/", times=1000, body={"detail": FORGED}
+    )
+    await harness.start()
+    await harness.emu.wait_for(lambda: "fleet monitor" in text_log.getvalue(), what="a log line")
+    await harness.stop()
+    lines = text_log.getvalue().splitlines()
+    record = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ +\S+")
+    forged = [line for line in lines if "CRITICAL" in line]
+    assert forged, "the API's text did not reach the log at all"
+    for line in lines:
+        assert record.match(line) or line.startswith("    "), f"a line of its own: {line!r}"
+    assert not any(line.startswith("2030-01-01") for line in lines)
