@@ -31,7 +31,7 @@ class _Ref(_Shape):
     id: str | None = None
 
 
-class _User(_Shape):
+class _User(_Ref):
     id: str
 
 
@@ -55,26 +55,28 @@ class _ResponseUrl(_Shape):
 _Id = _Ref | str | None
 
 
-class _Common(_Shape):
-    """What Bolt reads from every body to build its context."""
+class _Context(_Shape):
+    """What Bolt reads to build a request's context, in the body and in the objects inside it
+    that it searches the same way (event, message, item...)."""
 
     team: _Id = None
     enterprise: _Id = None
     channel: _Id = None
-    authorizations: list[dict[str, Any]] | None = None
-    is_enterprise_install: bool | None = None
+    user: _Id = None
+    authorizations: list[_Context] | None = None
+    event: _Context | None = None
+    message: _Context | None = None
+    previous_message: _Context | None = None
+    item: _Context | None = None
+    assistant_thread: _Context | None = None
+    function_data: dict[str, Any] | None = None
     response_url: str | None = None
     response_urls: list[_ResponseUrl] | None = None
-    message: dict[str, Any] | None = None
-    previous_message: dict[str, Any] | None = None
-    item: dict[str, Any] | None = None
     container: dict[str, Any] | None = None
-    function_data: dict[str, Any] | None = None
-    assistant_thread: dict[str, Any] | None = None
     thread_ts: str | None = None
 
 
-class _Interaction(_Common):
+class _Interaction(_Context):
     type: Literal[
         "block_actions",
         "block_suggestion",
@@ -85,7 +87,6 @@ class _Interaction(_Common):
         "interactive_message",
     ]
     user: _User
-    event: dict[str, Any] | None = None
     trigger_id: str | None = None
     view: _View | None = None
     actions: list[_Action] | None = None
@@ -108,11 +109,11 @@ class _Interaction(_Common):
         return self
 
 
-class _Event(_Shape):
+class _Event(_Context):
     type: str
 
 
-class _Envelope(_Common):
+class _Envelope(_Context):
     type: Literal["url_verification", "event_callback"]
     challenge: str | None = None
     event: _Event | None = None
