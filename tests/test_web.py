@@ -139,6 +139,15 @@ def test_every_shape_slack_sends_passes() -> None:
         b"command=vps&user_id=U1&channel_id=C1",
         b'payload={"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],'
         b'"message":{"user":5}}',
+        b'payload={"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],'
+        b'"event":null}',
+        b'payload={"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],'
+        b'"channel":"C1"}',
+        b'payload={"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],'
+        b'"response_url":"block_actions"}',
+        b'payload={"type":"view_closed","user":{"id":"U1"},"view":{"id":"V1"}}',
+        b'payload={"type":"interactive_message","user":{"id":"U1"},"callback_id":null}',
+        b"command=%2Fvps&user_id=U1&channel_id=C1&response_url=file%3A%2F%2F%2Fetc%2Fpasswd",
     ],
 )
 def test_shapes_bolt_would_choke_on_are_malformed(body: bytes) -> None:

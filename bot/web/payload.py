@@ -9,10 +9,10 @@ the check here is what keeps such a body from turning into a 500 deep inside Bol
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 MAX_FORM_FIELDS = 100
 
@@ -43,13 +43,16 @@ class _Action(_Shape):
 
 class _View(_Shape):
     id: str
-    callback_id: str | None = None
+    callback_id: str
     private_metadata: str | None = None
     state: dict[str, Any] | None = None
 
 
+_Url = Annotated[str, Field(pattern=r"^https?://[^\s/]+/\S*$")]
+
+
 class _ResponseUrl(_Shape):
-    response_url: str
+    response_url: _Url
 
 
 _Id = _Ref | str | None
@@ -70,28 +73,33 @@ class _Context(_Shape):
     item: _Context | None = None
     assistant_thread: _Context | None = None
     function_data: dict[str, Any] | None = None
-    response_url: str | None = None
+    response_url: _Url | None = None
     response_urls: list[_ResponseUrl] | None = None
     container: dict[str, Any] | None = None
     thread_ts: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls_where_bolt_reads_on(cls, data: Any) -> Any:
+        # Bolt reads body.get("event", {}).get(...), len(body["response_urls"])...: a key
+        # that is present must hold an object (or a list), never null.
+        if isinstance(data, dict):
+            for key in ("event", "view", "actions", "response_urls"):
+                if key in data and data[key] is None:
+                    raise ValueError(f"{key} is null")
+        return data
+
 
 class _Interaction(_Context):
-    type: Literal[
-        "block_actions",
-        "block_suggestion",
-        "view_submission",
-        "view_closed",
-        "shortcut",
-        "message_action",
-        "interactive_message",
-    ]
+    # What this app receives: it has no shortcuts and no legacy attachment buttons.
+    type: Literal["block_actions", "block_suggestion", "view_submission", "view_closed"]
     user: _User
+    team: _Ref | None = None  # interactions carry objects here, never bare ids
+    channel: _Ref | None = None
     trigger_id: str | None = None
     view: _View | None = None
     actions: list[_Action] | None = None
     action_id: str | None = None
-    callback_id: str | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> _Interaction:
@@ -100,10 +108,8 @@ class _Interaction(_Context):
             "view_submission": ("view", self.view),
             "view_closed": ("view", self.view),
             "block_suggestion": ("action_id", self.action_id),
-            "shortcut": ("callback_id", self.callback_id),
-            "message_action": ("callback_id", self.callback_id),
         }
-        field, value = needs.get(self.type, ("", True))
+        field, value = needs[self.type]
         if not value:
             raise ValueError(f"a {self.type} payload needs {field}")
         return self
@@ -183,6 +189,8 @@ def _command(fields: dict[str, str]) -> dict[str, str]:
             raise Malformed(f"a slash command without {name}")
     if not fields["command"].startswith("/"):
         raise Malformed("a slash command whose command does not start with /")
+    if fields.get("response_url"):
+        _check(_Context, {"response_url": fields["response_url"]}, "response_url")
     return fields
 
 

@@ -87,13 +87,17 @@ class SlackEvents:
             return web.Response(status=200)
         # The body is verified and parsed here, so Bolt gets the dict, as Socket Mode hands it
         # over ("socket_mode" tells Bolt not to parse or verify the raw text again).
-        bolt_request = AsyncBoltRequest(
-            body=body,
-            query=request.query_string,
-            headers=dict(request.headers),
-            context={"request_id": request_id, "received_at": received_at},
-            mode="socket_mode",
-        )
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=dict(request.headers),
+                context={"request_id": request_id, "received_at": received_at},
+                mode="socket_mode",
+            )
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            # parse_body should have refused it: a shape it does not know about yet.
+            return _refuse(400, "malformed request", f"Bolt cannot read it ({type(exc).__name__})")
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
     async def _read(self, request: web.Request) -> bytes:

@@ -7,8 +7,10 @@ import hashlib
 import hmac
 import json
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
@@ -200,3 +202,65 @@ async def test_the_events_url_still_answers_slack_checks(http: Poster) -> None:
     response = await http(challenge, {"Content-Type": "application/json", **sign(challenge)})
     assert response.status_code == 200
     assert response.json() == {"challenge": "abc"}
+
+
+def some_value(rng: random.Random, depth: int = 0) -> object:
+    """Any JSON value, nested a little."""
+    kind = rng.randrange(8 if depth < 2 else 5)
+    if kind == 0:
+        return rng.choice([None, 0, -1, 2**70, 1.5, True])
+    if kind == 1:
+        return rng.choice(["", "U0ALICE01", "x", "block_actions", "{}", "http://x"])
+    if kind == 2:
+        return []
+    if kind == 3:
+        return {}
+    if kind == 4:
+        return "🙂\n\u202e"
+    if kind in (5, 6):
+        keys = ["id", "type", "value", "action_id", "callback_id", "user", "channel", "event"]
+        return {rng.choice(keys): some_value(rng, depth + 1) for _ in range(rng.randrange(3))}
+    return [some_value(rng, depth + 1) for _ in range(rng.randrange(3))]
+
+
+def mutated(rng: random.Random, payload: dict[str, object]) -> dict[str, object]:
+    """`payload` with one value somewhere inside replaced (or one key removed)."""
+    copy = json.loads(json.dumps(payload))
+    spots: list[tuple[object, object]] = []
+
+    def walk(node: object) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node)  # type: ignore[attr-defined]
+        for key, child in list(items):
+            spots.append((node, key))
+            if isinstance(child, dict | list):
+                walk(child)
+
+    walk(copy)
+    parent, key = rng.choice(spots)
+    if isinstance(parent, dict) and rng.random() < 0.2:
+        del parent[key]
+    else:
+        parent[key] = some_value(rng)  # type: ignore[index]
+    return copy
+
+
+async def test_signed_bodies_near_real_ones_never_get_a_500_or_a_traceback(
+    harness: Harness, http: Poster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a sender holding the signing secret could send: real clicks, slightly wrong."""
+    card = await harness.answer("/vps show web-server-01")
+    await harness.emu.click(card, index=0)
+    assert harness.emu.last_sent is not None
+    real = json.loads(parse_qs(harness.emu.last_sent.body)["payload"][0])
+    rng = random.Random(8)
+    statuses: set[int] = set()
+    for _ in range(200):
+        payload = mutated(rng, real)
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        response = await http(body, {"Content-Type": FORM, **sign(body)})
+        statuses.add(response.status_code)
+        assert response.status_code < 500, payload
+    assert harness.bot is not None
+    await harness.bot.services.drain()
+    assert statuses >= {200, 400}  # some were acted on, some refused
+    assert_quiet(caplog)
