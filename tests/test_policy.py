@@ -316,6 +316,7 @@ async def test_allowed_actions_for_whoami(policy: Policy, groups: FakeGroups) ->
     assert {a for a, d in decisions.items() if d.allowed} == {
         "list",
         "show",
+        "audit",
         "start",
         "stop",
         "reboot",
@@ -353,6 +354,7 @@ async def test_a_file_without_rules_is_a_read_only_bot(text: str, groups: FakeGr
     assert [a for a in ACTIONS if (await decide(policy, request(a), groups)).allowed] == [
         "list",
         "show",
+        "audit",
     ]
 
 
@@ -382,7 +384,7 @@ async def test_deciding_an_unknown_action_is_a_bug(policy: Policy, groups: FakeG
 
 # -- files that stop the bot --------------------------------------------------------------
 
-KNOWN = 'list, show, create, update, start, stop, reboot, delete, "*"'
+KNOWN = 'list, show, audit, create, update, start, stop, reboot, delete, "*"'
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from typing import Final, Protocol
 ACTIONS: Final[tuple[str, ...]] = (
     "list",
     "show",
+    "audit",
     "create",
     "update",
     "start",
@@ -14,7 +15,7 @@ ACTIONS: Final[tuple[str, ...]] = (
     "reboot",
     "delete",
 )
-READ_ACTIONS: Final = frozenset({"list", "show"})
+READ_ACTIONS: Final = frozenset({"list", "show", "audit"})
 ANY_ACTION: Final = "*"
 DEFAULT_CONFIRM: Final = frozenset({"stop", "delete"})
 
