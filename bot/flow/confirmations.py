@@ -130,6 +130,7 @@ def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
         caller = ctx.caller
         state = DeleteFormState(
             confirmation=pending.id,
+            user_id=pending.user_id,
             name=server.name,
             channel_id=pending.channel_id,
             channel_name=pending.channel_name or None,

@@ -43,8 +43,9 @@ class _Metadata(BaseModel):
 
 
 class CreateFormState(_Metadata):
-    """The create modal: where it was opened, so the result goes back there."""
+    """The create modal: who opened it where, so the result goes back there."""
 
+    user_id: str = Field(max_length=40)
     channel_id: str = Field(max_length=40)
     channel_name: str | None = Field(default=None, max_length=100)
     response_url: str | None = Field(default=None, max_length=1000)
@@ -54,6 +55,7 @@ class DeleteFormState(_Metadata):
     """The delete modal: the confirmation it finishes, the name to type, where to answer."""
 
     confirmation: str = Field(min_length=1, max_length=100)
+    user_id: str = Field(max_length=40)
     name: str = Field(max_length=1000)
     channel_id: str = Field(max_length=40)
     channel_name: str | None = Field(default=None, max_length=100)

@@ -116,6 +116,7 @@ async def open_create_form(ctx: RequestContext, access: Access) -> None:
     """The create modal; the name it gets is checked against the policy when it is submitted."""
     caller = ctx.caller
     state = CreateFormState(
+        user_id=caller.user_id,
         channel_id=caller.channel_id,
         channel_name=caller.channel_name,
         response_url=caller.response_url,

@@ -33,16 +33,20 @@ async def handle_delete_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The typed name: wrong → an inline error; right → the modal closes and the delete runs."""
+    user_id = str(body["user"]["id"])
     state = DeleteFormState.load(str(view.get("private_metadata") or ""))
     values = (view.get("state") or {}).get("values") or {}
     field = (values.get(ids.DELETE_NAME_BLOCK) or {}).get(ids.DELETE_NAME_INPUT) or {}
     typed = str(field.get("value") or "")
-    error = _NOT_OURS if state is None else typed_name_error(typed, state.name)
+    if state is None or state.user_id != user_id:
+        error: str | None = _not_yours(state.user_id if state else None)
+    else:
+        error = typed_name_error(typed, state.name)
     if state is None or error is not None:
         await ack(response_action="errors", errors={ids.DELETE_NAME_BLOCK: error or _NOT_OURS})
         return
     await ack()
-    await delete_submitted(context["services"], str(body["user"]["id"]), state, typed)
+    await delete_submitted(context["services"], user_id, state, typed)
 
 
 @contained
@@ -50,14 +54,24 @@ async def handle_create_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The create form: field errors inline; valid values go the way of `/vps create …`."""
-    services = context["services"]
+    services, user_id = context["services"], str(body["user"]["id"])
     state = CreateFormState.load(str(view.get("private_metadata") or ""))
     checked = check_form(services.catalog, (view.get("state") or {}).get("values") or {})
-    if state is None:
-        await ack(response_action="errors", errors={ids.CREATE_NAME: _NOT_OURS})
+    if state is None or state.user_id != user_id:
+        await ack(
+            response_action="errors",
+            errors={ids.CREATE_NAME: _not_yours(state.user_id if state else None)},
+        )
         return
     if isinstance(checked, dict):
         await ack(response_action="errors", errors=checked)
         return
     await ack()
-    await create_submitted(services, str(body["user"]["id"]), state, checked)
+    await create_submitted(services, user_id, state, checked)
+
+
+def _not_yours(owner: str | None) -> str:
+    """The inline answer (plain text) to a form submitted by someone it was not opened for."""
+    if owner is None:
+        return _NOT_OURS
+    return "Only the person who opened this form can submit it; nothing was done."
