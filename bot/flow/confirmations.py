@@ -17,7 +17,7 @@ from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent
-from bot.flow.writes import run_write
+from bot.flow.writes import refusal, run_write
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
@@ -106,6 +106,11 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
                 )
             )
             return
+        fresh = op.rebased(server) if server is not None else op
+        refused = await refusal(ctx, fresh)
+        if refused is not None:  # the server moved on since the prompt
+            await ctx.reply.replace(refused)
+            return
         result = await ctx.store.claim_confirmation(pending.id, ctx.caller.user_id)
         if result.outcome is not ClaimOutcome.CLAIMED:
             await _not_yours_or_gone(ctx, result)
@@ -116,7 +121,6 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
                 f"Confirmed — {verb} {op.server.name}…", emoji=":ballot_box_with_check:"
             )
         )
-        fresh = op.rebased(server) if server is not None else op
         await run_write(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
 
     return run

@@ -38,6 +38,10 @@ from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
 from bot.vps import Server, VPSNotFound
 
+WORKING_AFTER = 1.0
+"""Seconds without an answer after which the caller sees that the bot is working on it."""
+WORKING = "Working on it… VPS.org is taking a moment."
+
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
     """A `/vps …` line."""
@@ -48,7 +52,11 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
         hint = usage(exc.command, services.command) if exc.command else None
         await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
         return
-    await perform(ctx, services.gate, command_intent(services, command))
+    ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
+    try:
+        await perform(ctx, services.gate, command_intent(services, command))
+    finally:
+        await ctx.reply.settle()
 
 
 def command_intent(services: Services, command: Command) -> Intent:

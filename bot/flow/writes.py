@@ -13,19 +13,46 @@ from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome
 from bot.flow.pipeline import Handler
 from bot.monitor import expect_change
-from bot.slack.blocks import build_confirm_prompt
+from bot.slack.blocks import Message, build_confirm_prompt
+from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES
+from bot.vps.models import STEADY_STATUSES, ServerStatus
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
 logger = logging.getLogger(__name__)
 
 
+# The statuses in which an action can succeed; in another known status it can only fail.
+_RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
+_KNOWN = frozenset(s.value for s in ServerStatus)
+
+
+async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
+    """Why `op` can only fail, said before any prompt or API call; None when it may succeed."""
+    server = op.server
+    needed = _RUNS_FROM.get(op.kind)
+    if needed is not None and server.status in _KNOWN and server.status != needed:
+        return build_pointless(op.kind, server.name, server.id, server.status)
+    new_name = op.after().name
+    if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
+        taken = [
+            s
+            for s in await ctx.servers.list()
+            if s.id != server.id and s.name.casefold() == new_name.casefold()
+        ]
+        if taken:
+            return build_name_taken(new_name, taken[0].name, taken[0].id)
+    return None
+
+
 def request_write(op: Operation, *, confirm: bool) -> Handler:
-    """Ask for confirmation first (`confirm`), or run `op` at once."""
+    """Ask for confirmation first (`confirm`), or run `op` at once — unless it can only fail."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
-        if confirm:
+        refused = await refusal(ctx, op)
+        if refused is not None:
+            await ctx.reply.ephemeral(refused)
+        elif confirm:
             await ask_to_confirm(ctx, op)
         else:
             await run_write(ctx, access, op)
@@ -81,14 +108,18 @@ async def run_write(
         detail=outcome.detail,
     )
     watch = await _remember(ctx, op, outcome)
+    notifier = ctx.effects.notifier
     result_ts = await ctx.reply.in_channel(outcome.message)
-    ops_ts = await ctx.effects.notifier.post(outcome.message)
+    if result_ts is not None and ctx.caller.channel_id == notifier.channel:
+        ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
+    else:
+        ops_ts = await notifier.post(outcome.message)
     if watch is None:
         return
     try:
         await ctx.effects.watcher.attach(
             watch,
-            ops_channel=ctx.effects.notifier.channel if ops_ts else None,
+            ops_channel=notifier.channel if ops_ts else None,
             ops_ts=ops_ts,
             result_channel=ctx.caller.channel_id if result_ts else None,
             result_ts=result_ts,

@@ -117,9 +117,9 @@ def test_card_header_fields_and_buttons() -> None:
     assert "[1] Start  [2] Stop  [3] 🔄 Refresh" in out
 
 
-def test_card_without_actions_says_why_and_has_no_numbers() -> None:
+def test_card_without_actions_says_why_and_can_only_be_refreshed() -> None:
     shown = show(build_server_card(server(), actions=[]))
-    assert shown.controls == []
+    assert [c.label for c in shown.controls] == ["🔄 Refresh"]
     assert "🔒 You can't change this server here — /vps whoami says why." in text_of(shown)
 
 

@@ -210,7 +210,11 @@ async def test_a_write_is_not_made_when_its_audit_record_cannot_be_written(
     harness: Harness,
 ) -> None:
     with locked(harness.tmp / "state.db"):
-        answer = await harness.answer("/vps reboot web-server-01", within=15)
+        before = harness.seen(ALICE)
+        await harness.command("/vps reboot web-server-01")
+        answer = await harness.new_message(
+            before, user=ALICE, within=15, where=lambda m: "unavailable" in dump(m)
+        )
         assert "state store is unavailable" in dump(answer)
         assert "nothing was done" in dump(answer)
     assert harness.api_calls("POST", "/reboot/") == []

@@ -185,7 +185,7 @@ def _describe(filters: ListFilters, *, styled: bool = True) -> str:
     if filters.location:
         parts.append(f"location: {shown(filters.location, _LOCATION_MAX)}")
     if filters.text:
-        parts.append(f"matching “{safe(filters.text, 100)}”")
+        parts.append(f"name or hostname containing “{safe(filters.text, 100)}”")
     return " · ".join(parts)
 
 
@@ -205,8 +205,8 @@ def _empty(filters: ListFilters, command: str) -> Message:
         tips.append("the statuses are `active`, `stopped` and `suspended`")
     if filters.text:
         tips.append("the text matches part of a name or hostname")
-    body = f":mag: *No servers match* {summary}."
+    body = f":mag: *No servers match:* {summary}."
     return Message(
-        text=fallback(f"No servers match {_describe(filters, styled=False)}"),
+        text=fallback(f"No servers match: {_describe(filters, styled=False)}"),
         blocks=[section(body), context(":bulb: " + "; ".join(tips) + ".")],
     )
