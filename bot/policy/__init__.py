@@ -32,6 +32,13 @@ from bot.policy.model import (
     Weekly,
     WriteLimit,
 )
+from bot.policy.windows import (
+    FreezeHit,
+    active_freezes,
+    describe_window,
+    freeze_ends,
+    upcoming_freezes,
+)
 
 __all__ = [
     "ACTIONS",
@@ -42,6 +49,7 @@ __all__ = [
     "WRITE_ACTIONS",
     "ApprovalRule",
     "Decision",
+    "FreezeHit",
     "FreezeWindow",
     "GroupLookupError",
     "GroupMembers",
@@ -52,12 +60,16 @@ __all__ = [
     "Rule",
     "Weekly",
     "WriteLimit",
+    "active_freezes",
     "allowed_actions",
     "decide",
     "denial_text",
     "describe_rule",
+    "describe_window",
+    "freeze_ends",
     "load_policy",
     "parse_duration",
     "parse_policy",
     "settings_problems",
+    "upcoming_freezes",
 ]
