@@ -2,9 +2,12 @@
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+from bot.check import Report, check_policy
+from bot.config import Settings, StartupError
 from bot.policy import (
     WRITE_ACTIONS,
     ApprovalRule,
@@ -18,6 +21,7 @@ from bot.policy import (
     parse_policy,
     settings_problems,
 )
+from bot.runner import load_policy_for
 
 # The example from the contract (spec/bot-interface.md, "The policy file"), line for line; three
 # comments are cut short to fit this file's line length.
@@ -238,6 +242,21 @@ def test_approve_needs_an_ops_channel() -> None:
     assert settings_problems(policy, "") == settings_problems(policy, None)
     assert settings_problems(policy, "C0OPS0001") == []
     assert settings_problems(Policy.default(), None) == []
+
+
+async def test_run_and_check_refuse_approve_without_an_ops_channel(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yml"
+    path.write_text("approve:\n  delete:\n    by: [{users: [U0ADMIN01]}]\n", encoding="utf-8")
+    settings = Settings(bot_policy_file=path, bot_ops_channel=None)
+    message = f"{path}:2: approve: needs BOT_OPS_CHANNEL, the channel where approval"
+    with pytest.raises(StartupError, match=f"^{re.escape(message)}"):
+        load_policy_for(settings)
+    report = Report()
+    await check_policy(settings, report)
+    assert report.failed
+    assert report.lines[0][2].startswith(message)
+    ready = Settings(bot_policy_file=path, bot_ops_channel="C0OPS0001")
+    assert load_policy_for(ready).approvals[0].action == "delete"
 
 
 def test_freezes_and_limits_need_no_setting() -> None:
