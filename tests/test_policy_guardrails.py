@@ -780,3 +780,16 @@ def test_write_limit_loads() -> None:
 )
 def test_a_wrong_guardrail_is_refused_with_file_line_and_problem(text: str, message: str) -> None:
     assert load_error(text) == message
+
+
+def test_the_readme_examples_of_every_guardrail_load() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Approval (`approve:`)") :]
+    section = section[: section.index("\n## ")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    policies = [parse_policy(block, "README.md") for block in blocks]
+    assert [(bool(p.approvals), bool(p.freezes), bool(p.write_limit)) for p in policies] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
