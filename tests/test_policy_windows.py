@@ -329,7 +329,18 @@ def test_upcoming_freezes_are_sorted_and_bounded_by_the_horizon() -> None:
     assert [h.window.index for h in short] == [2]
 
 
-def test_a_naive_clock_is_a_bug() -> None:
+def test_a_freeze_on_now_is_upcoming_even_with_no_horizon() -> None:
+    policy = freezes(weekly("sat", "00:00", "24:00", "UTC"), weekly("sun", "00:00", "01:00", "UTC"))
+    saturday = utc(2026, 6, 6, 12)
+    assert spans(policy, saturday, days=0) == [(utc(2026, 6, 6), utc(2026, 6, 7))]  # window 1
+    assert freeze_ends(policy, "stop", saturday) == utc(2026, 6, 7, 1)  # window 2 follows
+
+
+def test_a_naive_clock_or_an_unknown_action_is_a_bug() -> None:
     policy = freezes(weekly("sat", "00:00", "24:00", "UTC"))
     with pytest.raises(ValueError, match="aware"):
         active_freezes(policy, "stop", datetime(2026, 6, 6, 12))
+    with pytest.raises(ValueError, match="restart"):
+        active_freezes(policy, "restart", utc(2026, 6, 6, 12))
+    with pytest.raises(ValueError, match="restart"):
+        freeze_ends(policy, "restart", utc(2026, 6, 6, 12))

@@ -4,8 +4,9 @@ Moments are aware datetimes (any offset; every answer is in UTC); a naive one is
 windows are laid out day by day in their own time zone with zoneinfo, so midnight and daylight
 saving changes fall where the wall clock puts them:
 - a local time that happens twice (clocks go back) starts a window at its first occurrence
-  and ends one at its second, so a clock change never shortens a freeze;
-- a local time that never happens (clocks go forward) is the moment the clocks jump;
+  (fold=0) and ends one at its second (fold=1), so a clock change never shortens a freeze;
+- a local time that never happens (clocks go forward) is the moment the clocks jump (neither
+  fold: both would put it an hour away from the jump, one before, one after);
 - an occurrence the jump swallows whole (02:00-02:30 on that night, in Europe) does not happen.
 Back-to-back or overlapping occurrences are one freeze: it ends when the last of them ends.
 """
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from bot.policy.model import (
+    ACTIONS,
     DAYS,
     MINUTES_PER_DAY,
     FreezeWindow,
@@ -55,6 +57,7 @@ class FreezeHit:
 
 def active_freezes(policy: Policy, action: str, at: datetime) -> list[FreezeHit]:
     """Return the windows that freeze `action` at `at`, in file order (`except` not applied)."""
+    _known(action)
     at = _utc(at)
     return [
         _hit(w, at) for w in policy.freezes if w.freezes(action) and any(_occurrences(w, at, at))
@@ -66,6 +69,7 @@ def freeze_ends(
 ) -> datetime | None:
     """Return when `action` stops being frozen by any window but `exempt`: `at` when it isn't
     frozen, None when it never stops (weekly windows covering the whole week)."""
+    _known(action)
     windows = [w for w in policy.freezes if w.freezes(action) and w not in exempt]
     return _chain_end(windows, _utc(at))
 
@@ -77,7 +81,7 @@ def upcoming_freezes(policy: Policy, at: datetime, horizon: timedelta) -> list[F
     hits = []
     for window in policy.freezes:
         moment = at
-        while moment < until:
+        while moment <= until:
             occurrence = next(_occurrences(window, moment, until), None)
             if occurrence is None:
                 break
@@ -207,6 +211,12 @@ def _day_ranges(days: tuple[int, ...]) -> str:
             last = (last + 1) % 7
         ranges.append(DAYS[first] if first == last else f"{DAYS[first]}{_TO}{DAYS[last]}")
     return ", ".join(ranges)
+
+
+def _known(action: str) -> None:
+    """Refuse an action the policy does not know: a bug in the caller, not a freeze."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
 
 
 def _utc(moment: datetime) -> datetime:
