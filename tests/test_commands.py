@@ -169,8 +169,8 @@ def test_slack_escaping_links_and_invisibles_are_undone(text: str, expected: Com
         ("reboot web", "reboot"),
         ("delete web", "delete"),
         ("whoami", None),
-        ("audit", None),
-        ("audit web", None),  # read-only: no policy action
+        ("audit", "audit"),
+        ("audit web", "audit"),  # a read, restricted once the policy has audit rules
     ],
 )
 def test_every_command_names_its_policy_action(text: str, action: str | None) -> None:

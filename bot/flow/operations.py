@@ -35,6 +35,17 @@ class Operation:
         """The server's id; None for a server still to be created."""
         return None if self.kind == "create" else self.server.id
 
+    def after(self) -> Server:
+        """The server as it will be once the operation is done (the planned one for a create)."""
+        if self.kind not in ("patch", "put"):
+            return self.server
+        update = {key: value for key, value in self.body.items() if key in _FIELD_NAMES}
+        return self.server.model_copy(update=update)
+
+    def rebased(self, server: Server) -> Operation:
+        """The same operation on `server` as it is now (fresher than when it was asked for)."""
+        return Operation(self.kind, self.word, server, self.body) if self.kind != "create" else self
+
     def changes(self) -> list[tuple[str, str]]:
         """(field, new value) pairs for a confirmation prompt."""
         return [

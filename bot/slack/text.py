@@ -24,7 +24,7 @@ The price: hostnames copied out of Slack carry the invisible word joiners with t
 import re
 import unicodedata
 
-__all__ = ["WORD_JOINER", "code", "escape", "plain", "truncate"]
+__all__ = ["WORD_JOINER", "as_shown", "code", "escape", "plain", "truncate"]
 
 WORD_JOINER = "\u2060"
 _SOFT_HYPHEN = "\u00ad"
@@ -84,6 +84,12 @@ def code(text: str) -> str:
 def plain(text: str, limit: int) -> str:
     """Return untrusted text for a plain_text object: single-line, at most `limit` characters."""
     return _shorten(_single_line(text), limit)
+
+
+def as_shown(text: str) -> str:
+    """Text as a person sees it and would type it back: one line, no invisible characters,
+    single spaces, NFC. What a prompt shows and what it compares against are both this."""
+    return unicodedata.normalize("NFC", " ".join(_single_line(text).split()))
 
 
 def truncate(text: str, limit: int) -> str:
