@@ -75,8 +75,10 @@ class FleetMonitor:
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: Callable[[list[Server]], None] = lambda _: None,
     ) -> None:
         self._vps, self._store, self._notifier = vps, store, notifier
+        self._observe = observe  # every listing also refreshes the bot's fleet index
         self.interval = interval
         self._is_followed = is_followed
         self._sleep = sleep
@@ -113,6 +115,7 @@ class FleetMonitor:
             await self._api_down(exc)
             return []
         self._failures = 0
+        self._observe(servers)
         previous = await self._store.load_snapshot()
         current = await self._snapshot(servers, previous or {})
         if previous is None:

@@ -194,6 +194,7 @@ async def _start(
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
         is_followed=watcher.is_following,
+        observe=services.directory.index.replace_all,
     )
     monitor.start()
     stack.push_async_callback(monitor.close)

@@ -15,62 +15,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import Catalog
 from bot.flow.caller import Caller
+from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
 from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome, execute
 from bot.flow.reply import Reply
 from bot.notify import Notifier
-from bot.resolve import (
-    Ambiguous,
-    BadReference,
-    NotFound,
-    ServerRef,
-    filter_servers,
-    resolve_server,
-)
 from bot.state import AuditEntry, AuditOutcome, StateStore
-from bot.vps import Server, VPSClient, VPSNotFound
+from bot.vps import VPSClient
 from bot.watch import Watcher
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Effects", "RequestContext", "ServerDirectory"]
-
-
-class ServerDirectory:
-    """Read access to VPS.org: one server, a listing, and what a reference means."""
-
-    def __init__(self, vps: VPSClient, *, command: str) -> None:
-        self._vps = vps
-        self._command = command
-
-    async def get(self, server_id: int) -> Server:
-        """One server's details; VPSNotFound when it does not exist."""
-        return await self._vps.get_server(server_id)
-
-    async def list(
-        self, *, status: str | None = None, location: str | None = None, text: str | None = None
-    ) -> list[Server]:
-        """The servers matching the filters, in the API's order."""
-        servers = await self._vps.list_servers(status=status, location=location)
-        return filter_servers(servers, text) if text else servers
-
-    async def resolve(
-        self, ref: ServerRef | BadReference
-    ) -> Server | NotFound | Ambiguous | BadReference:
-        """The one server a reference means, or why there is none."""
-        if isinstance(ref, BadReference):
-            return ref
-        if ref.only_id and ref.id is not None:  # an id, and only an id: one request
-            return await self._details(ref.id, ref)
-        found = resolve_server(ref, await self._vps.list_servers(), slash_command=self._command)
-        # A listing has no details (usage, backups): the one server found is read in full.
-        return await self._details(found.id, ref) if isinstance(found, Server) else found
-
-    async def _details(self, server_id: int, ref: ServerRef) -> Server | NotFound:
-        try:
-            return await self._vps.get_server(server_id)
-        except VPSNotFound:
-            return NotFound(reference=ref.text, slash_command=self._command)
+__all__ = ["Effects", "RequestContext"]
 
 
 class Effects:
@@ -79,8 +35,11 @@ class Effects:
     It also holds what a write touches beyond the API: the ops channel and the follow-up.
     """
 
-    def __init__(self, vps: VPSClient, notifier: Notifier, watcher: Watcher) -> None:
+    def __init__(
+        self, vps: VPSClient, notifier: Notifier, watcher: Watcher, index: FleetIndex
+    ) -> None:
         self._vps = vps
+        self._index = index
         self.notifier = notifier
         self.watcher = watcher
 
@@ -89,7 +48,12 @@ class Effects:
         if not access.covers(op.action, op.server_id, op.after().name):
             raise PermissionError(f"no access granted for {op.word} on {op.server.id}")
         caller = access.caller
-        return await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
+        outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
+        if outcome.ok and op.kind == "delete":
+            self._index.forget(op.server.id)
+        elif outcome.ok and outcome.server is not None:
+            self._index.learn(outcome.server)  # a create or a rename is findable at once
+        return outcome
 
 
 @dataclass(frozen=True)
@@ -106,6 +70,7 @@ class RequestContext:
     command: str
     confirm_ttl: float
     clock: Callable[[], float]
+    read_slots: ReadSlots
     request_id: str = ""
 
     async def audit(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
-from bot.policy import denial_text
+from bot.policy import READ_ACTIONS, denial_text
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.notes import build_note
@@ -35,6 +35,11 @@ Handler = Callable[[RequestContext, Access], Awaitable[None]]
 Finder = Callable[[RequestContext], Awaitable["Server | Stop | None"]]
 
 STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try again in a moment."
+
+
+def busy(limit: int) -> str:
+    """The answer to a read over the member's limit."""
+    return f"You already have {limit} requests running; wait for their answers, then try again."
 
 
 class Stop:
@@ -76,7 +81,14 @@ async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None
     what = intent.what if isinstance(intent, Intent) else "request"
     try:
         made = intent if isinstance(intent, Intent) else await intent(ctx)
-        if made is not None:
+        if made is not None and made.action in READ_ACTIONS:
+            what = made.what
+            with ctx.read_slots.take(ctx.caller.user_id) as free:
+                if free:
+                    await _perform(ctx, gate, made)
+                else:
+                    await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
+        elif made is not None:
             what = made.what
             await _perform(ctx, gate, made)
     except VPSError as exc:

@@ -12,9 +12,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import COMMANDS, POLICY_ACTIONS, usage
 from bot.flow.context import RequestContext
+from bot.flow.directory import ListPage
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
+from bot.resolve import filter_servers
 from bot.slack.blocks import (
     CARD_ACTION_ORDER,
     LIST_PAGE_SIZE,
@@ -37,20 +39,32 @@ def list_page(filters: ListFilters, page: int, *, replace: bool) -> Handler:
     """A page of the server list, filtered; `replace` edits the list a paging button was on."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
-        servers = await ctx.servers.list(
-            status=filters.status, location=filters.location, text=filters.text
-        )
-        servers = _visible(servers, access.only_servers)
-        pages = max(1, -(-len(servers) // LIST_PAGE_SIZE))
-        shown = min(max(page, 1), pages)
-        start = (shown - 1) * LIST_PAGE_SIZE
+        start = (max(page, 1) - 1) * LIST_PAGE_SIZE
+        if access.only_servers:  # only some names may be listed: filter the whole fleet
+            servers = [
+                s
+                for s in _visible(await ctx.servers.everything(), access.only_servers)
+                if (not filters.status or s.status == filters.status)
+                and (not filters.location or s.location == filters.location)
+            ]
+            servers = filter_servers(servers, filters.text) if filters.text else servers
+            found = ListPage(servers[start : start + LIST_PAGE_SIZE], len(servers))
+        else:
+            found = await ctx.servers.page(
+                start=start,
+                size=LIST_PAGE_SIZE,
+                status=filters.status,
+                location=filters.location,
+                text=filters.text,
+            )
         message = build_server_list(
-            servers[start : start + LIST_PAGE_SIZE],
-            page=shown,
+            found.servers,
+            page=max(page, 1),
             page_size=LIST_PAGE_SIZE,
-            total=len(servers),
+            total=found.total,
             filters=filters,
             command=ctx.command,
+            index_age=found.index_age,
         )
         await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 

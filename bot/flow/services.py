@@ -14,7 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flow.caller import Caller
-from bot.flow.context import Effects, RequestContext, ServerDirectory
+from bot.flow.context import Effects, RequestContext
+from bot.flow.directory import ReadSlots, ServerDirectory
 from bot.flow.gate import Gate
 from bot.flow.reply import Reply
 from bot.notify import Notifier
@@ -44,11 +45,12 @@ class Services:
     gate: Gate = field(init=False)
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
+    read_slots: ReadSlots = field(default_factory=ReadSlots)
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.policy, self.groups)
-        self.directory = ServerDirectory(self.vps, command=self.command)
-        self.effects = Effects(self.vps, self.notifier, self.watcher)
+        self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
+        self.effects = Effects(self.vps, self.notifier, self.watcher, self.directory.index)
 
     @property
     def command(self) -> str:
@@ -72,6 +74,7 @@ class Services:
             command=self.command,
             confirm_ttl=self.settings.bot_confirm_ttl_seconds,
             clock=self.clock,
+            read_slots=self.read_slots,
         )
 
     async def drain(self, grace: float = 10.0) -> None:

@@ -35,11 +35,7 @@ async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
         return build_pointless(op.kind, server.name, server.id, server.status)
     new_name = op.after().name
     if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
-        taken = [
-            s
-            for s in await ctx.servers.list()
-            if s.id != server.id and s.name.casefold() == new_name.casefold()
-        ]
+        taken = [s for s in await ctx.servers.named(new_name) if s.id != server.id]
         if taken:
             return build_name_taken(new_name, taken[0].name, taken[0].id)
     return None
