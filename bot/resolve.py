@@ -173,7 +173,8 @@ def filter_servers(servers: Iterable[Server], text: str) -> list[Server]:
 
 
 def _clean(text: str) -> str:
-    """Drop invisible characters (our own messages put word joiners in names) and spaces."""
+    """Drop invisible characters and surrounding spaces: a name copied out of an old message
+    (ours used to carry invisible characters) or another tool still finds its server."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
