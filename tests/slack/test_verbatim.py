@@ -30,7 +30,7 @@ from bot.slack.blocks.messages import (
     build_result,
     build_whoami,
 )
-from bot.slack.blocks.notes import build_audit, build_note
+from bot.slack.blocks.notes import build_audit, build_name_taken, build_note, build_pointless
 from bot.slack.blocks.servers import build_server_list
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps.models import OperatingSystem, Plan, Server
@@ -157,6 +157,11 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         build_whoami("U0ALICE01", "C0OPS0001", [("stop", False, "no")]),
     ],
     "build_note": lambda: [build_note("No server `evil.com`.", hint="Try `/vps list`.")],
+    "build_pointless": lambda: [
+        build_pointless(action, TEXT, 7, status)
+        for action, status in (("start", "active"), ("stop", "suspended"), ("reboot", TEXT))
+    ],
+    "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
     "build_audit": lambda: [
         build_audit([entry(outcome) for outcome in AuditOutcome], about=TEXT),
         build_audit([], about=TEXT),
