@@ -76,8 +76,10 @@ class FleetMonitor:
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: Callable[[list[Server]], None] = lambda _: None,
     ) -> None:
         self._vps, self._store, self._notifier = vps, store, notifier
+        self._observe = observe  # every listing also refreshes the bot's fleet index
         self.interval = interval
         self._is_followed = is_followed
         self._sleep = sleep
@@ -116,6 +118,7 @@ class FleetMonitor:
             return []
         self._failures = 0
         self.last_success = time.time()
+        self._observe(servers)
         previous = await self._store.load_snapshot()
         current = await self._snapshot(servers, previous or {})
         if previous is None:

@@ -28,7 +28,7 @@ from bot.housekeeping import Housekeeper
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app
 from bot.monitor import FleetMonitor
 from bot.notify import Notifier
-from bot.policy import Policy, PolicyError, load_policy
+from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, open_store
 from bot.vps import VPSClient
@@ -80,9 +80,12 @@ def load_policy_for(settings: Settings) -> Policy:
         logger.warning("no %s: every write is denied until a policy file allows it", path)
         return Policy.default()
     try:
-        return load_policy(path)
+        policy = load_policy(path)
     except PolicyError as exc:
         raise StartupError(str(exc)) from None
+    if problems := settings_problems(policy, settings.bot_ops_channel):
+        raise StartupError("\n".join(problems))
+    return policy
 
 
 def load_catalog_for(settings: Settings) -> Catalog:
@@ -208,6 +211,7 @@ async def _start(
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
         is_followed=watcher.is_following,
+        observe=services.directory.index.replace_all,
     )
     monitor.start()
     stack.push_async_callback(monitor.close)

@@ -151,7 +151,8 @@ async def test_a_command_mentioning_payload_is_answered(harness: Harness) -> Non
     # Bolt alone parses any form body containing the word "payload" as an interaction, finds
     # no payload field, and drops the command (404, "dispatch_failed" in Slack).
     message = await harness.answer("/vps help payload")
-    assert "Unknown command `payload`" in dump(message)
+    assert "Unknown command" in message.text
+    assert "payload" in message.text
 
 
 async def test_a_captured_reboot_sent_again_reboots_once(
