@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,3 +183,17 @@ def test_the_metrics_port_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert [p.split(":")[0] for p in caught.value.problems] == ["BOT_METRICS_PORT"]
+
+
+def test_the_readme_lists_every_metric() -> None:
+    metrics = Metrics()
+    metrics.socket_connected(True)  # registered in Socket Mode only
+    registered = {
+        family.name.removesuffix("_total") if family.type == "counter" else family.name
+        for family in text_string_to_metric_families(metrics.render()[0].decode())
+        if not family.name.endswith("_created")  # the client's own creation timestamps
+    }
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    documented = set(re.findall(r"^\| `(vpsbot_[a-z_]+)` \|", readme, flags=re.M))
+    documented = {name.removesuffix("_total") for name in documented}
+    assert registered == documented
