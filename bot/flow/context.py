@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,6 +19,7 @@ from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
 from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome, execute
 from bot.flow.reply import Reply
+from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
@@ -56,6 +57,30 @@ class Effects:
         return outcome
 
 
+@dataclass
+class Tally:
+    """How one request ended, for `vpsbot_commands_total` (the last step that says wins)."""
+
+    outcome: str = "ok"
+
+
+# Audit outcomes that are also the outcome of an action (vpsbot_actions_total).
+_ACTION_OUTCOMES = frozenset(
+    {
+        AuditOutcome.EXECUTED,
+        AuditOutcome.DENIED,
+        AuditOutcome.CANCELLED,
+        AuditOutcome.EXPIRED,
+        AuditOutcome.FAILED,
+        AuditOutcome.FROZEN,
+        AuditOutcome.LIMITED,
+        AuditOutcome.REJECTED,
+    }
+)
+# What a request's command outcome becomes after each audited step.
+_COMMAND_OUTCOMES = {AuditOutcome.ASKED: "prompted", AuditOutcome.REQUESTED: "requested"}
+
+
 @dataclass(frozen=True)
 class RequestContext:
     """One request: who asks, how to answer, and the narrow tools to do it with."""
@@ -71,7 +96,9 @@ class RequestContext:
     confirm_ttl: float
     clock: Callable[[], float]
     read_slots: ReadSlots
+    metrics: Metrics
     request_id: str = ""
+    tally: Tally = field(default_factory=Tally)
 
     async def audit(
         self,
@@ -100,6 +127,11 @@ class RequestContext:
             outcome=outcome,
             detail=detail[:1000],
         )
+        if outcome in _ACTION_OUTCOMES:
+            self.metrics.action(action, outcome.value)
+            self.tally.outcome = outcome.value
+        elif outcome in _COMMAND_OUTCOMES:
+            self.tally.outcome = _COMMAND_OUTCOMES[outcome]
         try:
             await self.store.record_audit(entry)
         except Exception:

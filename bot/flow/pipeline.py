@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
+from bot.logs import bind_request
 from bot.policy import READ_ACTIONS, denial_text
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
@@ -87,16 +88,20 @@ async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None
                 if free:
                     await _perform(ctx, gate, made)
                 else:
+                    ctx.tally.outcome = "busy"
                     await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
         elif made is not None:
             what = made.what
             await _perform(ctx, gate, made)
     except VPSError as exc:
+        ctx.tally.outcome = "failed"
         await ctx.reply.ephemeral(build_error(str(exc)))
     except StateStoreError:
+        ctx.tally.outcome = "unavailable"
         logger.exception("the state store failed during %s", what)
         await ctx.reply.ephemeral(build_error(STORE_DOWN))
     except Exception:
+        ctx.tally.outcome = "error"
         logger.exception("failed to run %s for %s", what, ctx.caller.user_id)
         await ctx.reply.ephemeral(
             build_error(
@@ -118,7 +123,13 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
             return
     server = await _find(ctx, intent)
     if isinstance(server, Stop):
+        ctx.tally.outcome = "not_found"
         return
+    bind_request(
+        request_id=ctx.request_id,
+        action=intent.action,
+        server_id=server.id if server is not None and server.id else None,
+    )
     verdict = await gate.authorize(
         ctx.caller, intent.action, server, intent.becomes(server), label=label
     )

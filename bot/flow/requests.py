@@ -49,6 +49,7 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     try:
         command = parse(text, services.catalog)
     except ParseError as exc:
+        services.metrics.command(exc.command or "other", "invalid")
         hint = usage(exc.command, services.command) if exc.command else None
         await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
         return
@@ -57,6 +58,7 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
         await perform(ctx, services.gate, command_intent(services, command))
     finally:
         await ctx.reply.settle()
+        services.metrics.command(command.word, ctx.tally.outcome)
 
 
 def command_intent(services: Services, command: Command) -> Intent:

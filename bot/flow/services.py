@@ -18,6 +18,7 @@ from bot.flow.context import Effects, RequestContext
 from bot.flow.directory import ReadSlots, ServerDirectory
 from bot.flow.gate import Gate
 from bot.flow.reply import Reply
+from bot.logs import current_request_id
 from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.policy import GroupMembers, Policy
@@ -77,6 +78,8 @@ class Services:
             confirm_ttl=self.settings.bot_confirm_ttl_seconds,
             clock=self.clock,
             read_slots=self.read_slots,
+            metrics=self.metrics,
+            request_id=current_request_id(),
         )
 
     async def drain(self, grace: float = 10.0) -> None:

@@ -44,6 +44,7 @@ COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "invalid",  # the input was refused before any call
     "not_found",  # no such server
     "unavailable",  # the state store could not be reached
+    "busy",  # the member had too many reads in flight
     "error",  # a bug: the listener caught something unexpected
 }
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})

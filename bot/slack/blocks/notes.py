@@ -28,6 +28,11 @@ _OUTCOME_EMOJI = {
     "expired": ":hourglass:",
     "executed": ":white_check_mark:",
     "failed": ":warning:",
+    "requested": ":raised_hand:",
+    "approved": ":white_check_mark:",
+    "rejected": ":x:",
+    "frozen": ":snowflake:",
+    "limited": ":stopwatch:",
 }
 
 
