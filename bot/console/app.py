@@ -50,7 +50,7 @@ class ConsoleOptions:
     """How this console runs; the defaults are the demo (tests make it faster)."""
 
     lines: Sequence[str] | None = None  # -c lines; None reads stdin (a person, or a pipe)
-    seed: int = 12
+    servers: int = 12  # the simulated fleet: the same as `run --simulator` (bot.cli.DEMO_SERVERS)
     durations: Durations = DEMO_DURATIONS
     watch_interval: float = 1.0  # with the simulator, unless BOT_WATCH_INTERVAL_SECONDS is set
     quiet: float = 0.3  # how long nothing changes before the console takes the next line
@@ -109,7 +109,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             await emu.start()
             stack.push_async_callback(emu.close)
             changes, state_note = _changes(settings, emu, ops.id, stack, options, real_api)
-            sim = None if real_api else Simulator(seed=options.seed, durations=options.durations)
+            sim = None if real_api else Simulator(seed=options.servers, durations=options.durations)
             bot = await start_bot(
                 settings.model_copy(update=changes),
                 simulator=sim,
