@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
         help="try the bot in the terminal: a local Slack-like console over the real app",
         description="The real app with Slack played locally: type /vps commands, press buttons "
         "by number, fill forms field by field. Runs the built-in simulator unless VPS_API_URL or "
-        "VPS_API_TOKEN is set. Type :help inside for the rest.",
+        "VPS_API_TOKEN is set; then it needs your policy file. Ctrl-C clears the line, Ctrl-D "
+        "leaves; type :help inside for the rest.",
     )
     console.add_argument(
         "-c",
@@ -110,7 +111,13 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         metavar="LINE",
         help='run LINE as if typed (a /vps command, a button number, ":click 1"...), then '
-        "wait for follow-ups and exit; repeatable. Without -c, lines come from stdin",
+        "wait for follow-ups and exit; repeatable. Without -c, lines come from stdin. A script "
+        "stops at the first line that fails (a refusal, an error, a mistake): exit code 1",
+    )
+    console.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="in a script, run the lines after one that failed too (the exit code is still 1)",
     )
     _add_servers(console, "simulated servers, when there is no VPS_API_URL / VPS_API_TOKEN")
     return parser
@@ -166,11 +173,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import ConsoleOptions, run_console
+    from bot.console import ConsoleOptions, console_main
 
-    return asyncio.run(
-        run_console(settings, ConsoleOptions(lines=args.lines, servers=_servers(args)))
-    )
+    options = ConsoleOptions(lines=args.lines, servers=_servers(args), keep_going=args.keep_going)
+    return console_main(settings, options)
 
 
 def _simulator(args: argparse.Namespace) -> int:

@@ -9,6 +9,6 @@ render.py     Block Kit → lines;  mrkdwn.py  mrkdwn, mentions, emoji, colour
 terminal.py   output above the prompt; lines from -c, a pipe or readline
 """
 
-from bot.console.app import ConsoleOptions, run_console
+from bot.console.app import ConsoleOptions, console_main, run_console
 
-__all__ = ["ConsoleOptions", "run_console"]
+__all__ = ["ConsoleOptions", "console_main", "run_console"]

@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import queue
 import re
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +24,7 @@ from bot.console.mrkdwn import Style
 
 __all__ = [
     "PROMPT_END",
+    "Keyboard",
     "LineSource",
     "ScriptLines",
     "StreamLines",
@@ -147,13 +150,21 @@ class StreamLines:
         return None if not line else line.rstrip("\r\n")
 
 
-class TypedLines:
-    """A person at the terminal, with readline's line editing and history when available."""
+class Keyboard:
+    """The person at the keyboard, read with `input()` in the thread that calls `serve()`.
 
-    echo = False
+    Served by the main thread (`vpsbot console` does so) it behaves as a shell: Ctrl-C drops the
+    line being typed and asks again, and outside a prompt (the bot still answering) it calls
+    `on_interrupt` instead of stopping the program; Ctrl-D at an empty prompt ends the input.
+    """
 
-    def __init__(self, terminal: Terminal) -> None:
-        self._terminal = terminal
+    def __init__(self) -> None:
+        self.terminal = Terminal(sys.stdout, colour=False, interactive=True)
+        self.on_interrupt: Callable[[], None] = lambda: None
+        self._asked: queue.SimpleQueue[tuple[str, Callable[[str | None], None]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._typing = False
         with contextlib.suppress(ImportError):
             import readline
 
@@ -165,22 +176,78 @@ class TypedLines:
             )
             readline.parse_and_bind(binding)
 
-    async def read(self, prompt: str) -> str | None:
-        """The next line the person types; None on Ctrl-D."""
-        terminal = self._terminal
+    def connect(self, terminal: Terminal, on_interrupt: Callable[[], None]) -> None:
+        """Where prompts and ^C are shown, and what Ctrl-C outside a prompt does."""
+        self.terminal, self.on_interrupt = terminal, on_interrupt
 
-        def typed() -> str:
+    def ask(self, prompt: str, deliver: Callable[[str | None], None]) -> None:
+        """Ask for a line (from any thread); `deliver` gets it, or None once the input ended."""
+        self._asked.put((prompt, deliver))
+
+    def close(self) -> None:
+        """Make `serve()` return (from any thread)."""
+        self._asked.put(None)
+
+    def serve(self) -> None:
+        """Answer `ask()` until `close()`; Ctrl-C handled as a shell does in the main thread."""
+        main = threading.current_thread() is threading.main_thread()
+        saved = signal.signal(signal.SIGINT, self._sigint) if main else None
+        try:
+            while (asked := self._asked.get()) is not None:
+                prompt, deliver = asked
+                deliver(self._read(prompt))
+        finally:
+            if saved is not None:
+                signal.signal(signal.SIGINT, saved)
+
+    def _sigint(self, signum: int, frame: object) -> None:
+        if self._typing:
+            raise KeyboardInterrupt  # input() drops the line; _read asks again
+        self.on_interrupt()
+
+    def _read(self, prompt: str) -> str | None:
+        terminal = self.terminal
+        while True:
+            terminal.prompt = prompt
             try:
+                self._typing = True
                 return input(prompt)
-            except EOFError:
+            except KeyboardInterrupt:
+                terminal.prompt = None
+                terminal.write("^C")  # as shells show it; then the same prompt, empty
+            except (EOFError, OSError, ValueError):
                 terminal.prompt = None
                 terminal.write()  # Ctrl-D leaves the cursor after the prompt
-                raise
+                return None
             finally:
+                self._typing = False
                 terminal.prompt = None
 
-        terminal.prompt = prompt
-        return await _in_thread(typed)
+
+class TypedLines:
+    """A person at the terminal, through the keyboard (readline's editing and history)."""
+
+    echo = False
+
+    def __init__(self, keyboard: Keyboard) -> None:
+        self._keyboard = keyboard
+
+    async def read(self, prompt: str) -> str | None:
+        """The next line the person types; None on Ctrl-D."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+
+        def deliver(line: str | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed while the person typed
+                loop.call_soon_threadsafe(_settle, future, line)
+
+        self._keyboard.ask(prompt, deliver)
+        return await future
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
 
 
 def _complete(text: str, state: int) -> str | None:

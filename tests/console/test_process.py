@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 VPSBOT = [sys.executable, "-m", "bot", "console"]
 
@@ -58,3 +63,87 @@ def test_startup_problems_exit_non_zero_with_one_line_each(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "vpsbot: BOT_POLICY_FILE: missing.yml does not exist" in done.stderr
     assert "Servers" not in done.stdout
+
+
+class Terminal:
+    """`vpsbot console` on a pseudo-terminal, as a person runs it: what it prints, keys typed."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+        env.update(NO_COLOR="1", TERM="xterm", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        self.proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+            VPSBOT, stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path, env=env
+        )
+        os.close(slave)
+        self.master = master
+        self.unread = b""
+        self.seen = ""
+
+    def until(self, text: str, timeout: float = 20.0) -> str:
+        """Everything printed up to and including `text`."""
+        wanted = text.encode()
+        deadline = time.monotonic() + timeout
+        while wanted not in self.unread:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.master], [], [], max(left, 0))
+            if not ready:
+                raise TimeoutError(f"{text!r} never came; the screen: {self.seen[-1500:]}")
+            try:
+                self.unread += os.read(self.master, 65536)
+            except OSError:  # EIO: nothing holds the terminal open any more
+                code = self.proc.wait(timeout=10)
+                raise AssertionError(
+                    f"the console ended (exit code {code}) before {text!r}"
+                ) from None
+        end = self.unread.index(wanted) + len(wanted)
+        shown, self.unread = self.unread[:end].decode(errors="replace"), self.unread[end:]
+        self.seen += shown
+        return shown
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def ctrl_c(self) -> None:
+        """What the terminal does on Ctrl-C: SIGINT to the program in front."""
+        self.proc.send_signal(signal.SIGINT)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        os.close(self.master)
+
+
+PROMPT = "you #general \u203a "
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_ctrl_c_clears_the_line_and_ctrl_d_leaves(tmp_path: Path) -> None:
+    screen = Terminal(tmp_path)
+    try:
+        screen.until("[11] Next")  # it opens with /vps list
+        screen.until(PROMPT)
+        screen.type("/vps show web-serv")
+        screen.until("web-serv")
+        screen.ctrl_c()
+        assert screen.until(PROMPT).endswith(f"^C\r\n{PROMPT}")  # the line is gone, as in a shell
+        assert screen.proc.poll() is None
+        screen.type("/vps whoami\r")
+        assert "You are" in screen.until(PROMPT)  # only what was typed after Ctrl-C ran
+
+        screen.type("/vps create\r")  # inside a form too: the field is asked again, empty
+        screen.until("Name \u203a ")
+        screen.type("web-o")
+        screen.until("web-o")
+        screen.ctrl_c()
+        assert screen.until("Name \u203a ").endswith("^C\r\n  Name \u203a ")
+        screen.type(":cancel\r")
+        assert "Form closed; nothing was sent." in screen.until(PROMPT)
+
+        screen.type("\x04")  # Ctrl-D at an empty prompt leaves
+        assert screen.proc.wait(timeout=20) == 0
+    finally:
+        screen.close()
+    assert "web-serv/vps" not in screen.seen
+    assert "Traceback" not in screen.seen
