@@ -65,6 +65,25 @@ def test_startup_problems_exit_non_zero_with_one_line_each(tmp_path: Path) -> No
     assert "Servers" not in done.stdout
 
 
+def test_a_failed_line_from_a_pipe_is_exit_code_1(tmp_path: Path) -> None:
+    done = run(tmp_path, stdin="/vps show web-server-01\n:click 9\n:click 1\n")
+    assert done.returncode == 1, done.stderr
+    assert "No button [9]" in done.stdout
+    assert "✗ Failed: :click 9; the lines after it were not run. Exit code 1." in done.stdout
+    assert "Stop web-server-01?" not in done.stdout  # :click 1 was not run
+
+
+def test_a_vps_token_alone_does_not_reach_production_with_the_demo_policy(
+    tmp_path: Path,
+) -> None:
+    done = run(tmp_path, "-c", "/vps list", VPS_API_TOKEN="real-token")
+    assert done.returncode == 2
+    assert done.stdout == ""  # no banner, nothing run
+    assert done.stderr.startswith("vpsbot: no policy.yml here: with VPS_API_URL or VPS_API_TOKEN")
+    assert "real-token" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 class Terminal:
     """`vpsbot console` on a pseudo-terminal, as a person runs it: what it prints, keys typed."""
 
