@@ -9,55 +9,45 @@ import contextlib
 import logging
 import secrets
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, TextIO
-
-from pydantic import SecretStr
+from typing import TextIO
 
 from bot.config import Settings, StartupError
-from bot.console.mrkdwn import BOLD, DIM, RED, YELLOW
+from bot.console.keyboard import Keyboard, TypedLines
+from bot.console.mrkdwn import BOLD, DIM, RED
 from bot.console.screen import Screen
 from bot.console.script import Interpreter
+from bot.console.startup import (
+    DEMO_DURATIONS,
+    HERE,
+    OPS_LOG,
+    YOU,
+    banner,
+    console_policy,
+    emulated_settings,
+)
 from bot.console.terminal import (
-    Keyboard,
     LineSource,
     ScriptLines,
     StreamLines,
     Terminal,
     TerminalLogHandler,
-    TypedLines,
     is_terminal,
     keep_terminal_settings,
     visible,
     wants_colour,
 )
+from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import SlackEmulator
-from bot.policy import Policy, parse_policy
 from bot.redact import redact_url
-from bot.runner import DEMO_BANNER, load_policy_for, start_bot
+from bot.runner import start_bot
 from bot.vps.simulator import Durations, Simulator
 
-__all__ = ["DEMO_DURATIONS", "ConsoleOptions", "run_console"]
-
-DEMO_DURATIONS = Durations(provisioning=6.0, starting=2.0, stopping=2.0, rebooting=3.0)
-"""Transitions fast enough to watch: seconds, not minutes."""
-YOU, HERE, OPS_LOG = "you", "#general", "#ops-log"
-NO_POLICY_FOR_REAL_API = """\
-no {path} here: with VPS_API_URL or VPS_API_TOKEN set the console acts on that real API, so it
-uses your policy file, never the demo policy ("you may do everything"). Write {path} (or set
-BOT_POLICY_FILE), as in the README's "The policy file", for example:
-  rules:
-    "*": [{{users: [U0ADMIN01]}}]      # this member ID may do everything
-    stop: [{{channels: [C0OPS0001]}}]  # anyone may stop servers in this channel
-  confirm: [stop, delete]
-then `:as U0ADMIN01` and `:in C0OPS0001` in the console act as that member, in that channel.
-To try the bot without a real API, unset VPS_API_URL and VPS_API_TOKEN (the built-in simulator)."""
+__all__ = ["DEMO_DURATIONS", "ConsoleOptions", "console_main", "run_console"]
 
 
 @dataclass(frozen=True)
@@ -75,21 +65,6 @@ class ConsoleOptions:
     stdout: TextIO | None = None
     colour: bool | None = None  # None: on a terminal, unless NO_COLOR is set
     keyboard: Keyboard | None = None  # served by the main thread: console_main() does it
-
-
-def console_policy(settings: Settings, user_id: str, *, real_api: bool) -> tuple[Policy, str]:
-    """The policy file as `run` finds it; without one, the demo policy letting `user_id` do
-    everything — with the simulator only: against a real API the console refuses to start."""
-    path = settings.bot_policy_file
-    if "bot_policy_file" in settings.model_fields_set or path.exists():
-        return load_policy_for(settings), f"{path} (as `vpsbot run` would use it)"
-    if real_api:
-        raise StartupError(NO_POLICY_FOR_REAL_API.format(path=path))
-    demo = f'rules:\n  "*":\n    - users: [{user_id}]\nconfirm: [stop, delete]\n'
-    note = (
-        f"the demo policy: @{YOU} may do everything (a {path} here or BOT_POLICY_FILE replaces it)"
-    )
-    return parse_policy(demo, "the console's demo policy"), note
 
 
 def console_main(settings: Settings, options: ConsoleOptions) -> int:
@@ -161,7 +136,9 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             policy, policy_note = console_policy(settings, me.id, real_api=real_api)
             await emu.start()
             stack.push_async_callback(emu.close)
-            changes, state_note = _changes(settings, emu, ops.id, stack, options, real_api)
+            changes, state_note = emulated_settings(
+                settings, emu, ops.id, stack, options.watch_interval, real_api=real_api
+            )
             sim = None if real_api else Simulator(seed=options.servers, durations=options.durations)
             bot = await start_bot(
                 settings.model_copy(update=changes),
@@ -188,9 +165,13 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                 command=settings.bot_command,
                 who=me.id,
                 where=here.id,
-                busy=lambda: services.watcher.active + working(),
-                working=working,
-                quiet=options.quiet,
+                waits=Waits(
+                    screen,
+                    busy=lambda: services.watcher.active + working(),
+                    working=working,
+                    note=lambda text: terminal.write(terminal.style.paint(text, DIM)),
+                    quiet=options.quiet,
+                ),
                 stop_on_failure=not interactive and not options.keep_going,
             )
             if interactive:
@@ -204,7 +185,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             await interpreter.run()
             if interactive:
                 return 0
-            await interpreter.finish(options.finish_within)
+            await interpreter.waits.finish(options.finish_within)
             if interpreter.failures:
                 _say_what_failed(terminal, interpreter, stopped=not options.keep_going)
                 return 1
@@ -227,7 +208,7 @@ def _connect_keyboard(
 
     def interrupt() -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop
-            loop.call_soon_threadsafe(interpreter.interrupt)
+            loop.call_soon_threadsafe(interpreter.waits.interrupt)
 
     keyboard = options.keyboard
     assert keyboard is not None  # noqa: S101 - run_console made sure of it
@@ -242,59 +223,3 @@ def _source(options: ConsoleOptions, stdin: TextIO, *, interactive: bool) -> Lin
         return StreamLines(stdin)
     assert options.keyboard is not None  # noqa: S101 - run_console made sure of it
     return TypedLines(options.keyboard)
-
-
-def _changes(
-    settings: Settings,
-    emu: SlackEmulator,
-    ops_channel: str,
-    stack: AsyncExitStack,
-    options: ConsoleOptions,
-    real_api: bool,
-) -> tuple[dict[str, Any], str]:
-    """The settings `run` would use, pointed at the emulator; and where the state lives."""
-    changes: dict[str, Any] = {
-        "slack_bot_token": SecretStr(emu.bot_token),
-        "slack_signing_secret": SecretStr(emu.signing_secret),
-        "slack_app_token": None,  # signed HTTP to the app, as Slack does in HTTP mode
-        "slack_api_url": emu.api_url,
-        "bot_ops_channel": ops_channel,
-        "host": "127.0.0.1",
-        "port": 0,
-    }
-    state_note = settings.bot_state_url
-    if "bot_state_url" not in settings.model_fields_set:
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="vpsbot-console-"))
-        changes["bot_state_url"] = f"sqlite:///{Path(folder) / 'console.db'}"
-        state_note = "a temporary file, deleted when the console exits"
-    if not real_api and "bot_watch_interval_seconds" not in settings.model_fields_set:
-        changes["bot_watch_interval_seconds"] = options.watch_interval
-    return changes, state_note
-
-
-def banner(
-    terminal: Terminal,
-    real_api: str | None,
-    policy_note: str,
-    state_note: str,
-    *,
-    command: str,
-    who: str,
-) -> None:
-    """Say what this console is talking to, with which rules, as whom and where."""
-    paint = terminal.style.paint
-    if real_api is None:
-        lines = [paint(DEMO_BANNER, BOLD, YELLOW)]
-    else:
-        lines = [paint(f"vpsbot console on the REAL VPS.org API at {real_api}.", BOLD, RED)]
-    lines += [
-        f"  policy  {policy_note}",
-        f"  state   {state_note}",
-        f"  you     @{YOU} ({who}) in {HERE}; notifications go to {OPS_LOG}",
-        paint(
-            f"Type {command} help or {command} list; a button's number clicks it; "
-            ":as bob and :in #ops switch who and where; :help for more.",
-            DIM,
-        ),
-    ]
-    terminal.write("\n".join(lines))

@@ -8,23 +8,18 @@ import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
+from bot.console.help import FORM_HELP
 from bot.console.mrkdwn import BOLD, DIM, plain
 from bot.console.render import render_blocks
 from bot.console.terminal import PROMPT_END, Terminal
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import Input, SlackEmulator, View
 
-__all__ = ["FORM_HELP", "FormFiller", "Outcome", "pick"]
+__all__ = ["FormFiller", "Outcome", "pick"]
 
 Outcome = Literal["submitted", "cancelled", "ended", "quit"]
 Reader = Callable[[str], Awaitable[str | None]]
 
-FORM_HELP = (
-    "In a form: answer each field on its own line (a number or the text of an option);\n"
-    "an empty line skips an optional field or keeps the value shown.\n"
-    "  :submit [field=value ...]  fill the named fields and send the form now\n"
-    "  :cancel                    close the form"
-)
 _MULTI = {"checkboxes", "multi_static_select"}
 _CHOICE = {"static_select", "radio_buttons", "external_select"} | _MULTI
 _OUTCOMES: dict[str, Outcome] = {"cancel": "cancelled", "quit": "quit", "end": "ended"}

@@ -3,36 +3,23 @@ followed by a short wait for the app's answer so output and prompt come in a sen
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
 
-from bot.console.forms import FORM_HELP, FormFiller, Outcome, pick
+from bot.console.forms import FormFiller, Outcome, pick
+from bot.console.help import HELP
 from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED, plain
 from bot.console.render import Control
 from bot.console.screen import Screen
 from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
+from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace, WorkspaceError
 from bot.emulator import EmulatorUsageError, Message, SlackEmulator, View
 
-__all__ = ["HELP", "Interpreter"]
+__all__ = ["Interpreter"]
 
 # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
 _NUMBER = re.compile(r"[0-9]{1,6}")
 _SECONDS = re.compile(r"[0-9]{1,4}(\.[0-9]+)?")
-
-HELP = f"""\
-Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-01
-  1, 2, …                 click that button of the latest message that has buttons
-  :click 2                the same; :click Stop web-server-01 picks a button by its text
-  :click 3 2              choose option 2 of menu [3]
-  :as bob                 be someone else (new people are made up on the fly)
-  :in #ops                go to another channel (made up on the fly too)
-  :wait                   wait until the servers being followed have settled
-  :help  :quit            this help; leave (Ctrl-D works too; Ctrl-C clears the line)
-{FORM_HELP}
-Lines can also come from a pipe, or from -c (repeatable): vpsbot console -c "/vps list"
-A script stops at the first line that fails (exit code 1): a refusal, an error, a mistake."""
 
 
 class Interpreter:
@@ -49,23 +36,18 @@ class Interpreter:
         command: str,
         who: str,
         where: str,
-        busy: Callable[[], int],
-        working: Callable[[], int],
-        quiet: float,
-        settle_within: float = 30.0,
+        waits: Waits,
         stop_on_failure: bool = False,
     ) -> None:
         self.emu, self.workspace, self.screen = emu, workspace, screen
         self.terminal, self.source, self.command = terminal, source, command
         self.who, self.where = who, where
-        self.busy, self.working = busy, working
-        self.quiet, self.settle_within = quiet, settle_within
+        self.waits = waits
         self.stop_on_failure = stop_on_failure
         self.mistakes: list[str] = []
         """What went wrong on the console's side (a line it could not act on)."""
         self.failed_line: str | None = None
         """The first line after which something failed: a mistake, a refusal, an error."""
-        self._interrupted = False
         self.forms = FormFiller(
             emu, terminal, workspace, self.read, lambda: self.who, fail=self.fail, stop=self.stopped
         )
@@ -83,10 +65,6 @@ class Interpreter:
         """A line the console could not act on: said in red, and counted."""
         self.note(text, RED)
         self.mistakes.append(text)
-
-    def interrupt(self) -> None:
-        """Ctrl-C while the console waits for the bot: stop waiting, show the prompt."""
-        self._interrupted = True
 
     def prompt(self) -> str:
         """`you #general` and an arrow, coloured for readline."""
@@ -158,7 +136,7 @@ class Interpreter:
         elif word == "click":
             await self.click(rest)
         elif word == "wait":
-            if not await self.finish(float(rest) if _SECONDS.fullmatch(rest) else 30.0):
+            if not await self.waits.finish(float(rest) if _SECONDS.fullmatch(rest) else 30.0):
                 self.mistakes.append(":wait ran out of time")
         elif word in ("submit", "cancel"):
             self.fail("No form is open.")
@@ -193,7 +171,7 @@ class Interpreter:
             return
         before = self.screen.changes
         await self.emu.slash_command(text, user=self.who, channel=self.where)
-        await self.settle(before)  # a failed command gets Slackbot's note, as in Slack
+        await self.waits.settle(before)  # a failed command gets Slackbot's note, as in Slack
 
     async def click(self, rest: str) -> None:
         """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""
@@ -244,7 +222,7 @@ class Interpreter:
             return
         if ack.error:
             self.fail(f"The app did not answer the click ({ack.error}).")
-        await self.settle(before)
+        await self.waits.settle(before)
 
     async def choice(self, control: Control, typed: str | None) -> str | None:
         """A menu option's value, from `typed` or asked for."""
@@ -273,36 +251,8 @@ class Interpreter:
             self.emu.world.clear_views(self.who)
             return "cancelled"
         if outcome == "submitted":
-            await self.settle(before)
+            await self.waits.settle(before)
         return outcome
-
-    async def settle(self, before: int) -> None:
-        """Wait until the bot has answered (a change after `before`, no request still being
-        worked on) and nothing changed for `quiet`: the next line acts on that answer, however
-        slow the API is (bounded by `settle_within`)."""
-        clock = self.screen.clock
-        deadline = clock() + self.settle_within
-        self._interrupted = False
-        while clock() < deadline and not self._interrupted:
-            answered = self.screen.changes > before and not self.working()
-            if answered and clock() - self.screen.last_change >= self.quiet:
-                return
-            await asyncio.sleep(0.02)
-
-    async def finish(self, within: float) -> bool:
-        """Wait until no server is being followed and nothing changed for a moment."""
-        clock = self.screen.clock
-        deadline = clock() + within
-        self._interrupted = False
-        while clock() < deadline:
-            if self._interrupted:
-                self.note("Not waiting any longer (Ctrl-C).")
-                return True
-            if not self.busy() and clock() - self.screen.last_change >= self.quiet:
-                return True
-            await asyncio.sleep(0.05)
-        self.note(f"Still following {self.busy()} server(s) after {within:g}s; not waiting longer.")
-        return False
 
     def note(self, text: str, *codes: str) -> None:
         """A line from the console itself (not from Slack)."""
