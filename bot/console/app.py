@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -78,6 +79,10 @@ def console_main(settings: Settings, options: ConsoleOptions) -> int:
     failed: list[BaseException] = []
 
     def console() -> None:
+        # Ctrl-C's SIGINT must reach the main thread, blocked in input(): the kernel may hand a
+        # signal to any thread that does not block it, and this one's threads inherit the mask.
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             ended.append(asyncio.run(run_console(settings, replace(options, keyboard=keyboard))))
         except BaseException as exc:  # handed to the main thread, which reports it

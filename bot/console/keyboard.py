@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 from bot.commands import COMMANDS, DEFAULT_SLASH_COMMAND
 from bot.console.terminal import Terminal
 
 __all__ = ["Keyboard", "TypedLines"]
 
+_NUDGES, _NUDGE_AFTER = 10, 0.05  # a pending Ctrl-C is acted on within about 50 ms
 _COMPLETIONS = (":help", ":as ", ":in ", ":click ", ":submit ", ":cancel", ":wait", ":quit")
 
 
@@ -60,14 +63,10 @@ class Keyboard:
     def serve(self) -> None:
         """Answer `ask()` until `close()`; Ctrl-C handled as a shell does in the main thread."""
         main = threading.current_thread() is threading.main_thread()
-        saved = signal.signal(signal.SIGINT, self._sigint) if main else None
-        try:
+        with _ctrl_c_reaches_input(self._sigint) if main else contextlib.nullcontext():
             while (asked := self._asked.get()) is not None:
                 prompt, deliver = asked
                 deliver(self._read(prompt))
-        finally:
-            if saved is not None:
-                signal.signal(signal.SIGINT, saved)
 
     def _sigint(self, signum: int, frame: object) -> None:
         if self._typing:
@@ -91,6 +90,71 @@ class Keyboard:
             finally:
                 self._typing = False
                 terminal.prompt = None
+
+
+@contextlib.contextmanager
+def _ctrl_c_reaches_input(handler: Callable[[int, object], None]) -> Iterator[None]:
+    """SIGINT runs `handler` in this (the main) thread, promptly even inside input().
+
+    Python's readline runs signal handlers only when a signal interrupts its wait for a key; one
+    that lands while it is handling a keystroke would wait for the next key. So a watcher thread
+    sees every signal (set_wakeup_fd) and, while the SIGINT handler has not run, wakes this
+    thread with a SIGUSR1 that does nothing itself but lets the pending handler run.
+    """
+    if not hasattr(signal, "pthread_kill") or not hasattr(signal, "SIGUSR1"):
+        saved = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, saved)
+        return
+    calls = [0]
+
+    def counted(signum: int, frame: object) -> None:
+        calls[0] += 1
+        handler(signum, frame)
+
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    saved_int = signal.signal(signal.SIGINT, counted)
+    saved_usr1 = signal.signal(signal.SIGUSR1, lambda signum, frame: None)
+    saved_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    main = threading.get_ident()
+    threading.Thread(
+        target=_watch, args=(read_end, main, calls), name="console-ctrl-c", daemon=True
+    ).start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(saved_fd)
+        signal.signal(signal.SIGUSR1, saved_usr1)
+        signal.signal(signal.SIGINT, saved_int)
+        os.close(write_end)  # the watcher reads the end of the pipe, and stops
+
+
+def _watch(read_end: int, main: int, calls: list[int]) -> None:
+    """Nudge the main thread until the SIGINT handler has run for each SIGINT seen."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGUSR1})
+    try:
+        while data := _read_some(read_end):
+            if signal.SIGINT not in data:
+                continue
+            seen = calls[0]
+            for _ in range(_NUDGES):
+                time.sleep(_NUDGE_AFTER)
+                if calls[0] != seen:
+                    break
+                with contextlib.suppress(OSError):  # the main thread has ended
+                    signal.pthread_kill(main, signal.SIGUSR1)
+    finally:
+        os.close(read_end)
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 64)
+    except OSError:
+        return b""
 
 
 class TypedLines:

@@ -79,6 +79,7 @@ class Interpreter:
 
     async def read(self, prompt: str) -> str | None:
         """The next line; lines that were not typed here are shown after their prompt."""
+        self.waits.forget_interrupt()
         line = await self.source.read(prompt)
         if line is not None and self.source.echo:
             self.terminal.write(visible(prompt) + line)
@@ -136,7 +137,10 @@ class Interpreter:
         elif word == "click":
             await self.click(rest)
         elif word == "wait":
-            if not await self.waits.finish(float(rest) if _SECONDS.fullmatch(rest) else 30.0):
+            within = float(rest) if _SECONDS.fullmatch(rest) else 30.0
+            if self.waits.busy():
+                self.note(f"Waiting for the bot to settle, at most {within:g}s (Ctrl-C stops it).")
+            if not await self.waits.finish(within):
                 self.mistakes.append(":wait ran out of time")
         elif word in ("submit", "cancel"):
             self.fail("No form is open.")

@@ -31,14 +31,20 @@ class Waits:
         """Ctrl-C while the console waits for the bot: stop waiting, show the prompt."""
         self._interrupted = True
 
+    def forget_interrupt(self) -> None:
+        """A new line is asked for: a Ctrl-C from before it is spent."""
+        self._interrupted = False
+
     async def settle(self, before: int) -> None:
         """Wait until the bot has answered (a change after `before`, no request still being
         worked on) and nothing changed for `quiet`: the next line acts on that answer, however
         slow the API is (bounded by `settle_within`)."""
         clock = self.screen.clock
         deadline = clock() + self.settle_within
-        self._interrupted = False
-        while clock() < deadline and not self._interrupted:
+        while clock() < deadline:
+            if self._interrupted:
+                self._interrupted = False
+                return
             answered = self.screen.changes > before and not self.working()
             if answered and clock() - self.screen.last_change >= self.quiet:
                 return
@@ -48,9 +54,9 @@ class Waits:
         """Wait until no server is being followed and nothing changed for a moment."""
         clock = self.screen.clock
         deadline = clock() + within
-        self._interrupted = False
         while clock() < deadline:
             if self._interrupted:
+                self._interrupted = False
                 self.note("Not waiting any longer (Ctrl-C).")
                 return True
             if not self.busy() and clock() - self.screen.last_change >= self.quiet:

@@ -160,6 +160,17 @@ def test_ctrl_c_clears_the_line_and_ctrl_d_leaves(tmp_path: Path) -> None:
         screen.type(":cancel\r")
         assert "Form closed; nothing was sent." in screen.until(PROMPT)
 
+        # while the console waits for the bot (a server takes 6 s to be created), Ctrl-C stops
+        # the waiting and gives the prompt back, not the program
+        screen.type("/vps create web-09 plan:1 os:5 location:us-east\r")
+        screen.until("is being created")
+        screen.until(PROMPT)
+        screen.type(":wait 60\r")
+        screen.until("Waiting for the bot to settle, at most 60s (Ctrl-C stops it).")
+        screen.ctrl_c()
+        assert "Not waiting any longer (Ctrl-C)." in screen.until(PROMPT, timeout=4)
+        assert "is active at" not in screen.seen  # it came back before the server was ready
+
         screen.type("\x04")  # Ctrl-D at an empty prompt leaves
         assert screen.proc.wait(timeout=20) == 0
     finally:

@@ -74,6 +74,14 @@ async def test_an_api_error_stops_the_script(console: Console, tmp_path: Path) -
     assert "You are @you" not in out
 
 
+async def test_an_action_the_api_refuses_stops_the_script(console: Console) -> None:
+    line = "/vps create web-09 plan:1 os:1 location:us-east"  # no OS 1 in the simulator
+    out = await console(line, "/vps list", expect=1)
+    assert "Couldn't create web-09" in out
+    assert f"✗ Failed: {line}; {STOPPED}" in out
+    assert "Servers" not in out
+
+
 async def test_a_form_the_app_refuses_stops_the_script(console: Console) -> None:
     out = await console(
         "/vps create",
