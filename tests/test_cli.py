@@ -106,6 +106,7 @@ def test_check_finds_what_run_would_trip_on(tmp_path: Path) -> None:
     env = clean_env(
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",  # offline: nobody answers there
         BOT_CATALOG_FILE=str(tmp_path / "missing.yml"),
         BOT_STATE_URL="sqlite:////nonexistent-dir/state.db",
     )
