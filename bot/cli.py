@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Settings, SettingsError, StartupError, load_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, settings_secrets
 
 if TYPE_CHECKING:
     from bot.vps.simulator import Simulator
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"vpsbot: {problem}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, hide=settings_secrets(settings))
     try:
         return _dispatch(settings, args)
     except StartupError as exc:

@@ -41,6 +41,7 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+    env["BOT_METRICS_PORT"] = "0"  # tests run side by side: no fixed port
     env.update(extra)
     return env
 

@@ -76,6 +76,7 @@ def emulated_settings(
         "bot_ops_channel": ops_channel,
         "host": "127.0.0.1",
         "port": 0,
+        "bot_metrics_port": 0,  # nothing to scrape in a terminal session
     }
     state_note = settings.bot_state_url
     if "bot_state_url" not in settings.model_fields_set:

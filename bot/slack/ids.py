@@ -45,5 +45,5 @@ INPUT_SUFFIX = "_input"
 
 # The first block of a message saying a request was refused or could not be done, so that a
 # reader that is not a person (the console's script mode) can tell without reading the words.
-DENIED_BLOCK = "vps_denied"
-FAILED_BLOCK = "vps_failed"
+DENIED_BLOCK = "outcome_denied"
+FAILED_BLOCK = "outcome_failed"

@@ -35,7 +35,7 @@ async def test_list_shows_servers_and_a_numbered_next_button(console: Console) -
     for name in ("web-server-01", "db-server-01", "worker-01"):
         assert name in listing
     assert "🟢 web-server-01 · #12345 · active  [1] Show" in listing
-    assert "203.0.113.10 · us-west · Standard VPS" in listing  # code spans, no joiners
+    assert "203.0.113.10 · us-west · Standard VPS" in listing  # the IP exactly as the API sent it
     assert "[11] Next →" in listing
     assert "\u2060" not in out
 

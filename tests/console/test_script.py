@@ -11,7 +11,7 @@ import pytest
 from bot.config import StartupError
 from bot.slack import ids
 from bot.slack.blocks import build_denial, build_error, build_result
-from bot.slack.blocks.notes import build_note
+from bot.slack.blocks.notes import build_name_taken, build_note, build_pointless
 from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
 
@@ -45,7 +45,14 @@ async def test_a_refused_command_stops_the_script(console: Console) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["/vps show no-such-server", "/vps frobnicate", "/vps stop", "/vps show #99999"]
+    "line",
+    [
+        "/vps show no-such-server",
+        "/vps frobnicate",
+        "/vps stop",
+        "/vps show #99999",
+        "/vps rename web-server-01 db-server-01",  # a name another server has
+    ],
 )
 async def test_a_command_the_bot_could_not_run_stops_the_script(
     console: Console, line: str
@@ -129,7 +136,9 @@ def test_refusals_and_failures_are_marked_for_scripts() -> None:
         ids.FAILED_BLOCK
     )
     assert mark(build_result(ok=True, action="stop", server_name="w", server_id=1)) is None
+    assert mark(build_name_taken("db-01", "db-01", 7)) == ids.FAILED_BLOCK
     assert mark(build_note("Already answered.", icon=":information_source:")) is None
+    assert mark(build_pointless("start", "web-01", 1, "active")) is None  # nothing to do: no error
 
 
 # --- a real API needs a real policy ------------------------------------------------------------

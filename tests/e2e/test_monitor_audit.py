@@ -82,7 +82,7 @@ async def test_every_outcome_is_audited(harness: Harness) -> None:
     # failed
     harness.sim.inject_failure(500, method="POST")
     before = harness.seen(ALICE)
-    await harness.command("/vps reboot web-server-01")
+    await harness.command("/vps reboot db-server-01")
     await harness.new_message(before, user=ALICE, where=lambda m: "Couldn't" in m.text)
 
     assert harness.bot is not None
