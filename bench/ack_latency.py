@@ -59,7 +59,7 @@ async def main(commands: int, latency: float) -> None:
         "simulator",
         "--port",
         str(sim_port),
-        "--seed",
+        "--servers",
         "250",
         "--token",
         SIM_TOKEN,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
+from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
     channel_mention,
@@ -35,10 +36,19 @@ _OUTCOME_EMOJI = {
     "limited": ":stopwatch:",
 }
 
+# A note with one of these icons says the request was not done (ids.DENIED_BLOCK, FAILED_BLOCK).
+_MARKS = {
+    ":lock:": ids.DENIED_BLOCK,
+    ":warning:": ids.FAILED_BLOCK,
+    ":mag:": ids.FAILED_BLOCK,
+    ":no_entry_sign:": ids.FAILED_BLOCK,
+}
+
 
 def build_note(mrkdwn: str, *, icon: str = ":warning:", hint: str | None = None) -> Message:
     """A note whose text is safe mrkdwn already (made by the bot, outside text escaped)."""
     blocks: list[Block] = [section(f"{icon} {mrkdwn}")]
+    blocks[0].block_id = _MARKS.get(icon)
     if hint:
         blocks.append(context(f":bulb: {hint}"))
     return Message(text=fallback(mrkdwn), blocks=blocks)
