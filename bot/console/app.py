@@ -138,7 +138,9 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             workspace = ConsoleWorkspace(emu)
             me, here = workspace.user(YOU), workspace.channel(HERE)
             ops = workspace.channel(OPS_LOG, channel_id=settings.bot_ops_channel)
-            policy, policy_note = console_policy(settings, me.id, real_api=real_api)
+            # The console brings its own ops channel, so a policy with approve: loads here too.
+            with_ops = settings.model_copy(update={"bot_ops_channel": ops.id})
+            policy, policy_note = console_policy(with_ops, me.id, real_api=real_api)
             await emu.start()
             stack.push_async_callback(emu.close)
             changes, state_note = emulated_settings(
