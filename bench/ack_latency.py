@@ -59,7 +59,7 @@ async def main(commands: int, latency: float) -> None:
         "simulator",
         "--port",
         str(sim_port),
-        "--seed",
+        "--servers",
         "250",
         "--token",
         SIM_TOKEN,
@@ -81,6 +81,7 @@ async def main(commands: int, latency: float) -> None:
             "PORT": str(bot_port),
             "BOT_STATE_URL": f"sqlite:///{workdir / 'state.db'}",
             "LOG_LEVEL": "WARNING",
+            "BOT_METRICS_PORT": "0",
         }
         bot = await asyncio.create_subprocess_exec(
             *python, "run", env=env, cwd=workdir, stdout=asyncio.subprocess.DEVNULL

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -87,8 +88,10 @@ class FleetMonitor:
         is_followed: Callable[[int], Awaitable[bool]],
         owner: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: Callable[[list[Server]], None] = lambda _: None,
     ) -> None:
         self._vps, self._store, self._notifier = vps, store, notifier
+        self._observe = observe  # every listing also refreshes the bot's fleet index
         self.interval = interval
         self.owner = owner or new_replica_id()
         self.lease = max(3 * interval, LEASE_MIN)
@@ -96,6 +99,7 @@ class FleetMonitor:
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
+        self.last_success: float | None = None  # UNIX time of the last full listing (metrics)
 
     def start(self) -> None:
         """Start polling (a no-op when the interval is 0: the monitor is off)."""
@@ -134,6 +138,8 @@ class FleetMonitor:
             await self._api_down(exc)
             return []
         self._failures = 0
+        self.last_success = time.time()
+        self._observe(servers)
         previous = await self._store.load_snapshot()
         current = await self._snapshot(servers, previous or {})
         if previous is None:

@@ -13,6 +13,8 @@ Every query elsewhere is shared. The differences:
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +24,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
+from sqlalchemy.util import await_only
 
 from bot.redact import redact_url
 from bot.state.errors import StateStoreError, StateStoreUnavailable
@@ -30,6 +33,8 @@ WAIT_SECONDS = 2.0
 """How long a call waits for a locked SQLite file, a pooled connection or a new PostgreSQL one."""
 COMMAND_SECONDS = 5.0
 """How long one PostgreSQL statement may take before the call gives up (a stalled network)."""
+_SQLITE_BUSY_SECONDS = 0.05
+"""SQLite's own wait inside the driver's thread, kept short: longer waits are `_begin`'s."""
 MIGRATION_WAIT_SECONDS = 60.0
 """How long start-up waits for another replica's migration (it holds the lock meanwhile)."""
 STARTUP_CONNECT_SECONDS = 10.0
@@ -87,7 +92,7 @@ class Backend:
             return StateStoreUnavailable(f"the {self.what} is busy; nothing was done, try again")
         if self.kind == "sqlite":
             text = str(getattr(error, "orig", None) or error)
-            if "locked" in text or "busy" in text:
+            if _busy(error):
                 return StateStoreUnavailable(
                     f"the {self.what} stayed locked by another process for more than "
                     f"{WAIT_SECONDS:g}s; nothing was done, try again"
@@ -135,14 +140,14 @@ def parse_state_url(url: str) -> Backend:
 
 def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
     # One connection per process, handed out in turn by the pool: in-process callers queue
-    # without polling, and other processes wait (busy timeout) for the file's write lock.
+    # without polling, and other processes wait (below) for the file's write lock.
     engine = create_async_engine(
         backend.url,
         poolclass=AsyncAdaptedQueuePool,
         pool_size=1,
         max_overflow=0,
         pool_timeout=wait,
-        connect_args={"timeout": wait},
+        connect_args={"timeout": _SQLITE_BUSY_SECONDS},
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -151,7 +156,7 @@ def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
         # consistent and writes take the lock before they read.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
         if not backend.memory:
             # WAL: readers never block the writer, and other processes see each commit at once.
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -159,8 +164,23 @@ def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: sa.Connection) -> None:
-        writing = conn.get_execution_options().get(WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        if not conn.get_execution_options().get(WRITE, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # Waiting for another process's write lock happens here, on the event loop, rather than
+        # in SQLite's busy handler inside the driver's thread: a caller that gives up (a timeout,
+        # a cancelled request) is free at once, and the one connection with it.
+        deadline, pause = time.monotonic() + wait, 0.002
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except exc.OperationalError as error:
+                if not _busy(error) or time.monotonic() >= deadline:
+                    raise
+            else:
+                return
+            await_only(asyncio.sleep(pause))
+            pause = min(pause * 2, 0.05)
 
     return engine
 
@@ -188,6 +208,11 @@ def _postgres_engine(backend: Backend, *, migrating: bool) -> AsyncEngine:
         pool_timeout=WAIT_SECONDS,
         connect_args=connect_args,
     )
+
+
+def _busy(error: BaseException) -> bool:
+    text = str(getattr(error, "orig", None) or error)
+    return "locked" in text or "busy" in text
 
 
 def _hash(key: str) -> sa.ColumnElement[int]:

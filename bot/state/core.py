@@ -60,7 +60,12 @@ class StoreCore:
             await self._engine.dispose()
 
     async def ping(self) -> None:
-        """Ask the database for an answer: StateStoreUnavailable when it gives none (/readyz)."""
+        """Check the store could take a write now: StateStoreUnavailable when it could not
+        within the bounded wait (/readyz). On SQLite that means taking (and giving back) the
+        file's write lock, which another process may hold; on PostgreSQL, an answer."""
+        if self._backend.kind == "sqlite":
+            async with self._write():
+                return
         async with self._read() as conn:
             await conn.execute(sa.select(1))
 

@@ -98,6 +98,7 @@ class Cluster:
             "BOT_MONITOR_INTERVAL_SECONDS": str(MONITOR_INTERVAL),
             "HOST": "127.0.0.1",
             "PORT": str(replica.port),
+            "BOT_METRICS_PORT": "0",  # three on one host: no metrics port to share
         }
         if self.transport == "socket":
             env["SLACK_APP_TOKEN"] = APP_TOKEN

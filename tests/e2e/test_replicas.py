@@ -162,7 +162,7 @@ async def test_a_replica_restarted_mid_flow_hands_over_at_once_and_loses_nothing
     cluster: Cluster,
 ) -> None:
     await cluster.all_up()
-    prompt = await cluster.answer("/vps stop worker-05")  # a pending confirmation
+    prompt = await cluster.answer("/vps stop worker-10")  # a pending confirmation
     await cluster.answer("/vps reboot worker-06")  # a watch
     watcher = await owner(cluster, 12356)
     monitor = await lease_holder(cluster)
@@ -178,15 +178,15 @@ async def test_a_replica_restarted_mid_flow_hands_over_at_once_and_loses_nothing
         await asyncio.sleep(MONITOR_INTERVAL / 2)
 
     await cluster.all_up()  # restarted: the rotation includes them again
-    await cluster.emu.click(prompt, text="Stop worker-05")
-    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-05"), 10, what="the stop")
+    await cluster.emu.click(prompt, text="Stop worker-10")
+    await cluster.emu.wait_for(lambda: cluster.ops_log("worker-10"), 10, what="the stop")
     cluster.clock.now += 61  # the reboot ends
     reported = "worker-06 (#12356) is active"
     await cluster.emu.wait_for(lambda: thread_replies(cluster, reported), 10, what="the report")
     await listings(cluster, 3)
-    assert len(cluster.api_calls("POST", "/12355/stop/")) == 1
+    assert len(cluster.api_calls("POST", "/12363/stop/")) == 1
     assert len(thread_replies(cluster, reported)) == 1
-    assert not seen_by_the_monitor(cluster, "worker-05", "worker-06")  # the bot's own changes
+    assert not seen_by_the_monitor(cluster, "worker-10", "worker-06")  # the bot's own changes
 
 
 async def test_a_killed_replica_s_watch_is_reported_once_by_another(cluster: Cluster) -> None:

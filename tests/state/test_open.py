@@ -145,13 +145,16 @@ async def test_a_file_locked_too_long_is_unavailable_without_blocking_the_loop(
             other.execute("BEGIN IMMEDIATE")  # another process keeps the write lock
             started = loop.time()
             claim = asyncio.create_task(store.claim_confirmation("x", "U1"))
+            ping = asyncio.create_task(store.ping())  # /readyz: a write could not be taken
             ticks = 0
-            while not claim.done():
+            while not (claim.done() and ping.done()):
                 await asyncio.sleep(0.05)
                 ticks += 1
             waited = loop.time() - started
             with pytest.raises(StateStoreUnavailable, match="locked") as caught:
                 claim.result()
+            with pytest.raises(StateStoreUnavailable):
+                ping.result()
             other.execute("ROLLBACK")
         assert 1.5 < waited < 3.0  # about two seconds: callers still answer Slack in time
         assert ticks >= 20  # the loop kept running meanwhile
@@ -159,6 +162,7 @@ async def test_a_file_locked_too_long_is_unavailable_without_blocking_the_loop(
         assert "nothing was done" in str(caught.value)
         # Once the lock is gone, the same store works again.
         assert (await store.claim_confirmation("x", "U1")).outcome == "not_found"
+        await store.ping()
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
@@ -206,3 +210,30 @@ def test_libpq_sslmode_reaches_asyncpg_as_ssl() -> None:
     assert backend.url.drivername == "postgresql+asyncpg"
     assert dict(backend.url.query) == {"ssl": "require"}
     assert backend.shown == "postgres://***@db.internal/vpsbot?sslmode=require"
+
+
+async def test_a_write_given_up_while_waiting_for_the_lock_frees_the_store_at_once(
+    sqlite_url: str, db_path: Path
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with await open_store(sqlite_url) as store:
+        created = await store.create_confirmation(
+            user_id="U1",
+            channel_id="C1",
+            channel_name="ops",
+            action="stop",
+            server_id=1,
+            server_name="a",
+            ttl_seconds=60,
+        )
+        with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # another process keeps the write lock
+            started = loop.time()
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.3):  # a caller that stops waiting (as /readyz does)
+                    await store.claim_confirmation(created.id, "U1")
+            # Given up at once, and the store's connection with it: a read answers now.
+            assert await store.get_confirmation(created.id) == created
+            assert loop.time() - started < 1.0
+            other.execute("ROLLBACK")
+        assert (await store.claim_confirmation(created.id, "U1")).ok
