@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
+from bot.flow.approvals import ApprovalSweeper
 from bot.flow.services import Services
 from bot.housekeeping import Housekeeper
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app
@@ -225,6 +226,16 @@ async def _start(
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
     housekeeper.start()
     stack.push_async_callback(housekeeper.close)
+    if policy.approvals:
+        sweeper = ApprovalSweeper(
+            store=store,
+            notifier=notifier,
+            slack=client,
+            interval=settings.bot_watch_interval_seconds,
+            clock=clock,
+        )
+        sweeper.start()
+        stack.push_async_callback(sweeper.close)
     # Closed in reverse: requests stop coming (socket, then HTTP) before in-flight work drains.
     stack.push_async_callback(services.drain)
     if settings.socket_mode:

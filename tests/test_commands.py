@@ -185,8 +185,8 @@ def test_every_command_names_its_policy_action(text: str, action: str | None) ->
         (
             "web-01",
             "Unknown command `web-01`. The commands are `help`, `list`, `show`, `create`, "
-            "`rename`, `set`, `update`, `start`, `stop`, `reboot`, `delete`, `whoami` and "
-            "`audit`.",
+            "`rename`, `set`, `update`, `start`, `stop`, `reboot`, `delete`, `whoami`, "
+            "`audit` and `approvals`.",
         ),
     ],
 )

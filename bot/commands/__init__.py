@@ -10,6 +10,7 @@ from bot.commands.parser import parse
 from bot.commands.usage import COMMANDS, DEFAULT_SLASH_COMMAND, USAGE, usage
 from bot.commands.values import (
     POLICY_ACTIONS,
+    Approvals,
     Audit,
     Command,
     Create,
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_SLASH_COMMAND",
     "POLICY_ACTIONS",
     "USAGE",
+    "Approvals",
     "Audit",
     "Command",
     "Create",

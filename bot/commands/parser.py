@@ -24,6 +24,7 @@ from bot.commands.fields import (
 from bot.commands.tokens import clean, split_option, tokenise
 from bot.commands.usage import COMMANDS
 from bot.commands.values import (
+    Approvals,
     Audit,
     Command,
     Create,
@@ -251,6 +252,10 @@ def _build_audit(word: str, args: _Args, catalog: Catalog) -> Command:
     return Audit(server=args.word(0))
 
 
+def _build_approvals(word: str, args: _Args, catalog: Catalog) -> Command:
+    return Approvals()
+
+
 _ONE_SERVER: Final = _Spec(_build_action, (1, 1), _SERVER, "one server")
 _SPECS: Final[Mapping[str, _Spec]] = {
     "help": _Spec(_build_help, (0, 1), takes="at most one command name"),
@@ -283,4 +288,5 @@ _SPECS: Final[Mapping[str, _Spec]] = {
     "delete": _ONE_SERVER,
     "whoami": _Spec(_build_whoami),
     "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
+    "approvals": _Spec(_build_approvals),
 }

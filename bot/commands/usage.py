@@ -22,6 +22,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "delete",
     "whoami",
     "audit",
+    "approvals",
 )
 
 # Written as people type them; `_mrkdwn` escapes the <placeholders> Slack would take for links.
@@ -59,6 +60,11 @@ _LINES: Final = {
         "/vps audit [<server>]",
         "the latest recorded actions, newest first",
         "/vps audit web-01",
+    ),
+    "approvals": (
+        "/vps approvals",
+        "changes waiting for a second person's approval",
+        "/vps approvals",
     ),
 }
 

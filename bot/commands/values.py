@@ -13,6 +13,7 @@ from bot.vps.models import ServerCreate, ServerUpdate
 
 __all__ = [
     "POLICY_ACTIONS",
+    "Approvals",
     "Audit",
     "Command",
     "Create",
@@ -183,6 +184,14 @@ class Whoami:
 
 
 @dataclass(frozen=True)
+class Approvals:
+    """`approvals`: the approval requests waiting for a decision."""
+
+    word: ClassVar[str] = "approvals"
+    action: ClassVar[str | None] = None
+
+
+@dataclass(frozen=True)
 class Audit:
     """`audit [<server>]`: the latest recorded actions (a read: policy action `audit`)."""
 
@@ -203,6 +212,7 @@ Command: TypeAlias = (
     | ServerAction
     | Whoami
     | Audit
+    | Approvals
 )
 
 
@@ -210,7 +220,18 @@ POLICY_ACTIONS: Mapping[str, str | None] = MappingProxyType(
     {
         **{
             kind.word: kind.action
-            for kind in (Help, ListServers, Show, Create, Rename, SetFields, Update, Whoami, Audit)
+            for kind in (
+                Help,
+                ListServers,
+                Show,
+                Create,
+                Rename,
+                SetFields,
+                Update,
+                Whoami,
+                Audit,
+                Approvals,
+            )
         },
         **{verb: verb for verb in get_args(Verb)},
     }

@@ -17,7 +17,7 @@ from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent
-from bot.flow.writes import refusal, run_write
+from bot.flow.writes import proceed, refusal
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
@@ -116,12 +116,11 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
             await _not_yours_or_gone(ctx, result)
             return
         verb = action_label(op.word).lower()
+        then = "sent for approval" if access.approval is not None else f"{verb} {op.server.name}…"
         await ctx.reply.replace(
-            build_prompt_outcome(
-                f"Confirmed — {verb} {op.server.name}…", emoji=":ballot_box_with_check:"
-            )
+            build_prompt_outcome(f"Confirmed — {then}", emoji=":ballot_box_with_check:")
         )
-        await run_write(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
+        await proceed(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
 
     return run
 

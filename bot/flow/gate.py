@@ -3,24 +3,37 @@
 Nothing else in the bot asks the policy. What the gate lets through is an `Access`, which only
 this module can make; the write path refuses to act without one that covers the operation.
 `servers:` globs must hold for the server as it is and as it will be (a rename needs the new
-name allowed too; a create is checked on the name it will have).
+name allowed too; a create is checked on the name it will have). A write the rules allow is
+still refused inside a freeze window, unless the window's `except:` rules match the caller.
+The gate also answers the guardrails' other questions: which approval rule a write needs, who
+may approve it, and the write limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from bot.flow.caller import Caller
 from bot.policy import (
     ACTIONS,
+    WRITE_ACTIONS,
+    ApprovalRule,
     Decision,
+    FreezeHit,
     GroupMembers,
     Policy,
     Request,
+    WriteLimit,
+    active_freezes,
     allowed_actions,
     decide,
     decide_any,
+    first_match,
+    freeze_ends,
+    upcoming_freezes,
 )
 from bot.vps import Server
 
@@ -43,6 +56,8 @@ class Access:
     after: Server | None
     reason: str
     only_servers: tuple[str, ...] = ()
+    approval: ApprovalRule | None = None  # a write that needs a second person's approval
+    limit: WriteLimit | None = None  # the writes the caller may make in a window
     seal: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,25 +73,57 @@ class Access:
 
 @dataclass(frozen=True)
 class Denied:
-    """The gate said no: the decision, and how to name what was refused (untrusted text)."""
+    """The gate said no: the policy's decision — or the freeze window that is on, and when the
+    freeze ends (None: never) — and how to name what was refused (untrusted text)."""
 
     action: str
-    decision: Decision
+    decision: Decision | None
     label: str | None = None
     server: Server | None = None
+    freeze: FreezeHit | None = None
+    frozen_until: datetime | None = None
+    approvers: ApprovalRule | None = None  # the caller may not approve: these may
+    self_approval: bool = False  # the caller asked for it: someone else must approve
 
 
 class Gate:
     """The policy and group lookups behind `authorize`; one per bot."""
 
-    def __init__(self, policy: Policy, groups: GroupMembers) -> None:
+    def __init__(
+        self, policy: Policy, groups: GroupMembers, clock: Callable[[], float] = time.time
+    ) -> None:
         self._policy = policy
         self._groups = groups
+        self._clock = clock
 
     @property
     def needs_confirmation(self) -> frozenset[str]:
         """The actions the policy wants confirmed before the API call."""
         return self._policy.confirm
+
+    @property
+    def write_limit(self) -> WriteLimit | None:
+        """How many writes one member may make in a window (None: no limit)."""
+        return self._policy.write_limit
+
+    def approval_for(self, action: str, *servers: Server | None) -> ApprovalRule | None:
+        """The approval rule a write needs on these servers (as they are and will be), if any."""
+        if action not in WRITE_ACTIONS:
+            return None
+        return self._policy.approval_for(action, [s.name for s in servers if s is not None])
+
+    def approval_rules(self, action: str) -> tuple[ApprovalRule, ...]:
+        """Every approval rule that may apply to `action` (for whoami)."""
+        return self._policy.approval_rules_for(action) if action in WRITE_ACTIONS else ()
+
+    async def may_approve(self, approver: Caller, rule: ApprovalRule, server_name: str) -> bool:
+        """Whether `approver` matches the rule's `by:` (the requester is refused elsewhere)."""
+        request = self._request(approver, rule.action, server_name)
+        return await first_match(rule.by, request, self._groups) is not None
+
+    def freezes(self, horizon: timedelta) -> list[FreezeHit]:
+        """Freeze windows on now or starting within `horizon` (for whoami)."""
+        return upcoming_freezes(self._policy, self._now(), horizon)
 
     async def authorize(
         self,
@@ -106,7 +153,71 @@ class Gate:
             if not decision.allowed:
                 return Denied(action, decision, state.name, now or state)
             reasons.append(decision.reason)
-        return self._grant(caller, action, now, after, "; ".join(dict.fromkeys(reasons)))
+        frozen = await self._frozen(caller, action, states[0], label)
+        if frozen is not None:
+            return frozen
+        why = "; ".join(dict.fromkeys(reasons))
+        if action not in WRITE_ACTIONS:
+            return self._grant(caller, action, now, after, why)
+        approval = self.approval_for(action, now, after)
+        limit = self._policy.write_limit
+        return Access(caller, action, now, after, why, (), approval, limit, seal=_SEAL)
+
+    async def authorize_approval(
+        self,
+        approver: Caller,
+        requester: Caller,
+        action: str,
+        now: Server | None,
+        after: Server | None,
+        *,
+        rejecting: bool = False,
+    ) -> Access | Denied:
+        """May `approver` decide `requester`'s request? To approve, they must match the rule's
+        `by:` and not be the requester, and the requester must still be allowed (policy and
+        freezes, on the server as it is now); the requester may withdraw their own request.
+        The access granted is the requester's, without the approval step."""
+        rule = self.approval_for(action, now, after)
+        target = now or after
+        name = target.name if target is not None else ""
+        own = approver.user_id == requester.user_id
+        if own and not rejecting:
+            return Denied(action, None, name, now, self_approval=True)
+        if not own and rule is not None and not await self.may_approve(approver, rule, name):
+            return Denied(action, None, name, now, approvers=rule)
+        verdict = (
+            self._grant(requester, action, now, after, "withdrawn or rejected")
+            if rejecting
+            else await self.authorize(requester, action, now, after)
+        )
+        if isinstance(verdict, Access):
+            return Access(
+                requester, action, now, after, verdict.reason, (), None, verdict.limit, seal=_SEAL
+            )
+        return verdict
+
+    async def _frozen(
+        self, caller: Caller, action: str, server: Server, label: str | None
+    ) -> Denied | None:
+        """The freeze that refuses this write now, unless its `except:` lets the caller act."""
+        if action not in WRITE_ACTIONS:
+            return None
+        at = self._now()
+        hits = active_freezes(self._policy, action, at)
+        if not hits:
+            return None
+        request = self._request(caller, action, server.name)
+        exempt = [
+            h.window for h in hits if await first_match(h.except_rules, request, self._groups)
+        ]
+        blocking = [h for h in hits if h.window not in exempt]
+        if not blocking:
+            return None
+        ends = freeze_ends(self._policy, action, at, exempt=exempt)
+        return Denied(action, None, label or server.name, server, blocking[0], ends)
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
 
     async def permitted(self, caller: Caller, actions: Sequence[str], server: Server) -> list[str]:
         """Which of `actions` `caller` may take on `server` as it is (e.g. a card's buttons)."""

@@ -17,13 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, denial_text
+from bot.policy import READ_ACTIONS, denial_text, describe_rule
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
+from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
@@ -71,6 +74,8 @@ class Intent:
     label: str | None = None
     what: str = "request"
     denied_outcome: str | None = None  # replaces the message clicked on when it is denied
+    on_behalf_of: Caller | None = None  # an approval: the caller decides the requester's request
+    rejecting: bool = False
 
 
 IntentSource = Intent | Callable[[RequestContext], Awaitable["Intent | None"]]
@@ -115,7 +120,8 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
     label = intent.label or (intent.target.text if isinstance(intent.target, ServerRef) else None)
     if isinstance(intent.target, BadReference):
         label = intent.target.reference
-    if intent.action is not None and (intent.target is not None or intent.find is not None):
+    first_check = intent.target is not None or intent.find is not None
+    if intent.action is not None and intent.on_behalf_of is None and first_check:
         # Denied on every server: say so before looking anything up.
         first = await gate.authorize(ctx.caller, intent.action, label=label)
         if isinstance(first, Denied):
@@ -130,9 +136,18 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         action=intent.action,
         server_id=server.id if server is not None and server.id else None,
     )
-    verdict = await gate.authorize(
-        ctx.caller, intent.action, server, intent.becomes(server), label=label
-    )
+    after = intent.becomes(server)
+    if intent.on_behalf_of is not None and intent.action is not None:
+        verdict = await gate.authorize_approval(
+            ctx.caller,
+            intent.on_behalf_of,
+            intent.action,
+            server,
+            after,
+            rejecting=intent.rejecting,
+        )
+    else:
+        verdict = await gate.authorize(ctx.caller, intent.action, server, after, label=label)
     if isinstance(verdict, Denied):
         await deny(ctx, verdict, label, intent.denied_outcome)
         return
@@ -154,17 +169,46 @@ async def _find(ctx: RequestContext, intent: Intent) -> Server | Stop | None:
 async def deny(
     ctx: RequestContext, denied: Denied, label: str | None, outcome: str | None = None
 ) -> None:
-    """Tell the caller which rules would allow it, and record the denial; `outcome` replaces
-    the message that was clicked (a prompt that can no longer be confirmed)."""
+    """Tell the caller why not — the rules that would allow it, or the freeze and when it
+    ends — and record it; `outcome` replaces the message that was clicked (a prompt that can
+    no longer be confirmed)."""
     server = denied.server
     shown = denied.label or label
+    freeze = denied.freeze
+    if denied.self_approval or denied.approvers is not None:  # the approver's click, not a request
+        await _tell_not_approver(ctx, denied)
+        return
     await ctx.audit(
         denied.action,
-        AuditOutcome.DENIED,
+        AuditOutcome.FROZEN if freeze is not None else AuditOutcome.DENIED,
         server_id=server.id if server is not None and server.id else None,
         server_name=server.name if server is not None else shown,
-        detail=denied.decision.reason,
+        detail=freeze.description if freeze is not None else _reason(denied),
     )
     if outcome is not None:
         await ctx.reply.replace(build_prompt_outcome(outcome))
-    await ctx.reply.ephemeral(build_denial(denial_text(denied.decision, shown)))
+    if freeze is not None:
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        message = build_frozen(
+            denied.action, shown, freeze.description, freeze.reason, denied.frozen_until, now
+        )
+    elif denied.decision is not None:
+        message = build_denial(denial_text(denied.decision, shown))
+    else:
+        raise ValueError("a denial without a reason")
+    await ctx.reply.ephemeral(message)
+
+
+async def _tell_not_approver(ctx: RequestContext, denied: Denied) -> None:
+    """An approval click by the requester, or by someone the `by:` rules don't name."""
+    if denied.self_approval:
+        text = "You asked for this yourself; someone else has to approve it."
+    else:
+        rules = denied.approvers.by if denied.approvers is not None else ()
+        who = "; ".join(describe_rule(rule) for rule in rules)
+        text = f"You may not approve this. It may be approved {who}."
+    await ctx.reply.ephemeral(build_denial(text))
+
+
+def _reason(denied: Denied) -> str:
+    return denied.decision.reason if denied.decision is not None else ""

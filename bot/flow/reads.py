@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import COMMANDS, POLICY_ACTIONS, usage
+from bot.flow.approvals import approvers_of
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.forms import CreateFormState
@@ -28,11 +30,15 @@ from bot.slack.blocks import (
     build_server_list,
     build_whoami,
 )
+from bot.slack.blocks.guardrails import approval_line, freeze_line
 from bot.slack.blocks.notes import build_audit
 from bot.state import AuditEntry
 from bot.vps import Server, ServerStatus
 
 logger = logging.getLogger(__name__)
+
+FREEZE_HORIZON = timedelta(days=7)
+"""How far ahead whoami shows freeze windows."""
 
 
 def list_page(filters: ListFilters, page: int, *, replace: bool) -> Handler:
@@ -119,9 +125,16 @@ def whoami(gate: Gate) -> Handler:
     """Which actions the caller may take in this channel, and why."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
-        lines = [(d.action, d.allowed, d.reason) for d in await gate.overview(ctx.caller)]
+        decisions = await gate.overview(ctx.caller)
+        lines = [(d.action, d.allowed, d.reason) for d in decisions]
+        notes = []
+        for decision in decisions:
+            for rule in gate.approval_rules(decision.action) if decision.allowed else ():
+                notes.append(approval_line(decision.action, rule.servers, approvers_of(rule)))
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        notes.extend(freeze_line(hit, now) for hit in gate.freezes(FREEZE_HORIZON))
         caller = ctx.caller
-        await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines))
+        await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 
     return run
 

@@ -34,10 +34,12 @@ class Reply:
         *,
         slack: AsyncWebClient | None = None,
         channel_id: str | None = None,
+        user_id: str | None = None,
     ) -> None:
         self.response_url = response_url
         self._slack = slack
         self._channel_id = channel_id
+        self._user_id = user_id
         self._lock = asyncio.Lock()
         self._answered = False
         self._placeholder_shown = False
@@ -61,7 +63,9 @@ class Reply:
         async with self._lock:
             self._answered = True
             replace, self._placeholder_shown = self._placeholder_shown, False
-            return await self._send(message, response_type="ephemeral", replace_original=replace)
+            if await self._send(message, response_type="ephemeral", replace_original=replace):
+                return True
+            return await self._post_ephemeral(message)
 
     async def in_channel(self, message: Message) -> str | None:
         """Everyone in the channel sees it; its ts when it can be edited later, else None."""
@@ -69,6 +73,19 @@ class Reply:
             self._answered = True
             await self._drop_placeholder()
             return await self._in_channel(message)
+
+    async def _post_ephemeral(self, message: Message) -> bool:
+        """Without a (working) response_url: chat.postEphemeral, when we know to whom."""
+        if self._slack is None or not self._channel_id or not self._user_id:
+            return False
+        try:
+            await self._slack.chat_postEphemeral(
+                channel=self._channel_id, user=self._user_id, **message.to_dict()
+            )
+        except SlackApiError as exc:
+            logger.warning("could not answer privately: %s", exc.response.get("error"))
+            return False
+        return True
 
     async def _placeholder(self, after: float, message: Message) -> None:
         await asyncio.sleep(after)

@@ -8,6 +8,7 @@ path to a handler. A new subcommand needs an intent here; it cannot skip the gat
 from __future__ import annotations
 
 from bot.commands import (
+    Approvals,
     Audit,
     Command,
     Create,
@@ -24,7 +25,7 @@ from bot.commands import (
     parse,
     usage,
 )
-from bot.flow import confirmations, reads
+from bot.flow import approvals, confirmations, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import CreateFormState, DeleteFormState
@@ -77,6 +78,8 @@ def command_intent(services: Services, command: Command) -> Intent:
             return Intent("show", reads.card(gate, replace=False), target=target, what="show")
         case Audit():
             return _audit_intent(command.server)
+        case Approvals():
+            return Intent(None, approvals.pending_list(gate), what="approvals")
         case CreateModal():
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
@@ -219,6 +222,14 @@ async def confirm_clicked(services: Services, caller: Caller, confirmation_id: s
     async def intent(ctx: RequestContext) -> Intent | None:
         return await confirmations.confirm_intent(ctx, confirmation_id)
 
+    await perform(services.context(caller), services.gate, intent)
+
+
+async def approval_clicked(
+    services: Services, caller: Caller, approval_id: str, *, approve: bool
+) -> None:
+    """Approve or Reject on an approval request (in the ops channel or /vps approvals)."""
+    intent = approvals.decide(approval_id, approve=approve)
     await perform(services.context(caller), services.gate, intent)
 
 

@@ -51,7 +51,7 @@ class Services:
     read_slots: ReadSlots = field(default_factory=ReadSlots)
 
     def __post_init__(self) -> None:
-        self.gate = Gate(self.policy, self.groups)
+        self.gate = Gate(self.policy, self.groups, self.clock)
         self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
         self.effects = Effects(self.vps, self.notifier, self.watcher, self.directory.index)
 
@@ -62,7 +62,12 @@ class Services:
 
     def reply_to(self, caller: Caller) -> Reply:
         """How to answer this caller."""
-        return Reply(caller.response_url, slack=self.slack, channel_id=caller.channel_id)
+        return Reply(
+            caller.response_url,
+            slack=self.slack,
+            channel_id=caller.channel_id,
+            user_id=caller.user_id,
+        )
 
     def context(self, caller: Caller) -> RequestContext:
         """The narrow context one request's handlers get."""

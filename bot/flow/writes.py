@@ -1,26 +1,19 @@
-"""A write the gate allowed: a confirmation prompt or the API call, then the report.
-
-Nothing reaches the API before its audit record is written: if the state store can't take it,
-the caller hears "nothing was done" and the server is left alone.
+"""A write the gate allowed: refused at once when it can only fail, held by the write limit, a
+confirmation prompt, an approval request, or the call itself (`bot.flow.execution`).
 """
 
 from __future__ import annotations
 
-import logging
-
+from bot.flow.approvals import request_approval
 from bot.flow.context import RequestContext
+from bot.flow.execution import over_limit, run_write
 from bot.flow.gate import Access
-from bot.flow.operations import Operation, Outcome
+from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler
-from bot.monitor import expect_change
 from bot.slack.blocks import Message, build_confirm_prompt
 from bot.slack.blocks.notes import build_name_taken, build_pointless
-from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES, ServerStatus
-from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
-
-logger = logging.getLogger(__name__)
-
+from bot.state import AuditOutcome
+from bot.vps.models import ServerStatus
 
 # The statuses in which an action can succeed; in another known status it can only fail.
 _RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
@@ -48,12 +41,30 @@ def request_write(op: Operation, *, confirm: bool) -> Handler:
         refused = await refusal(ctx, op)
         if refused is not None:
             await ctx.reply.ephemeral(refused)
+        elif await over_limit(ctx, access, op, take=False):
+            return
         elif confirm:
             await ask_to_confirm(ctx, op)
         else:
-            await run_write(ctx, access, op)
+            await proceed(ctx, access, op)
 
     return run
+
+
+async def proceed(
+    ctx: RequestContext,
+    access: Access,
+    op: Operation,
+    *,
+    recorded: AuditOutcome = AuditOutcome.ASKED,
+) -> None:
+    """The requester's own steps are done: ask a second person, or make the call."""
+    if access.approval is not None:
+        if recorded is AuditOutcome.CONFIRMED:
+            await ctx.audit(op.word, recorded, server_id=op.server_id, server_name=op.server.name)
+        await request_approval(ctx, access, op, access.approval)
+        return
+    await run_write(ctx, access, op, recorded=recorded)
 
 
 async def ask_to_confirm(ctx: RequestContext, op: Operation) -> None:
@@ -79,73 +90,3 @@ async def ask_to_confirm(ctx: RequestContext, op: Operation) -> None:
         changes=op.changes(),
     )
     await ctx.reply.ephemeral(prompt)
-
-
-async def run_write(
-    ctx: RequestContext,
-    access: Access,
-    op: Operation,
-    *,
-    recorded: AuditOutcome = AuditOutcome.ASKED,
-) -> None:
-    """Record the request (or fail closed), make the API call once, then — whatever else
-    fails — record the outcome, post it to the channel and the ops channel, and follow the
-    server when the action moves it."""
-    await ctx.audit(
-        op.word, recorded, server_id=op.server_id, server_name=op.server.name, must=True
-    )
-    outcome = await ctx.effects.execute(access, op)
-    server = outcome.server or op.server
-    await ctx.audit(
-        op.word,
-        AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
-        server_id=server.id or None,
-        server_name=server.name,
-        detail=outcome.detail,
-    )
-    watch = await _remember(ctx, op, outcome)
-    notifier = ctx.effects.notifier
-    result_ts = await ctx.reply.in_channel(outcome.message)
-    if result_ts is not None and ctx.caller.channel_id == notifier.channel:
-        ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
-    else:
-        ops_ts = await notifier.post(outcome.message)
-    if watch is None:
-        return
-    try:
-        await ctx.effects.watcher.attach(
-            watch,
-            ops_channel=notifier.channel if ops_ts else None,
-            ops_ts=ops_ts,
-            result_channel=ctx.caller.channel_id if result_ts else None,
-            result_ts=result_ts,
-            response_url=ctx.caller.response_url,
-        )
-    except Exception:  # the watch is stored: the next start follows it
-        logger.exception("could not start following %s", server.name)
-
-
-async def _remember(ctx: RequestContext, op: Operation, outcome: Outcome) -> Watch | None:
-    """Store what comes next: a watch for a server on the move, or the deletion the monitor
-    should not announce. A failure here is logged; the change itself has happened."""
-    server = outcome.server or op.server
-    watcher = ctx.effects.watcher
-    try:
-        if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
-            # Stored before anything is posted: a crash from here on still ends with a report.
-            moving = server.model_copy(update={"status": outcome.status or server.status})
-            return await watcher.follow(
-                watcher.new_watch(
-                    watch_id=new_id(),
-                    server=moving,
-                    action=op.kind,
-                    user_id=ctx.caller.user_id,
-                    channel_id=ctx.caller.channel_id,
-                )
-            )
-        if outcome.ok and op.kind == "delete":
-            until = ctx.clock() + EXPECTED_CHANGE_TTL
-            await expect_change(ctx.store, server.id, "deleted", until)
-    except Exception:
-        logger.exception("could not record the follow-up of %s %s", op.word, server.name)
-    return None

@@ -11,7 +11,14 @@ Nothing here calls Slack; group membership comes through `GroupMembers`, looked 
 rule needs it and at most once per group per decision.
 """
 
-from bot.policy.decide import allowed_actions, decide, decide_any, denial_text, describe_rule
+from bot.policy.decide import (
+    allowed_actions,
+    decide,
+    decide_any,
+    denial_text,
+    describe_rule,
+    first_match,
+)
 from bot.policy.guardrails import parse_duration, settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (
@@ -69,6 +76,7 @@ __all__ = [
     "denial_text",
     "describe_rule",
     "describe_window",
+    "first_match",
     "freeze_ends",
     "load_policy",
     "parse_duration",

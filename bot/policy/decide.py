@@ -44,6 +44,21 @@ async def allowed_actions(
     ]
 
 
+async def first_match(
+    rules: tuple[Rule, ...], request: Request, groups: GroupMembers
+) -> Rule | None:
+    """Return the first of `rules` that matches `request` (e.g. a freeze's `except:` or an
+    approval's `by:`), or None. The request's server name is checked against `servers:`."""
+    cache = _Groups(groups)
+    for rule in rules:
+        if not _static_match(rule, request, any_server=False):
+            continue
+        if rule.usergroups and await cache.first_with(request.user_id, rule.usergroups) is None:
+            continue
+        return rule
+    return None
+
+
 def denial_text(decision: Decision, server_label: str | None = None) -> str:
     """Return the mrkdwn answer to a denied request; `server_label` is untrusted text."""
     if decision.allowed:

@@ -24,6 +24,10 @@ CARD_ACTIONS = {
 CONFIRM = "vps_confirm"
 CANCEL = "vps_cancel"
 
+# An approval request's buttons (ops channel, /vps approvals); value = the approval's id.
+APPROVE = "vps_approve"
+REJECT = "vps_reject"
+
 # The delete modal: the caller types the server's name; private_metadata = JSON of the
 # confirmation id and the prompt's response_url.
 DELETE_MODAL = "vps_delete_modal"

@@ -26,6 +26,7 @@ from tests.e2e.harness import (
     CAROL,
     GENERAL,
     OPS,
+    OPS_LOG,
     Harness,
     dump,
     eventually,
@@ -249,6 +250,9 @@ rules:
   audit:
     - users: [{ALICE}]
 confirm: [stop, delete]
+approve:
+  reboot:
+    by: [{{users: [{ALICE}]}}]
 """
 
 LINES = {
@@ -308,6 +312,16 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
     await forge_submit(harness, create_form, {**values, "create_location": "us-west"})
     covered.add(ids.CREATE_MODAL)
 
+    before = {m.ts for m in harness.emu.messages(OPS_LOG)}
+    await harness.command("/vps reboot web-server-01", user=ADMIN)
+    request = await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS_LOG) if m.ts not in before and m.buttons()],
+        what="the approval request",
+    )
+    for button in request[0].buttons():
+        await forge(harness, request[0], button.action_id, channel=OPS_LOG)
+        covered.add(button.action_id)
+
     assert covered == interaction_ids()
     assert writes(harness) == []
 
@@ -322,11 +336,13 @@ async def click_and_wait(harness: Harness, message: Message, action_id: str) -> 
     return await harness.emu.wait_for(lambda: message.edited and message, what="the next page")
 
 
-async def forge(harness: Harness, message: Message, action_id: str) -> None:
+async def forge(
+    harness: Harness, message: Message, action_id: str, channel: str | None = None
+) -> None:
     button = next(b for b in message.buttons() if b.action_id == action_id)
     before = harness.seen(CAROL)
     await harness.emu.forge_click(message, button, user=CAROL)
-    answer = await harness.new_message(before, user=CAROL)
+    answer = await harness.new_message(before, user=CAROL, channel=channel)
     assert refused(answer), f"{action_id}: {dump(answer)}"
 
 

@@ -8,6 +8,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,15 @@ from bot.slack.blocks import ListFilters, Message
 from bot.slack.blocks.card import build_server_card
 from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
 from bot.slack.blocks.create import build_create_modal
+from bot.slack.blocks.guardrails import (
+    ApprovalView,
+    build_approval_outcome,
+    build_approval_request,
+    build_approvals,
+    build_frozen,
+    build_limited,
+    build_sent_for_approval,
+)
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change, build_lifecycle
 from bot.slack.blocks.messages import (
     build_denial,
@@ -36,6 +46,23 @@ from bot.state import AuditEntry, AuditOutcome
 from bot.vps.models import OperatingSystem, Plan, Server
 
 # Outside text full of what Slack links or pings where it auto-parses.
+NOW = datetime(2027, 1, 15, 8, tzinfo=UTC)
+
+
+def approval_view() -> ApprovalView:
+    return ApprovalView(
+        approval_id="ap-1",
+        requester_id="U0ALICE01",
+        channel_id="C0OPS0001",
+        word=TEXT,
+        server_name=TEXT,
+        server_id=7,
+        changes=[("Name", TEXT)],
+        approvers="by members of <!subteam^S0ONCALL1>",
+        expires_at=NOW,
+    )
+
+
 TEXT = "evil.com @here #general https://evil.example/x web-01.example.com 203.0.113.10 *b*"
 PINGS = ("@here", "@channel", "@everyone")
 LINKABLE = re.compile(r"[\w-]\.[\w-]|://|\w:\w|#(?!\d+\b)\w")
@@ -162,6 +189,21 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         for action, status in (("start", "active"), ("stop", "suspended"), ("reboot", TEXT))
     ],
     "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
+    "build_frozen": lambda: [
+        build_frozen("stop", TEXT, TEXT, TEXT, NOW, NOW),
+        build_frozen(TEXT, None, TEXT, "", None, NOW),
+    ],
+    "build_limited": lambda: [build_limited(3, 600, NOW, NOW)],
+    "build_approval_request": lambda: [build_approval_request(approval_view(), NOW)],
+    "build_approval_outcome": lambda: [
+        build_approval_outcome(approval_view(), outcome, who="U0BOB0001", why=TEXT)
+        for outcome in ("approved", "rejected", "withdrawn", "expired", "void")
+    ],
+    "build_sent_for_approval": lambda: [build_sent_for_approval(approval_view())],
+    "build_approvals": lambda: [
+        build_approvals([(approval_view(), True), (approval_view(), False)], NOW),
+        build_approvals([], NOW),
+    ],
     "build_audit": lambda: [
         build_audit([entry(outcome) for outcome in AuditOutcome], about=TEXT),
         build_audit([], about=TEXT),

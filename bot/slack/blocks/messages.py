@@ -150,8 +150,14 @@ def build_help(command: str, usages: Sequence[tuple[str, str]]) -> Message:
     return Message(text=fallback(f"How to use {safe(command, 40)}"), blocks=blocks)
 
 
-def build_whoami(user_id: str, channel_id: str, lines: Sequence[tuple[str, bool, str]]) -> Message:
-    """Which actions the caller may take in this channel; each reason is safe mrkdwn."""
+def build_whoami(
+    user_id: str,
+    channel_id: str,
+    lines: Sequence[tuple[str, bool, str]],
+    notes: Sequence[str] = (),
+) -> Message:
+    """Which actions the caller may take in this channel; each reason is safe mrkdwn, as are
+    `notes` (what needs approval, freeze windows)."""
     who = f":bust_in_silhouette: You are {user_mention(user_id)} in {channel_mention(channel_id)}."
     rows = [
         f"{':white_check_mark:' if allowed else ':no_entry_sign:'} {code_of(action, 40)} — {reason}"
@@ -159,6 +165,8 @@ def build_whoami(user_id: str, channel_id: str, lines: Sequence[tuple[str, bool,
     ]
     blocks: list[Block] = [section(who)]
     blocks.extend(line_sections(rows, max_blocks=_MAX_LINE_BLOCKS))
+    if notes:
+        blocks.extend(line_sections(list(notes), max_blocks=3))
     can = [safe(action, 40) for action, allowed, _ in lines if allowed]
     text = "You can: " + ", ".join(can) if can else "You can't take any action here"
     return Message(text=fallback(text), blocks=blocks)

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.caller import Caller
 from bot.flow.requests import (
+    approval_clicked,
     cancel_clicked,
     confirm_clicked,
     run_card_action,
@@ -28,6 +29,8 @@ def register(app: AsyncApp) -> None:
         app.action(action_id)(handle_card_action)
     app.action(ids.CONFIRM)(handle_confirm)
     app.action(ids.CANCEL)(handle_cancel)
+    app.action(ids.APPROVE)(handle_approval)
+    app.action(ids.REJECT)(handle_approval)
 
 
 def _clicked(body: dict[str, Any]) -> tuple[str, str]:
@@ -77,3 +80,12 @@ async def handle_cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     """The prompt's Cancel button."""
     await ack()
     await cancel_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+
+
+@contained
+async def handle_approval(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Approve / Reject on an approval request."""
+    await ack()
+    action_id, value = _clicked(body)
+    approve = action_id == ids.APPROVE
+    await approval_clicked(context["services"], Caller.from_action(body), value, approve=approve)

@@ -1,0 +1,315 @@
+"""The two-person rule: an approval request in the ops channel, one decision, the write once.
+
+A write whose access says it needs approval is stored as an `Approval` and posted to the ops
+channel with Approve and Reject. A click is a request of its own: the gate checks that the
+clicker may approve (never the requester) and that the requester may still do it, on the server
+as it is now. `decide_approval` in the store lets exactly one click win, on any replica; the
+winner edits the request to its outcome, tells the requester, and — when approved — makes the
+call as the requester would have. Overdue requests are expired by `ApprovalSweeper`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flow.caller import Caller
+from bot.flow.context import RequestContext
+from bot.flow.execution import run_write
+from bot.flow.gate import Access, Gate
+from bot.flow.operations import Operation
+from bot.flow.pipeline import Handler, Intent, IntentSource
+from bot.flow.reply import Reply
+from bot.notify import Notifier
+from bot.policy import ApprovalRule, describe_rule
+from bot.resolve import ServerRef
+from bot.slack.blocks.guardrails import (
+    ApprovalView,
+    build_approval_outcome,
+    build_approval_request,
+    build_approvals,
+    build_sent_for_approval,
+)
+from bot.slack.blocks.notes import build_note
+from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
+from bot.vps import Server
+
+logger = logging.getLogger(__name__)
+
+
+def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
+    """What the messages show of a stored approval."""
+    try:
+        changes = Operation.from_params(approval.params).changes()
+    except ValueError:
+        changes = []
+    return ApprovalView(
+        approval_id=approval.id,
+        requester_id=approval.requester_id,
+        channel_id=approval.channel_id,
+        word=approval.word,
+        server_name=approval.server_name,
+        server_id=approval.server_id,
+        changes=changes,
+        approvers=approvers,
+        expires_at=datetime.fromtimestamp(approval.expires_at, UTC),
+    )
+
+
+def approvers_of(rule: ApprovalRule) -> str:
+    """Who may approve, in words (mrkdwn with mentions)."""
+    return "; ".join(describe_rule(r) for r in rule.by)
+
+
+async def request_approval(
+    ctx: RequestContext, access: Access, op: Operation, rule: ApprovalRule
+) -> None:
+    """Store the request, record it, post it to the ops channel, tell the requester."""
+    caller = access.caller
+    approval = await ctx.store.create_approval(
+        requester_id=caller.user_id,
+        channel_id=caller.channel_id,
+        channel_name=caller.channel_name or "",
+        action=op.action,
+        word=op.word,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        params=op.to_params(),
+        response_url=caller.response_url,
+        ttl_seconds=rule.ttl,
+        request_id=ctx.request_id,
+    )
+    view = view_of(approval, approvers_of(rule))
+    await ctx.audit(
+        op.word,
+        AuditOutcome.REQUESTED,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        detail=op.summary(),
+        must=True,
+    )
+    notifier = ctx.effects.notifier
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    ts = await notifier.post(build_approval_request(view, now))
+    if ts is not None and notifier.channel:
+        await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
+    await ctx.reply.ephemeral(build_sent_for_approval(view))
+
+
+def decide(approval_id: str, *, approve: bool) -> IntentSource:
+    """The intent of an Approve (or Reject) click, made once the approval is loaded."""
+
+    async def make(ctx: RequestContext) -> Intent | None:
+        approval = await ctx.store.get_approval(approval_id)
+        if approval is None:
+            await ctx.reply.ephemeral(build_note("This approval request no longer exists."))
+            return None
+        try:
+            op = Operation.from_params(approval.params)
+        except ValueError:
+            logger.exception("approval %s holds a bad operation", approval.id)
+            await ctx.reply.ephemeral(build_note("This approval request is damaged."))
+            return None
+        requester = Caller(
+            user_id=approval.requester_id,
+            channel_id=approval.channel_id,
+            channel_name=approval.channel_name or None,
+            response_url=approval.response_url,
+        )
+
+        def becomes(server: Server | None) -> Server | None:
+            return op.rebased(server).after() if server is not None else op.after()
+
+        target = ServerRef.of_id(op.server.id) if op.server_id is not None else None
+        return Intent(
+            op.action,
+            _decided(approval, op, requester, approve=approve),
+            target=target,
+            becomes=becomes,
+            label=op.server.name,
+            what="approve" if approve else "reject",
+            on_behalf_of=requester,
+            rejecting=not approve,
+        )
+
+    return make
+
+
+def _decided(approval: Approval, op: Operation, requester: Caller, *, approve: bool) -> Handler:
+    async def run(ctx: RequestContext, access: Access) -> None:
+        server = access.server
+        fresh = op.rebased(server) if server is not None else op
+        why = _changed(op, server) if approve else ""
+        if approve and not why:
+            from bot.flow.writes import refusal
+
+            if await refusal(ctx, fresh) is not None:
+                why = f"{fresh.server.name} is {fresh.server.status} now"
+        result = await ctx.store.decide_approval(
+            approval.id, ctx.caller.user_id, approve=approve and not why
+        )
+        if not result.ok or result.approval is None:
+            await _lost(ctx, result)
+            return
+        own = ctx.caller.user_id == requester.user_id
+        outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
+        await ctx.audit(
+            op.word,
+            AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED,
+            server_id=op.server_id,
+            server_name=op.server.name,
+            detail=f"requested by {requester.user_id}" + (f"; not done: {why}" if why else ""),
+            must=outcome == "approved",
+        )
+        view = view_of(result.approval)
+        decided = build_approval_outcome(view, outcome, who=ctx.caller.user_id, why=why)
+        await _edit(ctx.effects.notifier, result.approval, decided)
+        theirs = _on_behalf(ctx, requester)
+        await theirs.reply.ephemeral(decided)
+        if outcome == "approved":
+            await run_write(theirs, access, fresh, recorded=None)
+
+    return run
+
+
+def _changed(op: Operation, server: Server | None) -> str:
+    """Why an approved write no longer fits the server (renamed since asked), or ""."""
+    if server is not None and server.name != op.server.name:
+        return f"the server was renamed to {server.name} since it was asked for"
+    return ""
+
+
+async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
+    """Every outcome of a click that did not decide the request."""
+    approval = result.approval
+    match result.outcome:
+        case ApprovalOutcome.ALREADY_DECIDED if approval is not None:
+            who = f"<@{approval.decided_by}>" if approval.decided_by else "someone"
+            text = f"Already {approval.state.value} by {who}; nothing more was done."
+        case ApprovalOutcome.EXPIRED if approval is not None:
+            if result.expired_here:
+                await report_expiry(ctx.store, ctx.effects.notifier, ctx.slack, approval, ctx.clock)
+            text = "This approval request expired; nothing was done."
+        case _:
+            text = "This approval request no longer exists."
+    await ctx.reply.ephemeral(build_note(text, icon=":information_source:"))
+
+
+def _on_behalf(ctx: RequestContext, requester: Caller) -> RequestContext:
+    """The requester's context: results go where the request was made, notes to them only."""
+    reply = Reply(
+        requester.response_url,
+        slack=ctx.slack,
+        channel_id=requester.channel_id,
+        user_id=requester.user_id,
+    )
+    return dataclasses.replace(ctx, caller=requester, reply=reply)
+
+
+async def _edit(notifier: Notifier, approval: Approval, message: object) -> None:
+    if approval.ops_ts:
+        await notifier.update(approval.ops_ts, message, channel=approval.ops_channel)  # type: ignore[arg-type]
+
+
+async def report_expiry(
+    store: StateStore,
+    notifier: Notifier,
+    slack: AsyncWebClient,
+    approval: Approval,
+    clock: Callable[[], float],
+) -> None:
+    """An approval that expired (reported once): record it, edit the request, tell the
+    requester."""
+    entry = AuditEntry(
+        time=clock(),
+        user_id=approval.requester_id,
+        channel_id=approval.channel_id,
+        action=approval.word,
+        server_id=approval.server_id,
+        server_name=approval.server_name,
+        outcome=AuditOutcome.EXPIRED,
+        detail="approval request expired",
+    )
+    try:
+        await store.record_audit(entry)
+    except Exception:
+        logger.exception("could not record the expiry of approval %s", approval.id)
+    expired = build_approval_outcome(view_of(approval), "expired")
+    await _edit(notifier, approval, expired)
+    reply = Reply(
+        approval.response_url,
+        slack=slack,
+        channel_id=approval.channel_id,
+        user_id=approval.requester_id,
+    )
+    await reply.ephemeral(expired)
+
+
+def pending_list(gate: Gate) -> Handler:
+    """`/vps approvals`: what waits, with Approve/Reject where the viewer may decide."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        rows = []
+        for approval in await ctx.store.list_approvals():
+            decidable = False
+            if approval.requester_id != ctx.caller.user_id:
+                names = [Server(id=0, name=approval.server_name, status="unknown")]
+                rule = gate.approval_for(approval.action, *names)
+                decidable = rule is None or await gate.may_approve(
+                    ctx.caller, rule, approval.server_name
+                )
+            rows.append((view_of(approval), decidable))
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        await ctx.reply.ephemeral(build_approvals(rows, now))
+
+    return run
+
+
+class ApprovalSweeper:
+    """Expires overdue approval requests every `interval` seconds; owns its one task."""
+
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        notifier: Notifier,
+        slack: AsyncWebClient,
+        interval: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._store, self._notifier, self._slack = store, notifier, slack
+        self._interval, self._clock = interval, clock
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Sweep every interval."""
+        self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
+
+    async def close(self) -> None:
+        """Stop sweeping."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def sweep(self) -> int:
+        """Expire what is overdue now (each reported by one replica only)."""
+        expired = await self._store.expire_approvals()
+        for approval in expired:
+            await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
+        return len(expired)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("expiring approval requests failed; trying again")
+            await asyncio.sleep(self._interval)

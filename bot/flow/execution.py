@@ -1,0 +1,125 @@
+"""The API call of a write the gate allowed, and everything after it.
+
+Nothing reaches the API before its audit record is written: if the state store can't take it,
+the caller hears "nothing was done" and the server is left alone. The write limit is counted
+here, at the moment of the call, in the state store (so it holds across replicas).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bot.flow.context import RequestContext
+from bot.flow.gate import Access
+from bot.flow.operations import Operation, Outcome
+from bot.monitor import expect_change
+from bot.slack.blocks.guardrails import build_limited
+from bot.state import AuditOutcome, Watch, new_id
+from bot.vps.models import STEADY_STATUSES
+from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
+
+logger = logging.getLogger(__name__)
+
+
+async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take: bool) -> bool:
+    """Refuse (and say until when) a write over the member's limit; with `take`, count it."""
+    limit = access.limit
+    if limit is None:
+        return False
+    check = ctx.store.take_write_slot if take else ctx.store.peek_write_slot
+    retry_at = await check(access.caller.user_id, limit=limit.per_user, window=limit.window)
+    if retry_at is None:
+        return False
+    await ctx.audit(
+        op.word,
+        AuditOutcome.LIMITED,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        detail=f"{limit.per_user} writes in {limit.window:g}s",
+        who=access.caller,
+    )
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    message = build_limited(
+        limit.per_user, limit.window, datetime.fromtimestamp(retry_at, UTC), now
+    )
+    await ctx.reply.ephemeral(message)
+    return True
+
+
+async def run_write(
+    ctx: RequestContext,
+    access: Access,
+    op: Operation,
+    *,
+    recorded: AuditOutcome | None = AuditOutcome.ASKED,
+) -> None:
+    """Record the request (or fail closed), make the API call once, then — whatever else
+    fails — record the outcome, post it to the channel and the ops channel, and follow the
+    server when the action moves it."""
+    if await over_limit(ctx, access, op, take=True):
+        return
+    if recorded is not None:  # None: the caller recorded the decision to act already
+        await ctx.audit(
+            op.word,
+            recorded,
+            server_id=op.server_id,
+            server_name=op.server.name,
+            who=access.caller,
+            must=True,
+        )
+    outcome = await ctx.effects.execute(access, op)
+    server = outcome.server or op.server
+    await ctx.audit(
+        op.word,
+        AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
+        server_id=server.id or None,
+        server_name=server.name,
+        detail=outcome.detail,
+    )
+    watch = await _remember(ctx, op, outcome)
+    notifier = ctx.effects.notifier
+    result_ts = await ctx.reply.in_channel(outcome.message)
+    if result_ts is not None and ctx.caller.channel_id == notifier.channel:
+        ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
+    else:
+        ops_ts = await notifier.post(outcome.message)
+    if watch is None:
+        return
+    try:
+        await ctx.effects.watcher.attach(
+            watch,
+            ops_channel=notifier.channel if ops_ts else None,
+            ops_ts=ops_ts,
+            result_channel=ctx.caller.channel_id if result_ts else None,
+            result_ts=result_ts,
+            response_url=ctx.caller.response_url,
+        )
+    except Exception:  # the watch is stored: the next start follows it
+        logger.exception("could not start following %s", server.name)
+
+
+async def _remember(ctx: RequestContext, op: Operation, outcome: Outcome) -> Watch | None:
+    """Store what comes next: a watch for a server on the move, or the deletion the monitor
+    should not announce. A failure here is logged; the change itself has happened."""
+    server = outcome.server or op.server
+    watcher = ctx.effects.watcher
+    try:
+        if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
+            # Stored before anything is posted: a crash from here on still ends with a report.
+            moving = server.model_copy(update={"status": outcome.status or server.status})
+            return await watcher.follow(
+                watcher.new_watch(
+                    watch_id=new_id(),
+                    server=moving,
+                    action=op.kind,
+                    user_id=ctx.caller.user_id,
+                    channel_id=ctx.caller.channel_id,
+                )
+            )
+        if outcome.ok and op.kind == "delete":
+            until = ctx.clock() + EXPECTED_CHANGE_TTL
+            await expect_change(ctx.store, server.id, "deleted", until)
+    except Exception:
+        logger.exception("could not record the follow-up of %s %s", op.word, server.name)
+    return None

@@ -1,0 +1,297 @@
+"""Guardrails: two-person approval, freeze windows and the write limit, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from bot.emulator import Message
+from bot.state import AuditOutcome
+from tests.e2e.harness import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    GENERAL,
+    ONCALL,
+    OPS,
+    OPS_LOG,
+    Harness,
+    dump,
+    eventually,
+)
+from tests.e2e.test_notifications import restart_with, top_level
+
+APPROVALS = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  delete:
+    - users: [{ALICE}]
+      channels: [{OPS}]
+  reboot:
+    - channels: [{OPS}]
+confirm: [delete]
+approve:
+  delete:
+    by: [{{usergroups: [{ONCALL}]}}]
+    ttl: 10m
+  reboot:
+    by: [{{users: [{CAROL}]}}]
+    servers: ["db-*"]
+"""
+
+
+async def use_policy(harness: Harness, text: str, **overrides: object) -> None:
+    (harness.tmp / "policy.yml").write_text(text)
+    await restart_with(harness, **overrides)
+
+
+async def request_delete(harness: Harness) -> Message:
+    """Alice deletes db-server-01 (confirmed, name typed): the request goes for approval."""
+    prompt = await harness.answer("/vps delete db-server-01")
+    await harness.emu.click(prompt, text="Delete db-server-01")
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the delete form")
+    assert (await harness.emu.submit_view(modal, {"delete_name": "db-server-01"})).ok
+    [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
+    assert "Approval needed" in dump(request)
+    assert harness.api_calls("DELETE") == []
+    return request
+
+
+async def click_as(harness: Harness, message: Message, label: str, user: str) -> Message:
+    before = harness.seen(user)
+    await harness.emu.click(message, text=label, user=user)
+    return await harness.new_message(before, user=user, channel=OPS_LOG)
+
+
+async def outcomes(harness: Harness) -> list[AuditOutcome]:
+    assert harness.bot is not None
+    return [e.outcome for e in await harness.bot.services.store.list_audit(limit=100)]
+
+
+async def test_an_approver_approves_and_it_runs_once(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "approval" in m.text],
+        what="the requester to be told it waits for approval",
+    )
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: harness.api_calls("DELETE"), what="the delete")
+    await harness.emu.wait_for(lambda: "Approved by" in dump(request), what="the outcome")
+    assert "<@U0BOB0001>" in dump(request)
+    assert not request.buttons()
+    assert len(harness.api_calls("DELETE", "/12346/")) == 1
+    result = await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS) if "was deleted" in m.text],
+        what="the result where it was asked",
+    )
+    assert not result[0].is_ephemeral
+
+    async def recorded() -> bool:
+        found = await outcomes(harness)
+        return {AuditOutcome.REQUESTED, AuditOutcome.APPROVED, AuditOutcome.EXECUTED} <= set(found)
+
+    await eventually(recorded, "requested, approved and executed in the audit log")
+
+
+async def test_the_requester_cannot_approve_their_own_request(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    harness.emu.set_usergroup(ONCALL, [BOB, ALICE])  # even as a member of the approvers
+    request = await request_delete(harness)
+    refusal = await click_as(harness, request, "Approve", ALICE)
+    assert "someone else has to approve" in dump(refusal)
+    assert harness.api_calls("DELETE") == []
+    assert "Approval needed" in dump(request)
+
+
+async def test_someone_outside_by_is_told_who_may(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    refusal = await click_as(harness, request, "Approve", CAROL)
+    assert "may not approve" in dump(refusal)
+    assert "<!subteam^S0ONCALL1>" in dump(refusal)
+    assert harness.api_calls("DELETE") == []
+
+
+async def test_four_concurrent_approvals_delete_once(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    harness.emu.set_usergroup(ONCALL, [BOB, CAROL, ADMIN])
+    request = await request_delete(harness)
+    button = next(b for b in request.buttons() if b.text == "Approve")
+    await asyncio.gather(
+        *(
+            harness.emu.click(request, action_id=button.action_id, user=user)
+            for user in (BOB, CAROL, ADMIN, BOB)
+        )
+    )
+    await harness.emu.wait_for(lambda: "Approved by" in dump(request), what="the outcome")
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS) if "was deleted" in m.text],
+        what="the result",
+    )
+    assert len(harness.api_calls("DELETE")) == 1
+
+
+async def test_a_rejection_does_nothing(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    await harness.emu.click(request, text="Reject", user=BOB)
+    await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the outcome")
+    told = await harness.emu.wait_for(
+        lambda: [
+            m
+            for m in harness.emu.messages(visible_to=ALICE)
+            if "Rejected by" in m.text and m.is_ephemeral
+        ],
+        what="the requester to be told",
+    )
+    assert told[0].ephemeral_to == ALICE
+    assert harness.api_calls("DELETE") == []
+    assert AuditOutcome.REJECTED in await outcomes(harness)
+
+
+async def test_an_expired_request_does_nothing(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.05)
+    request = await request_delete(harness)
+    harness.clock.now += 11 * 60
+    await harness.emu.wait_for(lambda: "Expired" in dump(request), what="the expiry")
+    late = await click_as(harness, request, "Approve", BOB) if request.buttons() else None
+    assert late is None
+    assert harness.api_calls("DELETE") == []
+    assert AuditOutcome.EXPIRED in await outcomes(harness)
+
+
+async def test_only_servers_matching_the_globs_need_approval(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")  # not db-*: straight to the API
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    assert len(harness.api_calls("POST", "/reboot/")) == 1
+    await harness.command("/vps reboot db-server-01")  # db-*: Carol must approve
+    request = await harness.emu.wait_for(
+        lambda: [m for m in top_level(harness) if "Approval needed" in dump(m)], what="request"
+    )
+    assert len(harness.api_calls("POST", "/reboot/")) == 1
+    await harness.emu.click(request[0], text="Approve", user=CAROL)
+    await harness.emu.wait_for(
+        lambda: len(harness.api_calls("POST", "/reboot/")) == 2, what="the approved reboot"
+    )
+
+
+async def test_a_server_renamed_while_waiting_is_not_touched(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    assert harness.bot is not None
+    from bot.vps import ServerUpdate
+
+    await harness.bot.services.vps.update_server(12346, ServerUpdate(name="db-precious"))
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
+    assert "db-precious" in dump(request)
+    assert harness.api_calls("DELETE") == []
+
+
+async def test_approvals_lists_what_waits(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    await request_delete(harness)
+    listing = await harness.answer("/vps approvals", user=BOB, channel=GENERAL)
+    assert "db-server-01" in dump(listing)
+    assert [b.text for b in listing.buttons()] == ["Approve", "Reject"]
+    own = await harness.answer("/vps approvals", user=ALICE, channel=GENERAL)
+    assert "db-server-01" in dump(own)
+    assert own.buttons() == []  # no one decides their own request
+    whoami = dump(await harness.answer("/vps whoami"))
+    assert "needs approval" in whoami
+
+
+# -- freeze windows ----------------------------------------------------------------------------
+
+FREEZE = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  reboot:
+    - channels: [{OPS}]
+  start:
+    - servers: ["web-*"]
+freeze:
+  - actions: [reboot]
+    start: "2027-01-15T00:00:00+01:00"
+    end: "2027-01-16T00:00:00+01:00"
+    reason: "release day"
+    except: [{{usergroups: [{ONCALL}]}}]
+  - weekly: {{days: [sat], start: "22:00", end: "06:00", timezone: "Europe/Rome"}}
+    reason: "night maintenance"
+"""
+
+
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+async def test_a_freeze_refuses_with_its_reason_and_end_and_except_lets_through(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, FREEZE)  # the clock says Friday 2027-01-15 08:00 UTC
+    refused = dump(await harness.answer("/vps reboot web-server-01"))
+    assert "frozen" in refused
+    assert "release day" in refused
+    assert "2027-01-15 23:00 UTC" in refused  # midnight in UTC+01:00
+    assert harness.api_calls("POST", "/reboot/") == []
+    assert AuditOutcome.FROZEN in await outcomes(harness)
+    before = harness.seen(BOB)
+    await harness.command("/vps reboot web-server-01", user=BOB)  # on call: excepted
+    await harness.new_message(before, user=BOB, where=lambda m: "is rebooting" in m.text)
+    assert len(harness.api_calls("POST", "/reboot/")) == 1
+
+
+async def test_a_weekly_window_across_midnight_and_a_dst_change(harness: Harness) -> None:
+    await use_policy(harness, FREEZE)
+    # Saturday 23:00 in Rome (UTC+1), the night the clocks go forward: frozen until Sunday
+    # 06:00 in Rome, which is UTC+2 by then: 04:00 UTC (a seven-hour night).
+    harness.clock.now = at("2027-03-27T22:00:00+00:00")
+    refused = dump(await harness.answer("/vps start web-server-03"))
+    assert "night maintenance" in refused
+    assert "2027-03-28 04:00 UTC" in refused
+    harness.clock.now = at("2027-03-28T03:59:00+00:00")  # 05:59 in Rome: still frozen
+    assert "night maintenance" in dump(await harness.answer("/vps start web-server-03"))
+    harness.clock.now = at("2027-03-28T04:00:00+00:00")  # 06:00 in Rome: over
+    before = harness.seen(ALICE)
+    await harness.command("/vps start web-server-03")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is starting" in m.text)
+    whoami = dump(await harness.answer("/vps whoami"))
+    assert "Next freeze" in whoami
+
+
+# -- the write limit ---------------------------------------------------------------------------
+
+LIMITED = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  reboot:
+    - channels: [{OPS}]
+limits:
+  writes: {{per_user: 2, window: 10m}}
+"""
+
+
+async def test_a_member_over_the_write_limit_is_told_when_to_retry(harness: Harness) -> None:
+    await use_policy(harness, LIMITED)
+    for name in ("web-server-01", "db-server-01"):
+        before = harness.seen(ALICE)
+        await harness.command(f"/vps reboot {name}")
+        await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    refused = dump(await harness.answer("/vps reboot worker-01"))
+    assert "You may act again at 2027-01-15 08:10 UTC" in refused
+    assert len(harness.api_calls("POST", "/reboot/")) == 2
+    assert AuditOutcome.LIMITED in await outcomes(harness)
+    other = harness.seen(BOB)
+    await harness.command("/vps reboot worker-01", user=BOB)  # another member's own count
+    await harness.new_message(other, user=BOB, where=lambda m: "is rebooting" in m.text)
+    harness.clock.now += 601
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot worker-02")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
