@@ -126,6 +126,7 @@ class RequestContext:
             server_name=server_name,
             outcome=outcome,
             detail=detail[:1000],
+            request_id=self.request_id,
         )
         if outcome in _ACTION_OUTCOMES:
             self.metrics.action(action, outcome.value)

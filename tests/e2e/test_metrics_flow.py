@@ -44,3 +44,18 @@ async def test_commands_and_actions_are_counted_by_outcome(harness: Harness) -> 
     actions = "vpsbot_actions_total"
     assert count(harness, actions, action="delete", outcome="denied") == 1
     assert count(harness, actions, action="reboot", outcome="executed") == 1
+
+
+async def test_audit_entries_carry_their_request_id(harness: Harness) -> None:
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    await harness.answer("/vps delete web-server-01", user=BOB, channel=GENERAL)
+    assert harness.bot is not None
+    entries = await harness.bot.services.store.list_audit()
+    reboot = {e.request_id for e in entries if e.action == "reboot"}
+    denied = {e.request_id for e in entries if e.action == "delete"}
+    assert len(reboot) == 1  # asked and executed: one request
+    assert len(denied) == 1
+    assert reboot != denied
+    assert all(len(i) >= 8 for i in reboot | denied)
