@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.config import Settings, StartupError
+from bot.redact import redact_url
 from bot.runner import (
     load_catalog_for,
     load_policy_for,
@@ -99,9 +100,10 @@ async def check_vps(settings: Settings, report: Report) -> None:
         try:
             servers = await client.list_servers()
         except VPSError as exc:
-            report.add(FAIL, "VPS.org API", f"{settings.vps_api_url}: {exc}")
+            report.add(FAIL, "VPS.org API", f"{redact_url(settings.vps_api_url)}: {exc}")
             return
-    report.add(OK, "VPS.org API", f"{settings.vps_api_url}: {len(servers)} servers listed")
+    shown = redact_url(settings.vps_api_url)
+    report.add(OK, "VPS.org API", f"{shown}: {len(servers)} servers listed")
 
 
 async def check_slack(settings: Settings, report: Report) -> None:

@@ -149,6 +149,20 @@ def test_check_fails_when_the_api_is_unreachable(tmp_path: Path) -> None:
     assert "could not connect" in result.stdout
 
 
+def test_check_never_prints_credentials_written_into_vps_api_url(
+    simulator: str, tmp_path: Path
+) -> None:
+    dead = f"http://ops:hunter2-pw@127.0.0.1:{free_port()}/api/v1"
+    alive = simulator.replace("http://", "http://ops:hunter2-pw@")
+    for url, code in ((dead, 1), (alive, None)):
+        env = clean_env(tmp_path, VPS_API_URL=url, VPS_API_TOKEN="x", VPS_API_TIMEOUT_SECONDS="2")
+        result = run(["check"], env, tmp_path)
+        assert "hunter2-pw" not in result.stdout + result.stderr
+        assert "http://***@127.0.0.1" in result.stdout
+        if code is not None:
+            assert result.returncode == code
+
+
 def test_bad_settings_stop_with_one_line_per_variable(tmp_path: Path) -> None:
     env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
     result = run(["check"], env, tmp_path)
