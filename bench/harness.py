@@ -192,6 +192,7 @@ async def start_vpsbot(
         "VPS_API_TOKEN": SIM_TOKEN,
         "BOT_STATE_URL": f"sqlite:///{workdir / 'state.db'}",
         "BOT_MONITOR_INTERVAL_SECONDS": "0",
+        "BOT_METRICS_PORT": "0",  # no metrics listener: bench processes must not share a port
         **(settings or {}),
     }
     if bot_src:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 
 from bot.flow.services import Services
+from bot.logs import bind_request, new_request_id
 from bot.slack.listeners import register_listeners
 
 logger = logging.getLogger(__name__)
@@ -22,6 +25,23 @@ class _NoTokenSkippedWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class TimedAck(AsyncAck):
+    """`ack()` that reports, once, how long the request waited for it."""
+
+    def __init__(self, received_at: float, observe: Callable[[float], None]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
+        self._received_at, self._observe = received_at, observe
+        self._observed = False
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        """Acknowledge, as Bolt's ack does, and record the wait."""
+        response = await super().__call__(*args, **kwargs)
+        if not self._observed:
+            self._observed = True
+            self._observe(time.perf_counter() - self._received_at)
+        return response
+
+
 def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
     """The Bolt app with every listener; `signing_secret` None only for Socket Mode."""
     bolt_logger = logging.getLogger("bot.bolt")
@@ -33,6 +53,18 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
         logger=bolt_logger,
     )
 
+    async def track_request(
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt passes it by this name
+    ) -> None:
+        # HTTP mode: the edge gave the request its id and arrival time; Socket Mode: now.
+        request_id = context.get("request_id") or new_request_id()
+        context["request_id"] = request_id
+        bind_request(request_id=request_id, user=context.user_id)
+        received_at = context.get("received_at") or time.perf_counter()
+        context["ack"] = TimedAck(received_at, services.metrics.ack)
+        await next()
+
     async def inject_services(
         context: AsyncBoltContext,
         next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt passes it by this name
@@ -40,6 +72,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
         context["services"] = services
         await next()
 
+    app.middleware(track_request)
     app.middleware(inject_services)
 
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -1,9 +1,17 @@
-"""`vpsbot check`: everything `vpsbot run` needs, checked without serving; a readable report."""
+"""`vpsbot check`: everything `vpsbot run` needs, checked without serving; a readable report.
+
+A FAIL is something `run` would trip on: the exit code is 1. A WARN is something `run` accepts
+but a team probably does not want (no policy file, no ops channel): reported, exit code still 0.
+The check leaves nothing behind: it does not create the state file `run` would create.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.config import Settings, StartupError
 from bot.redact import redact_url
@@ -17,12 +25,22 @@ from bot.runner import (
 from bot.state import StateStoreError, open_store
 from bot.vps import VPSError
 
-OK, FAIL, SKIP = "ok", "FAIL", "skip"
+OK, WARN, FAIL, SKIP = "ok", "WARN", "FAIL", "skip"
+
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.IGNORECASE)
+_SQLITE = "sqlite:///"
+_MEMORY = ":memory:"
+_POLICY_HELP = "write one as in the README's 'The policy file' (or set BOT_POLICY_FILE)"
+
+
+def shown(text: str) -> str:
+    """`text` with every URL in it redacted: a report line never shows a URL's credentials."""
+    return _URL.sub(lambda match: redact_url(match.group()), text)
 
 
 @dataclass
 class Report:
-    """Lines of a readable report; failed when any line failed."""
+    """Lines of a readable report; failed when any line failed (warnings do not fail it)."""
 
     lines: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -35,12 +53,27 @@ class Report:
         """True when any check failed."""
         return any(status == FAIL for status, _, _ in self.lines)
 
+    @property
+    def warnings(self) -> int:
+        """How many lines are warnings."""
+        return sum(status == WARN for status, _, _ in self.lines)
+
     def render(self) -> str:
-        """The report as aligned text lines."""
+        """The report as aligned text lines, URLs redacted."""
         width = max((len(subject) for _, subject, _ in self.lines), default=0)
         return "\n".join(
-            f"[{status:>4}] {subject:<{width}}  {text}" for status, subject, text in self.lines
+            shown(f"[{status:>4}] {subject:<{width}}  {text}")
+            for status, subject, text in self.lines
         )
+
+    def verdict(self) -> str:
+        """The last line: all good, all good with warnings, or problems found."""
+        if self.failed:
+            return "vpsbot check: problems found"
+        if self.warnings:
+            plural = "s" if self.warnings > 1 else ""
+            return f"vpsbot check: all good, {self.warnings} warning{plural} (exit code 0)"
+        return "vpsbot check: all good"
 
 
 CheckStep = Callable[[Settings, Report], Awaitable[None]]
@@ -56,15 +89,36 @@ async def check_settings(settings: Settings, report: Report) -> None:
         report.add(OK, "settings", f"ready for vpsbot run ({mode})")
 
 
+async def check_ops_channel(settings: Settings, report: Report) -> None:
+    """Where changes are reported; `run` works without, but nobody hears about changes."""
+    if settings.bot_ops_channel is None:
+        report.add(
+            WARN,
+            "ops channel",
+            "BOT_OPS_CHANNEL is unset: changes made through the bot are reported nowhere "
+            "but where they were asked (set it to a channel ID like C0123456789)",
+        )
+        return
+    report.add(OK, "ops channel", f"changes are reported to {settings.bot_ops_channel}")
+
+
 async def check_policy(settings: Settings, report: Report) -> None:
-    """Load the policy file as `run` would."""
+    """Load the policy file as `run` would; no file (or no rules) means every change is denied."""
+    path = settings.bot_policy_file
+    if not path.exists() and "bot_policy_file" not in settings.model_fields_set:
+        report.add(
+            WARN,
+            "policy",
+            f"no {path} here: every change is denied, only reads answer; {_POLICY_HELP}",
+        )
+        return
     try:
         policy = load_policy_for(settings)
     except StartupError as exc:
         report.add(FAIL, "policy", str(exc))
         return
     if not policy.rules:
-        report.add(OK, "policy", f"{settings.bot_policy_file}: no rules; list and show only")
+        report.add(WARN, "policy", f"{path}: no rules, so every change is denied")
         return
     report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
 
@@ -81,18 +135,41 @@ async def check_catalog(settings: Settings, report: Report) -> None:
 
 
 async def check_state(settings: Settings, report: Report) -> None:
-    """Open the state store as `run` would (this creates the SQLite file if it is missing)."""
+    """Open the state store as `run` would, but never create a SQLite file that is not there."""
+    url = settings.bot_state_url
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        folder = missing.parent
+        if not folder.is_dir():
+            problem = f"directory {folder.absolute()} does not exist"
+            report.add(FAIL, "state", f"BOT_STATE_URL: {problem}")
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            report.add(FAIL, "state", f"BOT_STATE_URL: cannot write in {folder.absolute()}")
+        else:
+            report.add(OK, "state", f"{redact_url(url)}: vpsbot run will create {missing}")
+        return
     try:
-        store = await open_store(settings.bot_state_url)
+        store = await open_store(url)
     except (StateStoreError, ValueError) as exc:
         report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
         return
     await store.close()
-    report.add(OK, "state", settings.bot_state_url)
+    report.add(OK, "state", redact_url(url))
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file a `sqlite:///…` URL names when it does not exist yet; else None."""
+    if not url.lower().startswith(_SQLITE):
+        return None
+    path = url[len(_SQLITE) :]
+    if not path or path == _MEMORY or Path(path).exists():
+        return None
+    return Path(path)
 
 
 async def check_vps(settings: Settings, report: Report) -> None:
     """List the servers once: proves the URL, the token and the response shape."""
+    where = redact_url(settings.vps_api_url)
     if settings.vps_api_token is None:
         report.add(SKIP, "VPS.org API", "no VPS_API_TOKEN to try")
         return
@@ -100,10 +177,9 @@ async def check_vps(settings: Settings, report: Report) -> None:
         try:
             servers = await client.list_servers()
         except VPSError as exc:
-            report.add(FAIL, "VPS.org API", f"{redact_url(settings.vps_api_url)}: {exc}")
+            report.add(FAIL, "VPS.org API", f"{where}: {exc}")
             return
-    shown = redact_url(settings.vps_api_url)
-    report.add(OK, "VPS.org API", f"{shown}: {len(servers)} servers listed")
+    report.add(OK, "VPS.org API", f"{where}: {len(servers)} servers listed")
 
 
 async def check_slack(settings: Settings, report: Report) -> None:
@@ -117,14 +193,16 @@ async def check_slack(settings: Settings, report: Report) -> None:
         report.add(FAIL, "Slack", str(exc))
         return
     socket = " and SLACK_APP_TOKEN" if settings.slack_app_token else ""
-    report.add(OK, "Slack", f"{settings.slack_api_url} accepts SLACK_BOT_TOKEN{socket}")
+    where = redact_url(settings.slack_api_url)
+    report.add(OK, "Slack", f"{where} accepts SLACK_BOT_TOKEN{socket}")
 
 
 async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
-    """Run every check, print the report through `out`, return the exit code."""
+    """Run every check, print the report through `out`, return the exit code (warnings: 0)."""
     report = Report()
     steps: list[CheckStep] = [
         check_settings,
+        check_ops_channel,
         check_policy,
         check_catalog,
         check_state,
@@ -134,5 +212,5 @@ async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
     for step in steps:
         await step(settings, report)
     out(report.render())
-    out("vpsbot check: " + ("problems found" if report.failed else "all good"))
+    out(report.verdict())
     return 1 if report.failed else 0

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     bot_catalog_file: Path | None = None
     host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
+    bot_metrics_port: int = Field(default=9464, ge=0, le=65535)  # 0: no /metrics at all
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     # The terminal's own conventions, read here too so the environment has one reader:

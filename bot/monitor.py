@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -75,13 +76,16 @@ class FleetMonitor:
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: Callable[[list[Server]], None] = lambda _: None,
     ) -> None:
         self._vps, self._store, self._notifier = vps, store, notifier
+        self._observe = observe  # every listing also refreshes the bot's fleet index
         self.interval = interval
         self._is_followed = is_followed
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
+        self.last_success: float | None = None  # UNIX time of the last full listing (metrics)
 
     def start(self) -> None:
         """Start polling (a no-op when the interval is 0: the monitor is off)."""
@@ -113,6 +117,8 @@ class FleetMonitor:
             await self._api_down(exc)
             return []
         self._failures = 0
+        self.last_success = time.time()
+        self._observe(servers)
         previous = await self._store.load_snapshot()
         current = await self._snapshot(servers, previous or {})
         if previous is None:

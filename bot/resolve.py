@@ -1,11 +1,16 @@
 """Which server a `<server>` reference means: an id (`12345`, `#12345`), a name, or a hostname.
 
-The bot lists the fleet once and asks `resolve_server`. A reference is matched against ids
+`parse_reference` is the one reader of a typed (or clicked) reference in the whole bot: it says
+whether the text is an id, a name/hostname, or no server reference at all (`BadReference`, e.g.
+`#²`, Arabic-Indic digits, an id beyond 64 bits). The bot lists the fleet once and asks
+`resolve_server`. A reference is matched against ids
 (only ids when it starts with `#`), names (exact case first; any case when none matches that
 way) and hostnames (any case, trailing dot ignored). One server matched is the answer; several
 are `Ambiguous`; none is `NotFound`. Messages are mrkdwn; what people typed and what servers are
 called go through `bot.slack.text.code`.
 """
+
+from __future__ import annotations
 
 import difflib
 import re
@@ -17,9 +22,22 @@ from typing import Final, TypeAlias
 from bot.slack.text import code, plain
 from bot.vps.models import Server
 
-__all__ = ["Ambiguous", "NotFound", "Resolution", "filter_servers", "resolve_server"]
+__all__ = [
+    "MAX_SERVER_ID",
+    "Ambiguous",
+    "BadReference",
+    "NotFound",
+    "Resolution",
+    "ServerRef",
+    "filter_servers",
+    "parse_reference",
+    "resolve_server",
+]
 
-_ID: Final = re.compile(r"[0-9]+")
+_ID: Final = re.compile(r"[0-9]+", re.ASCII)
+MAX_SERVER_ID: Final = 2**63 - 1
+"""The largest id a reference may carry (a signed 64-bit integer, as databases store them)."""
+_MAX_REFERENCE: Final = 255
 _SHOWN_CANDIDATES: Final = 10
 _SHOWN_CHARS: Final = 80
 
@@ -72,19 +90,70 @@ class Ambiguous:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ServerRef:
+    """A well-formed reference: `id` when it names an id; `only_id` for `#12345` (never a name)."""
+
+    text: str
+    id: int | None = None
+    only_id: bool = False
+
+    @classmethod
+    def of_id(cls, server_id: int) -> ServerRef:
+        """The reference `#<id>` (a button or a stored confirmation names a server this way)."""
+        return cls(text=f"#{server_id}", id=server_id, only_id=True)
+
+
+@dataclass(frozen=True)
+class BadReference:
+    """Text that cannot name any server; `message` (mrkdwn) says why and what would."""
+
+    reference: str
+    problem: str
+
+    @property
+    def message(self) -> str:
+        """Say what was typed and what a server reference looks like."""
+        return (
+            f"{_show(self.reference)} is not a server id or name: {self.problem}. "
+            "Give an id like `#12345`, a name or a hostname."
+        )
+
+
+def parse_reference(text: str) -> ServerRef | BadReference:
+    """Read a `<server>` reference: an id (`12345`, `#12345`), or a name or hostname."""
+    ref = _clean(text)
+    if not ref:
+        return BadReference(reference=ref, problem="it is empty")
+    if len(ref) > _MAX_REFERENCE:
+        return BadReference(reference=ref, problem=f"it is longer than {_MAX_REFERENCE} characters")
+    digits = ref.removeprefix("#")
+    if digits and all(unicodedata.category(c)[0] == "N" for c in digits):
+        if not _ID.fullmatch(digits):
+            return BadReference(reference=ref, problem="ids are made of the digits 0-9 only")
+        if int(digits) > MAX_SERVER_ID:
+            return BadReference(reference=ref, problem="no server id is that large")
+        return ServerRef(text=ref, id=int(digits), only_id=ref.startswith("#"))
+    if any(unicodedata.category(c)[0] in "CZ" for c in ref):
+        return BadReference(reference=ref, problem="a name or hostname has no spaces")
+    return ServerRef(text=ref)
+
+
 Resolution: TypeAlias = Server | NotFound | Ambiguous
 
 
 def resolve_server(
-    reference: str, servers: Sequence[Server], *, slash_command: str = "/vps"
+    reference: str | ServerRef, servers: Sequence[Server], *, slash_command: str = "/vps"
 ) -> Resolution:
     """Return the one server `reference` means, or why there isn't one."""
-    ref = _clean(reference)
-    if ref.startswith("#") and _ID.fullmatch(ref[1:]):
-        wanted = int(ref[1:])
-        matches = [s for s in servers if s.id == wanted]
+    parsed = parse_reference(reference) if isinstance(reference, str) else reference
+    if isinstance(parsed, BadReference):
+        return NotFound(reference=parsed.reference, slash_command=slash_command)
+    ref = parsed.text
+    if parsed.only_id:
+        matches = [s for s in servers if s.id == parsed.id]
     else:
-        by_id = [s for s in servers if _ID.fullmatch(ref) and s.id == int(ref)]
+        by_id = [s for s in servers if parsed.id is not None and s.id == parsed.id]
         matches = _unique(by_id + _by_name(ref, servers) + _by_hostname(ref, servers))
     if len(matches) == 1:
         return matches[0]
@@ -104,7 +173,8 @@ def filter_servers(servers: Iterable[Server], text: str) -> list[Server]:
 
 
 def _clean(text: str) -> str:
-    """Drop invisible characters (our own messages put word joiners in names) and spaces."""
+    """Drop invisible characters and surrounding spaces: a name copied out of an old message
+    (ours used to carry invisible characters) or another tool still finds its server."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 

@@ -25,15 +25,25 @@ from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
 from bot.flow.services import Services
 from bot.housekeeping import Housekeeper
+from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app
 from bot.monitor import FleetMonitor
 from bot.notify import Notifier
-from bot.policy import Policy, PolicyError, load_policy
+from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, open_store
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
 from bot.watch import Watcher
-from bot.web import Health, SocketHealth, http_health, make_web_app, start_web
+from bot.web import (
+    Health,
+    Readiness,
+    ReplayGuard,
+    SlackEvents,
+    SocketHealth,
+    http_health,
+    make_web_app,
+    start_web,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +63,8 @@ class RunningBot:
     health: Health
     app: AsyncApp
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+    readiness: Readiness | None = None
+    metrics_port: int | None = None  # None: BOT_METRICS_PORT=0, no /metrics
 
     async def close(self) -> None:
         """Stop serving and release every connection, in reverse order of opening."""
@@ -68,9 +80,12 @@ def load_policy_for(settings: Settings) -> Policy:
         logger.warning("no %s: every write is denied until a policy file allows it", path)
         return Policy.default()
     try:
-        return load_policy(path)
+        policy = load_policy(path)
     except PolicyError as exc:
         raise StartupError(str(exc)) from None
+    if problems := settings_problems(policy, settings.bot_ops_channel):
+        raise StartupError("\n".join(problems))
+    return policy
 
 
 def load_catalog_for(settings: Settings) -> Catalog:
@@ -90,13 +105,16 @@ def vps_client(settings: Settings) -> VPSClient:
     )
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, retrying rate limits (honouring Retry-After) and connection errors."""
+def slack_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
+    """The Web API client, retrying rate limits (honouring Retry-After) and connection errors;
+    with `metrics`, every error and rate limit it meets is counted."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    observer = [SlackErrorObserver(metrics)] if metrics is not None else []
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
+            *observer,
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
@@ -157,7 +175,8 @@ async def _start(
         vps = VPSClient(running_sim.url, simulator.token, timeout=settings.vps_api_timeout_seconds)
     stack.push_async_callback(vps.aclose)
 
-    client = slack_client(settings)
+    metrics = Metrics()
+    client = slack_client(settings, metrics)
     notifier = Notifier(client, settings.bot_ops_channel)
     watcher = Watcher(
         vps=vps,
@@ -178,6 +197,7 @@ async def _start(
         notifier=notifier,
         watcher=watcher,
         clock=clock,
+        metrics=metrics,
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
@@ -191,9 +211,12 @@ async def _start(
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
         is_followed=watcher.is_following,
+        observe=services.directory.index.replace_all,
     )
     monitor.start()
     stack.push_async_callback(monitor.close)
+    metrics.track_watches(lambda: watcher.active)
+    metrics.track_monitor(lambda: monitor.last_success)
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
     housekeeper.start()
     stack.push_async_callback(housekeeper.close)
@@ -209,13 +232,18 @@ async def _start(
         )
         stack.push_async_callback(handler.close_async)
         await _connect_socket(handler, settings)
-        health: Health = SocketHealth(handler)
-        web_app = make_web_app(None, health)
+        socket = SocketHealth(handler)
+        health: Health = socket
+        readiness = Readiness(store, socket=socket)
+        web_app = make_web_app(None, health, readiness)
         mode = "socket"
     else:
-        health = http_health
-        web_app = make_web_app(app, health)
+        health, readiness = http_health, Readiness(store)
+        assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
+        events = SlackEvents(app, secret.get_secret_value(), ReplayGuard(store))
+        web_app = make_web_app(events, health, readiness)
         mode = "http"
+    stack.push_async_callback(readiness.close)
     try:
         runner, port = await start_web(web_app, settings.host, settings.port)
     except OSError as exc:
@@ -223,12 +251,46 @@ async def _start(
             f"HOST/PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
         ) from None
     stack.push_async_callback(runner.cleanup)
+    metrics_port = await _serve_metrics(settings, metrics, readiness.socket, store, stack)
     where = f"http://{settings.host}:{port}"
     if mode == "socket":
         announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
     else:
         announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
-    return RunningBot(port, services, mode, health, app, stack)
+    if metrics_port is not None:
+        announce(f"metrics at http://{settings.host}:{metrics_port}/metrics")
+    readiness.state = "ready"
+    # Pushed last, so it runs first on close: not ready any more while everything stops.
+    stack.callback(setattr, readiness, "state", "stopping")
+    return RunningBot(port, services, mode, health, app, stack, readiness, metrics_port)
+
+
+async def _serve_metrics(
+    settings: Settings,
+    metrics: Metrics,
+    socket: SocketHealth | None,
+    store: object,
+    stack: AsyncExitStack,
+) -> int | None:
+    """Serve /metrics on HOST:BOT_METRICS_PORT (unless 0) and keep its gauges fresh."""
+    if settings.bot_metrics_port == 0:
+        return None
+    refresher = MetricsRefresher(
+        metrics, store=store, socket_connected=socket.connected if socket else None
+    )
+    refresher.start()
+    stack.push_async_callback(refresher.close)
+    try:
+        runner, port = await start_web(
+            make_metrics_app(metrics), settings.host, settings.bot_metrics_port
+        )
+    except OSError as exc:
+        raise StartupError(
+            f"BOT_METRICS_PORT: cannot listen on {settings.host}:{settings.bot_metrics_port} "
+            f"({exc.strerror or exc})"
+        ) from None
+    stack.push_async_callback(runner.cleanup)
+    return port
 
 
 async def verify_slack(settings: Settings, client: AsyncWebClient) -> None:

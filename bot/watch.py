@@ -173,7 +173,8 @@ class Watcher:
         """Edit the ops message and the requester's result message in place."""
         if watch.ops_ts:
             await self._notifier.update(watch.ops_ts, message, channel=watch.ops_channel)
-        if watch.result_channel and watch.result_ts:
+        same = (watch.result_channel, watch.result_ts) == (watch.ops_channel, watch.ops_ts)
+        if watch.result_channel and watch.result_ts and not same:
             try:
                 await self._slack.chat_update(
                     channel=watch.result_channel, ts=watch.result_ts, **message.to_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,8 +13,11 @@ from asyncio.subprocess import PIPE
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from bot.cli import DEMO_SERVERS, _parser
+from bot.console import ConsoleOptions
 from bot.emulator import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
@@ -37,6 +41,7 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+    env["BOT_METRICS_PORT"] = "0"  # tests run side by side: no fixed port
     env.update(extra)
     return env
 
@@ -51,7 +56,7 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
 def simulator(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
-        [*VPSBOT, "simulator", "--port", str(port), "--seed", "250", "--token", "cli-token"],
+        [*VPSBOT, "simulator", "--port", str(port), "--servers", "250", "--token", "cli-token"],
         env=clean_env(tmp_path),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -102,6 +107,7 @@ def test_check_finds_what_run_would_trip_on(tmp_path: Path) -> None:
     env = clean_env(
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",  # offline: nobody answers there
         BOT_CATALOG_FILE=str(tmp_path / "missing.yml"),
         BOT_STATE_URL="sqlite:////nonexistent-dir/state.db",
     )
@@ -147,20 +153,6 @@ def test_check_fails_when_the_api_is_unreachable(tmp_path: Path) -> None:
     result = run(["check"], env, tmp_path)
     assert result.returncode == 1
     assert "could not connect" in result.stdout
-
-
-def test_check_never_prints_credentials_written_into_vps_api_url(
-    simulator: str, tmp_path: Path
-) -> None:
-    dead = f"http://ops:hunter2-pw@127.0.0.1:{free_port()}/api/v1"
-    alive = simulator.replace("http://", "http://ops:hunter2-pw@")
-    for url, code in ((dead, 1), (alive, None)):
-        env = clean_env(tmp_path, VPS_API_URL=url, VPS_API_TOKEN="x", VPS_API_TIMEOUT_SECONDS="2")
-        result = run(["check"], env, tmp_path)
-        assert "hunter2-pw" not in result.stdout + result.stderr
-        assert "http://***@127.0.0.1" in result.stdout
-        if code is not None:
-            assert result.returncode == code
 
 
 def test_bad_settings_stop_with_one_line_per_variable(tmp_path: Path) -> None:
@@ -210,7 +202,61 @@ async def test_run_with_the_simulator_says_demo_and_serves(tmp_path: Path) -> No
             assert ack.ok
             listed = await emu.wait_for(lambda: emu.last_message(visible_to="U0DEMO001"))
             assert "web-server-01" in listed.text + str(listed.blocks)
+            # the console's fleet: "1-10 of 12" (it was 25 servers here, 12 there)
+            assert re.search(rf"\u2013\d+ of {DEMO_SERVERS}\b", listed.text)
         finally:
             proc.terminate()
             await proc.wait()
     assert proc.returncode == 0  # SIGTERM is a clean stop
+
+
+def test_simulator_on_a_taken_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(["simulator", "--port", str(port)], clean_env(tmp_path), tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"vpsbot: --host/--port: cannot listen on 127.0.0.1:{port} (Address already in use)\n"
+    )
+    assert result.stdout == ""  # no "serving on…" line for a server that never served
+
+
+def test_seed_is_a_deprecated_name_for_servers(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port), "--seed", "3"],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        serving = proc.stdout.readline()  # type: ignore[union-attr]
+        assert f"3 servers on http://127.0.0.1:{port}/api/v1" in serving
+        listed = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/servers/",
+            headers={"Authorization": "Bearer simulator-token"},
+            timeout=10,
+        )
+        assert listed.json()["count"] == 3
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert err == "vpsbot: --seed is deprecated; it is the fleet size: use --servers N\n"
+
+
+def test_run_simulator_console_and_simulator_default_to_the_same_fleet() -> None:
+    parse = _parser().parse_args
+    for args in (["run", "--simulator"], ["console"], ["simulator"]):
+        assert parse(args).servers is None, args  # none given: DEMO_SERVERS, for all three
+    assert ConsoleOptions().servers == DEMO_SERVERS
+    assert parse(["run", "--simulator", "--servers", "5"]).servers == 5
+
+
+def test_servers_without_simulator_is_refused(tmp_path: Path) -> None:
+    result = run(["run", "--servers", "5"], clean_env(tmp_path), tmp_path)
+    assert result.returncode == 2
+    assert "--servers sizes the simulated fleet: it needs --simulator" in result.stderr

@@ -190,3 +190,31 @@ def test_copied_files_exist_and_reach_the_build_context(
             if dockerignore_excludes(patterns, relative):
                 problems.append(f"{relative} is excluded by .dockerignore")
     assert not problems, "COPY sources that won't reach the image:\n" + "\n".join(problems)
+
+
+def test_base_images_are_pinned_by_digest(stages: list[list[Instruction]]) -> None:
+    names = set()
+    for stage in stages:
+        image, *rest = stage[0][1].split()
+        if image not in names:  # FROM <earlier stage> needs no digest
+            assert re.fullmatch(r"[\w.\-/:]+@sha256:[0-9a-f]{64}", image), (
+                f"FROM {image} is not pinned by digest (image@sha256:...)"
+            )
+        if len(rest) == 2 and rest[0].upper() == "AS":
+            names.add(rest[1])
+    assert "RepoDigests" in DOCKERFILE.read_text(), "say how to bump the pinned digest"
+
+
+def test_dependencies_are_installed_from_the_lock_with_hashes_then_the_project_alone(
+    stages: list[list[Instruction]],
+) -> None:
+    runs = [r for stage in stages for r in args_of(stage, "RUN") if "pip install" in r]
+    locked = [i for i, r in enumerate(runs) if "--require-hashes" in r and "requirements.lock" in r]
+    project = [i for i, r in enumerate(runs) if re.search(r"pip install\b[^&;|]*\s\.(\s|$)", r)]
+    assert locked, f"no `pip install --require-hashes -r requirements.lock`: {runs}"
+    assert project, f"no install of the project: {runs}"
+    assert locked[0] < project[0], "the project is installed before its locked dependencies"
+    assert "--no-deps" in runs[project[0]], (
+        f"the project install may pull unlocked dependencies: {runs[project[0]]}"
+    )
+    assert len(runs) == 2, f"every pip install is either the lock or the project: {runs}"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-# shared/ sits beside the repository, here and in CI.
-SCHEMA = REPO.parent / "shared" / "reference" / "slack-manifest.schema.1.0.0.json"
+# Slack's manifest schema, vendored with its MIT licence: a clone has nothing beside it.
+SCHEMA = Path(__file__).resolve().parent / "data" / "slack" / "slack-manifest.schema.1.0.0.json"
 
 SCOPES = {
     "commands",
@@ -27,6 +27,14 @@ def manifest() -> dict[str, Any]:
     loaded = yaml.safe_load((REPO / "manifest.yml").read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+def test_the_schema_and_its_licence_are_inside_the_repository() -> None:
+    assert SCHEMA.is_relative_to(REPO)
+    assert SCHEMA.is_file()
+    licence = SCHEMA.with_name("slack-manifest.schema.LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License")
+    assert "Slack Technologies" in licence
 
 
 def test_manifest_is_valid_for_slack(manifest: dict[str, Any]) -> None:

@@ -316,6 +316,7 @@ async def test_allowed_actions_for_whoami(policy: Policy, groups: FakeGroups) ->
     assert {a for a, d in decisions.items() if d.allowed} == {
         "list",
         "show",
+        "audit",
         "start",
         "stop",
         "reboot",
@@ -353,6 +354,7 @@ async def test_a_file_without_rules_is_a_read_only_bot(text: str, groups: FakeGr
     assert [a for a in ACTIONS if (await decide(policy, request(a), groups)).allowed] == [
         "list",
         "show",
+        "audit",
     ]
 
 
@@ -369,6 +371,14 @@ def test_confirm_lists_the_actions_to_confirm(text: str, confirmed: set[str]) ->
     assert {a for a in ACTIONS if policy.needs_confirmation(a)} == confirmed
 
 
+def test_audit_is_a_read_action_that_rules_may_name() -> None:
+    policy = policy_from("rules:\n  audit:\n    - channels: [C0OPS0001]\n")
+    assert [(r.action, r.line) for r in policy.rules] == [("audit", 3)]
+    assert "audit" in ACTIONS
+    assert not policy.needs_confirmation("audit")
+    assert policy.approval_for("audit", ["web-01"]) is None
+
+
 def test_the_default_policy_is_read_only_and_confirms_stop_and_delete() -> None:
     policy = Policy.default()
     assert policy.rules == ()
@@ -382,7 +392,7 @@ async def test_deciding_an_unknown_action_is_a_bug(policy: Policy, groups: FakeG
 
 # -- files that stop the bot --------------------------------------------------------------
 
-KNOWN = 'list, show, create, update, start, stop, reboot, delete, "*"'
+KNOWN = 'list, show, audit, create, update, start, stop, reboot, delete, "*"'
 
 
 @pytest.mark.parametrize(
@@ -448,7 +458,7 @@ KNOWN = 'list, show, create, update, start, stop, reboot, delete, "*"'
         ),
         pytest.param(
             "rule:\n  stop:\n    - users: [U0ADMIN01]\n",
-            'policy.yml:1: unknown key "rule" (known: rules, confirm)',
+            'policy.yml:1: unknown key "rule" (known: rules, confirm, approve, freeze, limits)',
             id="unknown-top-level-key",
         ),
         pytest.param(
@@ -512,6 +522,11 @@ KNOWN = 'list, show, create, update, start, stop, reboot, delete, "*"'
             "confirm:\n  - stop\n  - list\n",
             'policy.yml:3: "list" changes nothing and is never confirmed',
             id="read-action-in-confirm",
+        ),
+        pytest.param(
+            "confirm: [stop, audit]\n",
+            'policy.yml:1: "audit" changes nothing and is never confirmed',
+            id="audit-is-a-read",
         ),
         pytest.param(
             "confirm: stop\n",

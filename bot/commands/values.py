@@ -184,11 +184,11 @@ class Whoami:
 
 @dataclass(frozen=True)
 class Audit:
-    """`audit [<server>]`: the latest recorded actions (read-only: no policy action)."""
+    """`audit [<server>]`: the latest recorded actions (a read: policy action `audit`)."""
 
     server: str | None = None
     word: ClassVar[str] = "audit"
-    action: ClassVar[str | None] = None
+    action: ClassVar[str | None] = "audit"
 
 
 Command: TypeAlias = (

@@ -1,14 +1,17 @@
 """`vpsbot console`: a local, Slack-like console over the real app.
 
-app.py        wiring: emulator + the real bot (+ the simulator), the banner, the run
+app.py        wiring: emulator + the real bot (+ the simulator), the run, the exit code
+startup.py    the policy (real or demo), settings pointed at the emulator, the banner
 workspace.py  people and channels made on the fly (`:as bob`, `:in #ops`)
-script.py     the input loop: /commands, button numbers, `:` commands
+script.py     the input loop: /commands, button numbers, `:` commands; failed lines
+waits.py      how long to wait for the bot before the next line;  help.py  :help
 forms.py      modals, field by field
-screen.py     which messages to print, and what a typed number clicks
+screen.py     which messages to print, what a typed number clicks, which ones say "failed"
 render.py     Block Kit → lines;  mrkdwn.py  mrkdwn, mentions, emoji, colour
-terminal.py   output above the prompt; lines from -c, a pipe or readline
+terminal.py   output above the prompt; lines from -c or a pipe
+keyboard.py   a person's lines (readline) read by the main thread: Ctrl-C, Ctrl-D
 """
 
-from bot.console.app import ConsoleOptions, run_console
+from bot.console.app import ConsoleOptions, console_main, run_console
 
-__all__ = ["ConsoleOptions", "run_console"]
+__all__ = ["ConsoleOptions", "console_main", "run_console"]

@@ -8,23 +8,18 @@ import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
-from bot.console.mrkdwn import BOLD, DIM, RED, plain
+from bot.console.help import FORM_HELP
+from bot.console.mrkdwn import BOLD, DIM, plain
 from bot.console.render import render_blocks
 from bot.console.terminal import PROMPT_END, Terminal
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import Input, SlackEmulator, View
 
-__all__ = ["FORM_HELP", "FormFiller", "Outcome", "pick"]
+__all__ = ["FormFiller", "Outcome", "pick"]
 
 Outcome = Literal["submitted", "cancelled", "ended", "quit"]
 Reader = Callable[[str], Awaitable[str | None]]
 
-FORM_HELP = (
-    "In a form: answer each field on its own line (a number or the text of an option);\n"
-    "an empty line skips an optional field or keeps the value shown.\n"
-    "  :submit [field=value ...]  fill the named fields and send the form now\n"
-    "  :cancel                    close the form"
-)
 _MULTI = {"checkboxes", "multi_static_select"}
 _CHOICE = {"static_select", "radio_buttons", "external_select"} | _MULTI
 _OUTCOMES: dict[str, Outcome] = {"cancel": "cancelled", "quit": "quit", "end": "ended"}
@@ -49,9 +44,13 @@ class FormFiller:
         workspace: ConsoleWorkspace,
         read: Reader,
         who: Callable[[], str],
+        *,
+        fail: Callable[[str], None],
+        stop: Callable[[], bool],
     ) -> None:
         self.emu, self.terminal, self.workspace = emu, terminal, workspace
         self.read, self.who = read, who
+        self.fail, self.stop = fail, stop  # a refused answer; whether a script ends there
         self._view: View | None = None
 
     async def fill(self, view: View) -> Outcome:
@@ -69,26 +68,34 @@ class FormFiller:
                     queue.pop(0)
             except _Command as command:
                 if command.word in _OUTCOMES:
-                    await self.emu.close_view(view, clear=True, user=self.who())
-                    self.note("Form closed; nothing was sent.")
-                    return _OUTCOMES[command.word]
+                    return await self.close(view, _OUTCOMES[command.word])
                 try:
                     values.update(self.pairs(view.inputs(), command.rest))
                 except ValueError as exc:
-                    self.note(str(exc), RED)
+                    self.fail("  " + str(exc))
+                    if self.stop():
+                        return await self.close(view, "ended")
                     continue
             ack = await self.emu.submit_view(view, values, user=self.who())
             if ack.error and not ack.input_errors:
                 await self.emu.close_view(view, clear=True, user=self.who())
-                self.note(f"The app did not take the form ({ack.error}); it was closed.", RED)
+                self.fail(f"  The app did not take the form ({ack.error}); it was closed.")
                 return "cancelled"
             if not ack.input_errors:
                 return "submitted"
             fields = {f.block_id: f for f in view.inputs()}
             for block_id, problem in ack.input_errors.items():
                 label = fields[block_id].label if block_id in fields else block_id
-                self.note(f"! {plain(label)}: {plain(problem)}", RED)
+                self.fail(f"  ! {plain(label)}: {plain(problem)}")
+            if self.stop():
+                return await self.close(view, "ended")
             queue = [f for f in view.inputs() if f.block_id in ack.input_errors] or view.inputs()
+
+    async def close(self, view: View, outcome: Outcome) -> Outcome:
+        """Close the form unsent."""
+        await self.emu.close_view(view, clear=True, user=self.who())
+        self.note("Form closed; nothing was sent.")
+        return outcome
 
     def intro(self, view: View) -> None:
         """The modal's title and the blocks around its inputs."""
@@ -122,7 +129,9 @@ class FormFiller:
             try:
                 return self.parse(field, text)
             except ValueError as exc:
-                self.note(str(exc), RED)
+                self.fail("  " + str(exc))
+                if self.stop():
+                    raise _Command("end", "") from None
 
     def describe(self, field: Input) -> str:
         """The label, whether it is optional, its hint, its options and its current value."""

@@ -70,7 +70,6 @@ _MARKER = re.compile("[" + "".join(_ON.values()) + "".join(_OFF.values()) + "]")
 _DROP = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ue000-\uf8ff]"
 )
-_INVISIBLE = re.compile("[\u2060\u00ad]")
 _SHORTCODE = re.compile(r":([a-z0-9_+\-]{1,60}):")
 _SEQUENCE = re.compile(r"<([^<>\n]*)>")
 _QUOTE = re.compile(r"^(?:&gt;|>) ?", re.MULTILINE)
@@ -121,7 +120,7 @@ def width(text: str) -> int:
     """How many terminal cells `text` takes (ANSI codes take none, wide emoji two)."""
     cells = 0
     for ch in _ANSI.sub("", text):
-        if unicodedata.combining(ch) or ch in "\ufe0f\u200d\u2060\u00ad\u20e3":
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Me", "Mn"):
             continue
         cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
     return cells
@@ -140,8 +139,7 @@ def emojize(text: str) -> str:
 def plain(text: object, *, emoji: bool = True) -> str:
     """A plain_text string as Slack shows it: literal, with emoji when the object allows them."""
     shown = clean(text if isinstance(text, str) else str(text or ""))
-    shown = emojize(shown) if emoji else shown
-    return _INVISIBLE.sub("", shown)
+    return emojize(shown) if emoji else shown
 
 
 def mrkdwn(text: object, style: Style, names: Names, *, base: tuple[str, ...] = ()) -> str:
@@ -171,8 +169,8 @@ def _marked(key: str) -> Callable[[re.Match[str]], str]:
 
 
 def _finish(text: str) -> str:
-    """Drop the invisible characters that keep text inert in Slack, and decode entities."""
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], _INVISIBLE.sub("", text))
+    """Decode the entities."""
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
 
 
 def _sequence(inner: str, names: Names) -> str:

@@ -14,12 +14,14 @@ from bot.console.render import Control, render_message
 from bot.console.terminal import Terminal
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import Change, Message
+from bot.slack import ids
 
 __all__ = ["Screen"]
 
 logger = logging.getLogger(__name__)
 
 _MAX_KEPT = 200
+_FAILURE_BLOCKS = {ids.DENIED_BLOCK, ids.FAILED_BLOCK}
 
 
 class Screen:
@@ -40,6 +42,9 @@ class Screen:
         self.controls: dict[int, list[Control]] = {}
         self.changes = 0
         self.last_change = clock()
+        self.failures: list[str] = []
+        """Messages shown that say a request was refused or failed (one entry per message)."""
+        self._failed: set[tuple[str, str]] = set()
 
     def on_change(self, change: Change) -> None:
         """The emulator's callback: show what the person would notice."""
@@ -79,6 +84,9 @@ class Screen:
         self.shown.append(message)
         del self.shown[:-_MAX_KEPT]
         self.controls[id(message)] = shown.controls
+        if _says_failure(message) and (message.channel, message.ts) not in self._failed:
+            self._failed.add((message.channel, message.ts))
+            self.failures.append(self.describe(message))
         lines = [self.header(message, updated=updated)]
         lines += [f"  {line}" for line in shown.lines]
         self.terminal.write("\n" + "\n".join(lines))
@@ -135,6 +143,15 @@ class Screen:
         first = render_message(message.text, [], [], Style(colour=False), self.workspace)
         line = first.lines[0] if first.lines else "a message"
         return line if len(line) <= 60 else line[:59] + "…"
+
+
+def _says_failure(message: Message) -> bool:
+    """A refusal or a failure, as the bot marks them (first block's id), or Slackbot's note that
+    the app failed to answer a command."""
+    if message.via == "slackbot":
+        return True
+    first = message.blocks[0] if message.blocks else None
+    return isinstance(first, dict) and first.get("block_id") in _FAILURE_BLOCKS
 
 
 def _words(text: str) -> str:

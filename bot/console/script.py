@@ -3,35 +3,23 @@ followed by a short wait for the app's answer so output and prompt come in a sen
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
 
-from bot.console.forms import FORM_HELP, FormFiller, Outcome, pick
-from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED
+from bot.console.forms import FormFiller, Outcome, pick
+from bot.console.help import HELP
+from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED, plain
 from bot.console.render import Control
 from bot.console.screen import Screen
 from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
+from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace, WorkspaceError
 from bot.emulator import EmulatorUsageError, Message, SlackEmulator, View
 
-__all__ = ["HELP", "Interpreter"]
+__all__ = ["Interpreter"]
 
 # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
 _NUMBER = re.compile(r"[0-9]{1,6}")
 _SECONDS = re.compile(r"[0-9]{1,4}(\.[0-9]+)?")
-
-HELP = f"""\
-Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-01
-  1, 2, …                 click that button of the latest message that has buttons
-  :click 2                the same; :click Stop web-server-01 picks a button by its text
-  :click 3 2              choose option 2 of menu [3]
-  :as bob                 be someone else (new people are made up on the fly)
-  :in #ops                go to another channel (made up on the fly too)
-  :wait                   wait until the servers being followed have settled
-  :help  :quit            this help; leave (Ctrl-D works too)
-{FORM_HELP}
-Lines can also come from a pipe, or from -c (repeatable): vpsbot console -c "/vps list\""""
 
 
 class Interpreter:
@@ -48,17 +36,35 @@ class Interpreter:
         command: str,
         who: str,
         where: str,
-        busy: Callable[[], int],
-        working: Callable[[], int],
-        quiet: float,
-        settle_within: float = 30.0,
+        waits: Waits,
+        stop_on_failure: bool = False,
     ) -> None:
         self.emu, self.workspace, self.screen = emu, workspace, screen
         self.terminal, self.source, self.command = terminal, source, command
         self.who, self.where = who, where
-        self.busy, self.working = busy, working
-        self.quiet, self.settle_within = quiet, settle_within
-        self.forms = FormFiller(emu, terminal, workspace, self.read, lambda: self.who)
+        self.waits = waits
+        self.stop_on_failure = stop_on_failure
+        self.mistakes: list[str] = []
+        """What went wrong on the console's side (a line it could not act on)."""
+        self.failed_line: str | None = None
+        """The first line after which something failed: a mistake, a refusal, an error."""
+        self.forms = FormFiller(
+            emu, terminal, workspace, self.read, lambda: self.who, fail=self.fail, stop=self.stopped
+        )
+
+    @property
+    def failures(self) -> int:
+        """Mistakes, and answers from the bot that refused or failed, so far."""
+        return len(self.mistakes) + len(self.screen.failures)
+
+    def stopped(self) -> bool:
+        """Whether a script should read no further line: one has failed."""
+        return self.stop_on_failure and self.failures > 0
+
+    def fail(self, text: str) -> None:
+        """A line the console could not act on: said in red, and counted."""
+        self.note(text, RED)
+        self.mistakes.append(text)
 
     def prompt(self) -> str:
         """`you #general` and an arrow, coloured for readline."""
@@ -73,22 +79,34 @@ class Interpreter:
 
     async def read(self, prompt: str) -> str | None:
         """The next line; lines that were not typed here are shown after their prompt."""
+        self.waits.forget_interrupt()
         line = await self.source.read(prompt)
         if line is not None and self.source.echo:
             self.terminal.write(visible(prompt) + line)
         return line
 
     async def run(self) -> None:
-        """Until the input ends or the person quits."""
-        while not self.terminal.closed:
+        """Until the input ends, the person quits, or (a script) a line fails."""
+        while not self.terminal.closed and not self.stopped():
+            failures = self.failures
             view = self.emu.modal(self.who)
             if view is not None:
-                if await self.fill(view) in ("quit", "ended"):
+                outcome = await self.fill(view)
+                self._blame(failures, f"the form “{plain(view.title)}”")
+                if outcome in ("quit", "ended"):
                     return
                 continue
             line = await self.read(self.prompt())
-            if line is None or not await self.handle(line):
+            if line is None:
                 return
+            going_on = await self.handle(line)
+            self._blame(failures, line.strip())
+            if not going_on:
+                return
+
+    def _blame(self, failures_before: int, what: str) -> None:
+        if self.failed_line is None and self.failures > failures_before:
+            self.failed_line = what
 
     async def handle(self, line: str) -> bool:
         """Act on one line; False when the person asked to leave."""
@@ -105,7 +123,7 @@ class Interpreter:
                 return False
             await self.colon(word.lower(), rest.strip())
         else:
-            self.note(f"{text!r}: commands start with / (try {self.command} help); :help for more.")
+            self.fail(f"{text!r}: commands start with / (try {self.command} help); :help for more.")
         return True
 
     async def colon(self, word: str, rest: str) -> None:
@@ -119,11 +137,15 @@ class Interpreter:
         elif word == "click":
             await self.click(rest)
         elif word == "wait":
-            await self.finish(float(rest) if _SECONDS.fullmatch(rest) else 30.0)
+            within = float(rest) if _SECONDS.fullmatch(rest) else 30.0
+            if self.waits.busy():
+                self.note(f"Waiting for the bot to settle, at most {within:g}s (Ctrl-C stops it).")
+            if not await self.waits.finish(within):
+                self.mistakes.append(":wait ran out of time")
         elif word in ("submit", "cancel"):
-            self.note("No form is open.")
+            self.fail("No form is open.")
         else:
-            self.note(f":{word} is not a console command; :help lists them.")
+            self.fail(f":{word} is not a console command; :help lists them.")
 
     def become(self, name: str) -> None:
         """`:as bob`."""
@@ -131,7 +153,7 @@ class Interpreter:
             if name:
                 self.who = self.workspace.user(name).id
         except WorkspaceError as exc:
-            self.note(str(exc), RED)
+            self.fail(str(exc))
             return
         self.note(f"You are @{self.workspace.user_name(self.who)} ({self.who}).")
 
@@ -141,7 +163,7 @@ class Interpreter:
             if name:
                 self.where = self.workspace.channel(name).id
         except WorkspaceError as exc:
-            self.note(str(exc), RED)
+            self.fail(str(exc))
             return
         self.note(f"You are in #{self.workspace.channel_name(self.where)} ({self.where}).")
 
@@ -149,11 +171,11 @@ class Interpreter:
         """Type a slash command in the current channel."""
         name = text.split(maxsplit=1)[0]
         if name != self.command:
-            self.note(f"{name} is not installed here; the bot's command is {self.command}.")
+            self.fail(f"{name} is not installed here; the bot's command is {self.command}.")
             return
         before = self.screen.changes
         await self.emu.slash_command(text, user=self.who, channel=self.where)
-        await self.settle(before)  # a failed command gets Slackbot's note, as in Slack
+        await self.waits.settle(before)  # a failed command gets Slackbot's note, as in Slack
 
     async def click(self, rest: str) -> None:
         """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""
@@ -163,7 +185,7 @@ class Interpreter:
             return
         found = self.screen.find(rest) if rest else None
         if found is None:
-            self.note(f"No button {rest!r} on the screen." if rest else "Click what? :click 1")
+            self.fail(f"No button {rest!r} on the screen." if rest else "Click what? :click 1")
             return
         await self.press(*found, None)
 
@@ -171,12 +193,13 @@ class Interpreter:
         """Press control `number` of the latest message that has controls."""
         target = self.screen.target()
         if target is None:
-            self.note("No message with buttons yet.")
+            self.fail("No message with buttons yet.")
             return
         message, controls = target
         control = next((c for c in controls if c.number == number), None)
+        last = len(controls)
         if control is None:
-            self.note(f"The latest message with buttons has [1] to [{len(controls)}].")
+            self.fail(f"No button [{number}]: the latest message with buttons has [1] to [{last}].")
             return
         await self.press(message, control, option)
 
@@ -186,7 +209,7 @@ class Interpreter:
         self.note(f"→ [{control.number}] {control.label} — on “{about}”", DIM)
         before = self.screen.changes
         if control.kind == "button" and option is not None:
-            self.note(f"[{control.number}] is a button, not a menu: nothing was clicked.", RED)
+            self.fail(f"[{control.number}] is a button, not a menu: nothing was clicked.")
             return
         try:
             if control.kind == "button":
@@ -199,11 +222,11 @@ class Interpreter:
                     message, value, action_id=control.action_id, user=self.who
                 )
         except EmulatorUsageError as exc:
-            self.note(f"Slack would not let you: {exc}", RED)
+            self.fail(f"Slack would not let you: {exc}")
             return
         if ack.error:
-            self.note(f"The app did not answer the click ({ack.error}).", RED)
-        await self.settle(before)
+            self.fail(f"The app did not answer the click ({ack.error}).")
+        await self.waits.settle(before)
 
     async def choice(self, control: Control, typed: str | None) -> str | None:
         """A menu option's value, from `typed` or asked for."""
@@ -217,7 +240,9 @@ class Interpreter:
             try:
                 return pick(list(control.options), typed)
             except ValueError as exc:
-                self.note(str(exc), RED)
+                self.fail(str(exc))
+                if self.stopped():
+                    return None
                 typed = None
 
     async def fill(self, view: View) -> Outcome:
@@ -226,35 +251,12 @@ class Interpreter:
         try:
             outcome = await self.forms.fill(view)
         except EmulatorUsageError as exc:
-            self.note(f"The form can't be filled here: {exc}", RED)
+            self.fail(f"The form can't be filled here: {exc}")
             self.emu.world.clear_views(self.who)
             return "cancelled"
         if outcome == "submitted":
-            await self.settle(before)
+            await self.waits.settle(before)
         return outcome
-
-    async def settle(self, before: int) -> None:
-        """Wait until the bot has answered (a change after `before`, no request still being
-        worked on) and nothing changed for `quiet`: the next line acts on that answer, however
-        slow the API is (bounded by `settle_within`)."""
-        clock = self.screen.clock
-        deadline = clock() + self.settle_within
-        while clock() < deadline:
-            answered = self.screen.changes > before and not self.working()
-            if answered and clock() - self.screen.last_change >= self.quiet:
-                return
-            await asyncio.sleep(0.02)
-
-    async def finish(self, within: float) -> bool:
-        """Wait until no server is being followed and nothing changed for a moment."""
-        clock = self.screen.clock
-        deadline = clock() + within
-        while clock() < deadline:
-            if not self.busy() and clock() - self.screen.last_change >= self.quiet:
-                return True
-            await asyncio.sleep(0.05)
-        self.note(f"Still following {self.busy()} server(s) after {within:g}s; not waiting longer.")
-        return False
 
     def note(self, text: str, *codes: str) -> None:
         """A line from the console itself (not from Slack)."""

@@ -1,8 +1,8 @@
-"""The terminal: output that keeps the prompt at the bottom, and lines in from -c, a pipe or a
-person (with readline's history and editing).
+"""The terminal: output that keeps the prompt at the bottom, and lines in from -c or a pipe
+(a person's lines come through `bot.console.keyboard`).
 
-A blocking read runs in a daemon thread, one line at a time, so the event loop (the bot, the
-emulator, follow-ups arriving) never waits for a person to type.
+A blocking read of a pipe runs in a daemon thread, one line at a time, so the event loop (the
+bot, the emulator, follow-ups arriving) never waits for input.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, TextIO
 
-from bot.commands import COMMANDS, DEFAULT_SLASH_COMMAND
 from bot.console.mrkdwn import Style
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "ScriptLines",
     "StreamLines",
     "Terminal",
-    "TypedLines",
     "is_terminal",
     "keep_terminal_settings",
     "visible",
@@ -36,7 +34,6 @@ __all__ = [
 PROMPT_END = " \u203a "
 """What ends every prompt: a single right-pointing angle quotation mark between spaces."""
 _READLINE_MARKS = re.compile("[\x01\x02]")
-_COMPLETIONS = (":help", ":as ", ":in ", ":click ", ":submit ", ":cancel", ":wait", ":quit")
 
 
 def visible(prompt: str) -> str:
@@ -145,49 +142,6 @@ class StreamLines:
         """The next line of the stream."""
         line = await _in_thread(self._stream.readline)
         return None if not line else line.rstrip("\r\n")
-
-
-class TypedLines:
-    """A person at the terminal, with readline's line editing and history when available."""
-
-    echo = False
-
-    def __init__(self, terminal: Terminal) -> None:
-        self._terminal = terminal
-        with contextlib.suppress(ImportError):
-            import readline
-
-            readline.set_history_length(1000)
-            readline.set_completer(_complete)
-            readline.set_completer_delims(" ")
-            binding = (
-                "bind ^I rl_complete" if "libedit" in (readline.__doc__ or "") else "tab: complete"
-            )
-            readline.parse_and_bind(binding)
-
-    async def read(self, prompt: str) -> str | None:
-        """The next line the person types; None on Ctrl-D."""
-        terminal = self._terminal
-
-        def typed() -> str:
-            try:
-                return input(prompt)
-            except EOFError:
-                terminal.prompt = None
-                terminal.write()  # Ctrl-D leaves the cursor after the prompt
-                raise
-            finally:
-                terminal.prompt = None
-
-        terminal.prompt = prompt
-        return await _in_thread(typed)
-
-
-def _complete(text: str, state: int) -> str | None:
-    """Tab completion of console commands, the slash command and its words."""
-    words = (*_COMPLETIONS, f"{DEFAULT_SLASH_COMMAND} ", *(f"{w} " for w in COMMANDS))
-    matches = [c for c in words if c.startswith(text)]
-    return matches[state] if state < len(matches) else None
 
 
 async def _in_thread(read: Callable[[], str]) -> str | None:

@@ -10,7 +10,8 @@ response URLs, Block Kit validation, and a person who types commands and clicks 
         await emu.click(prompt, text="Stop web-01")
 """
 
-from bot.emulator.blockkit import validate_blocks, validate_view
+from bot.emulator.blockkit import validate_blocks, validate_text, validate_view
+from bot.emulator.delivery import RawAck, SentRequest
 from bot.emulator.model import (
     SLACKBOT,
     Button,
@@ -39,6 +40,8 @@ __all__ = [
     "Interaction",
     "Message",
     "MessageVersion",
+    "RawAck",
+    "SentRequest",
     "Signing",
     "SlackEmulator",
     "User",
@@ -47,5 +50,6 @@ __all__ = [
     "World",
     "signature",
     "validate_blocks",
+    "validate_text",
     "validate_view",
 ]

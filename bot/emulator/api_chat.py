@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from bot.emulator.api_base import MAX_TEXT, ApiError, ApiMethods, json_param
-from bot.emulator.blockkit import validate_blocks
+from bot.emulator.blockkit import validate_blocks, validate_text
 from bot.emulator.model import Channel, JsonObject, Message
 
 
@@ -25,6 +25,9 @@ class ChatMethods(ApiMethods):
                 raise ApiError(
                     "invalid_blocks", errors=bare, response_metadata={"messages": errors}
                 )
+        text_errors = validate_text(text)
+        if text_errors:
+            raise ApiError("invisible_characters", response_metadata={"messages": text_errors})
         if previous is None and not text and not blocks and not attachments:
             raise ApiError("no_text")
         if previous is not None and text is None and blocks is None and attachments is None:

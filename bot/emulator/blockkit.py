@@ -3,10 +3,16 @@
 Each problem reads like Slack's: ``[ERROR] must be less than 3001 characters
 [json-pointer:/blocks/0/text/text]``. It is strict where real mistakes happen (lengths, counts,
 text object types, duplicate ids, unknown types) and lenient about the rarely used corners.
+
+On one point it is stricter than Slack, on purpose: text an app sends (text objects, markdown
+blocks, a message's top-level text) may hold no invisible format character (Unicode category
+Cf: word joiners, zero-width spaces, soft hyphens, bidi controls). What a bot shows must
+copy and search byte for byte, so every test that runs through the emulator checks that too.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Literal
 
 from bot.emulator.model import JsonObject
@@ -94,6 +100,13 @@ class _Checker:
             self.error("must be more than 0 characters", f"{at}/text")
         elif len(text) > limit:
             self.error(f"must be less than {limit + 1} characters", f"{at}/text")
+        else:
+            self.visible(text, f"{at}/text")
+
+    def visible(self, text: str, ptr: str) -> None:
+        problem = _invisible(text)
+        if problem:
+            self.error(problem, ptr)
 
     def array(
         self, obj: JsonObject, key: str, ptr: str, low: int, high: int, *, required: bool = True
@@ -170,6 +183,8 @@ class _Checker:
             self.text(block, "title", ptr, 2000, required=False, plain_only=True)
         elif kind == "markdown":
             self.string(block, "text", ptr, 12000, required=True)
+            if isinstance(block.get("text"), str):
+                self.visible(block["text"], f"{ptr}/text")
 
     def known_keys(self, obj: JsonObject, keys: set[str] | None, ptr: str) -> None:
         """Report every key Slack would not accept here (`keys` None: not checked)."""
@@ -266,6 +281,20 @@ class _Checker:
     def style(self, obj: JsonObject, ptr: str) -> None:
         if "style" in obj and obj["style"] not in ("primary", "danger"):
             self.error("must be one of: primary, danger", f"{ptr}/style")
+
+
+def _invisible(text: str) -> str | None:
+    """What is wrong with the first invisible format character in `text` (None: there is none)."""
+    for index, ch in enumerate(text):
+        if unicodedata.category(ch) == "Cf":
+            return f"must not contain invisible characters (U+{ord(ch):04X} at {index})"
+    return None
+
+
+def validate_text(text: object, pointer: str = "/text") -> list[str]:
+    """The problem with a message's top-level text the emulator refuses (empty when fine)."""
+    problem = _invisible(text) if isinstance(text, str) else None
+    return [f"[ERROR] {problem} [json-pointer:{pointer}]"] if problem else []
 
 
 def validate_blocks(

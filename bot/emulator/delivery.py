@@ -19,6 +19,15 @@ USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
 
 @dataclass(frozen=True)
+class SentRequest:
+    """A request exactly as it went to the app: what an eavesdropper could capture."""
+
+    url: str
+    body: str
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class RawAck:
     """What came back from the app, before Slack interprets it."""
 
@@ -54,6 +63,7 @@ class HttpDelivery:
     def __init__(self, signing_secret: str) -> None:
         self.signing_secret = signing_secret
         self._client = httpx.AsyncClient(headers={"User-Agent": USER_AGENT})
+        self.last_sent: SentRequest | None = None
 
     async def deliver(
         self,
@@ -67,6 +77,12 @@ class HttpDelivery:
         body = form_body(kind, data)
         headers = signed_headers(self.signing_secret, body, signing)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.last_sent = SentRequest(url, body, dict(headers))
+        return await self.send(self.last_sent, within)
+
+    async def send(self, sent: SentRequest, within: float = ACK_TIMEOUT) -> RawAck:
+        """POST a request as it is (a replay of a captured one) and judge the answer."""
+        url, body, headers = sent.url, sent.body, sent.headers
         started = time.perf_counter()
         try:
             response = await self._client.post(url, content=body, headers=headers, timeout=within)

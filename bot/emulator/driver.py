@@ -112,6 +112,33 @@ class Driver:
         action = payloads.button_action(button, self.world.next_ts())
         return await self._send_action(it, person, action, channel, signing)
 
+    async def forge_submit(
+        self,
+        view: View,
+        values: Mapping[str, object] | None = None,
+        *,
+        user: str,
+        signing: Signing | None = None,
+    ) -> Ack:
+        """A correctly signed submission of a modal by someone Slack never showed it to.
+
+        Slack itself cannot send this; a crafted or replayed request can. Security tests use it.
+        """
+        person = self.world.require_user(user)
+        state, _ = payloads.view_state(view, values or {})
+        it = self._interaction(
+            "view_submission", person, None, response_url=False, source_view=view
+        )
+        payload = payloads.view_submission(
+            self.world.workspace, self.verification_token, person, view, it, state
+        )
+        raw = await self._deliver(
+            "interactive", payload, accepts_response_payload=True, signing=signing
+        )
+        return self._record(
+            Ack("view_submission", raw.status, raw.body, raw.elapsed, it, raw.error)
+        )
+
     async def choose(
         self,
         target: Message | View,

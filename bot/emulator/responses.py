@@ -9,7 +9,7 @@ import uuid
 from aiohttp import web
 
 from bot.emulator.api_base import MAX_TEXT, MAX_VIEW_STACK
-from bot.emulator.blockkit import validate_blocks, validate_view
+from bot.emulator.blockkit import validate_blocks, validate_text, validate_view
 from bot.emulator.model import SLACKBOT, JsonObject, Message, View
 from bot.emulator.records import Interaction
 from bot.emulator.world import World
@@ -73,6 +73,8 @@ class Responder:
         text, blocks = body.get("text"), body.get("blocks")
         if blocks is not None and validate_blocks(blocks):
             return "invalid_blocks"
+        if validate_text(text):
+            return "invisible_characters"  # the emulator's own rule: see blockkit
         if not text and not blocks and not body.get("attachments"):
             return "no_text"
         if isinstance(text, str) and len(text) > MAX_TEXT:

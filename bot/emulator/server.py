@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 from aiohttp import web
 
 from bot.emulator import socket_mode
-from bot.emulator.delivery import ACK_TIMEOUT, HttpDelivery, RawAck
+from bot.emulator.delivery import ACK_TIMEOUT, HttpDelivery, RawAck, SentRequest
 from bot.emulator.driver import Driver
 from bot.emulator.model import Channel, EmulatorUsageError, JsonObject, Message, User, View
 from bot.emulator.records import ApiCall, Change
@@ -124,6 +124,17 @@ class SlackEmulator(Driver):
 
     def _base_url(self) -> str:
         return self.base_url
+
+    @property
+    def last_sent(self) -> SentRequest | None:
+        """The last request delivered over HTTP, byte for byte, signature included."""
+        return self._http.last_sent if self._http is not None else None
+
+    async def replay(self, sent: SentRequest) -> RawAck:
+        """Send a captured request again, unchanged: what an attacker who saw it could do."""
+        if self._http is None:
+            raise EmulatorUsageError("start() the emulator first")
+        return await self._http.send(sent, self.ack_timeout)
 
     # -- the workspace ------------------------------------------------------------------------
     def add_user(

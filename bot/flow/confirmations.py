@@ -1,173 +1,170 @@
-"""The prompt's buttons and the delete modal: single-use, requester-only, checked again."""
+"""The prompt's buttons and the delete modal: single-use, requester-only, authorized again.
+
+A click on "Stop web-01" is a request of its own: `confirm_intent` turns the stored confirmation
+into an intent for the same action on the server as it is NOW, so the gate checks it again
+before anything happens; only then is the confirmation claimed (one winner) and the call made.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import unicodedata
-from collections.abc import Mapping
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.flow.caller import Caller
-from bot.flow.guard import guarded, permitted
+from bot.flow.context import RequestContext
+from bot.flow.forms import DeleteFormState
+from bot.flow.gate import Access
 from bot.flow.operations import Operation
-from bot.flow.reply import Reply
-from bot.flow.services import Services
-from bot.flow.writes import run_write
-from bot.slack import ids
+from bot.flow.pipeline import Handler, Intent
+from bot.flow.writes import refusal, run_write
+from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
+from bot.slack.text import as_shown
 from bot.state import AuditOutcome, ClaimOutcome, ClaimResult, Confirmation
-from bot.vps import VPSNotFound
+from bot.vps import Server
 
 logger = logging.getLogger(__name__)
 
 _GONE = "This confirmation no longer exists; nothing was done. Run the command again."
+_TYPE_EXACTLY = "That is not this server's name; type it exactly to delete it."
 
 
-async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
-    """The danger button: run the action once — or, for delete, ask for the name first."""
-    reply = services.reply_to(caller)
-
-    async def act() -> None:
-        pending = await services.store.get_confirmation(confirmation_id)
-        if pending is not None and pending.action == "delete":
-            await _open_delete_modal(services, caller, reply, pending)
-            return
-        result = await services.store.claim_confirmation(confirmation_id, caller.user_id)
-        await _after_claim(services, caller, reply, result)
-
-    await guarded(services, caller, reply, act, what="confirm")
-
-
-async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
-    """The Cancel button: nothing is done, and the prompt says so."""
-    reply = services.reply_to(caller)
-
-    async def act() -> None:
-        result = await services.store.cancel_confirmation(confirmation_id, caller.user_id)
-        if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
-            await _record(services, result.confirmation, AuditOutcome.CANCELLED)
-            await reply.replace(build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:"))
-            return
-        await _not_yours_or_gone(services, caller, reply, result)
-
-    await guarded(services, caller, reply, act, what="cancel")
-
-
-def typed_name_error(typed: str, confirmation: Confirmation) -> str | None:
-    """The inline error for the delete modal's name field, or None when it matches."""
-    if _normal(typed) == _normal(confirmation.server_name):
-        return None
-    return "That is not this server's name; type it exactly to delete it."
-
-
-async def delete_submitted(
-    services: Services, user_id: str, metadata: str, typed: str
-) -> dict[str, str] | None:
-    """Check the typed name and claim the confirmation; field errors for the modal, or None.
-
-    Called before the modal is acknowledged, so it only touches the state store (fast); the
-    API call happens in `finish_delete` after the ack.
-    """
-    confirmation_id, _ = _parse_metadata(metadata)
-    pending = await services.store.get_confirmation(confirmation_id)
+async def confirm_intent(
+    ctx: RequestContext, confirmation_id: str, *, typed: str | None = None
+) -> Intent | None:
+    """The request a click on the danger button (or a submitted delete form) makes; None when
+    there is nothing to do (the caller has been told why)."""
+    pending = await ctx.store.get_confirmation(confirmation_id)
     if pending is None:
-        return {ids.DELETE_NAME_BLOCK: _GONE}
-    error = typed_name_error(typed, pending)
-    if error:
-        return {ids.DELETE_NAME_BLOCK: error}
-    result = await services.store.claim_confirmation(confirmation_id, user_id)
-    if result.outcome is ClaimOutcome.CLAIMED:
+        await ctx.reply.replace(build_prompt_outcome(_GONE))
         return None
-    return {ids.DELETE_NAME_BLOCK: _claim_problem(result)}
-
-
-async def finish_delete(services: Services, user_id: str, metadata: str) -> None:
-    """After a valid delete modal: re-check the permission, then delete once."""
-    confirmation_id, response_url = _parse_metadata(metadata)
-    confirmation = await services.store.get_confirmation(confirmation_id)
-    if confirmation is None or confirmation.user_id != user_id:
-        return
-    caller = Caller(
-        user_id=user_id,
-        channel_id=confirmation.channel_id,
-        channel_name=confirmation.channel_name or None,
-        response_url=response_url or confirmation.response_url,
-    )
-    reply = services.reply_to(caller)
-    await guarded(
-        services,
-        caller,
-        reply,
-        lambda: _run_confirmed(services, caller, reply, confirmation),
-        what="delete",
-    )
-
-
-async def _after_claim(
-    services: Services, caller: Caller, reply: Reply, result: ClaimResult
-) -> None:
-    if result.outcome is ClaimOutcome.CLAIMED and result.confirmation:
-        await _run_confirmed(services, caller, reply, result.confirmation)
-        return
-    await _not_yours_or_gone(services, caller, reply, result)
-
-
-async def _run_confirmed(
-    services: Services, caller: Caller, reply: Reply, confirmation: Confirmation
-) -> None:
-    """The one winner of the claim: permission again (it may have changed), then the call."""
+    problem = pending.problem(ctx.caller.user_id, ctx.clock())
+    if problem is not None:
+        await _not_yours_or_gone(ctx, ClaimResult(problem, pending))
+        return None
     try:
-        op = Operation.from_params(confirmation.params)
+        op = Operation.from_params(pending.params)
     except ValueError:
-        logger.exception("confirmation %s holds a bad operation", confirmation.id)
-        await reply.replace(build_error("This confirmation is damaged; nothing was done."))
-        return
-    server = op.server
-    if op.server_id is not None:  # the server may have changed since the prompt
-        try:
-            server = await services.vps.get_server(op.server_id)
-        except VPSNotFound:
-            await reply.replace(build_prompt_outcome(f"{op.server.name} no longer exists."))
+        logger.exception("confirmation %s holds a bad operation", pending.id)
+        await ctx.reply.replace(build_error("This confirmation is damaged; nothing was done."))
+        return None
+    if op.action == "delete" and typed is None:
+        run = _open_delete_modal(pending, op)
+    elif typed is not None and as_shown(typed) != as_shown(pending.server_name):
+        await ctx.reply.ephemeral(build_note(_TYPE_EXACTLY))
+        return None
+    else:
+        run = _confirmed(pending, op)
+
+    def becomes(server: Server | None) -> Server | None:
+        return op.rebased(server).after() if server is not None else op.after()
+
+    target = ServerRef.of_id(op.server.id) if op.server_id is not None else None
+    return Intent(
+        op.action,
+        run,
+        target=target,
+        becomes=becomes,
+        label=op.server.name,
+        what="confirm",
+        denied_outcome="Not confirmed: you may no longer do this here.",
+    )
+
+
+def cancel(confirmation_id: str) -> Intent:
+    """The Cancel button: open to anyone, but only the requester's click cancels anything."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        result = await ctx.store.cancel_confirmation(confirmation_id, ctx.caller.user_id)
+        if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
+            await _record(ctx, result.confirmation, AuditOutcome.CANCELLED)
+            await ctx.reply.replace(
+                build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:")
+            )
             return
-        if server.name != op.server.name:
-            await reply.replace(
+        await _not_yours_or_gone(ctx, result)
+
+    return Intent(None, run, what="cancel")
+
+
+def typed_name_error(typed: str, expected: str) -> str | None:
+    """The inline error for the delete modal's name field, or None when it matches."""
+    return None if as_shown(typed) == as_shown(expected) else _TYPE_EXACTLY
+
+
+def _confirmed(pending: Confirmation, op: Operation) -> Handler:
+    async def run(ctx: RequestContext, access: Access) -> None:
+        server = access.server
+        if server is not None and server.name != op.server.name:
+            await ctx.reply.replace(
                 build_prompt_outcome(
                     f"Not done: the server was renamed to {server.name} since you asked. "
                     "Run the command again."
                 )
             )
             return
-    if not await permitted(services, caller, reply, op.action, server):
-        await reply.replace(build_prompt_outcome("Not confirmed: you may no longer do this here."))
-        return
-    await _record(services, confirmation, AuditOutcome.CONFIRMED)
-    verb = action_label(op.word).lower()
-    await reply.replace(
-        build_prompt_outcome(
-            f"Confirmed — {verb} {op.server.name}…", emoji=":ballot_box_with_check:"
+        fresh = op.rebased(server) if server is not None else op
+        refused = await refusal(ctx, fresh)
+        if refused is not None:  # the server moved on since the prompt
+            await ctx.reply.replace(refused)
+            return
+        result = await ctx.store.claim_confirmation(pending.id, ctx.caller.user_id)
+        if result.outcome is not ClaimOutcome.CLAIMED:
+            await _not_yours_or_gone(ctx, result)
+            return
+        verb = action_label(op.word).lower()
+        await ctx.reply.replace(
+            build_prompt_outcome(
+                f"Confirmed — {verb} {op.server.name}…", emoji=":ballot_box_with_check:"
+            )
         )
-    )
-    await run_write(services, caller, reply, op)
+        await run_write(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
+
+    return run
 
 
-async def _not_yours_or_gone(
-    services: Services, caller: Caller, reply: Reply, result: ClaimResult
-) -> None:
+def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
+    """Delete asks more: the caller types the name. The claim waits for the form."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        server = access.server or op.server
+        caller = ctx.caller
+        state = DeleteFormState(
+            confirmation=pending.id,
+            user_id=pending.user_id,
+            name=server.name,
+            channel_id=pending.channel_id,
+            channel_name=pending.channel_name or None,
+            response_url=caller.response_url,
+        )
+        view = build_delete_modal(
+            server=server, confirmation_id=pending.id, private_metadata=state.dump()
+        )
+        try:
+            await ctx.slack.views_open(trigger_id=ctx.caller.trigger_id or "", view=view)
+        except SlackApiError as exc:
+            logger.warning("could not open the delete form: %s", exc.response.get("error"))
+            await ctx.reply.ephemeral(
+                build_error("Slack would not open the form in time; click again.")
+            )
+
+    return run
+
+
+async def _not_yours_or_gone(ctx: RequestContext, result: ClaimResult) -> None:
     """Every outcome of a click that did not win the claim."""
     match result.outcome:
         case ClaimOutcome.WRONG_USER if result.confirmation:
             who = user_mention(result.confirmation.user_id)
-            await reply.ephemeral(
+            await ctx.reply.ephemeral(
                 build_note(f"Only {who}, who asked for it, can answer this.", icon=":lock:")
             )
         case ClaimOutcome.EXPIRED if result.confirmation:
-            await _record(services, result.confirmation, AuditOutcome.EXPIRED)
-            await reply.replace(
+            await _record(ctx, result.confirmation, AuditOutcome.EXPIRED)
+            await ctx.reply.replace(
                 build_prompt_outcome(
                     "This confirmation expired; nothing was done. Run the command again.",
                     emoji=":hourglass:",
@@ -175,67 +172,20 @@ async def _not_yours_or_gone(
             )
         case ClaimOutcome.ALREADY_USED:
             # A double click: the first click's answer stands; this one only says so, apart.
-            await reply.ephemeral(
+            await ctx.reply.ephemeral(
                 build_note("Already answered; nothing more was done.", icon=":information_source:")
             )
         case _:
-            await reply.replace(build_prompt_outcome(_GONE))
+            await ctx.reply.replace(build_prompt_outcome(_GONE))
 
 
-async def _open_delete_modal(
-    services: Services, caller: Caller, reply: Reply, pending: Confirmation
-) -> None:
-    """Delete asks more: the caller types the name. The claim waits for the modal."""
-    problem = pending.problem(caller.user_id, services.clock())
-    if problem is not None:
-        await _not_yours_or_gone(services, caller, reply, ClaimResult(problem, pending))
-        return
-    op = Operation.from_params(pending.params)
-    metadata = json.dumps({"c": pending.id, "r": caller.response_url})
-    view = build_delete_modal(
-        server=op.server, confirmation_id=pending.id, private_metadata=metadata
-    )
-    try:
-        await services.slack.views_open(trigger_id=caller.trigger_id or "", view=view)
-    except SlackApiError as exc:
-        logger.warning("could not open the delete form: %s", exc.response.get("error"))
-        await reply.ephemeral(build_error("Slack would not open the form in time; click again."))
-
-
-def _claim_problem(result: ClaimResult) -> str:
-    match result.outcome:
-        case ClaimOutcome.EXPIRED:
-            return "This confirmation expired; nothing was done. Run the command again."
-        case ClaimOutcome.WRONG_USER:
-            return "Only the person who asked for this delete can confirm it."
-        case ClaimOutcome.ALREADY_USED:
-            return "This delete was already confirmed or cancelled."
-        case _:
-            return _GONE
-
-
-async def _record(services: Services, confirmation: Confirmation, outcome: AuditOutcome) -> None:
-    caller = Caller(user_id=confirmation.user_id, channel_id=confirmation.channel_id)
+async def _record(ctx: RequestContext, confirmation: Confirmation, outcome: AuditOutcome) -> None:
+    who = Caller(user_id=confirmation.user_id, channel_id=confirmation.channel_id)
     word = str(confirmation.params.get("word") or confirmation.action)
-    await services.audit(
-        caller,
+    await ctx.audit(
         word,
         outcome,
         server_id=confirmation.server_id,
         server_name=confirmation.server_name,
+        who=who,
     )
-
-
-def _parse_metadata(metadata: str) -> tuple[str, str | None]:
-    """The delete modal's private_metadata: the confirmation id and the prompt's response_url."""
-    try:
-        data: Mapping[str, Any] = json.loads(metadata)
-        return str(data["c"]), (str(data["r"]) if data.get("r") else None)
-    except (ValueError, KeyError, TypeError):
-        return "", None  # not ours: no confirmation has an empty id
-
-
-def _normal(text: str) -> str:
-    """Compare names as people see them: invisible characters and edge spaces don't count."""
-    shown = "".join(c for c in text if unicodedata.category(c) not in {"Cf", "Cc"})
-    return unicodedata.normalize("NFC", shown.strip())

@@ -1,17 +1,18 @@
-"""The create modal's submission: inline errors before the ack, the create after it."""
+"""What our modals carry across Slack's round trip, and what a person entered in them.
+
+`private_metadata` is ours but comes back from outside: each modal's is a pydantic model with one
+format, validated on the way back in (`load` → None when it is not one of ours).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.catalog import Catalog
 from bot.commands import Create, check_create_fields
-from bot.flow.caller import Caller
-from bot.flow.guard import guarded
-from bot.flow.requests import create_operation
-from bot.flow.services import Services
-from bot.flow.writes import request_write
 from bot.slack import ids
 
 _FIELDS = (
@@ -23,6 +24,42 @@ _FIELDS = (
     ids.CREATE_SSH_KEY,
     ids.CREATE_BACKUPS,
 )
+
+
+class _Metadata(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        """The JSON that goes into the modal's private_metadata."""
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def load(cls, metadata: str) -> Self | None:
+        """Read private_metadata back; None when it is not this modal's."""
+        try:
+            return cls.model_validate_json(metadata)
+        except ValidationError:
+            return None
+
+
+class CreateFormState(_Metadata):
+    """The create modal: who opened it where, so the result goes back there."""
+
+    user_id: str = Field(max_length=40)
+    channel_id: str = Field(max_length=40)
+    channel_name: str | None = Field(default=None, max_length=100)
+    response_url: str | None = Field(default=None, max_length=1000)
+
+
+class DeleteFormState(_Metadata):
+    """The delete modal: the confirmation it finishes, the name to type, where to answer."""
+
+    confirmation: str = Field(min_length=1, max_length=100)
+    user_id: str = Field(max_length=40)
+    name: str = Field(max_length=1000)
+    channel_id: str = Field(max_length=40)
+    channel_name: str | None = Field(default=None, max_length=100)
+    response_url: str | None = Field(default=None, max_length=1000)
 
 
 def form_values(state: Mapping[str, Any]) -> dict[str, str | None]:
@@ -39,32 +76,6 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str | None]:
     return values
 
 
-def check_form(services: Services, state: Mapping[str, Any]) -> Create | dict[str, str]:
+def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str, str]:
     """The checked create command, or the inline errors keyed by block id."""
-    return check_create_fields(form_values(state), services.catalog)
-
-
-async def create_from_form(
-    services: Services, user_id: str, metadata: str, command: Create
-) -> None:
-    """After the modal closed: the same path as `/vps create …` typed in the channel."""
-    where = _metadata(metadata)
-    caller = Caller(
-        user_id=user_id,
-        channel_id=str(where.get("channel_id") or ""),
-        channel_name=where.get("channel_name"),
-        response_url=where.get("response_url"),
-    )
-    op = create_operation(services, command)
-    reply = services.reply_to(caller)
-    await guarded(
-        services, caller, reply, lambda: request_write(services, caller, reply, op), what="create"
-    )
-
-
-def _metadata(metadata: str) -> dict[str, Any]:
-    try:
-        data = json.loads(metadata)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return check_create_fields(form_values(state), catalog)

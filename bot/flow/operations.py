@@ -35,16 +35,36 @@ class Operation:
         """The server's id; None for a server still to be created."""
         return None if self.kind == "create" else self.server.id
 
+    def after(self) -> Server:
+        """The server as it will be once the operation is done (the planned one for a create)."""
+        if self.kind not in ("patch", "put"):
+            return self.server
+        update = {key: value for key, value in self.body.items() if key in _FIELD_NAMES}
+        return self.server.model_copy(update=update)
+
+    def rebased(self, server: Server) -> Operation:
+        """The same operation on `server` as it is now (fresher than when it was asked for)."""
+        return Operation(self.kind, self.word, server, self.body) if self.kind != "create" else self
+
     def changes(self) -> list[tuple[str, str]]:
-        """(field, new value) pairs for a confirmation prompt."""
-        return [
-            (_FIELD_NAMES[key], _show(value))
-            for key, value in self.body.items()
-            if key in _FIELD_NAMES
-        ]
+        """(field, "before → after") pairs: a create shows only the new values."""
+        pairs = []
+        for key, value in self.body.items():
+            if key not in _FIELD_NAMES:
+                continue
+            after = _show(value)
+            before = None if self.kind == "create" else getattr(self.server, key, None)
+            if before is None:
+                shown = after
+            elif _show(before) == after:
+                shown = f"{after} (unchanged)"
+            else:
+                shown = f"{_show(before)} → {after}"
+            pairs.append((_FIELD_NAMES[key], shown))
+        return pairs
 
     def summary(self) -> str:
-        """The changes in one line: "Hostname: a.example.com · Backups: on"."""
+        """The changes in one line: "Name: web-01 → web-02 · Backups: off → on"."""
         return " · ".join(f"{label}: {value}" for label, value in self.changes())
 
     def to_params(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,7 +22,11 @@ logger = logging.getLogger(__name__)
 class Reply:
     """Answers one caller: ephemeral notes and replacements through the response_url; results
     for the channel through chat.postMessage when the bot may post there (so they can be edited
-    later), else through the response_url."""
+    later), else through the response_url.
+
+    `hold_on` shows a placeholder when the answer is slow; the answer replaces it (or, for an
+    answer to the whole channel, the placeholder goes away).
+    """
 
     def __init__(
         self,
@@ -33,13 +38,52 @@ class Reply:
         self.response_url = response_url
         self._slack = slack
         self._channel_id = channel_id
+        self._lock = asyncio.Lock()
+        self._answered = False
+        self._placeholder_shown = False
+        self._timer: asyncio.Task[None] | None = None
+
+    def hold_on(self, after: float, message: Message) -> None:
+        """Show `message` if nothing has been answered within `after` seconds."""
+        if self.response_url:
+            self._timer = asyncio.create_task(self._placeholder(after, message))
+
+    async def settle(self) -> None:
+        """The request is over: no placeholder comes any more, and none is left behind."""
+        if self._timer is not None:
+            self._timer.cancel()
+        async with self._lock:
+            self._answered = True
+            await self._drop_placeholder()
 
     async def ephemeral(self, message: Message) -> bool:
-        """Only the caller sees it."""
-        return await self._send(message, response_type="ephemeral", replace_original=False)
+        """Only the caller sees it (in place of the placeholder, if one is showing)."""
+        async with self._lock:
+            self._answered = True
+            replace, self._placeholder_shown = self._placeholder_shown, False
+            return await self._send(message, response_type="ephemeral", replace_original=replace)
 
     async def in_channel(self, message: Message) -> str | None:
         """Everyone in the channel sees it; its ts when it can be edited later, else None."""
+        async with self._lock:
+            self._answered = True
+            await self._drop_placeholder()
+            return await self._in_channel(message)
+
+    async def _placeholder(self, after: float, message: Message) -> None:
+        await asyncio.sleep(after)
+        async with self._lock:
+            if not self._answered:
+                self._placeholder_shown = await self._send(
+                    message, response_type="ephemeral", replace_original=False
+                )
+
+    async def _drop_placeholder(self) -> None:
+        if self._placeholder_shown:
+            self._placeholder_shown = False
+            await self._post({"delete_original": True})
+
+    async def _in_channel(self, message: Message) -> str | None:
         if self._slack is not None and self._channel_id:
             try:
                 response = await self._slack.chat_postMessage(
@@ -56,11 +100,18 @@ class Reply:
 
     async def replace(self, message: Message) -> bool:
         """Replace the message the click came from (e.g. a prompt once it is answered)."""
-        return await self._send(message, replace_original=True)
+        async with self._lock:
+            self._answered = True
+            return await self._send(message, replace_original=True)
 
     async def _send(self, message: Message, **options: Any) -> bool:
         if not self.response_url:
             logger.warning("no response_url to answer with; dropped: %s", message.text)
+            return False
+        return await self._post({**message.to_dict(), **options})
+
+    async def _post(self, body: dict[str, Any]) -> bool:
+        if not self.response_url:
             return False
         client = AsyncWebhookClient(
             self.response_url,
@@ -71,7 +122,7 @@ class Reply:
             ],
         )
         try:
-            response = await client.send_dict({**message.to_dict(), **options})
+            response = await client.send_dict(body)
         except Exception:
             logger.exception("could not answer through response_url")
             return False

@@ -1,15 +1,13 @@
-"""Run one `/vps …` line (or a card button) for a caller: parse, check, answer."""
+"""Every kind of Slack request, turned into an `Intent` and taken through the pipeline.
+
+Listeners ack and call one function here per request kind. Each builds the intent — which
+action, which server, what it will become, which handler — and hands it to `perform`, the only
+path to a handler. A new subcommand needs an intent here; it cannot skip the gate.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-
-from slack_sdk.errors import SlackApiError
-
 from bot.commands import (
-    COMMANDS,
-    POLICY_ACTIONS,
     Audit,
     Command,
     Create,
@@ -26,78 +24,106 @@ from bot.commands import (
     parse,
     usage,
 )
+from bot.flow import confirmations, reads
 from bot.flow.caller import Caller
-from bot.flow.guard import denied_before_lookup, guarded, permitted
+from bot.flow.context import RequestContext
+from bot.flow.forms import CreateFormState, DeleteFormState
+from bot.flow.gate import Access
 from bot.flow.operations import Operation
-from bot.flow.reply import Reply
+from bot.flow.pipeline import STOP, Intent, Stop, perform
 from bot.flow.services import Services
 from bot.flow.writes import request_write
-from bot.policy import Request, allowed_actions, decide
-from bot.resolve import Ambiguous, NotFound, filter_servers, resolve_server
-from bot.slack.blocks import (
-    CARD_ACTION_ORDER,
-    LIST_PAGE_SIZE,
-    ListFilters,
-    build_create_modal,
-    build_error,
-    build_help,
-    build_server_card,
-    build_server_list,
-    build_whoami,
-)
-from bot.slack.blocks.notes import build_audit, build_note
-from bot.vps import Server, ServerStatus, VPSNotFound
+from bot.resolve import BadReference, ServerRef, parse_reference
+from bot.slack.blocks import ListFilters
+from bot.slack.blocks.notes import build_note
+from bot.vps import Server, VPSNotFound
 
-logger = logging.getLogger(__name__)
+WORKING_AFTER = 1.0
+"""Seconds without an answer after which the caller sees that the bot is working on it."""
+WORKING = "Working on it… VPS.org is taking a moment."
 
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
-    """Answer a `/vps` line; every outcome, even an unexpected failure, reaches the caller."""
-    reply = services.reply_to(caller)
+    """A `/vps …` line."""
+    ctx = services.context(caller)
     try:
         command = parse(text, services.catalog)
     except ParseError as exc:
+        services.metrics.command(exc.command or "other", "invalid")
         hint = usage(exc.command, services.command) if exc.command else None
-        await reply.ephemeral(build_note(exc.message, hint=hint))
+        await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
         return
+    ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
+    try:
+        await perform(ctx, services.gate, command_intent(services, command))
+    finally:
+        await ctx.reply.settle()
+        services.metrics.command(command.word, ctx.tally.outcome)
 
-    async def act() -> None:
-        await dispatch(services, caller, reply, command)
 
-    await guarded(services, caller, reply, act, what=command.word)
-
-
-async def dispatch(services: Services, caller: Caller, reply: Reply, command: Command) -> None:
-    """Run a parsed command."""
+def command_intent(services: Services, command: Command) -> Intent:
+    """The intent of a parsed command."""
+    gate = services.gate
     match command:
         case Help():
-            await _help(services, caller, reply)
+            return Intent(None, reads.help_for(gate, command.topic), what="help")
         case Whoami():
-            await _whoami(services, caller, reply)
+            return Intent(None, reads.whoami(gate), what="whoami")
         case ListServers():
             filters = ListFilters(command.status, command.location, command.text)
-            await show_list(services, caller, reply, filters, page=1, replace=False)
+            return Intent("list", reads.list_page(filters, 1, replace=False), what="list")
         case Show():
-            server = await _resolve(services, reply, command.server)
-            if server:
-                await show_card(services, caller, reply, server.id, replace=False)
+            target = parse_reference(command.server)
+            return Intent("show", reads.card(gate, replace=False), target=target, what="show")
         case Audit():
-            await _audit(services, reply, command.server)
+            return _audit_intent(command.server)
         case CreateModal():
-            await _open_create_modal(services, caller, reply)
+            return Intent("create", reads.open_create_form, what="create form")
         case Create():
-            await request_write(services, caller, reply, create_operation(services, command))
+            return create_intent(services, command)
         case Rename() | SetFields() | Update() | ServerAction():
-            if await denied_before_lookup(
-                services, caller, reply, command.action or "", command.server
-            ):
-                return
-            server = await _resolve(services, reply, command.server)
-            if server:
-                await request_write(services, caller, reply, _operation(command, server))
+            return _server_write(services, command)
 
 
-def _operation(command: Rename | SetFields | Update | ServerAction, server: Server) -> Operation:
+def create_intent(services: Services, command: Create) -> Intent:
+    """A create, typed or from the form: checked on the name the new server will have."""
+    op = create_operation(services, command)
+    confirm = op.action in services.gate.needs_confirmation
+    return Intent(
+        "create", request_write(op, confirm=confirm), becomes=lambda _: op.after(), what="create"
+    )
+
+
+def _server_write(
+    services: Services, command: Rename | SetFields | Update | ServerAction
+) -> Intent:
+    action = command.action or command.word
+    confirm = action in services.gate.needs_confirmation
+
+    def operation(server: Server) -> Operation:
+        return write_operation(command, server)
+
+    def becomes(server: Server | None) -> Server | None:
+        return operation(server).after() if server is not None else None
+
+    async def write(ctx: RequestContext, access: Access) -> None:
+        if access.server is None:
+            raise ValueError("a write on a server needs the server")
+        await request_write(operation(access.server), confirm=confirm)(ctx, access)
+
+    return Intent(
+        action,
+        write,
+        target=parse_reference(command.server),
+        becomes=becomes,
+        what=command.word,
+    )
+
+
+def write_operation(
+    command: Rename | SetFields | Update | ServerAction, server: Server
+) -> Operation:
+    """The API call a command on `server` makes."""
     match command:
         case Rename() | SetFields():
             return Operation("patch", command.word, server, command.to_request().body())
@@ -136,162 +162,96 @@ def planned_server(services: Services, command: Create) -> Server:
     )
 
 
-async def _resolve(services: Services, reply: Reply, reference: str) -> Server | None:
-    """The server a reference means, or None after telling the caller why not."""
-    ref = reference.strip()
-    if ref.startswith("#") and ref[1:].isdigit():  # an id, and only an id: one request
-        try:
-            return await services.vps.get_server(int(ref[1:]))
-        except VPSNotFound:
-            missing = NotFound(reference=ref, slash_command=services.command)
-            await reply.ephemeral(build_note(missing.message, icon=":mag:"))
-            return None
-    found = resolve_server(
-        reference, await services.vps.list_servers(), slash_command=services.command
-    )
-    if isinstance(found, NotFound | Ambiguous):
-        await reply.ephemeral(build_note(found.message, icon=":mag:"))
-        return None
-    return found
+def _audit_intent(reference: str | None) -> Intent:
+    """The audit log knows servers the API no longer has: a name is taken as typed, an id is
+    named by the API when it still exists (the policy's `servers:` globs need a name)."""
+    if reference is None:
+        return Intent("audit", reads.audit_log, what="audit")
+    ref = parse_reference(reference)
+
+    async def find(ctx: RequestContext) -> Server | Stop | None:
+        if isinstance(ref, BadReference):
+            await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+            return STOP
+        return await _known_as(ctx, ref)
+
+    return Intent("audit", reads.audit_log, target=ref, find=find, what="audit")
 
 
-async def show_list(
-    services: Services,
-    caller: Caller,
-    reply: Reply,
-    filters: ListFilters,
-    *,
-    page: int,
-    replace: bool,
-) -> None:
-    """A page of the server list, filtered; `replace` edits the list a paging button was on."""
-    if not await permitted(services, caller, reply, "list"):
-        return
-    servers = await services.vps.list_servers(status=filters.status, location=filters.location)
-    if filters.text:
-        servers = filter_servers(servers, filters.text)
-    pages = max(1, -(-len(servers) // LIST_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * LIST_PAGE_SIZE
-    message = build_server_list(
-        servers[start : start + LIST_PAGE_SIZE],
-        page=page,
-        page_size=LIST_PAGE_SIZE,
-        total=len(servers),
-        filters=filters,
-        command=services.command,
-    )
-    await (reply.replace(message) if replace else reply.ephemeral(message))
-
-
-async def show_card(
-    services: Services, caller: Caller, reply: Reply, server_id: int, *, replace: bool
-) -> None:
-    """A server's card with the buttons this caller may use here."""
+async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
+    if ref.id is None:
+        return Server(id=0, name=ref.text, status="unknown")
     try:
-        server = await services.vps.get_server(server_id)
+        return await ctx.servers.get(ref.id)
     except VPSNotFound:
-        await reply.ephemeral(build_note(f"Server #{server_id} no longer exists.", icon=":mag:"))
-        return
-    if not await permitted(services, caller, reply, "show", server):
-        return
-    actions = []
-    for action in _sensible_actions(server.status):
-        request = Request(
-            caller.user_id, caller.channel_id, caller.channel_name, action, server.name
-        )
-        if (await decide(services.policy, request, services.groups)).allowed:
-            actions.append(action)
-    message = build_server_card(server, actions=actions, command=services.command)
-    await (reply.replace(message) if replace else reply.ephemeral(message))
+        return Server(id=ref.id, name="", status="deleted")
 
 
-# What a card offers for each status: a running server can't be started, a stopped one can't
-# be stopped or rebooted, one in transition or suspended can only be deleted.
-_ACTIONS_BY_STATUS = {
-    "active": ("stop", "reboot", "delete"),
-    "stopped": ("start", "delete"),
-}
+# -- buttons and forms ------------------------------------------------------------------------
 
 
-def _sensible_actions(status: str) -> tuple[str, ...]:
-    """The card actions that make sense for a server in `status` (all for a status unknown)."""
-    if status in _ACTIONS_BY_STATUS:
-        return _ACTIONS_BY_STATUS[status]
-    known = {s.value for s in ServerStatus}
-    return ("delete",) if status in known else CARD_ACTION_ORDER
+async def run_card_action(services: Services, caller: Caller, verb: str, value: str) -> None:
+    """Start / Stop / Reboot / Delete on a card: the same request as the typed command."""
+    command = ServerAction(verb=verb, server=f"#{value}")  # type: ignore[arg-type]
+    await perform(services.context(caller), services.gate, _server_write(services, command))
 
 
-async def _help(services: Services, caller: Caller, reply: Reply) -> None:
-    allowed = {
-        d.action
-        for d in await allowed_actions(
-            services.policy, caller.user_id, caller.channel_id, caller.channel_name, services.groups
-        )
-        if d.allowed
-    }
-    lines = [
-        (usage(word, services.command), "")
-        for word in COMMANDS
-        if POLICY_ACTIONS[word] is None or POLICY_ACTIONS[word] in allowed
-    ]
-    await reply.ephemeral(build_help(services.command, lines))
+async def show_card(services: Services, caller: Caller, value: str, *, replace: bool) -> None:
+    """Show (on a list row: a new card) / Refresh (on a card: in place)."""
+    target = parse_reference(f"#{value}")
+    intent = Intent("show", reads.card(services.gate, replace=replace), target=target, what="card")
+    await perform(services.context(caller), services.gate, intent)
 
 
-async def _whoami(services: Services, caller: Caller, reply: Reply) -> None:
-    decisions = await allowed_actions(
-        services.policy, caller.user_id, caller.channel_id, caller.channel_name, services.groups
-    )
-    lines = [(d.action, d.allowed, d.reason) for d in decisions]
-    await reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines))
-
-
-async def _audit(services: Services, reply: Reply, reference: str | None) -> None:
-    about: int | str | None = None
-    if reference:
-        ref = reference.strip()
-        about = int(ref.lstrip("#")) if ref.lstrip("#").isdigit() else ref
-    entries = await services.store.list_audit(about, limit=20)
-    await reply.ephemeral(build_audit(entries, about=reference))
-
-
-async def _open_create_modal(services: Services, caller: Caller, reply: Reply) -> None:
-    if not await permitted(services, caller, reply, "create"):
-        return
-    metadata = json.dumps(
-        {
-            "channel_id": caller.channel_id,
-            "channel_name": caller.channel_name,
-            "response_url": caller.response_url,
-        }
-    )
-    view = build_create_modal(services.catalog, private_metadata=metadata)
+async def show_list_page(services: Services, caller: Caller, value: str) -> None:
+    """Next / Previous on a server list: the same list, another page, in place."""
     try:
-        await services.slack.views_open(trigger_id=caller.trigger_id or "", view=view)
-    except SlackApiError as exc:
-        logger.warning("could not open the create form: %s", exc.response.get("error"))
-        await reply.ephemeral(
-            build_error(
-                "Slack would not open the create form in time.",
-                hint=f"Run `{services.command} create` again, or give the values on the line.",
-            )
-        )
+        filters, page = ListFilters.from_value(value)
+    except ValueError:
+        return  # not a value we made
+    intent = Intent("list", reads.list_page(filters, page, replace=True), what="list page")
+    await perform(services.context(caller), services.gate, intent)
 
 
-async def run_card_action(services: Services, caller: Caller, verb: str, server_id: int) -> None:
-    """A Start/Stop/Reboot/Delete button on a card: the same checks as the typed command."""
-    reply = services.reply_to(caller)
+async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
+    """The prompt's danger button."""
 
-    async def act() -> None:
-        if await denied_before_lookup(services, caller, reply, verb, f"#{server_id}"):
-            return
-        try:
-            server = await services.vps.get_server(server_id)
-        except VPSNotFound:
-            await reply.ephemeral(
-                build_note(f"Server #{server_id} no longer exists.", icon=":mag:")
-            )
-            return
-        await request_write(services, caller, reply, Operation(verb, verb, server))  # type: ignore[arg-type]
+    async def intent(ctx: RequestContext) -> Intent | None:
+        return await confirmations.confirm_intent(ctx, confirmation_id)
 
-    await guarded(services, caller, reply, act, what=f"{verb} button")
+    await perform(services.context(caller), services.gate, intent)
+
+
+async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
+    """The prompt's Cancel button."""
+    await perform(services.context(caller), services.gate, confirmations.cancel(confirmation_id))
+
+
+async def delete_submitted(
+    services: Services, user_id: str, state: DeleteFormState, typed: str
+) -> None:
+    """A delete form whose typed name matched: authorize again, claim, delete once."""
+    caller = Caller(
+        user_id=user_id,
+        channel_id=state.channel_id,
+        channel_name=state.channel_name,
+        response_url=state.response_url,
+    )
+
+    async def intent(ctx: RequestContext) -> Intent | None:
+        return await confirmations.confirm_intent(ctx, state.confirmation, typed=typed)
+
+    await perform(services.context(caller), services.gate, intent)
+
+
+async def create_submitted(
+    services: Services, user_id: str, state: CreateFormState, command: Create
+) -> None:
+    """A valid create form: the same request as `/vps create …` typed where it was opened."""
+    caller = Caller(
+        user_id=user_id,
+        channel_id=state.channel_id,
+        channel_name=state.channel_name,
+        response_url=state.response_url,
+    )
+    await perform(services.context(caller), services.gate, create_intent(services, command))

@@ -14,10 +14,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flow.caller import Caller
+from bot.flow.context import Effects, RequestContext
+from bot.flow.directory import ReadSlots, ServerDirectory
+from bot.flow.gate import Gate
 from bot.flow.reply import Reply
+from bot.logs import current_request_id
+from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.policy import GroupMembers, Policy
-from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.state import StateStore
 from bot.vps import VPSClient
 from bot.watch import Watcher
 
@@ -38,7 +43,17 @@ class Services:
     notifier: Notifier
     watcher: Watcher
     clock: Callable[[], float] = field(default=time.time)
+    metrics: Metrics = field(default_factory=Metrics)
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    gate: Gate = field(init=False)
+    directory: ServerDirectory = field(init=False)
+    effects: Effects = field(init=False)
+    read_slots: ReadSlots = field(default_factory=ReadSlots)
+
+    def __post_init__(self) -> None:
+        self.gate = Gate(self.policy, self.groups)
+        self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
+        self.effects = Effects(self.vps, self.notifier, self.watcher, self.directory.index)
 
     @property
     def command(self) -> str:
@@ -48,6 +63,24 @@ class Services:
     def reply_to(self, caller: Caller) -> Reply:
         """How to answer this caller."""
         return Reply(caller.response_url, slack=self.slack, channel_id=caller.channel_id)
+
+    def context(self, caller: Caller) -> RequestContext:
+        """The narrow context one request's handlers get."""
+        return RequestContext(
+            caller=caller,
+            reply=self.reply_to(caller),
+            servers=self.directory,
+            store=self.store,
+            catalog=self.catalog,
+            slack=self.slack,
+            effects=self.effects,
+            command=self.command,
+            confirm_ttl=self.settings.bot_confirm_ttl_seconds,
+            clock=self.clock,
+            read_slots=self.read_slots,
+            metrics=self.metrics,
+            request_id=current_request_id(),
+        )
 
     async def drain(self, grace: float = 10.0) -> None:
         """Wait (bounded) for the work listeners are still doing after their ack."""
@@ -59,29 +92,3 @@ class Services:
         for task in late:
             logger.warning("stopping a request still running after %ss", grace)
             task.cancel()
-
-    async def audit(
-        self,
-        caller: Caller,
-        action: str,
-        outcome: AuditOutcome,
-        *,
-        server_id: int | None = None,
-        server_name: str | None = None,
-        detail: str = "",
-    ) -> None:
-        """Record a step in the audit log; a failure to record is logged, never raised."""
-        entry = AuditEntry(
-            time=self.clock(),
-            user_id=caller.user_id,
-            channel_id=caller.channel_id,
-            action=action,
-            server_id=server_id,
-            server_name=server_name,
-            outcome=outcome,
-            detail=detail[:1000],
-        )
-        try:
-            await self.store.record_audit(entry)
-        except Exception:
-            logger.exception("could not record an audit entry (%s %s)", action, outcome)

@@ -1,32 +1,65 @@
-"""A write asked for: policy, then a confirmation prompt or the API call, then the report."""
+"""A write the gate allowed: a confirmation prompt or the API call, then the report.
+
+Nothing reaches the API before its audit record is written: if the state store can't take it,
+the caller hears "nothing was done" and the server is left alone.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from bot.flow.caller import Caller
-from bot.flow.guard import permitted
-from bot.flow.operations import Operation, Outcome, execute
-from bot.flow.reply import Reply
-from bot.flow.services import Services
+from bot.flow.context import RequestContext
+from bot.flow.gate import Access
+from bot.flow.operations import Operation, Outcome
+from bot.flow.pipeline import Handler
 from bot.monitor import expect_change
-from bot.slack.blocks import build_confirm_prompt
+from bot.slack.blocks import Message, build_confirm_prompt
+from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES
+from bot.vps.models import STEADY_STATUSES, ServerStatus
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
 logger = logging.getLogger(__name__)
 
 
-async def request_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
-    """Deny, ask for confirmation, or run `op` — whichever the policy says."""
-    if not await permitted(services, caller, reply, op.action, op.server):
-        return
-    if not services.policy.needs_confirmation(op.action):
-        await run_write(services, caller, reply, op)
-        return
-    ttl = services.settings.bot_confirm_ttl_seconds
-    confirmation = await services.store.create_confirmation(
+# The statuses in which an action can succeed; in another known status it can only fail.
+_RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
+_KNOWN = frozenset(s.value for s in ServerStatus)
+
+
+async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
+    """Why `op` can only fail, said before any prompt or API call; None when it may succeed."""
+    server = op.server
+    needed = _RUNS_FROM.get(op.kind)
+    if needed is not None and server.status in _KNOWN and server.status != needed:
+        return build_pointless(op.kind, server.name, server.id, server.status)
+    new_name = op.after().name
+    if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
+        taken = [s for s in await ctx.servers.named(new_name) if s.id != server.id]
+        if taken:
+            return build_name_taken(new_name, taken[0].name, taken[0].id)
+    return None
+
+
+def request_write(op: Operation, *, confirm: bool) -> Handler:
+    """Ask for confirmation first (`confirm`), or run `op` at once — unless it can only fail."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        refused = await refusal(ctx, op)
+        if refused is not None:
+            await ctx.reply.ephemeral(refused)
+        elif confirm:
+            await ask_to_confirm(ctx, op)
+        else:
+            await run_write(ctx, access, op)
+
+    return run
+
+
+async def ask_to_confirm(ctx: RequestContext, op: Operation) -> None:
+    """Store a pending confirmation and show the caller its prompt."""
+    caller = ctx.caller
+    confirmation = await ctx.store.create_confirmation(
         user_id=caller.user_id,
         channel_id=caller.channel_id,
         channel_name=caller.channel_name or "",
@@ -35,74 +68,84 @@ async def request_write(services: Services, caller: Caller, reply: Reply, op: Op
         server_name=op.server.name,
         params=op.to_params(),
         response_url=caller.response_url,
-        ttl_seconds=ttl,
+        ttl_seconds=ctx.confirm_ttl,
     )
-    await services.audit(
-        caller, op.word, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name
-    )
+    await ctx.audit(op.word, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name)
     prompt = build_confirm_prompt(
         action=op.word,
         server=op.server,
         confirmation_id=confirmation.id,
-        expires_in=ttl,
+        expires_in=ctx.confirm_ttl,
         changes=op.changes(),
     )
-    await reply.ephemeral(prompt)
+    await ctx.reply.ephemeral(prompt)
 
 
-async def run_write(services: Services, caller: Caller, reply: Reply, op: Operation) -> None:
-    """Make the API call once, then — whatever else fails — record it, post the outcome to the
-    channel and the ops channel, and follow the server when the action moves it."""
-    outcome = await execute(services.vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
+async def run_write(
+    ctx: RequestContext,
+    access: Access,
+    op: Operation,
+    *,
+    recorded: AuditOutcome = AuditOutcome.ASKED,
+) -> None:
+    """Record the request (or fail closed), make the API call once, then — whatever else
+    fails — record the outcome, post it to the channel and the ops channel, and follow the
+    server when the action moves it."""
+    await ctx.audit(
+        op.word, recorded, server_id=op.server_id, server_name=op.server.name, must=True
+    )
+    outcome = await ctx.effects.execute(access, op)
     server = outcome.server or op.server
-    await services.audit(
-        caller,
+    await ctx.audit(
         op.word,
         AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
         server_id=server.id or None,
         server_name=server.name,
         detail=outcome.detail,
     )
-    watch = await _remember(services, caller, op, outcome)
-    result_ts = await reply.in_channel(outcome.message)
-    ops_ts = await services.notifier.post(outcome.message)
+    watch = await _remember(ctx, op, outcome)
+    notifier = ctx.effects.notifier
+    result_ts = await ctx.reply.in_channel(outcome.message)
+    if result_ts is not None and ctx.caller.channel_id == notifier.channel:
+        ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
+    else:
+        ops_ts = await notifier.post(outcome.message)
     if watch is None:
         return
     try:
-        await services.watcher.attach(
+        await ctx.effects.watcher.attach(
             watch,
-            ops_channel=services.notifier.channel if ops_ts else None,
+            ops_channel=notifier.channel if ops_ts else None,
             ops_ts=ops_ts,
-            result_channel=caller.channel_id if result_ts else None,
+            result_channel=ctx.caller.channel_id if result_ts else None,
             result_ts=result_ts,
-            response_url=caller.response_url,
+            response_url=ctx.caller.response_url,
         )
     except Exception:  # the watch is stored: the next start follows it
         logger.exception("could not start following %s", server.name)
 
 
-async def _remember(
-    services: Services, caller: Caller, op: Operation, outcome: Outcome
-) -> Watch | None:
+async def _remember(ctx: RequestContext, op: Operation, outcome: Outcome) -> Watch | None:
     """Store what comes next: a watch for a server on the move, or the deletion the monitor
     should not announce. A failure here is logged; the change itself has happened."""
     server = outcome.server or op.server
+    watcher = ctx.effects.watcher
     try:
         if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
             # Stored before anything is posted: a crash from here on still ends with a report.
             moving = server.model_copy(update={"status": outcome.status or server.status})
-            return await services.watcher.follow(
-                services.watcher.new_watch(
+            return await watcher.follow(
+                watcher.new_watch(
                     watch_id=new_id(),
                     server=moving,
                     action=op.kind,
-                    user_id=caller.user_id,
-                    channel_id=caller.channel_id,
+                    user_id=ctx.caller.user_id,
+                    channel_id=ctx.caller.channel_id,
                 )
             )
         if outcome.ok and op.kind == "delete":
-            until = services.clock() + EXPECTED_CHANGE_TTL
-            await expect_change(services.store, server.id, "deleted", until)
+            until = ctx.clock() + EXPECTED_CHANGE_TTL
+            await expect_change(ctx.store, server.id, "deleted", until)
     except Exception:
         logger.exception("could not record the follow-up of %s %s", op.word, server.name)
     return None

@@ -21,6 +21,12 @@ async def decide(policy: Policy, request: Request, groups: GroupMembers) -> Deci
     return await _evaluate(policy, request, _Groups(groups), any_server=False)
 
 
+async def decide_any(policy: Policy, request: Request, groups: GroupMembers) -> Decision:
+    """Decide whether `request` could be allowed on some server (its server name is ignored);
+    the decision's `servers` names the globs it is limited to, if any."""
+    return await _evaluate(policy, request, _Groups(groups), any_server=True)
+
+
 async def allowed_actions(
     policy: Policy,
     user_id: str,
@@ -102,7 +108,8 @@ async def _evaluate(
     action = request.action
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if action in READ_ACTIONS:
+    if action in READ_ACTIONS and not any(r.action == action for r in policy.rules):
+        # A read with no rule of its own is open; once it has rules, they (and "*") decide.
         reason = "read-only actions are open to everyone"
         return Decision(allowed=True, action=action, reason=reason, policy_name=policy.name)
     rules = policy.rules_for(action)

@@ -1,12 +1,16 @@
-"""The policy's values: actions, rules, requests and decisions, and the errors."""
+"""The policy's values: actions, rules, guardrails, requests and decisions, and the errors."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Final, Protocol
 
 ACTIONS: Final[tuple[str, ...]] = (
     "list",
     "show",
+    "audit",
     "create",
     "update",
     "start",
@@ -14,9 +18,12 @@ ACTIONS: Final[tuple[str, ...]] = (
     "reboot",
     "delete",
 )
-READ_ACTIONS: Final = frozenset({"list", "show"})
+READ_ACTIONS: Final = frozenset({"list", "show", "audit"})
 ANY_ACTION: Final = "*"
 DEFAULT_CONFIRM: Final = frozenset({"stop", "delete"})
+DEFAULT_APPROVAL_TTL: Final = 30 * 60.0  # seconds
+MINUTES_PER_DAY: Final = 24 * 60
+DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 CONDITIONS = ("users", "usergroups", "channels", "servers")
 WRITE_ACTIONS = tuple(a for a in ACTIONS if a not in READ_ACTIONS)
@@ -53,12 +60,86 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ApprovalRule:
+    """An `approve:` entry: who may approve `action` (a write, or "*"), where, for how long."""
+
+    action: str
+    by: tuple[Rule, ...]  # labelled "approve <action>"
+    servers: tuple[str, ...] = ()  # server-name globs; () = every server
+    ttl: float = DEFAULT_APPROVAL_TTL  # seconds a request waits for an approver
+    line: int = 0
+
+    def applies_to(self, server_names: Iterable[str]) -> bool:
+        """Return whether a request on these servers (as it is, as it will be) needs it."""
+        names = tuple(server_names)
+        if not self.servers or not names:
+            return True  # fail closed: a request not placed on any server still needs approval
+        return any(fnmatchcase(name, glob) for name in names for glob in self.servers)
+
+
+@dataclass(frozen=True)
+class OneOff:
+    """A one-off freeze: from `start` to `end`, aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A weekly freeze: on `days`, local `start`-`end` in `timezone`; end <= start: next day."""
+
+    days: tuple[int, ...]  # the days it starts on, 0 = Monday, sorted
+    start: int  # minutes after local midnight, 0-1439
+    end: int  # minutes after local midnight, 1-1440 (24:00)
+    timezone: str  # an IANA name
+
+    @property
+    def ends_next_day(self) -> bool:
+        """Return whether each occurrence ends on the day after it starts (24:00 included)."""
+        return self.end <= self.start or self.end == MINUTES_PER_DAY
+
+
+def hhmm(minutes: int) -> str:
+    """Return minutes after midnight as HH:MM (1440 is 24:00)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class FreezeWindow:
+    """A `freeze:` entry: when, which actions it refuses, why, and who may act anyway."""
+
+    index: int  # 1-based position under freeze:
+    line: int
+    when: OneOff | Weekly
+    actions: frozenset[str]  # write actions only
+    reason: str = ""
+    except_rules: tuple[Rule, ...] = ()  # labelled "freeze <index> except"
+
+    def freezes(self, action: str) -> bool:
+        """Return whether this window refuses `action` while it is on."""
+        return action in self.actions
+
+
+@dataclass(frozen=True)
+class WriteLimit:
+    """`limits: writes:` — at most `per_user` writes per member in any `window` seconds."""
+
+    per_user: int
+    window: float
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Policy:
-    """The parsed policy file: its rules, the actions that need confirming, where it came from."""
+    """The parsed policy file: rules, confirmations, guardrails, and where it came from."""
 
     rules: tuple[Rule, ...] = ()
     confirm: frozenset[str] = DEFAULT_CONFIRM
     source: str = ""
+    approvals: tuple[ApprovalRule, ...] = ()
+    freezes: tuple[FreezeWindow, ...] = ()
+    write_limit: WriteLimit | None = None
 
     @classmethod
     def default(cls) -> "Policy":
@@ -78,6 +159,20 @@ class Policy:
     def needs_confirmation(self, action: str) -> bool:
         """Return whether `action` waits for a confirmation click before the API call."""
         return action in self.confirm
+
+    def approval_rules_for(self, action: str) -> tuple[ApprovalRule, ...]:
+        """Return the approve: entries that can cover `action`: its own first, then "*"."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if action in READ_ACTIONS:
+            return ()
+        own = tuple(a for a in self.approvals if a.action == action)
+        return own + tuple(a for a in self.approvals if a.action == ANY_ACTION)
+
+    def approval_for(self, action: str, server_names: Iterable[str]) -> ApprovalRule | None:
+        """Return the approve: entry a request needs, or None; names: the server now and after."""
+        names = tuple(server_names)
+        return next((a for a in self.approval_rules_for(action) if a.applies_to(names)), None)
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,8 @@ CREATE_SSH_KEY = "create_ssh_key"
 CREATE_BACKUPS = "create_backups"
 # In the create modal every input's action_id is its block_id with this suffix.
 INPUT_SUFFIX = "_input"
+
+# The first block of a message saying a request was refused or could not be done, so that a
+# reader that is not a person (the console's script mode) can tell without reading the words.
+DENIED_BLOCK = "outcome_denied"
+FAILED_BLOCK = "outcome_failed"

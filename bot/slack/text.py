@@ -1,43 +1,45 @@
 """Untrusted text (server names, hostnames, API errors) made safe for Slack surfaces.
 
-Slack's mrkdwn has no backslash escapes, so each of its features is disarmed on its own:
+What an operator copies or searches for stays exact: an IP, hostname, id or name made of
+ordinary hostname characters (letters, digits, ``-``, ``.``, ``:``, an underscore inside a
+word) comes out byte for byte, and nothing we send holds an invisible character. Slack's own
+switches keep such text from linking; escaping covers what they leave on:
 
-- ``&``, ``<`` and ``>`` open control sequences (``<!here>``, ``<@U…>``, ``<http://x|y>``):
-  they become ``&amp;``, ``&lt;`` and ``&gt;``, as Slack's formatting guide requires.
-- ``*bold*``, ``_italic_``, ``~strike~`` and ``code`` markers are swapped for look-alikes
-  that mrkdwn ignores (asterisk operator, low macron, tilde operator, modifier grave); an
-  underscore between two letters or digits stays, as Slack formats no italics inside a word.
-  Invisible spacers would not do: Slack treats a zero-width space as a word boundary and so
-  *enables* formatting next to it.
-- ``>`` at the start of a line makes a quote: a soft hyphen (invisible) goes in front.
-- Auto-parsing (mrkdwn objects with ``verbatim: false``, the default) links bare URLs and
-  domains such as ``evil.example.com``, links ``#channel`` names and turns ``@here``,
-  ``@channel`` and ``@everyone`` into mentions. A word joiner (U+2060, invisible and never a
-  line break) after every ``.``, ``:``, ``@`` and ``#`` leaves nothing for it to recognise.
+- Auto-parsing (linking bare URLs and domains such as ``evil.example.com`` and ``#channel``
+  names, turning ``@here``, ``@channel`` and ``@everyone`` into mentions) is off in every
+  mrkdwn text object we send: they all have ``verbatim: true`` (`bot.slack.blocks.core.md`).
+- ``&``, ``<`` and ``>`` open control sequences (``<!here>``, ``<@U…>``, ``<http://x|y>``),
+  which Slack honours even in verbatim text: they become ``&amp;``, ``&lt;`` and ``&gt;``,
+  as Slack's formatting guide requires.
+- ``*bold*``, ``_italic_``, ``~strike~`` and ``code`` markers, honoured in verbatim text too,
+  are swapped for look-alikes that mrkdwn ignores (asterisk operator, low macron, tilde
+  operator, modifier grave); an underscore between two letters or digits stays, as Slack
+  formats no italics inside a word (``VPS_API_TOKEN`` stays copyable).
+- ``>`` at the start of a line makes a quote: a look-alike (modifier right arrowhead) takes
+  its place there.
 - Line breaks would let text open new lines (and quotes): they become spaces. Other control
-  and format characters from outside, bidi overrides among them (they can make a name read
-  backwards), are dropped, so the only invisible characters in the output are ours.
+  and format characters from outside are dropped: bidi overrides (they can make a name read
+  backwards), zero-width spaces and joiners, so what people see is all there is.
 
-The price: hostnames copied out of Slack carry the invisible word joiners with them.
+The top-level ``text`` of a message (the notification, and the fallback where blocks cannot
+be shown) has no verbatim switch: Slack parses it as mrkdwn and links what it recognises.
+`unlinked` makes it safe, and `bot.slack.blocks.core.fallback` runs every fallback through it
+so that no builder can forget: each word there that Slack could link or turn into a mention
+(a domain, URL, IP, e-mail address, ``@word`` or ``#word``) goes into an inline code span of
+its own, inside which Slack neither links nor formats. The word keeps its bytes; our own
+``<@U…>``/``<#C…>`` mentions, code spans and ``#12345`` ids are left as they are.
 """
 
 import re
 import unicodedata
 
-__all__ = ["WORD_JOINER", "code", "escape", "plain", "truncate"]
+__all__ = ["as_shown", "code", "escape", "plain", "truncate", "unlinked"]
 
-WORD_JOINER = "\u2060"
-_SOFT_HYPHEN = "\u00ad"
 _ELLIPSIS = "…"
 
 _BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-# Characters that start mentions (@here, and its full-width twin), channel links (#ops),
-# URL schemes (https:) or domains (evil.com; full-width and ideographic dots are dots to IDNA).
-_AUTOLINK_STARTERS = "@\uff20#.\uff0e\u3002\uff61:"
-_UNLINK = {ch: ch + WORD_JOINER for ch in _AUTOLINK_STARTERS}
 
 # Look-alikes Slack does not format; the full-width markers format in Slack too.
 _BACKTICKS = {
@@ -54,24 +56,42 @@ _MARKERS = {
     "\uff5e": "\u223c",  # full-width tilde -> the same
 }
 
-_MRKDWN = str.maketrans({**_ENTITIES, **_MARKERS, **_UNLINK})
-_CODE = str.maketrans({**_ENTITIES, **_BACKTICKS, **_UNLINK})
+_MRKDWN = str.maketrans({**_ENTITIES, **_MARKERS})
+_CODE = str.maketrans({**_ENTITIES, **_BACKTICKS})
+_NO_BACKTICKS = str.maketrans(_BACKTICKS)
 
 _INTRAWORD_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])")
 
 _QUOTES = ("&gt;", "\uff1e")  # a quote, in ASCII or full width
+_NOT_A_QUOTE = "\u02c3"  # modifier letter right arrowhead
 _CUT_ENTITY = re.compile(r"&[#A-Za-z0-9]*\Z")
 _CUT_SEQUENCE = re.compile(r"<[^<>]*\Z")
 
+# What `unlinked` leaves alone: our code spans and control sequences (mentions, dates).
+_KEPT = re.compile(r"`[^`]*`|<[^<>]*>")
+_WORD = re.compile(r"\S+")
+# A mention (@here, full-width too), a channel name, a domain or IP (full-width and
+# ideographic dots are dots to IDNA), a URL scheme or an e-mail address. `#` and digits is
+# how we write an id: Slack links a #name in a top-level text only for apps that ask
+# (link_names, never set here), and then only to a channel of that name.
+_LINKABLE = re.compile(r"[@\uff20]|[#\uff03](?!\d+\b)\w|[\w-][.\uff0e\u3002\uff61][\w-]|\w:[\w/]")
+# Punctuation around a word that stays outside its code span: brackets, quotes, commas, and
+# a full stop or colon after those (one right after the word may be part of a hostname).
+# Never `;` or `&`: they end and start entities.
+_LEADING = "([{\"'\u201c\u2018"
+_TRAILING = re.compile("(?:[)\\]}\"',!?\u201d\u2019" + _ELLIPSIS + "][.:]?)*\\Z")
+
 
 def escape(text: str) -> str:
-    """Return untrusted text as inert single-line mrkdwn: no pings, links or formatting."""
-    # Slack never reads an underscore inside a word as italics: VPS_API_TOKEN stays copyable.
+    """Return untrusted text as inert single-line mrkdwn for a verbatim text object:
+    no pings, sequences, formatting or quote; ordinary hostname characters unchanged."""
     pieces = _INTRAWORD_UNDERSCORE.split(_single_line(text))
     escaped = "_".join(piece.translate(_MRKDWN) for piece in pieces)
     body = escaped.lstrip(" ")
-    if body.startswith(_QUOTES):
-        return escaped[: len(escaped) - len(body)] + _SOFT_HYPHEN + body
+    for quote in _QUOTES:
+        if body.startswith(quote):
+            lead = escaped[: len(escaped) - len(body)]
+            return lead + _NOT_A_QUOTE + body[len(quote) :]
     return escaped
 
 
@@ -81,14 +101,46 @@ def code(text: str) -> str:
     return f"`{inner}`" if inner else ""
 
 
+def unlinked(mrkdwn: str) -> str:
+    """Return safe mrkdwn fit for a top-level message text, which Slack auto-parses: every
+    word it could link or ping goes into a code span of its own, byte for byte."""
+    pieces = []
+    last = 0
+    for kept in _KEPT.finditer(mrkdwn):
+        pieces.append(_WORD.sub(_span_if_linkable, mrkdwn[last : kept.start()]))
+        pieces.append(kept.group())
+        last = kept.end()
+    pieces.append(_WORD.sub(_span_if_linkable, mrkdwn[last:]))
+    return "".join(pieces)
+
+
 def plain(text: str, limit: int) -> str:
     """Return untrusted text for a plain_text object: single-line, at most `limit` characters."""
     return _shorten(_single_line(text), limit)
 
 
+def as_shown(text: str) -> str:
+    """Text as a person sees it and would type it back: one line, no invisible characters,
+    single spaces, NFC. What a prompt shows and what it compares against are both this."""
+    return unicodedata.normalize("NFC", " ".join(_single_line(text).split()))
+
+
 def truncate(text: str, limit: int) -> str:
-    """Shorten mrkdwn to `limit` characters without cutting an entity or a <…> sequence."""
+    """Shorten mrkdwn to `limit` characters without cutting an entity, a <…> sequence or a
+    code span."""
     return _shorten(text, limit, mrkdwn=True)
+
+
+def _span_if_linkable(match: re.Match[str]) -> str:
+    word = match.group()
+    if not _LINKABLE.search(word):
+        return word
+    core = word.lstrip(_LEADING)
+    lead = word[: len(word) - len(core)]
+    tail = found.group() if (found := _TRAILING.search(core)) else ""
+    inner = core[: len(core) - len(tail)]
+    # A stray backtick (never in escaped text) must not close the span early.
+    return f"{lead}`{inner.translate(_NO_BACKTICKS)}`{tail}"
 
 
 def _single_line(text: str) -> str:
@@ -106,4 +158,6 @@ def _shorten(text: str, limit: int, *, mrkdwn: bool = False) -> str:
     head = text[: limit - len(_ELLIPSIS)]
     if mrkdwn:
         head = _CUT_SEQUENCE.sub("", _CUT_ENTITY.sub("", head))
+        if head.count("`") % 2:  # a code span cut open would run on into the ellipsis
+            head = head[: head.rindex("`")]
     return head.rstrip() + _ELLIPSIS

@@ -92,6 +92,11 @@ class AuditOutcome(StrEnum):
     EXPIRED = "expired"
     EXECUTED = "executed"
     FAILED = "failed"
+    REQUESTED = "requested"  # an approval was requested (EXPIRED also ends approvals)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FROZEN = "frozen"  # refused by a freeze window
+    LIMITED = "limited"  # refused by the write limit
 
 
 @dataclass(frozen=True, kw_only=True)

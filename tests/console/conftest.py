@@ -27,7 +27,15 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # where `run` would look for policy.yml and .env
 
-    async def run(*lines: str, colour: bool = False, **settings: object) -> str:
+    async def run(
+        *lines: str,
+        colour: bool = False,
+        expect: int = 0,
+        keep_going: bool = False,
+        **settings: object,
+    ) -> str:
+        """`expect` is the exit code: 1 when a line fails (a script stops there, unless
+        `keep_going`)."""
         out = io.StringIO()
         options = ConsoleOptions(
             lines=lines,
@@ -37,9 +45,10 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
             finish_within=10.0,
             stdout=out,
             colour=colour,
+            keep_going=keep_going,
         )
         code = await run_console(Settings(_env_file=None, **settings), options)  # type: ignore[call-arg]
-        assert code == 0
+        assert code == expect, out.getvalue()
         return out.getvalue()
 
     return run

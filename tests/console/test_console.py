@@ -35,7 +35,7 @@ async def test_list_shows_servers_and_a_numbered_next_button(console: Console) -
     for name in ("web-server-01", "db-server-01", "worker-01"):
         assert name in listing
     assert "🟢 web-server-01 · #12345 · active  [1] Show" in listing
-    assert "203.0.113.10 · us-west · Standard VPS" in listing  # code spans, no joiners
+    assert "203.0.113.10 · us-west · Standard VPS" in listing  # the IP exactly as the API sent it
     assert "[11] Next →" in listing
     assert "\u2060" not in out
 
@@ -83,13 +83,15 @@ async def test_someone_the_policy_file_does_not_allow_is_denied(
     console: Console, tmp_path: Path
 ) -> None:
     (tmp_path / "policy.yml").write_text('rules:\n  "*":\n    - users: [U0YOU0001]\n')
-    out = await console(":as bob", "/vps stop web-server-01", ":as you", "/vps whoami")
+    out = await console(":as bob", "/vps stop web-server-01", ":as you", "/vps whoami", expect=1)
     assert "policy.yml (as `vpsbot run` would use it)" in out
     assert "You are @bob (U0BOB0001)." in out
     denial = after(out, "bob #general \u203a /vps stop web-server-01")
     assert "You may not stop web-server-01" in denial
     assert "@you" in denial  # the rule that would allow it
     assert "Stop web-server-01?" not in out
+    assert "✗ Failed: /vps stop web-server-01; the lines after it were not run." in out
+    assert "/vps whoami" not in out
 
 
 async def test_create_form_is_filled_from_lines_and_errors_ask_again(console: Console) -> None:
@@ -104,6 +106,8 @@ async def test_create_form_is_filled_from_lines_and_errors_ask_again(console: Co
         "",  # ssh key: optional
         "yes",  # backups
         "web-03",  # the name again, after the app's error
+        keep_going=True,
+        expect=1,
     )
     form = after(out, "▣ Create a server")
     assert "1) Standard VPS" in form
@@ -121,7 +125,9 @@ async def test_submit_fills_named_fields_at_once(console: Console) -> None:
 
 
 async def test_delete_asks_for_the_name_in_a_form(console: Console) -> None:
-    out = await console("/vps delete worker-01", ":click 1", "worker-02", "worker-01")
+    out = await console(
+        "/vps delete worker-01", ":click 1", "worker-02", "worker-01", keep_going=True, expect=1
+    )
     form = after(out, "▣ Delete server")
     assert "Type worker-01 exactly." in form
     assert "! Type the server's name to confirm:" in form
@@ -135,7 +141,17 @@ async def test_cancel_closes_a_form(console: Console) -> None:
 
 
 async def test_console_commands_and_mistakes_get_plain_answers(console: Console) -> None:
-    out = await console(":help", "hello", "3", ":in #ops", "/other", ":as Not A Name", ":nope")
+    out = await console(
+        ":help",
+        "hello",
+        "3",
+        ":in #ops",
+        "/other",
+        ":as Not A Name",
+        ":nope",
+        keep_going=True,
+        expect=1,
+    )
     assert ":as bob" in out  # the help
     assert "commands start with /" in out
     assert "No message with buttons yet." in out
@@ -144,6 +160,7 @@ async def test_console_commands_and_mistakes_get_plain_answers(console: Console)
     assert "/other is not installed here" in out
     assert "is not a user name" in out
     assert ":nope is not a console command" in out
+    assert "✗ Failed: hello (5 failures in all). Exit code 1." in out
 
 
 async def test_quit_stops_reading(console: Console) -> None:
@@ -159,7 +176,8 @@ async def test_colour_only_when_asked(console: Console) -> None:
     assert "\x1b[32mStart\x1b[0m" in coloured  # the primary button, in green
 
 
-async def test_with_vps_api_settings_it_talks_to_that_api(console: Console) -> None:
+async def test_with_vps_api_settings_it_talks_to_that_api(console: Console, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text('rules:\n  "*": [{users: [U0ADMIN01]}]\n')
     elsewhere = await start_simulator(Simulator(token="real-token", seed=3))
     try:
         out = await console("/vps list", vps_api_url=elsewhere.url, vps_api_token="real-token")
@@ -183,7 +201,9 @@ async def test_a_state_url_that_is_set_is_kept(console: Console, tmp_path: Path)
 
 
 async def test_odd_digits_and_a_menu_option_on_a_button_click_nothing(console: Console) -> None:
-    out = await console("/vps show web-server-01", "²", ":click 1 2", ":wait ²")
+    out = await console(
+        "/vps show web-server-01", "²", ":click 1 2", ":wait ²", keep_going=True, expect=1
+    )
     assert "Traceback" not in out
     assert "[1] is a button, not a menu: nothing was clicked." in out
     assert "Stop web-server-01?" not in out  # neither line pressed Stop

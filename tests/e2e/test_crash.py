@@ -63,6 +63,7 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
             "BOT_MONITOR_INTERVAL_SECONDS": "0",
             "HOST": "127.0.0.1",
             "PORT": str(port),
+            "BOT_METRICS_PORT": "0",
         }
 
         async def start() -> asyncio.subprocess.Process:

@@ -62,6 +62,18 @@ async def test_changes_made_through_the_bot_are_not_announced_twice(harness: Har
     assert "stopped" in outside[0].text
 
 
+# The steps of a request without guardrails (tests/e2e/test_guardrails.py has the others).
+BASIC = {
+    AuditOutcome.ASKED,
+    AuditOutcome.DENIED,
+    AuditOutcome.CONFIRMED,
+    AuditOutcome.CANCELLED,
+    AuditOutcome.EXPIRED,
+    AuditOutcome.EXECUTED,
+    AuditOutcome.FAILED,
+}
+
+
 async def test_every_outcome_is_audited(harness: Harness) -> None:
     # denied
     await harness.answer("/vps delete web-server-01", user=BOB, channel=GENERAL)
@@ -82,21 +94,21 @@ async def test_every_outcome_is_audited(harness: Harness) -> None:
     # failed
     harness.sim.inject_failure(500, method="POST")
     before = harness.seen(ALICE)
-    await harness.command("/vps reboot web-server-01")
+    await harness.command("/vps reboot db-server-01")
     await harness.new_message(before, user=ALICE, where=lambda m: "Couldn't" in m.text)
 
     assert harness.bot is not None
     store = harness.bot.services.store
 
     async def all_recorded() -> bool:
-        return {e.outcome for e in await store.list_audit(limit=100)} >= set(AuditOutcome)
+        return {e.outcome for e in await store.list_audit(limit=100)} >= BASIC
 
     await eventually(all_recorded, "every outcome in the audit log")
     entries = await store.list_audit(limit=100)
     denied = next(e for e in entries if e.outcome == AuditOutcome.DENIED)
     assert denied.user_id in (BOB, ALICE)
     shown = dump(await harness.answer("/vps audit"))
-    for outcome in AuditOutcome:
+    for outcome in BASIC:
         assert str(outcome) in shown
 
 

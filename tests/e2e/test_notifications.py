@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.harness import ALICE, OPS, OPS_LOG, Harness, dump
 
 
@@ -29,10 +31,32 @@ async def test_a_change_is_announced_with_who_what_where_and_outcome(harness: Ha
 
 
 async def test_a_failed_change_is_announced_with_the_api_error(harness: Harness) -> None:
-    await harness.command("/vps start web-server-01")  # already running: the API says 400
+    harness.sim.inject_failure(500, method="POST", path_suffix="/start/")
+    await harness.command("/vps start web-server-03")  # stopped, so it may be started
     [notice] = await harness.emu.wait_for(lambda: top_level(harness), what="the ops notice")
     assert "Couldn't start" in dump(notice)
-    assert "already running" in dump(notice)
+    assert "VPS.org API unavailable (500)" in dump(notice)
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("/vps start web-server-01", "is already running"),
+        ("/vps stop web-server-03", "is already stopped"),  # stop is confirmed: no prompt either
+        ("/vps reboot web-server-03", "start it instead"),
+    ],
+)
+async def test_an_action_that_can_only_fail_is_answered_privately(
+    harness: Harness, line: str, said: str
+) -> None:
+    answer = await harness.answer(line)
+    assert answer.is_ephemeral
+    assert said in dump(answer)
+    assert "Nothing was done" in dump(answer)
+    assert not answer.buttons()  # no confirmation prompt
+    assert [m for m, _ in harness.sim.requests if m == "POST"] == []
+    assert top_level(harness) == []
+    assert not [m for m in harness.emu.messages(OPS) if not m.is_ephemeral]
 
 
 async def test_one_message_per_operation_edited_until_steady(harness: Harness) -> None:

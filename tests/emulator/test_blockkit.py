@@ -106,6 +106,22 @@ def test_well_formed_messages_and_modals_pass() -> None:
             [{"type": "section", "text": {"type": "mrkdwn", "text": "x", "emoji": True}}],
             "invalid additional property: emoji [json-pointer:/blocks/0/text/emoji]",
         ),
+        # The emulator's own rule: what a bot shows must copy byte for byte.
+        (
+            [{"type": "section", "text": _text("203.\u20600.113.10", "mrkdwn")}],
+            "must not contain invisible characters (U+2060 at 4) "
+            "[json-pointer:/blocks/0/text/text]",
+        ),
+        (
+            [{"type": "context", "elements": [_text("x"), _text("\u00ad&gt; quote", "mrkdwn")]}],
+            "must not contain invisible characters (U+00AD at 0) "
+            "[json-pointer:/blocks/0/elements/1/text]",
+        ),
+        (
+            [{"type": "actions", "elements": [_button("go", "Stop web\u200b-01")]}],
+            "must not contain invisible characters (U+200B at 8) "
+            "[json-pointer:/blocks/0/elements/0/text/text]",
+        ),
     ],
 )
 def test_message_mistakes_are_refused(blocks: list[dict[str, Any]], error: str) -> None:

@@ -77,6 +77,7 @@ async def test_a_url_expires_after_thirty_minutes(
     [
         ({"text": "x", "blocks": [{"type": "sectoin"}]}, "invalid_blocks"),
         ({"response_type": "in_channel"}, "no_text"),
+        ({"text": "web-01.\u2060example.com"}, "invisible_characters"),
     ],
 )
 async def test_refused_answers_are_400_and_show_nothing(

@@ -58,8 +58,9 @@ async def test_invalid_blocks_are_refused_with_pointers(client: AsyncWebClient) 
         ({"channel": "C0NOPE0001", "text": "hi"}, "channel_not_found"),
         ({"channel": "C0SECRET01", "text": "hi"}, "channel_not_found"),
         ({"channel": OPS, "text": "x" * 40_001}, "msg_too_long"),
+        ({"channel": OPS, "text": "at 203.\u20600.113.10"}, "invisible_characters"),
     ],
-    ids=["unknown channel", "private without the bot", "too long"],
+    ids=["unknown channel", "private without the bot", "too long", "invisible characters"],
 )
 async def test_post_message_refusals(
     emu: SlackEmulator, client: AsyncWebClient, kwargs: dict[str, Any], error: str

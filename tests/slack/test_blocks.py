@@ -245,7 +245,7 @@ def test_a_row_shows_status_name_id_ip_location_and_plan() -> None:
     row = next(b for b in blocks_of(payload, "section") if "accessory" in b)["text"]["text"]
     assert row.startswith(":large_green_circle: *web-server-01*")
     assert "#12345" in row
-    assert "203.\u20600.\u2060113.\u206010" in row  # the IP, made inert by text.code
+    assert "`203.0.113.10`" in row  # the IP, exactly, in a code span
     assert "us-west" in row
     assert "Standard VPS" in row
     assert "no IP yet" in all_text(rendered(list_page([make_server(ip_address=None)], 1)))
@@ -354,7 +354,8 @@ def test_the_card_offers_exactly_the_permitted_actions(allowed: list[str]) -> No
 
 def test_a_card_without_actions_says_why_instead_of_showing_buttons() -> None:
     payload = rendered(build_server_card(make_server(), actions=[]))
-    assert blocks_of(payload, "actions") == []
+    [actions] = blocks_of(payload, "actions")
+    assert [e["action_id"] for e in actions["elements"]] == ["vps_card_refresh"]
     assert "/vps whoami" in all_text(payload)
 
 
@@ -366,10 +367,11 @@ def test_the_card_shows_the_details_and_usage() -> None:
     for expected in [
         ":large_green_circle: *Active*",
         "*ID*\\n#12345",
-        "web-01.\u2060example.\u2060com",
-        "2001:\u2060db8",
+        "`web-01.example.com`",
+        "`203.0.113.10`",
+        "`2001:db8::1`",
         "2 vCPU · 4 GB RAM · 80 GB disk · 2 TB transfer",
-        "Ubuntu 22.\u206004 LTS",
+        "Ubuntu 22.04 LTS",
         "2024-01-15 10:30 UTC",
         "▰▰▱▱▱▱▱▱▱▱ 23%",
         "1.6 GB of 4 GB (40%)",
@@ -417,7 +419,7 @@ def test_the_prompt_has_a_danger_button_that_names_the_server_and_a_cancel() -> 
     assert cancel["text"]["text"] == "Cancel"
     assert "style" not in cancel
     text = all_text(payload)
-    for fact in ["#12345", "203.\u20600.\u2060113.\u206010", "us-west", "stays stopped"]:
+    for fact in ["#12345", "`203.0.113.10`", "us-west", "stays stopped"]:
         assert fact in text
     assert "Only you can confirm. Expires in 5 minutes." in text
     assert "stop" in message.text
@@ -609,11 +611,12 @@ def test_a_failed_result_quotes_the_api_safely() -> None:
     text = all_text(payload)
     assert ":warning: Couldn't reboot *db-1* (#7)" in text
     assert "Server is locked" in text
-    for raw in ("<!here>", "<!channel>", "evil.com"):
+    for raw in ("<!here>", "<!channel>"):
         assert raw not in text
+    assert "see evil.com" in text  # in a verbatim text object: shown as written, not linked
     assert message.text.startswith("Couldn't reboot db-1")
     no_name = rendered(build_result(ok=True, action="delete", server_id=7))
-    assert "server #\u20607 was deleted" in all_text(no_name)
+    assert "server #7 was deleted" in all_text(no_name)
 
 
 def test_lifecycle_says_where_the_server_landed() -> None:
@@ -630,7 +633,8 @@ def test_lifecycle_says_where_the_server_landed() -> None:
         outcome="steady",
     )
     text = all_text(rendered(message))
-    assert "is *active* at `203.\u20600.\u2060113.\u206010` after 2m41s" in text
+    assert "is *active* at `203.0.113.10` after 2m41s" in text
+    assert message.text == "web-server-01 (#12345) is active at `203.0.113.10` after 2m41s"
 
 
 def test_errors_escape_the_message_and_keep_the_hint() -> None:
@@ -746,16 +750,22 @@ def test_outside_text_is_inert_and_cut_everywhere(raw: str) -> None:
     text = f"{raw} {' '.join(HOSTILE)} {raw}"
     for payload, surface in every_output(hostile_server(text), text):
         assert_fits(payload, surface=surface)
-        mrkdwn = [t["text"] for t in text_objects(payload) if t["type"] == "mrkdwn"]
+        objects = [t for t in text_objects(payload) if t["type"] == "mrkdwn"]
+        # Slack auto-parses nothing in a verbatim object: a bare evil.com there is no link.
+        assert all(t.get("verbatim") is True for t in objects)
+        mrkdwn = [t["text"] for t in objects]
         if surface == "message":
             mrkdwn.append(payload["text"])  # the notification text is parsed as mrkdwn too
+            # ...and auto-parsed: what Slack would link is in code spans only.
+            assert "evil.com" not in CODE_SPAN.sub("", payload["text"])
         for piece in mrkdwn:
             assert piece.count("`") % 2 == 0  # no code span cut open
             # Inside a code span Slack formats nothing, so only mentions and links matter there.
             outside_code = CODE_SPAN.sub("", piece)
             for token in HOSTILE:
-                assert token not in outside_code
-            for token in ("<!", "<@", "<#", "<http", "evil.com"):
+                if token != "evil.com":
+                    assert token not in outside_code
+            for token in ("<!", "<@", "<#", "<http"):
                 assert token not in piece
             assert "\n>" not in piece.replace("\n> ", "")  # our own quote only
         for obj in text_objects(payload):

@@ -1,10 +1,12 @@
-"""Untrusted text in Slack messages: never a ping, a link or broken formatting."""
+"""Untrusted text in Slack messages: never a ping, a link or broken formatting, and values
+an operator copies (IPs, hostnames, ids, names) byte for byte."""
 
 import re
+import unicodedata
 
 import pytest
 
-from bot.slack.text import WORD_JOINER, code, escape, plain, truncate
+from bot.slack.text import code, escape, plain, truncate, unlinked
 
 HOSTILE = [
     pytest.param("<!channel>", id="channel-ping"),
@@ -42,18 +44,43 @@ HOSTILE = [
 PINGS = ("@here", "@channel", "@everyone", "\uff20here")
 LINKABLE = re.compile(r"[\w-][.\uff0e\u3002\uff61][\w]|://|\w:\w")
 RAW_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+# What an operator copies into ssh or a search box: it must come out exactly as it went in.
+ORDINARY = [
+    "203.0.113.10",
+    "2001:db8::1",
+    "2001:0db8:85a3::8a2e:0370:7334",
+    "web-01.example.com",
+    "WEB-01.Example.COM.",
+    "web-server-01",
+    "12345",
+    "#12345",
+    "db_primary-2",
+    "VPS_API_TOKEN",
+]
 
 
 def assert_inert(out: str) -> None:
-    """Assert nothing in `out` can ping, link, quote or run onto another line."""
+    """Assert nothing in `out` can ping, link or quote in a verbatim mrkdwn object (where
+    Slack parses no bare URL, domain, #channel or @here), or run onto another line."""
     assert "<" not in out, "a < could open a control sequence"
     assert not RAW_AMPERSAND.search(out), "a raw & is not an entity"
-    assert not any(ping in out for ping in PINGS)
-    assert not LINKABLE.search(out), "a domain or URL Slack would link"
-    assert not re.search(r"#\w", out), "a #channel Slack would link"
     assert not re.search(r"[\n\r\x85\u2028\u2029]", out)
-    assert not re.search(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]", out)
+    assert not [ch for ch in out if unicodedata.category(ch) == "Cf"], "an invisible character"
     assert not out.lstrip(" ").startswith(("&gt;", "\uff1e")), "a line-start quote"
+
+
+def assert_unlinked(out: str) -> None:
+    """Assert nothing in `out` can ping or link even where Slack auto-parses (a top-level
+    message text): what it would act on is inside code spans only."""
+    assert_inert(out)
+    assert out.count("`") % 2 == 0, "a code span cut open"
+    outside = CODE_SPAN.sub("", out)
+    assert not any(ping in outside for ping in PINGS)
+    assert not LINKABLE.search(outside), "a domain or URL Slack would link"
+    # `#12` is how we write an id; a #name with a letter in it could be a channel.
+    assert not re.search(r"#(?!\d+\b)\w", outside), "a #channel Slack would link"
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -61,6 +88,20 @@ def test_escape_leaves_nothing_slack_would_act_on(text: str) -> None:
     out = escape(text)
     assert_inert(out)
     assert not re.search(r"[*_~`\uff0a\uff3f\uff40\uff5e]", out), "a formatting marker"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_unlinked_escaped_text_is_inert_even_where_slack_auto_parses(text: str) -> None:
+    assert_unlinked(unlinked(escape(text)))
+    assert_unlinked(unlinked(f"Couldn't stop {escape(text)} (#12): {code(text)}"))
+
+
+@pytest.mark.parametrize("value", ORDINARY)
+def test_ordinary_values_come_out_byte_for_byte(value: str) -> None:
+    assert escape(value) == value
+    assert code(value) == f"`{value}`"
+    assert unlinked(escape(value)) in (value, f"`{value}`")
+    assert value in unlinked(f"{escape(value)} (#7) is active at {escape(value)}.")
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -82,9 +123,12 @@ def test_code_is_one_span_nothing_can_break_out_of(text: str) -> None:
         ("&lt;!here&gt;", "&amp;lt;!here&amp;gt;"),
         ("*bold*", "\u2217bold\u2217"),
         ("_x_ ~y~ `z`", "\u02cdx\u02cd \u223cy\u223c \u02cbz\u02cb"),
-        ("evil.com", f"evil.{WORD_JOINER}com"),
-        ("@here", f"@{WORD_JOINER}here"),
-        ("> hi", "\u00ad&gt; hi"),
+        ("evil.com", "evil.com"),  # verbatim text objects: Slack links nothing
+        ("@here", "@here"),
+        ("203.0.113.10", "203.0.113.10"),
+        ("> hi", "\u02c3 hi"),
+        ("  \uff1ehi", "  \u02c3hi"),
+        ("a > b", "a &gt; b"),
         ("two\nlines", "two lines"),
         ("\r\n\r\n", " "),
         ("\u202eabc\x00", "abc"),
@@ -101,7 +145,8 @@ def test_escape_shows_the_text_as_written(text: str, shown: str) -> None:
         ("web-01", "`web-01`"),
         ("*a*_b_~c~", "`*a*_b_~c~`"),
         ("`x`", "`\u02cbx\u02cb`"),
-        ("<@U1> & web.example", f"`&lt;@{WORD_JOINER}U1&gt; &amp; web.{WORD_JOINER}example`"),
+        ("<@U1> & web.example", "`&lt;@U1&gt; &amp; web.example`"),
+        ("2001:db8::1", "`2001:db8::1`"),
         ("  padded \n", "`padded`"),
         ("", ""),
         (" \n ", ""),
@@ -109,6 +154,31 @@ def test_escape_shows_the_text_as_written(text: str, shown: str) -> None:
 )
 def test_code_keeps_formatting_characters_literal(text: str, shown: str) -> None:
     assert code(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("web-01 (#12) is stopping", "web-01 (#12) is stopping"),  # an id links nowhere
+        ("#12a #1.5 #x", "`#12a` `#1.5` `#x`"),
+        (
+            "web-01.example.com is active at 203.0.113.10 after 2m41s",
+            "`web-01.example.com` is active at `203.0.113.10` after 2m41s",
+        ),
+        ("2001:db8::1, then “evil.com”.", "`2001:db8::1`, then “`evil.com`”."),
+        ("@here and (#general) see a@b.co", "`@here` and (`#general`) see `a@b.co`"),
+        ("mailto:x https://evil.com/x?y=1", "`mailto:x` `https://evil.com/x?y=1`"),
+        ("evil\u3002com x\uff20here", "`evil\u3002com` `x\uff20here`"),
+        # Our mentions, code spans and entities stay as they are.
+        ("Ask <@U0ADMIN01> in <#C0OPS0001>.", "Ask <@U0ADMIN01> in <#C0OPS0001>."),
+        ("No server `evil.com` — try `/vps list`.", "No server `evil.com` — try `/vps list`."),
+        ("&lt;@U1&gt; &amp; x", "`&lt;@U1&gt;` &amp; x"),
+        ("Refresh in a moment. Done!", "Refresh in a moment. Done!"),
+        ("", ""),
+    ],
+)
+def test_unlinked_puts_what_slack_would_link_in_code_spans(text: str, shown: str) -> None:
+    assert unlinked(text) == shown
 
 
 @pytest.mark.parametrize(
@@ -147,6 +217,8 @@ def test_limits_must_leave_room(limit: int) -> None:
         ("a" * 8 + "&lt;", 10, "a" * 8 + "…"),
         ("stop <@U0ADMIN01> now", 12, "stop…"),
         ("in <#C0OPS0001> now", 16, "in <#C0OPS0001>…"),
+        ("at `203.0.113.10` now", 10, "at…"),
+        ("at `203.0.113.10` now", 19, "at `203.0.113.10`…"),
     ],
 )
 def test_truncate_never_cuts_an_entity_or_sequence(text: str, limit: int, shown: str) -> None:
@@ -159,6 +231,9 @@ def test_escaped_text_truncates_safely(text: str, limit: int) -> None:
     out = truncate(escape(text), limit)
     assert len(out) <= limit
     assert_inert(out)
+    unlinked_out = truncate(unlinked(escape(text)), limit)
+    assert len(unlinked_out) <= limit
+    assert_unlinked(unlinked_out)
 
 
 def test_a_10k_name_fits_a_section() -> None:

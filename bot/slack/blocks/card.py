@@ -63,18 +63,18 @@ def build_server_card(server: Server, *, actions: Sequence[str], command: str = 
         for action in CARD_ACTION_ORDER
         if action in allowed
     ]
-    if buttons:
-        buttons.append(
-            button(
-                ":arrows_counterclockwise: Refresh",
-                action_id=ids.CARD_REFRESH,
-                value=str(server.id),
-            )
-        )
-        blocks.append(ActionsBlock(elements=buttons))
-    else:
+    if not buttons:
         whoami = code_of(f"{command} whoami", 40)
         blocks.append(context(f":lock: You can't change this server here — {whoami} says why."))
+    # Whoever may see the card may refresh it.
+    buttons.append(
+        button(
+            ":arrows_counterclockwise: Refresh",
+            action_id=ids.CARD_REFRESH,
+            value=str(server.id),
+        )
+    )
+    blocks.append(ActionsBlock(elements=buttons))
     text = f"{server_ref_plain(server.name, server.id)} is {safe(status, 40)}"
     return Message(text=fallback(text), blocks=blocks)
 

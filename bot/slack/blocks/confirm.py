@@ -119,7 +119,7 @@ def build_delete_modal(
         block_id=ids.DELETE_NAME_BLOCK,
         label=plain_text("Type the server's name to confirm"),
         element=PlainTextInputElement(action_id=ids.DELETE_NAME_INPUT),
-        hint=plain_text(f"Type {plain_of(server.name, 1900)} exactly."),
+        hint=plain_text(f"Type {slack_text.as_shown(server.name)[:1900] or '—'} exactly."),
     )
     return View(
         type="modal",

@@ -113,8 +113,8 @@ def server_ref(name: str, server_id: int | None) -> str:
 
 
 def server_ref_plain(name: str, server_id: int | None) -> str:
-    """name (#id) for the fallback text, which Slack parses as mrkdwn too."""
-    ident = f" ({slack_text.escape(f'#{server_id}')})" if server_id is not None else ""
+    """name (#id) for the fallback text; `fallback` keeps what Slack would link from linking."""
+    ident = f" (#{server_id})" if server_id is not None else ""
     return safe(name, NAME_LIMIT) + ident
 
 
@@ -178,7 +178,8 @@ def _plural(count: int, unit: str) -> str:
 
 
 def md(text: str, limit: int = limits.SECTION_TEXT) -> MarkdownTextObject:
-    """A mrkdwn object; verbatim, so Slack links nothing on its own."""
+    """A mrkdwn object; verbatim, so Slack links nothing on its own. Every mrkdwn object the
+    bot sends is made here (tests/slack/test_verbatim.py checks every builder)."""
     return MarkdownTextObject(text=slack_text.truncate(text, limit) or " ", verbatim=True)
 
 
@@ -221,8 +222,9 @@ def button(
 
 
 def fallback(text: str) -> str:
-    """The top-level message text, cut to fit."""
-    return slack_text.truncate(text, limits.FALLBACK_TEXT) or " "
+    """The top-level message text (safe mrkdwn), with every word Slack would link or ping
+    put in a code span (see `bot.slack.text.unlinked`), cut to fit."""
+    return slack_text.truncate(slack_text.unlinked(text), limits.FALLBACK_TEXT) or " "
 
 
 def line_sections(lines: list[str], *, max_blocks: int) -> list[SectionBlock]:

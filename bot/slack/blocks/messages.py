@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
+from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
 from bot.slack.blocks.core import (
@@ -82,6 +83,7 @@ def build_result(
         ref = subject = "" if ident is None else slack_text.escape(f"server #{ident}")
     icon = ":white_check_mark:" if ok else ":warning:"
     blocks: list[Block] = [section(f"{icon} {_headline(ok, action, ref)}")]
+    blocks[0].block_id = None if ok else ids.FAILED_BLOCK
     if detail and detail.strip():
         blocks.append(section(f"> {safe(detail, _DETAIL)}"))
     if server is not None:
@@ -111,6 +113,7 @@ def build_error(message: str, hint: str | None = None) -> Message:
     """A problem in plain words; `message` is raw (escaped here), `hint` is safe mrkdwn."""
     shown = safe(message, limits.SECTION_TEXT - 20) or "Something went wrong."
     blocks: list[Block] = [section(f":warning: {shown}")]
+    blocks[0].block_id = ids.FAILED_BLOCK
     if hint and hint.strip():
         blocks.append(context(f":bulb: {hint.strip()}"))
     return Message(text=fallback(shown), blocks=blocks)
@@ -119,7 +122,9 @@ def build_error(message: str, hint: str | None = None) -> Message:
 def build_denial(text: str) -> Message:
     """A refusal from the policy module; `text` is its safe mrkdwn (mentions allowed)."""
     shown = slack_text.truncate(text.strip(), limits.SECTION_TEXT - 20) or "You can't do that here."
-    return Message(text=fallback(shown), blocks=[section(f":lock: {shown}")])
+    blocks: list[Block] = [section(f":lock: {shown}")]
+    blocks[0].block_id = ids.DENIED_BLOCK
+    return Message(text=fallback(shown), blocks=blocks)
 
 
 def build_help(command: str, usages: Sequence[tuple[str, str]]) -> Message:

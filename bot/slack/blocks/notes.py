@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import Block
 
+from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
     channel_mention,
@@ -28,15 +29,57 @@ _OUTCOME_EMOJI = {
     "expired": ":hourglass:",
     "executed": ":white_check_mark:",
     "failed": ":warning:",
+    "requested": ":raised_hand:",
+    "approved": ":white_check_mark:",
+    "rejected": ":x:",
+    "frozen": ":snowflake:",
+    "limited": ":stopwatch:",
+}
+
+# A note with one of these icons says the request was not done (ids.DENIED_BLOCK, FAILED_BLOCK).
+_MARKS = {
+    ":lock:": ids.DENIED_BLOCK,
+    ":warning:": ids.FAILED_BLOCK,
+    ":mag:": ids.FAILED_BLOCK,
+    ":no_entry_sign:": ids.FAILED_BLOCK,
 }
 
 
 def build_note(mrkdwn: str, *, icon: str = ":warning:", hint: str | None = None) -> Message:
     """A note whose text is safe mrkdwn already (made by the bot, outside text escaped)."""
     blocks: list[Block] = [section(f"{icon} {mrkdwn}")]
+    blocks[0].block_id = _MARKS.get(icon)
     if hint:
         blocks.append(context(f":bulb: {hint}"))
     return Message(text=fallback(mrkdwn), blocks=blocks)
+
+
+_ALREADY = {
+    ("start", "active"): "is already running; there is nothing to start.",
+    ("stop", "stopped"): "is already stopped.",
+    ("reboot", "stopped"): "is stopped, so it can't be rebooted; start it instead.",
+}
+
+
+def build_pointless(action: str, server_name: str, server_id: int, status: str) -> Message:
+    """Why an action on a server in `status` can only fail (answered before any API call)."""
+    ref = server_ref(server_name, server_id)
+    said = _ALREADY.get((action, status))
+    if said is None and status == "suspended":
+        said = "is suspended: VPS.org does not let its owner start, stop or reboot it."
+    if said is None:
+        said = f"is {safe(status, 30)} right now; wait until it settles, then try again."
+    return build_note(f"{ref} {said} Nothing was done.", icon=":information_source:")
+
+
+def build_name_taken(new_name: str, holder_name: str, holder_id: int) -> Message:
+    """A rename onto a name another server has: every later command on it would be ambiguous."""
+    return build_note(
+        f"{server_ref(holder_name, holder_id)} is already called *{safe(new_name, 150)}*; "
+        "two servers with one name would make every command on that name ambiguous. "
+        "Pick another name. Nothing was done.",
+        icon=":no_entry_sign:",
+    )
 
 
 def build_audit(entries: Sequence[AuditEntry], *, about: str | None = None) -> Message:

@@ -18,6 +18,7 @@ from bot.slack.blocks.core import (
     button,
     code_of,
     context,
+    duration,
     emoji_for,
     fallback,
     md,
@@ -111,8 +112,12 @@ def build_server_list(
     total: int,
     filters: ListFilters,
     command: str = "/vps",
+    index_age: float | None = None,
 ) -> Message:
-    """One page of the server list: a line per server with a Show button, and paging buttons."""
+    """One page of the server list: a line per server with a Show button, and paging buttons.
+
+    `index_age` (seconds) says the page comes from the bot's fleet index, not a fresh listing.
+    """
     page = max(page, 1)
     page_size = max(page_size, 1)
     rows = list(servers[:_MAX_ROWS])
@@ -128,7 +133,8 @@ def build_server_list(
     blocks: list[Block] = [HeaderBlock(text=plain_text("Servers", emoji=True))]
     if rows:
         span = f"*{first:,}{_TO}{first + len(rows) - 1:,}* of {total:,}"
-        blocks.append(context(" · ".join(p for p in (summary, span) if p)))
+        fresh = f"as of {duration(index_age)} ago" if index_age is not None else ""
+        blocks.append(context(" · ".join(p for p in (summary, span, fresh) if p)))
         blocks.append(DividerBlock())
         blocks.extend(_row(server) for server in rows)
         if len(servers) > len(rows):
@@ -185,7 +191,7 @@ def _describe(filters: ListFilters, *, styled: bool = True) -> str:
     if filters.location:
         parts.append(f"location: {shown(filters.location, _LOCATION_MAX)}")
     if filters.text:
-        parts.append(f"matching “{safe(filters.text, 100)}”")
+        parts.append(f"name or hostname containing “{safe(filters.text, 100)}”")
     return " · ".join(parts)
 
 
@@ -205,8 +211,8 @@ def _empty(filters: ListFilters, command: str) -> Message:
         tips.append("the statuses are `active`, `stopped` and `suspended`")
     if filters.text:
         tips.append("the text matches part of a name or hostname")
-    body = f":mag: *No servers match* {summary}."
+    body = f":mag: *No servers match:* {summary}."
     return Message(
-        text=fallback(f"No servers match {_describe(filters, styled=False)}"),
+        text=fallback(f"No servers match: {_describe(filters, styled=False)}"),
         blocks=[section(body), context(":bulb: " + "; ".join(tips) + ".")],
     )

@@ -1,4 +1,8 @@
-"""Modal submissions: the delete confirmation and the create form."""
+"""Modal submissions: the delete confirmation and the create form.
+
+Both answer inline errors in the ack (Slack shows them under the field), so what runs before
+the ack is pure and quick: no state store, no API. Everything else happens after it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from bot.flow.confirmations import delete_submitted, finish_delete
-from bot.flow.forms import check_form, create_from_form
+from bot.flow.confirmations import typed_name_error
+from bot.flow.forms import CreateFormState, DeleteFormState, check_form
+from bot.flow.requests import create_submitted, delete_submitted
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 
 logger = logging.getLogger(__name__)
 
-_TRY_AGAIN = "Something went wrong on the bot's side; nothing was done. Try again."
+_NOT_OURS = "This form is out of date; nothing was done. Run the command again."
 
 
 def register(app: AsyncApp) -> None:
@@ -28,18 +33,20 @@ async def handle_delete_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The typed name: wrong → an inline error; right → the modal closes and the delete runs."""
-    services, user_id, metadata = context["services"], body["user"]["id"], view["private_metadata"]
-    field = view["state"]["values"].get(ids.DELETE_NAME_BLOCK, {}).get(ids.DELETE_NAME_INPUT, {})
-    try:
-        errors = await delete_submitted(services, user_id, metadata, str(field.get("value") or ""))
-    except Exception:  # the modal must still get its answer within 3 seconds
-        logger.exception("could not check a delete confirmation")
-        errors = {ids.DELETE_NAME_BLOCK: _TRY_AGAIN}
-    if errors:
-        await ack(response_action="errors", errors=errors)
+    user_id = str(body["user"]["id"])
+    state = DeleteFormState.load(str(view.get("private_metadata") or ""))
+    values = (view.get("state") or {}).get("values") or {}
+    field = (values.get(ids.DELETE_NAME_BLOCK) or {}).get(ids.DELETE_NAME_INPUT) or {}
+    typed = str(field.get("value") or "")
+    if state is None or state.user_id != user_id:
+        error: str | None = _not_yours(state.user_id if state else None)
+    else:
+        error = typed_name_error(typed, state.name)
+    if state is None or error is not None:
+        await ack(response_action="errors", errors={ids.DELETE_NAME_BLOCK: error or _NOT_OURS})
         return
     await ack()
-    await finish_delete(services, user_id, metadata)
+    await delete_submitted(context["services"], user_id, state, typed)
 
 
 @contained
@@ -47,14 +54,24 @@ async def handle_create_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The create form: field errors inline; valid values go the way of `/vps create …`."""
-    services = context["services"]
-    try:
-        checked = check_form(services, view["state"]["values"])
-    except Exception:
-        logger.exception("could not check the create form")
-        checked = {ids.CREATE_NAME: _TRY_AGAIN}
+    services, user_id = context["services"], str(body["user"]["id"])
+    state = CreateFormState.load(str(view.get("private_metadata") or ""))
+    checked = check_form(services.catalog, (view.get("state") or {}).get("values") or {})
+    if state is None or state.user_id != user_id:
+        await ack(
+            response_action="errors",
+            errors={ids.CREATE_NAME: _not_yours(state.user_id if state else None)},
+        )
+        return
     if isinstance(checked, dict):
         await ack(response_action="errors", errors=checked)
         return
     await ack()
-    await create_from_form(services, body["user"]["id"], view["private_metadata"], checked)
+    await create_submitted(services, user_id, state, checked)
+
+
+def _not_yours(owner: str | None) -> str:
+    """The inline answer (plain text) to a form submitted by someone it was not opened for."""
+    if owner is None:
+        return _NOT_OURS
+    return "Only the person who opened this form can submit it; nothing was done."

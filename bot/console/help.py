@@ -1,0 +1,25 @@
+"""What `:help` says, at the prompt and inside a form."""
+
+from __future__ import annotations
+
+__all__ = ["FORM_HELP", "HELP"]
+
+FORM_HELP = (
+    "In a form: answer each field on its own line (a number or the text of an option);\n"
+    "an empty line skips an optional field or keeps the value shown.\n"
+    "  :submit [field=value ...]  fill the named fields and send the form now\n"
+    "  :cancel                    close the form"
+)
+
+HELP = f"""\
+Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-01
+  1, 2, …                 click that button of the latest message that has buttons
+  :click 2                the same; :click Stop web-server-01 picks a button by its text
+  :click 3 2              choose option 2 of menu [3]
+  :as bob                 be someone else (new people are made up on the fly)
+  :in #ops                go to another channel (made up on the fly too)
+  :wait                   wait until the servers being followed have settled
+  :help  :quit            this help; leave (Ctrl-D works too; Ctrl-C clears the line)
+{FORM_HELP}
+Lines can also come from a pipe, or from -c (repeatable): vpsbot console -c "/vps list"
+A script stops at the first line that fails (exit code 1): a refusal, an error, a mistake."""

@@ -1,0 +1,140 @@
+"""What a handler gets: one request's narrow context, never the whole bot.
+
+A handler can read servers (`servers`), answer the caller (`reply`), keep records (`store`,
+`audit`) and open modals (`slack`); it cannot ask the policy (the pipeline did) and it can only
+change a server through `effects`, which wants the gate's `Access` for that very change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.catalog import Catalog
+from bot.flow.caller import Caller
+from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
+from bot.flow.gate import Access
+from bot.flow.operations import Operation, Outcome, execute
+from bot.flow.reply import Reply
+from bot.metrics import Metrics
+from bot.notify import Notifier
+from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.vps import VPSClient
+from bot.watch import Watcher
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Effects", "RequestContext"]
+
+
+class Effects:
+    """The only way to change a server: `execute` wants the gate's `Access` for that change.
+
+    It also holds what a write touches beyond the API: the ops channel and the follow-up.
+    """
+
+    def __init__(
+        self, vps: VPSClient, notifier: Notifier, watcher: Watcher, index: FleetIndex
+    ) -> None:
+        self._vps = vps
+        self._index = index
+        self.notifier = notifier
+        self.watcher = watcher
+
+    async def execute(self, access: Access, op: Operation) -> Outcome:
+        """Make `op`'s API call once, if `access` was granted for exactly this operation."""
+        if not access.covers(op.action, op.server_id, op.after().name):
+            raise PermissionError(f"no access granted for {op.word} on {op.server.id}")
+        caller = access.caller
+        outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
+        if outcome.ok and op.kind == "delete":
+            self._index.forget(op.server.id)
+        elif outcome.ok and outcome.server is not None:
+            self._index.learn(outcome.server)  # a create or a rename is findable at once
+        return outcome
+
+
+@dataclass
+class Tally:
+    """How one request ended, for `vpsbot_commands_total` (the last step that says wins)."""
+
+    outcome: str = "ok"
+
+
+# Audit outcomes that are also the outcome of an action (vpsbot_actions_total).
+_ACTION_OUTCOMES = frozenset(
+    {
+        AuditOutcome.EXECUTED,
+        AuditOutcome.DENIED,
+        AuditOutcome.CANCELLED,
+        AuditOutcome.EXPIRED,
+        AuditOutcome.FAILED,
+        AuditOutcome.FROZEN,
+        AuditOutcome.LIMITED,
+        AuditOutcome.REJECTED,
+    }
+)
+# What a request's command outcome becomes after each audited step.
+_COMMAND_OUTCOMES = {AuditOutcome.ASKED: "prompted", AuditOutcome.REQUESTED: "requested"}
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """One request: who asks, how to answer, and the narrow tools to do it with."""
+
+    caller: Caller
+    reply: Reply
+    servers: ServerDirectory
+    store: StateStore
+    catalog: Catalog
+    slack: AsyncWebClient
+    effects: Effects
+    command: str
+    confirm_ttl: float
+    clock: Callable[[], float]
+    read_slots: ReadSlots
+    metrics: Metrics
+    request_id: str = ""
+    tally: Tally = field(default_factory=Tally)
+
+    async def audit(
+        self,
+        action: str,
+        outcome: AuditOutcome,
+        *,
+        server_id: int | None = None,
+        server_name: str | None = None,
+        detail: str = "",
+        who: Caller | None = None,
+        must: bool = False,
+    ) -> None:
+        """Record a step in the audit log for `who` (the caller by default).
+
+        With `must`, a failure to record is raised (nothing may happen without its record);
+        otherwise it is logged and the request goes on.
+        """
+        person = who or self.caller
+        entry = AuditEntry(
+            time=self.clock(),
+            user_id=person.user_id,
+            channel_id=person.channel_id,
+            action=action,
+            server_id=server_id,
+            server_name=server_name,
+            outcome=outcome,
+            detail=detail[:1000],
+        )
+        if outcome in _ACTION_OUTCOMES:
+            self.metrics.action(action, outcome.value)
+            self.tally.outcome = outcome.value
+        elif outcome in _COMMAND_OUTCOMES:
+            self.tally.outcome = _COMMAND_OUTCOMES[outcome]
+        try:
+            await self.store.record_audit(entry)
+        except Exception:
+            if must:
+                raise
+            logger.exception("could not record an audit entry (%s %s)", action, outcome)

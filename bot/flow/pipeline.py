@@ -1,0 +1,170 @@
+"""Every request takes one path: find the target → `authorize` → run the handler.
+
+    intent = Intent(action, run, target=parse_reference(text), becomes=...)
+    await perform(ctx, gate, intent)
+
+1. Could the action be allowed at all here (on some server)? If not, deny at once: no API call,
+   and the denial is audited even when the reference is nonsense.
+2. Find the server the request names (one parser, `bot.resolve.parse_reference`).
+3. `gate.authorize(caller, action, server as it is, server as it will be)`.
+4. Run the handler with the `Access` the gate granted; writes need it to reach the API.
+
+`perform` also is the net: whatever goes wrong, the caller gets an answer, never silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.flow.context import RequestContext
+from bot.flow.gate import Access, Denied, Gate
+from bot.logs import bind_request
+from bot.policy import READ_ACTIONS, denial_text
+from bot.resolve import BadReference, ServerRef
+from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
+from bot.slack.blocks.notes import build_note
+from bot.state import AuditOutcome, StateStoreError
+from bot.vps import Server, VPSError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Handler", "Intent", "perform"]
+
+Handler = Callable[[RequestContext, Access], Awaitable[None]]
+Finder = Callable[[RequestContext], Awaitable["Server | Stop | None"]]
+
+STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try again in a moment."
+
+
+def busy(limit: int) -> str:
+    """The answer to a read over the member's limit."""
+    return f"You already have {limit} requests running; wait for their answers, then try again."
+
+
+class Stop:
+    """A finder's answer when it has already told the caller why there is nothing to act on."""
+
+
+STOP = Stop()
+
+
+def _same(server: Server | None) -> Server | None:
+    return server
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a request asks for: the policy action (None: open to all), the server it names,
+    what that server will become, and the handler to run once allowed.
+
+    `find` replaces the usual lookup of `target` (e.g. the audit log, which also knows deleted
+    servers); `label` names the target in a denial when there is no server (what was typed).
+    """
+
+    action: str | None
+    run: Handler
+    target: ServerRef | BadReference | None = None
+    becomes: Callable[[Server | None], Server | None] = _same
+    find: Finder | None = None
+    label: str | None = None
+    what: str = "request"
+    denied_outcome: str | None = None  # replaces the message clicked on when it is denied
+
+
+IntentSource = Intent | Callable[[RequestContext], Awaitable["Intent | None"]]
+
+
+async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None:
+    """Take an intent (or what makes one: it may need the store) through the gate and run it;
+    every outcome, even a failure, reaches the caller."""
+    what = intent.what if isinstance(intent, Intent) else "request"
+    try:
+        made = intent if isinstance(intent, Intent) else await intent(ctx)
+        if made is not None and made.action in READ_ACTIONS:
+            what = made.what
+            with ctx.read_slots.take(ctx.caller.user_id) as free:
+                if free:
+                    await _perform(ctx, gate, made)
+                else:
+                    ctx.tally.outcome = "busy"
+                    await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
+        elif made is not None:
+            what = made.what
+            await _perform(ctx, gate, made)
+    except VPSError as exc:
+        ctx.tally.outcome = "failed"
+        await ctx.reply.ephemeral(build_error(str(exc)))
+    except StateStoreError:
+        ctx.tally.outcome = "unavailable"
+        logger.exception("the state store failed during %s", what)
+        await ctx.reply.ephemeral(build_error(STORE_DOWN))
+    except Exception:
+        ctx.tally.outcome = "error"
+        logger.exception("failed to run %s for %s", what, ctx.caller.user_id)
+        await ctx.reply.ephemeral(
+            build_error(
+                "Something went wrong on the bot's side; nothing more was done.",
+                hint="Try again; if it keeps failing, the bot's logs say why.",
+            )
+        )
+
+
+async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
+    label = intent.label or (intent.target.text if isinstance(intent.target, ServerRef) else None)
+    if isinstance(intent.target, BadReference):
+        label = intent.target.reference
+    if intent.action is not None and (intent.target is not None or intent.find is not None):
+        # Denied on every server: say so before looking anything up.
+        first = await gate.authorize(ctx.caller, intent.action, label=label)
+        if isinstance(first, Denied):
+            await deny(ctx, first, label, intent.denied_outcome)
+            return
+    server = await _find(ctx, intent)
+    if isinstance(server, Stop):
+        ctx.tally.outcome = "not_found"
+        return
+    bind_request(
+        request_id=ctx.request_id,
+        action=intent.action,
+        server_id=server.id if server is not None and server.id else None,
+    )
+    verdict = await gate.authorize(
+        ctx.caller, intent.action, server, intent.becomes(server), label=label
+    )
+    if isinstance(verdict, Denied):
+        await deny(ctx, verdict, label, intent.denied_outcome)
+        return
+    await intent.run(ctx, verdict)
+
+
+async def _find(ctx: RequestContext, intent: Intent) -> Server | Stop | None:
+    if intent.find is not None:
+        return await intent.find(ctx)
+    if intent.target is None:
+        return None
+    found = await ctx.servers.resolve(intent.target)
+    if isinstance(found, Server):
+        return found
+    await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
+    return STOP
+
+
+async def deny(
+    ctx: RequestContext, denied: Denied, label: str | None, outcome: str | None = None
+) -> None:
+    """Tell the caller which rules would allow it, and record the denial; `outcome` replaces
+    the message that was clicked (a prompt that can no longer be confirmed)."""
+    server = denied.server
+    shown = denied.label or label
+    await ctx.audit(
+        denied.action,
+        AuditOutcome.DENIED,
+        server_id=server.id if server is not None and server.id else None,
+        server_name=server.name if server is not None else shown,
+        detail=denied.decision.reason,
+    )
+    if outcome is not None:
+        await ctx.reply.replace(build_prompt_outcome(outcome))
+    await ctx.reply.ephemeral(build_denial(denial_text(denied.decision, shown)))

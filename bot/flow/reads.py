@@ -1,0 +1,175 @@
+"""Handlers that change nothing: the server list, a card, the audit log, help, whoami, and the
+create form (which only opens a modal). Each runs after the gate; none asks the policy itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+
+from slack_sdk.errors import SlackApiError
+
+from bot.commands import COMMANDS, POLICY_ACTIONS, usage
+from bot.flow.context import RequestContext
+from bot.flow.directory import ListPage
+from bot.flow.forms import CreateFormState
+from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import Handler
+from bot.resolve import filter_servers
+from bot.slack.blocks import (
+    CARD_ACTION_ORDER,
+    LIST_PAGE_SIZE,
+    ListFilters,
+    build_create_modal,
+    build_error,
+    build_help,
+    build_server_card,
+    build_server_list,
+    build_whoami,
+)
+from bot.slack.blocks.notes import build_audit
+from bot.state import AuditEntry
+from bot.vps import Server, ServerStatus
+
+logger = logging.getLogger(__name__)
+
+
+def list_page(filters: ListFilters, page: int, *, replace: bool) -> Handler:
+    """A page of the server list, filtered; `replace` edits the list a paging button was on."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        start = (max(page, 1) - 1) * LIST_PAGE_SIZE
+        if access.only_servers:  # only some names may be listed: filter the whole fleet
+            servers = [
+                s
+                for s in _visible(await ctx.servers.everything(), access.only_servers)
+                if (not filters.status or s.status == filters.status)
+                and (not filters.location or s.location == filters.location)
+            ]
+            servers = filter_servers(servers, filters.text) if filters.text else servers
+            found = ListPage(servers[start : start + LIST_PAGE_SIZE], len(servers))
+        else:
+            found = await ctx.servers.page(
+                start=start,
+                size=LIST_PAGE_SIZE,
+                status=filters.status,
+                location=filters.location,
+                text=filters.text,
+            )
+        message = build_server_list(
+            found.servers,
+            page=max(page, 1),
+            page_size=LIST_PAGE_SIZE,
+            total=found.total,
+            filters=filters,
+            command=ctx.command,
+            index_age=found.index_age,
+        )
+        await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
+
+    return run
+
+
+def card(gate: Gate, *, replace: bool) -> Handler:
+    """A server's card with the buttons this caller may use here."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        server = access.server
+        if server is None:
+            raise ValueError("a card needs a server")
+        actions = await gate.permitted(ctx.caller, _sensible_actions(server.status), server)
+        message = build_server_card(server, actions=actions, command=ctx.command)
+        await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
+
+    return run
+
+
+async def audit_log(ctx: RequestContext, access: Access) -> None:
+    """The latest audit entries: of one server (the access's) or all of them."""
+    about: int | str | None = None
+    if access.server is not None:
+        about = access.server.id or access.server.name
+    entries = await ctx.store.list_audit(about, limit=20)
+    if access.only_servers:
+        entries = [e for e in entries if _matches(e, access.only_servers)]
+    label = None
+    if access.server is not None:
+        label = f"#{access.server.id}" if access.server.id else access.server.name
+    await ctx.reply.ephemeral(build_audit(entries, about=label))
+
+
+def help_for(gate: Gate, topic: str | None) -> Handler:
+    """Usage lines: of `topic`, or of every command the caller may run here."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        allowed = {d.action for d in await gate.overview(ctx.caller) if d.allowed}
+        words = [topic] if topic else COMMANDS
+        lines = [
+            (usage(word, ctx.command), "")
+            for word in words
+            if topic or POLICY_ACTIONS[word] is None or POLICY_ACTIONS[word] in allowed
+        ]
+        await ctx.reply.ephemeral(build_help(ctx.command, lines))
+
+    return run
+
+
+def whoami(gate: Gate) -> Handler:
+    """Which actions the caller may take in this channel, and why."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        lines = [(d.action, d.allowed, d.reason) for d in await gate.overview(ctx.caller)]
+        caller = ctx.caller
+        await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines))
+
+    return run
+
+
+async def open_create_form(ctx: RequestContext, access: Access) -> None:
+    """The create modal; the name it gets is checked against the policy when it is submitted."""
+    caller = ctx.caller
+    state = CreateFormState(
+        user_id=caller.user_id,
+        channel_id=caller.channel_id,
+        channel_name=caller.channel_name,
+        response_url=caller.response_url,
+    )
+    view = build_create_modal(ctx.catalog, private_metadata=state.dump())
+    try:
+        await ctx.slack.views_open(trigger_id=caller.trigger_id or "", view=view)
+    except SlackApiError as exc:
+        logger.warning("could not open the create form: %s", exc.response.get("error"))
+        await ctx.reply.ephemeral(
+            build_error(
+                "Slack would not open the create form in time.",
+                hint=f"Run `{ctx.command} create` again, or give the values on the line.",
+            )
+        )
+
+
+# What a card offers for each status: a running server can't be started, a stopped one can't
+# be stopped or rebooted, one in transition or suspended can only be deleted.
+_ACTIONS_BY_STATUS = {
+    "active": ("stop", "reboot", "delete"),
+    "stopped": ("start", "delete"),
+}
+
+
+def _sensible_actions(status: str) -> tuple[str, ...]:
+    """The card actions that make sense for a server in `status` (all for a status unknown)."""
+    if status in _ACTIONS_BY_STATUS:
+        return _ACTIONS_BY_STATUS[status]
+    known = {s.value for s in ServerStatus}
+    return ("delete",) if status in known else CARD_ACTION_ORDER
+
+
+def _visible(servers: list[Server], only: Sequence[str]) -> list[Server]:
+    if not only:
+        return servers
+    return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in only)]
+
+
+def _matches(entry: AuditEntry, only: Sequence[str]) -> bool:
+    name = entry.server_name
+    return name is not None and any(fnmatchcase(name, glob) for glob in only)

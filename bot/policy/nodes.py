@@ -1,0 +1,171 @@
+"""Reading the composed YAML tree of a policy file: values, rules and actions, with their lines.
+
+Every section of the file (rules, confirm, approve, freeze, limits) reads its nodes through
+one `NodeReader`, so a mistake anywhere is reported the same way: `file:line: problem`.
+"""
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import NoReturn
+
+import yaml
+
+from bot.policy.model import (
+    ACTIONS,
+    ANY_ACTION,
+    CONDITIONS,
+    READ_ACTIONS,
+    WRITE_ACTIONS,
+    PolicyError,
+    Rule,
+)
+
+STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+KNOWN_WRITES = ", ".join(WRITE_ACTIONS) + ', "*"'
+
+_PATTERNS: Mapping[str, tuple[re.Pattern[str], str]] = {
+    "users": (re.compile(r"[UW][A-Z0-9]{2,}"), "is not a Slack user ID (like U0ADMIN01)"),
+    "usergroups": (re.compile(r"S[A-Z0-9]{2,}"), "is not a Slack user-group ID (like S0ONCALL1)"),
+    "channels": (
+        re.compile(r"[CGD][A-Z0-9]{2,}|#[a-z0-9_-]{1,80}"),
+        "is not a channel ID (like C0OPS0001) or a #channel-name (lowercase)",
+    ),
+    "servers": (re.compile(r".*\S.*", re.DOTALL), "is not a server-name pattern (like web-*)"),
+}
+_HINTS = {
+    "users": "use the member ID from their profile (⋮ → Copy member ID), not the @name",
+    "usergroups": "use the group's ID, not its @handle",
+}
+
+
+class NodeReader:
+    """Reads YAML nodes into policy values, failing at the first problem with its line."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def rules(self, action: str, node: yaml.Node, key: str, empty: str) -> tuple[Rule, ...]:
+        """Return the non-empty list of rules under `key`, labelled `action` ("approve delete")."""
+        if not isinstance(node, yaml.SequenceNode):
+            example = f"{key}: [{{usergroups: [S0ONCALL1]}}]"
+            self.fail(node, f'"{key}" must be a list of rules, as under rules:, like {example}')
+        if not node.value:
+            self.fail(node, f'"{key}" is empty; {empty}')
+        return tuple(self.rule(action, i, rule) for i, rule in enumerate(node.value, start=1))
+
+    def rule(self, action: str, index: int, node: yaml.Node) -> Rule:
+        """Return one rule: a mapping of condition name to a list of values."""
+        what = f'rule {index} for "{action}"'
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})")
+        conditions: dict[str, tuple[str, ...]] = {}
+        for name, key_node, values in self.mapping(node, what):
+            if name not in CONDITIONS:
+                known = ", ".join(CONDITIONS)
+                self.fail(key_node, f"unknown condition {quote(name)} (known: {known})")
+            conditions[name] = self.values(name, values)
+        return Rule(
+            action=action,
+            index=index,
+            line=line_of(node),
+            users=conditions.get("users", ()),
+            usergroups=conditions.get("usergroups", ()),
+            channels=conditions.get("channels", ()),
+            servers=conditions.get("servers", ()),
+        )
+
+    def values(self, name: str, node: yaml.Node) -> tuple[str, ...]:
+        """Return a condition's values, each checked against its kind of ID or pattern."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f'"{name}" must be a list, like {name}: [...]')
+        if not node.value:
+            self.fail(node, f'"{name}" is empty; leave it out to match everyone/everywhere')
+        pattern, problem = _PATTERNS[name]
+        values = []
+        for item in node.value:
+            value = self.string(item, f'"{name}" entries')
+            if not pattern.fullmatch(value):
+                hint = _HINTS.get(name) if value.startswith("@") else None
+                self.fail(item, f"{quote(value)} {problem}" + (f"; {hint}" if hint else ""))
+            values.append(value)
+        return tuple(values)
+
+    def write_actions(
+        self, node: yaml.Node, key: str, never: str, where: str | None = None
+    ) -> frozenset[str]:
+        """Return the list of write actions under `key` ("*" = every write)."""
+        problem = f"{key} must be a list of actions, like {key}: [stop, delete]"
+        actions = {
+            self.write_action(item, where or key, never) for item in self.sequence(node, problem)
+        }
+        return frozenset(WRITE_ACTIONS if ANY_ACTION in actions else actions)
+
+    def write_action(self, node: yaml.Node, where: str, never: str) -> str:
+        """Return one write action or "*"; `never` ends the sentence refusing a read."""
+        action = self.string(node, f"{where} entries")
+        if action in READ_ACTIONS:
+            self.fail(node, f'"{action}" changes nothing and {never}')
+        if action not in ACTIONS and action != ANY_ACTION:
+            self.fail(node, f"unknown action {quote(action)} in {where} (known: {KNOWN_WRITES})")
+        return action
+
+    def sequence(self, node: yaml.Node, problem: str) -> list[yaml.Node]:
+        """Return a list's items; anything else (null included) fails with `problem`."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, problem)
+        return list(node.value)
+
+    def mapping(self, node: yaml.Node, what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """Yield a mapping's (key, key node, value node), refusing duplicate keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping (key: value)")
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self.string(key_node, "keys")
+            if key in seen:
+                self.fail(key_node, f"duplicate key {quote(key)} (first at line {seen[key]})")
+            seen[key] = line_of(key_node)
+            yield key, key_node, value_node
+
+    def keys(
+        self, node: yaml.Node, what: str, known: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """Return a mapping's {key: (key node, value node)}, refusing keys not in `known`."""
+        found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key, key_node, value in self.mapping(node, what):
+            if key not in known:
+                self.fail(
+                    key_node, f"unknown key {quote(key)} in {what} (known: {', '.join(known)})"
+                )
+            found[key] = (key_node, value)
+        return found
+
+    def string(self, node: yaml.Node, what: str) -> str:
+        """Return a scalar's text, refusing numbers, booleans, nulls, lists and mappings."""
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, f"{what} must be text, not a list or mapping")
+        if node.tag != STR_TAG:
+            shown = "nothing" if node.tag == NULL_TAG else str(node.value)
+            self.fail(node, f"{what} must be text, not {shown}")
+        return str(node.value)
+
+    def fail(self, node: yaml.Node, problem: str) -> NoReturn:
+        """Raise the PolicyError for `problem` at `node`'s line."""
+        raise PolicyError(f"{self.source}:{line_of(node)}: {problem}")
+
+
+def is_null(node: yaml.Node) -> bool:
+    """Return whether a node is an empty value (`key:` with nothing after it, or `null`)."""
+    return node.tag == NULL_TAG
+
+
+def line_of(node: yaml.Node) -> int:
+    """Return the 1-based line a node starts on."""
+    return int(node.start_mark.line) + 1
+
+
+def quote(value: str) -> str:
+    """Quote a value from the file for an error message, showing invisible characters."""
+    return json.dumps(value)

@@ -1,0 +1,83 @@
+"""The replay guard: a signed request is acted on once, however often it is sent in its window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from bot.state import StateStoreError
+from bot.web.signing import WINDOW_SECONDS, Stamp
+
+logger = logging.getLogger(__name__)
+
+CLOCK_SKEW_SECONDS = 60
+"""Kept past the window too, for replicas whose clocks differ a little."""
+
+
+@runtime_checkable
+class RequestMemory(Protocol):
+    """The part of the state store the guard uses (shared by every replica)."""
+
+    async def remember_request(
+        self, key: str, *, expires_at: float, now: float | None = None
+    ) -> bool: ...
+
+
+class ReplayGuard:
+    """Remembers every signed request until its signature expires, in the state store so that
+    every replica knows it; when the store does not answer in time, in this replica's memory."""
+
+    def __init__(
+        self,
+        store: object | None = None,
+        *,
+        timeout: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        max_local: int = 200_000,
+    ) -> None:
+        self._shared = store if isinstance(store, RequestMemory) else None
+        self.timeout = timeout
+        self._clock = clock
+        self._max_local = max_local
+        self._local: dict[str, float] = {}
+        self._order: deque[tuple[float, str]] = deque()
+
+    async def first_time(self, stamp: Stamp) -> bool:
+        """True the first time this signature and timestamp are seen; False for a repeat."""
+        now = self._clock()
+        expires_at = stamp.time + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
+        self._forget_expired(now)
+        # Checked and recorded with no await in between: two copies arriving at once on this
+        # replica cannot both pass.
+        if stamp.key in self._local:
+            return False
+        self._remember_here(stamp.key, expires_at)
+        if self._shared is None:
+            return True
+        remember = self._shared.remember_request
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await remember(stamp.key, expires_at=expires_at, now=now)
+        except (TimeoutError, StateStoreError) as exc:
+            logger.warning(
+                "the state store did not answer the replay check (%s); "
+                "this request is remembered by this replica only",
+                type(exc).__name__,
+            )
+            return True
+
+    def _remember_here(self, key: str, expires_at: float) -> None:
+        if len(self._order) >= self._max_local:
+            _, oldest = self._order.popleft()
+            self._local.pop(oldest, None)
+        self._local[key] = expires_at
+        self._order.append((expires_at, key))
+
+    def _forget_expired(self, now: float) -> None:
+        while self._order and self._order[0][0] < now:
+            _, key = self._order.popleft()
+            self._local.pop(key, None)

@@ -1,0 +1,171 @@
+"""The HTTP surface: `POST /slack/events` (HTTP mode), `GET /healthz` and `GET /readyz` (both).
+
+A request to the events URL is judged in this order, and stops at the first failure:
+signature headers present, well-formed and in the 5-minute window (401, before the body is read)
+→ body no larger than `max_body` (413) and arriving within `body_timeout` (408) → the HMAC over
+the raw bytes (401) → a body of a shape Slack sends (400) → not seen before (a repeat gets an
+empty 200 and is not acted on) → Bolt. No unsigned byte is parsed; no malformed body reaches Bolt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.logs import bind_request, new_request_id
+from bot.web.payload import Malformed, parse_body, user_of
+from bot.web.probes import Probe
+from bot.web.replay import ReplayGuard
+from bot.web.signing import Unsigned, check_signature, read_stamp
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+
+HEADER_TIMEOUT = 10.0
+"""Seconds a connection may take to send a request's headers (also the idle keep-alive)."""
+BODY_TIMEOUT = 10.0
+"""Seconds a request body may take to arrive: Slack gives up on an ack after 3."""
+MAX_BODY = 1024 * 1024
+"""Bytes: Slack's largest payloads (a modal's state) are far smaller."""
+LINGER = 2.0
+"""Seconds the rest of a refused body is still read (so the client sees the answer) before
+the connection is closed."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+@dataclass
+class SlackEvents:
+    """`POST /slack/events`: verify, bound, parse and de-duplicate, then hand over to Bolt."""
+
+    bolt: AsyncApp
+    signing_secret: str
+    guard: ReplayGuard = field(default_factory=ReplayGuard)
+    body_timeout: float = BODY_TIMEOUT
+    max_body: int = MAX_BODY
+    clock: Callable[[], float] = time.time
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer one request to the events URL."""
+        received_at = time.perf_counter()
+        request_id = new_request_id()
+        bind_request(request_id=request_id)
+        try:
+            stamp = read_stamp(request.headers, self.clock())
+        except Unsigned as exc:
+            return _refuse(401, "invalid signature", str(exc))
+        try:
+            raw = await self._read(request)
+        except TimeoutError:
+            return _refuse(408, "request body too slow", f"no full body in {self.body_timeout:g}s")
+        except _TooLarge:
+            return _refuse(413, "request body too large", f"more than {self.max_body} bytes")
+        try:
+            check_signature(self.signing_secret.encode(), stamp, raw)
+        except Unsigned as exc:
+            return _refuse(401, "invalid signature", str(exc))
+        try:
+            body = parse_body(raw, request.content_type)
+        except Malformed as exc:
+            return _refuse(400, "malformed request", str(exc))
+        bind_request(request_id=request_id, user=user_of(body))
+        if not await self.guard.first_time(stamp):
+            logger.warning("ignored a repeated request (same signature and timestamp)")
+            return web.Response(status=200)
+        # The body is verified and parsed here, so Bolt gets the dict, as Socket Mode hands it
+        # over ("socket_mode" tells Bolt not to parse or verify the raw text again).
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=dict(request.headers),
+                context={"request_id": request_id, "received_at": received_at},
+                mode="socket_mode",
+            )
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            # parse_body should have refused it: a shape it does not know about yet.
+            return _refuse(400, "malformed request", f"Bolt cannot read it ({type(exc).__name__})")
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+    async def _read(self, request: web.Request) -> bytes:
+        if request.content_length is not None and request.content_length > self.max_body:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async with asyncio.timeout(self.body_timeout):
+            while chunk := await request.content.readany():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise _TooLarge
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _refuse(status: int, answer: str, why: str) -> web.Response:
+    """An error answer that says little; the log line says why (never echoing the body)."""
+    logger.warning("refused a request to %s: %s (%d)", EVENTS_PATH, why, status)
+    response = web.json_response({"error": answer}, status=status)
+    if status in (408, 413):
+        response.force_close()  # the rest of the body is not worth waiting for
+    return response
+
+
+def make_web_app(
+    events: SlackEvents | None, health: Probe, ready: Probe | None = None
+) -> web.Application:
+    """The Slack-facing application: the events URL when `events` is given, and the probes."""
+    app = web.Application()
+
+    def probe(check: Probe) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handle(_: web.Request) -> web.Response:
+            ok, body = await check()
+            return web.json_response(body, status=200 if ok else 503)
+
+        return handle
+
+    app.router.add_get(HEALTH_PATH, probe(health))
+    app.router.add_get(READY_PATH, probe(ready or health))
+    if events is not None:
+        app.router.add_post(EVENTS_PATH, events.handle)
+    return app
+
+
+async def start_web(
+    app: web.Application, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT
+) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0 = any free port); return the runner and the bound port.
+
+    aiohttp closes a connection that has no complete request `keepalive_timeout` seconds after
+    it opened (or after its last answer): that bounds how long headers may take to arrive.
+    The body is bounded by the handler (`SlackEvents.body_timeout`), and what is left of a
+    refused one by `lingering_time`.
+    """
+    runner = web.AppRunner(
+        app, access_log=None, keepalive_timeout=header_timeout, lingering_time=LINGER
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound = port
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            bound = int(address[1])
+            break
+    return runner, bound

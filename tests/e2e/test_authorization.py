@@ -1,0 +1,342 @@
+"""Authorization holds by construction: every request kind passes the one gate, whatever it is.
+
+The regression tests of the security review (issue 8) live here: rename escalation, read rules,
+odd references, a busy state store and the typed-name check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.commands import COMMANDS, POLICY_ACTIONS
+from bot.emulator import Message
+from bot.slack import ids
+from bot.state import AuditOutcome
+from tests.e2e.harness import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    GENERAL,
+    OPS,
+    Harness,
+    dump,
+    eventually,
+)
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+async def use_policy(harness: Harness, text: str) -> None:
+    """Restart the bot on another policy file."""
+    await harness.stop()
+    (harness.tmp / "policy.yml").write_text(text)
+    await harness.start()
+
+
+def writes(harness: Harness) -> list[tuple[str, str]]:
+    return [(m, p) for m, p in harness.sim.requests if m in WRITES]
+
+
+def refused(message: Message) -> bool:
+    shown = dump(message)
+    return ":lock:" in shown and ("may not" in shown or "No rule" in shown or "Only" in shown)
+
+
+# -- finding 1: a rename must not carry a server out of the globs that allowed it ---------------
+
+GLOBS = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  update:
+    - servers: ["web-*"]
+  delete:
+    - servers: ["tmp-*"]
+  create:
+    - servers: ["web-*"]
+confirm: []
+"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/vps rename web-server-01 tmp-gone",
+        "/vps set web-server-01 name:tmp-gone",
+        "/vps update web-server-01 name:tmp-gone hostname:tmp.example.com backups:off",
+    ],
+)
+async def test_a_rename_needs_the_new_name_allowed_too(harness: Harness, line: str) -> None:
+    await use_policy(harness, GLOBS)
+    denial = await harness.answer(line, user=BOB, channel=GENERAL)
+    assert refused(denial)
+    assert "tmp-gone" in dump(denial)
+    assert writes(harness) == []
+    # ...so the server never becomes deletable under the other rule.
+    gone = await harness.answer("/vps delete tmp-gone", user=BOB, channel=GENERAL)
+    assert "No server" in dump(gone)
+    assert writes(harness) == []
+
+
+async def test_a_rename_within_the_globs_is_allowed(harness: Harness) -> None:
+    await use_policy(harness, GLOBS)
+    before = harness.seen(BOB)
+    await harness.command("/vps rename web-server-01 web-old", user=BOB, channel=GENERAL)
+    result = await harness.new_message(before, user=BOB, where=lambda m: not m.is_ephemeral)
+    assert "web-old" in dump(result)
+    assert writes(harness) == [("PATCH", "/api/v1/servers/12345/")]
+
+
+async def test_the_create_form_opens_and_checks_the_name_on_submit(harness: Harness) -> None:
+    await use_policy(harness, GLOBS)
+    await harness.command("/vps create", user=BOB, channel=GENERAL)
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(BOB), what="the create form")
+    form = {"create_plan": "1", "create_os": "5", "create_location": "us-west"}
+    before = harness.seen(BOB)
+    assert (await harness.emu.submit_view(modal, {"create_name": "db-new", **form})).ok
+    denial = await harness.new_message(before, user=BOB)
+    assert refused(denial)
+    assert "db-new" in dump(denial)
+    assert writes(harness) == []
+
+    await harness.command("/vps create", user=BOB, channel=GENERAL)
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(BOB), what="the create form")
+    before = harness.seen(BOB)
+    assert (await harness.emu.submit_view(modal, {"create_name": "web-new", **form})).ok
+    result = await harness.new_message(before, user=BOB, where=lambda m: not m.is_ephemeral)
+    assert "web-new" in result.text
+    assert writes(harness) == [("POST", "/api/v1/servers/")]
+
+
+# -- finding 2: reads have rules too, once the policy gives them some ---------------------------
+
+READS = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  list:
+    - channels: [{OPS}]
+    - servers: ["web-*"]
+  audit:
+    - users: [{ALICE}]
+"""
+
+
+async def test_read_rules_are_enforced(harness: Harness) -> None:
+    await use_policy(harness, READS)
+    in_ops = await harness.answer("/vps list", user=BOB, channel=OPS)
+    assert "db-server-01" in dump(in_ops)
+    elsewhere = dump(await harness.answer("/vps list", user=BOB, channel=GENERAL))
+    assert "web-server-01" in elsewhere  # the servers: rule lets Bob list web-* servers...
+    assert "db-server-01" not in elsewhere  # ...and nothing else
+    assert "api-server-01" not in elsewhere
+    audit = await harness.answer("/vps audit", user=BOB, channel=OPS)
+    assert refused(audit)
+    assert "Audit log" in dump(await harness.answer("/vps audit", user=ALICE, channel=GENERAL))
+    card = await harness.answer("/vps show db-server-01", user=BOB, channel=GENERAL)
+    assert "db-server-01" in dump(card)  # show has no rules of its own: open
+
+
+# -- finding 4: references that name no server get a clear answer ------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/vps show #²",
+        "/vps show ٣٤",  # Arabic-Indic digits
+        "/vps reboot ²",
+        "/vps audit ²",
+        "/vps stop #99999999999999999999",  # beyond 64 bits
+        "/vps show 9223372036854775808",
+    ],
+)
+async def test_odd_references_get_a_clear_answer(harness: Harness, line: str) -> None:
+    answer = await harness.answer(line, user=ADMIN, channel=OPS)
+    assert "is not a server id or name" in dump(answer)
+    assert "Something went wrong" not in dump(answer)
+    assert writes(harness) == []
+
+
+async def test_a_denied_odd_reference_is_still_audited(harness: Harness) -> None:
+    denial = await harness.answer("/vps reboot ²", user=BOB, channel=GENERAL)
+    assert refused(denial)
+    assert harness.bot is not None
+    entries = await harness.bot.services.store.list_audit()
+    assert [(e.user_id, e.action, e.outcome) for e in entries] == [
+        (BOB, "reboot", AuditOutcome.DENIED)
+    ]
+
+
+# -- finding 9: a busy state store neither delays the ack nor lets a write slip past its record --
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the state file's write lock, as another process in a long transaction would."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+async def test_a_briefly_busy_store_delays_the_delete_not_its_ack(harness: Harness) -> None:
+    prompt = await harness.answer("/vps delete db-server-01")
+    await harness.emu.click(prompt, text="Delete db-server-01")
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the delete form")
+    with locked(harness.tmp / "state.db"):
+        ack = await harness.emu.submit_view(modal, {"delete_name": "db-server-01"})
+        assert ack.ok
+        assert ack.elapsed < 1.0
+        await asyncio.sleep(1.5)  # the lock is held a while (not a wait for the bot)
+    await harness.emu.wait_for(
+        lambda: harness.api_calls("DELETE", "/12346/"), timeout=8, what="the delete"
+    )
+    assert len(harness.api_calls("DELETE")) == 1
+
+
+async def test_a_write_is_not_made_when_its_audit_record_cannot_be_written(
+    harness: Harness,
+) -> None:
+    with locked(harness.tmp / "state.db"):
+        before = harness.seen(ALICE)
+        await harness.command("/vps reboot web-server-01")
+        answer = await harness.new_message(
+            before, user=ALICE, within=15, where=lambda m: "unavailable" in dump(m)
+        )
+        assert "state store is unavailable" in dump(answer)
+        assert "nothing was done" in dump(answer)
+    assert harness.api_calls("POST", "/reboot/") == []
+
+
+# -- finding 11: what the delete prompt shows is what it compares ------------------------------
+
+
+async def test_a_name_with_a_tab_can_be_typed_as_shown(harness: Harness) -> None:
+    server = harness.sim.add_server("old\tweb")
+    prompt = await harness.answer(f"/vps delete #{server['id']}")
+    await harness.emu.click(prompt, index=0)
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the delete form")
+    assert "Type old web exactly" in json.dumps(modal.blocks)
+    assert (await harness.emu.submit_view(modal, {"delete_name": "old web"})).ok
+    await harness.emu.wait_for(
+        lambda: harness.api_calls("DELETE", f"/{server['id']}/"), what="the delete"
+    )
+
+
+# -- every request kind is refused to a member without rights ----------------------------------
+
+NOTHING_FOR_CAROL = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  list:
+    - users: [{ALICE}]
+  show:
+    - users: [{ALICE}]
+  audit:
+    - users: [{ALICE}]
+confirm: [stop, delete]
+"""
+
+LINES = {
+    "list": "/vps list",
+    "show": "/vps show web-server-01",
+    "create": "/vps create web-09 plan:1 os:5 location:us-west",
+    "rename": "/vps rename web-server-01 web-09",
+    "set": "/vps set web-server-01 backups:on",
+    "update": "/vps update web-server-01 name:a hostname:a.example.com backups:on",
+    "start": "/vps start web-server-03",
+    "stop": "/vps stop web-server-01",
+    "reboot": "/vps reboot web-server-01",
+    "delete": "/vps delete web-server-01",
+    "audit": "/vps audit",
+}
+
+
+def interaction_ids() -> set[str]:
+    """Every action_id and callback_id the bot emits (bot.slack.ids names them all)."""
+    return {v for k, v in vars(ids).items() if k.isupper() and str(v).startswith("vps_")}
+
+
+async def test_every_command_and_interaction_is_refused_without_rights(harness: Harness) -> None:
+    await use_policy(harness, NOTHING_FOR_CAROL)
+    gated = {word for word in COMMANDS if POLICY_ACTIONS[word] is not None}
+    assert gated == set(LINES), "a new command needs a line here"
+    for word, line in LINES.items():
+        denial = await harness.answer(line, user=CAROL, channel=OPS)
+        assert refused(denial), f"{word}: {dump(denial)}"
+    await harness.command("/vps create", user=CAROL, channel=OPS)
+    assert refused(await harness.emu.wait_for(lambda: last(harness), what="create form denial"))
+    assert harness.emu.modal(CAROL) is None
+
+    covered: set[str] = set()
+    pages = await harness.answer("/vps list", user=ADMIN)
+    second = await click_and_wait(harness, pages, ids.LIST_NEXT)
+    running = await harness.answer("/vps show web-server-01", user=ADMIN)
+    stopped = await harness.answer("/vps show web-server-03", user=ADMIN)
+    for message in (pages, second, running, stopped):
+        for button in message.buttons():
+            if button.action_id in covered:
+                continue
+            await forge(harness, message, button.action_id)
+            covered.add(button.action_id)
+    prompt = await harness.answer("/vps delete db-server-01", user=ADMIN)
+    for button in prompt.buttons():
+        await forge(harness, prompt, button.action_id)
+        covered.add(button.action_id)
+    await harness.emu.click(prompt, action_id=ids.CONFIRM)
+    delete_form = await harness.emu.wait_for(lambda: harness.emu.modal(ADMIN), what="the form")
+    await forge_submit(harness, delete_form, {ids.DELETE_NAME_BLOCK: "db-server-01"})
+    covered.add(ids.DELETE_MODAL)
+    await harness.emu.close_view(delete_form)
+    await harness.command("/vps create", user=ADMIN)
+    create_form = await harness.emu.wait_for(lambda: harness.emu.modal(ADMIN), what="the form")
+    values = {"create_name": "web-09", "create_plan": "1", "create_os": "5"}
+    await forge_submit(harness, create_form, {**values, "create_location": "us-west"})
+    covered.add(ids.CREATE_MODAL)
+
+    assert covered == interaction_ids()
+    assert writes(harness) == []
+
+
+def last(harness: Harness) -> Message | None:
+    mine = harness.emu.messages(visible_to=CAROL)
+    return mine[-1] if mine and mine[-1].via != "slash_command" else None
+
+
+async def click_and_wait(harness: Harness, message: Message, action_id: str) -> Message:
+    await harness.emu.click(message, action_id=action_id)
+    return await harness.emu.wait_for(lambda: message.edited and message, what="the next page")
+
+
+async def forge(harness: Harness, message: Message, action_id: str) -> None:
+    button = next(b for b in message.buttons() if b.action_id == action_id)
+    before = harness.seen(CAROL)
+    await harness.emu.forge_click(message, button, user=CAROL)
+    answer = await harness.new_message(before, user=CAROL)
+    assert refused(answer), f"{action_id}: {dump(answer)}"
+
+
+async def forge_submit(harness: Harness, view: object, values: dict[str, str]) -> None:
+    before = harness.seen(CAROL)
+    ack = await harness.emu.forge_submit(view, values, user=CAROL)  # type: ignore[arg-type]
+    assert ack.status == 200
+
+    async def answered() -> bool:
+        return bool(harness.seen(CAROL) - before) or bool(ack.body)
+
+    await eventually(answered, "an answer to the forged submission")
+    news = [m for m in harness.emu.messages(visible_to=CAROL) if m.ts not in before]
+    assert ack.body or all(refused(m) for m in news), [dump(m) for m in news]

@@ -1,0 +1,236 @@
+"""Every mrkdwn object the bot sends is verbatim, and every notification text is unlinked:
+Slack auto-links nothing the bot shows, so values need no invisible characters to stay inert."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.models.views import View
+
+import bot
+import bot.slack.blocks
+from bot.catalog import Catalog, Location, load_catalog
+from bot.slack import ids
+from bot.slack.blocks import ListFilters, Message
+from bot.slack.blocks.card import build_server_card
+from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
+from bot.slack.blocks.create import build_create_modal
+from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change, build_lifecycle
+from bot.slack.blocks.messages import (
+    build_denial,
+    build_error,
+    build_help,
+    build_result,
+    build_whoami,
+)
+from bot.slack.blocks.notes import build_audit, build_name_taken, build_note, build_pointless
+from bot.slack.blocks.servers import build_server_list
+from bot.state import AuditEntry, AuditOutcome
+from bot.vps.models import OperatingSystem, Plan, Server
+
+# Outside text full of what Slack links or pings where it auto-parses.
+TEXT = "evil.com @here #general https://evil.example/x web-01.example.com 203.0.113.10 *b*"
+PINGS = ("@here", "@channel", "@everyone")
+LINKABLE = re.compile(r"[\w-]\.[\w-]|://|\w:\w|#(?!\d+\b)\w")
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def server(name: str = TEXT) -> Server:
+    return Server(
+        id=12345,
+        name=name,
+        hostname=TEXT,
+        status="stopping",
+        ip_address=TEXT,
+        ipv6_address=TEXT,
+        location=TEXT,
+        plan=Plan(id=1, name=TEXT, vcpus=2, memory=4096, storage=80, bandwidth=2048),
+        os=OperatingSystem(id=5, name=TEXT),
+        message=TEXT,
+    )
+
+
+def entry(outcome: AuditOutcome) -> AuditEntry:
+    return AuditEntry(
+        time=1.8e9,
+        user_id="U0ALICE01",
+        channel_id="C0OPS0001",
+        action="stop",
+        server_id=12345,
+        server_name=TEXT,
+        outcome=outcome,
+        detail=TEXT,
+    )
+
+
+Built = Message | View
+
+
+def _lifecycles() -> list[Built]:
+    return [
+        build_lifecycle(
+            action=action,
+            server_name=TEXT,
+            server_id=12345,
+            status=status,
+            user_id="U0ALICE01",
+            channel_id="C0OPS0001",
+            seconds=161,
+            ip_address="203.0.113.10",
+            outcome=outcome,
+        )
+        for action, status, outcome in (
+            ("reboot", "rebooting", "progress"),
+            ("start", "active", "steady"),
+            ("stop", "stopping", "stuck"),
+            ("create", TEXT, "gone"),
+        )
+    ]
+
+
+SAMPLES: dict[str, Callable[[], list[Built]]] = {
+    "build_server_card": lambda: [
+        build_server_card(server(), actions=["start", "stop", "reboot", "delete"]),
+        build_server_card(server(), actions=[]),
+    ],
+    "build_server_list": lambda: [
+        build_server_list(
+            [server()] * 3,
+            page=2,
+            page_size=3,
+            total=9,
+            filters=ListFilters(status=TEXT, location=TEXT, text=TEXT),
+        ),
+        build_server_list([], page=1, page_size=3, total=0, filters=ListFilters(text=TEXT)),
+        build_server_list([], page=1, page_size=3, total=0, filters=ListFilters()),
+        build_server_list([], page=5, page_size=3, total=6, filters=ListFilters()),
+    ],
+    "build_confirm_prompt": lambda: [
+        build_confirm_prompt(
+            action=action,
+            server=server(),
+            confirmation_id="cf-1",
+            expires_in=300,
+            changes=[("Name", TEXT)],
+        )
+        for action in ("stop", "delete", "update", "create", TEXT)
+    ],
+    "build_delete_modal": lambda: [build_delete_modal(server=server(), confirmation_id="cf-1")],
+    "build_prompt_outcome": lambda: [build_prompt_outcome(TEXT, emoji=":x:")],
+    "build_create_modal": lambda: [
+        build_create_modal(load_catalog(), private_metadata="{}"),
+        build_create_modal(
+            Catalog(plans=(), operating_systems=(), locations=(Location(code="eu", name=TEXT),)),
+            private_metadata="{}",
+            values={ids.CREATE_NAME: TEXT},
+        ),
+    ],
+    "build_lifecycle": _lifecycles,
+    "build_fleet_change": lambda: [
+        build_fleet_change(12345, TEXT, None, "active"),
+        build_fleet_change(12345, TEXT, "active", None),
+        build_fleet_change(12345, TEXT, "active", TEXT),
+    ],
+    "build_api_down": lambda: [build_api_down(3, TEXT)],
+    "build_result": lambda: [
+        build_result(
+            ok=True, action="stop", server=server(), user_id="U0ALICE01", channel_id="C0OPS0001"
+        ),
+        build_result(ok=False, action=TEXT, server_name=TEXT, server_id=7, detail=TEXT),
+        build_result(ok=True, action="delete", server_id=7),
+    ],
+    "build_error": lambda: [build_error(TEXT, hint="Try `/vps list`.")],
+    "build_denial": lambda: [build_denial("You may not *stop* `evil.com` here; ask <@U0ADMIN01>.")],
+    "build_help": lambda: [
+        build_help("/vps", [("/vps list", "A page of servers")]),
+        build_help(TEXT, []),
+    ],
+    "build_whoami": lambda: [
+        build_whoami("U0ALICE01", "C0OPS0001", [("stop", True, "in <#C0OPS0001>")]),
+        build_whoami("U0ALICE01", "C0OPS0001", [("stop", False, "no")]),
+    ],
+    "build_note": lambda: [build_note("No server `evil.com`.", hint="Try `/vps list`.")],
+    "build_pointless": lambda: [
+        build_pointless(action, TEXT, 7, status)
+        for action, status in (("start", "active"), ("stop", "suspended"), ("reboot", TEXT))
+    ],
+    "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
+    "build_audit": lambda: [
+        build_audit([entry(outcome) for outcome in AuditOutcome], about=TEXT),
+        build_audit([], about=TEXT),
+    ],
+}
+
+
+def every_builder() -> Iterator[str]:
+    """The name of every public `build_*` function in `bot.slack.blocks`."""
+    for module_info in pkgutil.iter_modules(bot.slack.blocks.__path__):
+        module = importlib.import_module(f"bot.slack.blocks.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("build_") and function.__module__ == module.__name__:
+                yield name
+
+
+def mrkdwn_objects(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn":
+            yield node
+        for value in node.values():
+            yield from mrkdwn_objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from mrkdwn_objects(item)
+
+
+def test_every_builder_is_walked() -> None:
+    missing = sorted(set(every_builder()) - set(SAMPLES))
+    assert not missing, f"add samples of {missing} to SAMPLES in tests/slack/test_verbatim.py"
+
+
+@pytest.mark.parametrize("builder", sorted(SAMPLES))
+def test_every_mrkdwn_object_is_verbatim(builder: str) -> None:
+    outputs = SAMPLES[builder]()
+    assert outputs
+    for built in outputs:
+        payload = built.to_dict()
+        objects = list(mrkdwn_objects(payload))
+        not_verbatim = [o["text"] for o in objects if o.get("verbatim") is not True]
+        assert not not_verbatim, f"{builder}: mrkdwn without verbatim: true: {not_verbatim}"
+
+
+@pytest.mark.parametrize("builder", sorted(SAMPLES))
+def test_every_notification_text_leaves_nothing_to_link_or_ping(builder: str) -> None:
+    for built in SAMPLES[builder]():
+        if not isinstance(built, Message):
+            continue
+        outside = CODE_SPAN.sub("", built.text)
+        assert built.text.count("`") % 2 == 0, built.text
+        assert not LINKABLE.search(outside), built.text
+        assert not any(ping in outside for ping in PINGS), built.text
+        assert "<!" not in built.text
+
+
+def test_no_mrkdwn_object_is_made_outside_md() -> None:
+    """Builders and flows make mrkdwn only through `core.md`, which sets verbatim."""
+    made_here = re.compile(
+        r"MarkdownTextObject\(|[\"']type[\"']\s*:\s*[\"']mrkdwn|type=[\"']mrkdwn"
+    )
+    root = Path(bot.__file__).parent
+    readers = {root / "emulator", root / "console"}  # they read what the bot sends
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if any(reader in path.parents for reader in readers):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if made_here.search(line):
+                offenders.append(f"{path.relative_to(root.parent)}:{number}: {line.strip()}")
+    core = "bot/slack/blocks/core.py"
+    assert [o for o in offenders if not o.startswith(core)] == []
+    assert len(offenders) == 1, offenders  # the one in md()

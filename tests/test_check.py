@@ -1,0 +1,154 @@
+"""`vpsbot check` in-process, against the simulator and the Slack emulator on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.check import run_check
+from bot.config import Settings
+from bot.emulator import SlackEmulator
+from bot.vps.simulator import Simulator, start_simulator
+
+POLICY = "rules:\n  stop:\n    - channels: [C0OPS0001]\n"
+
+
+@dataclass
+class Outside:
+    """What the check talks to: a simulated VPS.org API and Slack."""
+
+    vps_url: str
+    slack_url: str
+
+
+@pytest.fixture
+async def outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Outside]:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "VPS_", "BOT_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # where `run` looks for policy.yml and creates vpsbot.db
+    sim = await start_simulator(Simulator(token="check-token", seed=3))
+    try:
+        async with SlackEmulator(signing_secret="s", bot_token="xoxb-check") as emu:
+            yield Outside(sim.url, emu.api_url)
+    finally:
+        await sim.close()
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+async def check(outside: Outside, **settings: object) -> tuple[int, str]:
+    """Run the check with working settings, changed by `settings`; (exit code, report)."""
+    values: dict[str, object] = {
+        "vps_api_url": outside.vps_url,
+        "vps_api_token": "check-token",
+        "slack_bot_token": "xoxb-check",
+        "slack_signing_secret": "signing-secret",
+        "slack_api_url": outside.slack_url,
+        "bot_ops_channel": "C0OPS0001",
+        **settings,
+    }
+    lines: list[str] = []
+    code = await run_check(Settings(_env_file=None, **values), lines.append)  # type: ignore[call-arg]
+    return code, "\n".join(lines)
+
+
+async def test_everything_in_place_is_all_good(outside: Outside, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(POLICY)
+    code, report = await check(outside)
+    assert code == 0, report
+    assert "[  ok] policy" in report
+    assert "3 servers listed" in report
+    assert "WARN" not in report
+    assert report.endswith("vpsbot check: all good")
+
+
+async def test_no_policy_file_is_a_warning_that_says_how_to_write_one(
+    outside: Outside, tmp_path: Path
+) -> None:
+    code, report = await check(outside)
+    assert code == 0, report  # `run` starts like this: a warning, not a failure
+    policy = next(line for line in report.splitlines() if " policy " in line)
+    assert policy.startswith("[WARN] policy")
+    assert "no policy.yml here: every change is denied" in policy
+    assert "README" in policy
+    assert report.endswith("vpsbot check: all good, 1 warning (exit code 0)")
+
+
+async def test_a_policy_file_without_rules_is_a_warning(outside: Outside, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text("rules: {}\n")
+    code, report = await check(outside)
+    assert code == 0, report
+    assert "[WARN] policy" in report
+    assert "no rules, so every change is denied" in report
+
+
+async def test_no_ops_channel_is_a_warning(outside: Outside, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(POLICY)
+    code, report = await check(outside, bot_ops_channel=None)
+    assert code == 0, report
+    line = next(line for line in report.splitlines() if "ops channel" in line)
+    assert line.startswith("[WARN] ops channel")
+    assert "BOT_OPS_CHANNEL is unset" in line
+
+
+async def test_warnings_do_not_hide_failures(outside: Outside) -> None:
+    code, report = await check(outside, bot_ops_channel=None, vps_api_token="wrong")
+    assert code == 1
+    assert "[WARN]" in report
+    assert "[FAIL] VPS.org API" in report
+    assert report.endswith("vpsbot check: problems found")
+
+
+async def test_the_state_file_is_not_left_behind(outside: Outside, tmp_path: Path) -> None:
+    code, report = await check(outside)
+    assert code == 0, report
+    assert "vpsbot run will create vpsbot.db" in report
+    assert files_in(tmp_path) == []
+
+
+async def test_an_existing_state_file_is_opened_and_kept(outside: Outside, tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "bot.db").write_bytes(b"this is not a database")
+    code, report = await check(outside, bot_state_url="sqlite:///state/bot.db")
+    assert code == 1
+    assert "[FAIL] state" in report
+    assert (tmp_path / "state" / "bot.db").read_bytes() == b"this is not a database"
+
+
+async def test_a_state_file_in_a_missing_directory_fails(outside: Outside) -> None:
+    code, report = await check(outside, bot_state_url="sqlite:///nowhere/bot.db")
+    assert code == 1
+    assert "[FAIL] state" in report
+    assert "nowhere does not exist" in report
+
+
+async def test_credentials_in_urls_are_never_printed(outside: Outside) -> None:
+    vps = outside.vps_url.replace("http://", "http://vpsuser:vps-password@")
+    slack = outside.slack_url.replace("http://", "http://slackuser:slack-password@")
+    _, report = await check(outside, vps_api_url=vps, slack_api_url=slack)
+    assert f"{vps.replace('vpsuser:vps-password', '***')}: 3 servers listed" in report
+    # Slack's client refuses such a URL; the error names it, and it is redacted too
+    assert f"Slack at {slack.replace('slackuser:slack-password', '***')}" in report
+    assert "password" not in report
+
+
+async def test_credentials_are_not_printed_when_the_api_cannot_be_reached(
+    outside: Outside,
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://user:password@127.0.0.1:{port}/api/v1"
+    code, report = await check(outside, vps_api_url=url, vps_api_timeout_seconds=2)
+    assert code == 1
+    assert "[FAIL] VPS.org API" in report
+    assert "could not connect" in report
+    assert "password" not in report
