@@ -176,6 +176,7 @@ async def _start(
     stack.push_async_callback(vps.aclose)
 
     metrics = Metrics()
+    vps.on_request = metrics.vps_request
     client = slack_client(settings, metrics)
     notifier = Notifier(client, settings.bot_ops_channel)
     watcher = Watcher(

@@ -116,6 +116,15 @@ class VPSClient:
             shown_url=self._shown_url,
         )
 
+    @property
+    def on_request(self) -> OnRequest | None:
+        """Called once per attempt: (method, endpoint template, outcome, seconds)."""
+        return self._wire.on_request
+
+    @on_request.setter
+    def on_request(self, hook: OnRequest | None) -> None:
+        self._wire.on_request = hook
+
     def __repr__(self) -> str:
         return f"VPSClient(base_url={self._shown_url!r})"
 

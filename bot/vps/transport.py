@@ -49,7 +49,7 @@ class Attempts:
     ) -> None:
         self.timeout = timeout
         self._slot_wait = timeout if limits.slot_wait is None else limits.slot_wait
-        self._on_request = on_request
+        self.on_request = on_request
         self._where = f"VPS.org API at {shown_url}"
 
         def pool(size: int) -> httpx.AsyncClient:
@@ -173,10 +173,10 @@ class Attempts:
         ), outcome
 
     def _report(self, method: str, endpoint: str, outcome: str, started: float) -> None:
-        if self._on_request is None:
+        if self.on_request is None:
             return
         try:
-            self._on_request(method, endpoint, outcome, time.monotonic() - started)
+            self.on_request(method, endpoint, outcome, time.monotonic() - started)
         except Exception:  # a broken metrics hook must not break the request
             logger.exception("the on_request hook failed")
 
