@@ -24,6 +24,7 @@ import httpx
 
 from bot.emulator import SlackEmulator
 from bot.emulator.delivery import USER_AGENT, HttpDelivery
+from bot.emulator.model import Message
 from bot.emulator.records import Ack, Change, Interaction
 
 SECRET, BOT_TOKEN, SIM_TOKEN = "bench-secret", "xoxb-bench", "bench-token"
@@ -256,8 +257,16 @@ class Sent:
     def answer_text(self) -> str:
         """The text of every message answering the command."""
         it = self.interaction
-        text = "\n".join(m.text for m in it.responses) if it else ""
+        text = "\n".join(m.text for m in it.responses if _is_answer(m)) if it else ""
         return text.replace("\u2060", "")  # the bot's word joiners keep "VPS.org" from linking
+
+
+PLACEHOLDER = "Working on it"
+"""How the bot's 'still working' note starts: it is replaced by the answer, it is not one."""
+
+
+def _is_answer(message: Message) -> bool:
+    return not message.deleted and not message.text.startswith(PLACEHOLDER)
 
 
 class _Unlimited(HttpDelivery):
@@ -308,7 +317,7 @@ class Slack:
         still = []
         for sent in self._waiting:
             it = sent.interaction
-            if it is not None and it.responses:
+            if it is not None and any(_is_answer(m) for m in it.responses):
                 sent.answered = now
             else:
                 still.append(sent)

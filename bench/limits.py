@@ -2,8 +2,9 @@
 
 - Slow drip: `VPS_API_TIMEOUT_SECONDS=2`; the API sends a server's details one byte a second;
   `/vps show #12345` is timed to its answer (waiting at most `--drip-wait` seconds).
-- Endless `next`: every list page links to a new one, full of made-up servers; one `/vps list`
-  is timed to its answer, with the bot's memory growth and the API calls it made.
+- Endless `next`: every list page links to a new one, full of made-up servers; one full
+  listing (`/vps list web`: a text search reads the whole fleet when the bot knows no fresh
+  copy of it) is timed to its answer, with the bot's memory growth and the API calls it made.
 
     .venv/bin/python bench/limits.py [--drip-wait 90] [--bot-src DIR]
 """
@@ -47,7 +48,7 @@ async def endless_next(*, bot_src: str | None = None) -> str:
         await slack.warm_up(bot)
         before, _ = bot.memory_mb()
         mark = await sim.mark()
-        sent = await slack.command("/vps list")
+        sent = await slack.command("/vps list web")
         await slack.answered([sent], ENDLESS_WAIT)
         _, peak = bot.memory_mb()
         calls = len(await sim.log(mark))

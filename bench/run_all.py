@@ -38,7 +38,7 @@ ROWS = {
     "ack200": "ack latency, 200 concurrent",
     "answer": "command → answer, `/vps list`, 250 servers, 20 ms API (vs bare Bolt + 1 GET)",
     "drip": "`VPS_API_TIMEOUT_SECONDS=2`, API sends its body one byte a second",
-    "endless": "API that keeps returning new `next` links",
+    "endless": "API that keeps returning new `next` links: one full listing (`/vps list web`)",
 }
 GROUPS = ("fleet", "flood", "ack", "answer", "limits")
 

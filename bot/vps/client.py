@@ -146,19 +146,21 @@ class VPSClient:
     # -- endpoints -------------------------------------------------------------------------
 
     def iter_server_pages(
-        self, *, status: str | None = None, location: str | None = None
+        self, *, status: str | None = None, location: str | None = None, ahead: bool = False
     ) -> AsyncIterator[ServerPage]:
-        """Every page of the server list (1) in API order, fetched concurrently once the first
-        says how many there are (see `bot.vps.listing`). Stop early with `contextlib.aclosing`."""
+        """Every page of the server list (1) in API order, each fetched when asked for; with
+        `ahead`, the rest are fetched concurrently once the first says how many there are (for
+        full listings: see `bot.vps.listing`; stop such a reader early with `aclosing`)."""
         params = {k: v for k, v in (("status", status), ("location", location)) if v}
-        return Listing(self._fetch_page, self._check_link, self.limits, params).pages()
+        listing = Listing(self._fetch_page, self._check_link, self.limits, params, ahead=ahead)
+        return listing.pages()
 
     async def list_servers(
         self, *, status: str | None = None, location: str | None = None
     ) -> list[Server]:
-        """Every server in the account (1), all pages, optionally filtered."""
+        """Every server in the account (1), all pages fetched concurrently, optionally filtered."""
         servers: list[Server] = []
-        async for page in self.iter_server_pages(status=status, location=location):
+        async for page in self.iter_server_pages(status=status, location=location, ahead=True):
             servers.extend(page.results)
         return servers
 

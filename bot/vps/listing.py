@@ -1,9 +1,11 @@
 """One pass over the server list: pages in API order, fetched concurrently when it is safe.
 
-The first page says how many servers there are (`count`) and how many a page holds. When its
-`next` link numbers pages (`page=2`, or `offset=` the first page's length), the remaining pages are
-fetched `list_concurrency` at a time and handed on in order; any other `next` link is followed one
-page at a time, as is whatever comes after the pages `count` announced. Every link stays on the
+For a full listing (`ahead`), the first page says how many servers there are (`count`) and how
+many a page holds. When its `next` link numbers pages (`page=2`, or `offset=` the first page's
+length), the remaining pages are fetched `list_concurrency` at a time and handed on in order; any
+other `next` link is followed one page at a time, as is whatever comes after the pages `count`
+announced. Without `ahead`, a page is fetched only when the one before it has been taken, so a
+reader that stops early costs no request more than it read. Every link stays on the
 API's origin. A server seen on an earlier page (the fleet shifted while it was listed) is dropped.
 A listing stops with VPSTooLarge past its caps (servers, bytes, pages), and with VPSBadResponse
 when it brings far more servers than `count` said (an API whose `next` links never end).
@@ -32,10 +34,17 @@ class Listing:
     """Pages of one listing, checked against the caps as they arrive."""
 
     def __init__(
-        self, fetch: Fetch, check_link: CheckLink, limits: ClientLimits, params: dict[str, str]
+        self,
+        fetch: Fetch,
+        check_link: CheckLink,
+        limits: ClientLimits,
+        params: dict[str, str],
+        *,
+        ahead: bool,
     ) -> None:
         self._fetch, self._check_link, self._limits = fetch, check_link, limits
         self._params = params
+        self._ahead = ahead
         self._links: set[str] = set()
         self._ids: set[int] = set()
         self._servers = self._bytes = self._pages = 0
@@ -48,7 +57,7 @@ class Listing:
         self._expect(first)
         yield self._accept(first)
         link = self._follow(first.next)
-        plan = self._plan(first, link) if link else None
+        plan = self._plan(first, link) if link and self._ahead else None
         if plan:
             last = first
             async for page in self._concurrently(plan):

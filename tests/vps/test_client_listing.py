@@ -158,13 +158,27 @@ async def test_a_failing_page_fails_the_listing_as_it_always_did(
     assert api.in_flight == 0
 
 
-async def test_stopping_after_the_first_page_costs_one_request() -> None:
+async def test_a_reader_of_pages_costs_only_the_pages_it_reads() -> None:
     api = PagedAPI(total=500, size=10)
-    async with api.client() as client, aclosing(client.iter_server_pages()) as pages:
+    async with api.client() as client:
+        read = []
+        async for page in client.iter_server_pages():
+            read.append(page)
+            if len(read) == 3:
+                break
+        assert [s.id for s in read[-1].results] == list(range(21, 31))
+        assert len(api.asked) == 3
+        assert api.most_in_flight == 1
+
+
+async def test_a_full_reader_stopping_early_leaves_nothing_running() -> None:
+    api = PagedAPI(total=500, size=10)
+    async with api.client() as client, aclosing(client.iter_server_pages(ahead=True)) as pages:
         async for page in pages:
-            assert [s.id for s in page.results] == list(range(1, 11))
-            break
-    assert len(api.asked) == 1
+            if page.results[0].id == 11:
+                break
+    assert api.in_flight == 0
+    assert len(api.asked) <= 1 + 8
 
 
 # -- caps: an API that never stops, or lists more than the bot will hold ------------------------
