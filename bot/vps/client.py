@@ -6,9 +6,10 @@ Deadlines (`timeout` is VPS_API_TIMEOUT_SECONDS, 10 s by default):
   trickles its answer out a byte at a time fails at the deadline like one that says nothing.
 - Waiting for a free connection ends within `timeout` too, with VPSBusy ("the VPS.org API is
   busy — try again in a moment"); nothing was sent, and it is not retried.
-- A call — every attempt and every wait between them — ends within `RetryPolicy.call_budget`
-  timeouts (2 x 10 s by default): a retry or a `Retry-After` wait that would end later is not
-  started; the caller gets the last error at once. So a person hears back within 20 s.
+- A call — every attempt, every wait for a connection and every wait between attempts — ends
+  within `RetryPolicy.call_budget` timeouts (2 x 10 s by default): an attempt gets what is left
+  of it, and a retry or a `Retry-After` wait that would end later is not started (the caller
+  gets the last error at once). So a person hears back within 20 s.
 - A full listing is a call per page, pages fetched `list_concurrency` at a time, and stops at
   the caps of `ClientLimits` (100,000 servers, 256 MiB, 10,000 pages) with VPSTooLarge.
 
@@ -267,7 +268,7 @@ class VPSClient:
                     endpoint=endpoint,
                     params=params,
                     json=json,
-                    seconds=min(self.timeout, left),
+                    left=left,
                     max_bytes=limit,
                     too_large=too_large,
                 )

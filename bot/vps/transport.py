@@ -79,15 +79,16 @@ class Attempts:
         endpoint: str,
         params: dict[str, str] | None,
         json: dict[str, Any] | None,
-        seconds: float,
+        left: float,
         max_bytes: int,
         too_large: str | None,
     ) -> Answer:
-        """One request, answered in full within `seconds`, or a VPSTransportError."""
+        """One request, answered in full within the timeout and the `left` seconds of its call
+        (waiting for a connection included), or a VPSTransportError."""
         started = time.monotonic()
         outcome: str | None = None
         try:
-            answer = await self._exchange(method, url, params, json, seconds, max_bytes, too_large)
+            answer = await self._exchange(method, url, params, json, left, max_bytes, too_large)
         except errors.VPSTooLarge as exc:
             outcome = f"{exc.status // 100}xx"
             raise
@@ -113,29 +114,30 @@ class Attempts:
         url: str,
         params: dict[str, str] | None,
         json: dict[str, Any] | None,
-        seconds: float,
+        left: float,
         max_bytes: int,
         too_large: str | None,
     ) -> Answer:
         read = method in _READS
         http, slots = (self._reads, self._read_slots) if read else (self._writes, self._write_slots)
+        asked = time.monotonic()
         try:
-            async with asyncio.timeout(max(0.0, min(seconds, self._slot_wait))):
+            async with asyncio.timeout(max(0.0, min(left, self._slot_wait))):
                 await slots.acquire()
         except TimeoutError:
             raise _NoSlot from None
         try:
-            left = max(0.0, seconds)
+            seconds = max(0.0, min(self.timeout, left - (time.monotonic() - asked)))
             request = http.build_request(
                 method,
                 url,
                 params=params,
                 json=json,
-                timeout=httpx.Timeout(left, connect=min(left, 5.0)),
+                timeout=httpx.Timeout(seconds, connect=min(seconds, 5.0)),
             )
             # One deadline for connect, send and the whole body: httpx's own read timeout
             # restarts with every byte, so an API dripping its answer would never trip it.
-            async with asyncio.timeout(left):
+            async with asyncio.timeout(seconds):
                 response = await http.send(request, stream=True)
                 try:
                     content = await _read_body(response, max_bytes, too_large)
