@@ -177,6 +177,7 @@ async def _start(
     stack.push_async_callback(vps.aclose)
 
     metrics = Metrics()
+    vps.on_request = metrics.vps_request
     client = slack_client(settings, metrics)
     notifier = Notifier(client, settings.bot_ops_channel)
     # This process's name on the leases it holds (watches, the fleet monitor); closing the

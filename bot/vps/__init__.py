@@ -5,6 +5,7 @@ from bot.vps.errors import (
     VPSAPIError,
     VPSBadRequest,
     VPSBadResponse,
+    VPSBusy,
     VPSConnectError,
     VPSError,
     VPSNotFound,
@@ -12,6 +13,7 @@ from bot.vps.errors import (
     VPSRateLimited,
     VPSServerError,
     VPSTimeout,
+    VPSTooLarge,
     VPSTransportError,
     VPSUnauthorized,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "VPSAPIError",
     "VPSBadRequest",
     "VPSBadResponse",
+    "VPSBusy",
     "VPSClient",
     "VPSConnectError",
     "VPSError",
@@ -49,6 +52,7 @@ __all__ = [
     "VPSRateLimited",
     "VPSServerError",
     "VPSTimeout",
+    "VPSTooLarge",
     "VPSTransportError",
     "VPSUnauthorized",
 ]

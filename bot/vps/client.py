@@ -1,59 +1,66 @@
 """VPSClient: one method per VPS.org endpoint; one `_request()` boundary for HTTP and errors.
 
+Deadlines (`timeout` is VPS_API_TIMEOUT_SECONDS, 10 s by default):
+
+- An attempt — connect, send, and read the whole body — ends within `timeout`: an API that
+  trickles its answer out a byte at a time fails at the deadline like one that says nothing.
+- Waiting for a free connection ends within `timeout` too, with VPSBusy ("the VPS.org API is
+  busy — try again in a moment"); nothing was sent, and it is not retried.
+- A call — every attempt, every wait for a connection and every wait between attempts — ends
+  within `RetryPolicy.call_budget` timeouts (2 x 10 s by default): an attempt gets what is left
+  of it, and a retry or a `Retry-After` wait that would end later is not started (the caller
+  gets the last error at once). So a person hears back within 20 s.
+- A full listing is a call per page, pages fetched `list_concurrency` at a time, and stops at
+  the caps of `ClientLimits` (100,000 servers, 256 MiB, 10,000 pages) with VPSTooLarge.
+
 Retry policy (documented here because callers rely on it):
 
 - GET is retried on connection errors, timeouts, 429 and 5xx.
-- Any method is retried when the connection failed before the request was sent (connect error,
-  connect or pool timeout) and on 429 / 503, which say the request was not processed.
-- A create, update, delete or action whose request may have reached VPS.org (read timeout, broken
-  connection, 500/502/504) is never re-sent: the caller gets an error that says to check first.
+- Any method is retried when the connection failed before the request was sent (connect error
+  or connect timeout) and on 429 / 503, which say the request was not processed.
+- A create, update, delete or action whose request may have reached VPS.org (a timeout after
+  connecting, a broken connection, 500/502/504) is never re-sent: the caller gets an error that
+  says to check first.
 - Waits are capped exponential backoff with full jitter; a `Retry-After` is honoured up to
   `RetryPolicy.max_retry_after`, beyond which the error is raised at once.
+
+Reads and writes use separate connection pools: at most `reads_in_flight` reads are sent at
+once, and a write never waits behind them. `on_request(method, endpoint, outcome, seconds)` is
+called once per attempt (outcome `2xx`, `4xx`, `5xx`, `timeout`, `connect_error` or `busy`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, Self
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr
 
 from bot import __version__
+from bot.redact import redact_url
 from bot.vps import errors
+from bot.vps.answers import Answer, parse, retry_after, status_error
+from bot.vps.limits import ClientLimits, RetryPolicy
+from bot.vps.listing import Listing
 from bot.vps.models import ActionResult, Server, ServerCreate, ServerPage, ServerUpdate
+from bot.vps.transport import Attempts, OnRequest, show_url
+
+__all__ = ["ClientLimits", "OnRequest", "RetryPolicy", "VPSClient"]
 
 logger = logging.getLogger(__name__)
 
 _SAFE_METHODS = frozenset({"GET"})
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
-_MAX_PAGES = 10_000
+_LIST = "/servers/"
+_DETAIL = "/servers/{id}/"
 
 Sleep = Callable[[float], Awaitable[None]]
-_M = TypeVar("_M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How many times and how patiently a request is retried."""
-
-    attempts: int = 4
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    max_retry_after: float = 30.0
-
-    def delay(self, retry: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number `retry` (0-based)."""
-        if retry_after is not None:
-            return retry_after
-        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**retry))
 
 
 class _BearerAuth(httpx.Auth):
@@ -80,28 +87,47 @@ class VPSClient:
         *,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
+        limits: ClientLimits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_request: OnRequest | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        # Userinfo in VPS_API_URL is never sent (the bearer token authenticates), so it is
+        # dropped here: no URL the client or httpx logs or raises can show it.
+        self.base_url = _without_userinfo(base_url.rstrip("/"))
+        self._shown_url = redact_url(base_url.rstrip("/"))
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.limits = limits or ClientLimits()
+        self._sleep, self._clock = sleep, clock
         secret = token if isinstance(token, SecretStr) else SecretStr(token)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
+        self._wire = Attempts(
+            self.base_url + "/",
             auth=_BearerAuth(secret),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={
                 "Accept": "application/json",
                 "Content-Type": "application/json",
                 "User-Agent": f"vpsbot/{__version__}",
             },
+            timeout=timeout,
+            limits=self.limits,
             transport=transport,
+            on_request=on_request,
+            shown_url=self._shown_url,
         )
 
+    @property
+    def on_request(self) -> OnRequest | None:
+        """Called once per attempt: (method, endpoint template, outcome, seconds)."""
+        return self._wire.on_request
+
+    @on_request.setter
+    def on_request(self, hook: OnRequest | None) -> None:
+        self._wire.on_request = hook
+
     def __repr__(self) -> str:
-        return f"VPSClient(base_url={self.base_url!r})"
+        return f"VPSClient(base_url={self._shown_url!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -115,68 +141,70 @@ class VPSClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Close both connection pools."""
+        await self._wire.aclose()
 
     # -- endpoints -------------------------------------------------------------------------
 
-    async def iter_server_pages(
-        self, *, status: str | None = None, location: str | None = None
+    def iter_server_pages(
+        self, *, status: str | None = None, location: str | None = None, ahead: bool = False
     ) -> AsyncIterator[ServerPage]:
-        """Yield every page of the server list (1), following `next` until it is null."""
-        params: dict[str, str] | None = {
-            k: v for k, v in (("status", status), ("location", location)) if v
-        }
-        url: str = "servers/"
-        seen: set[str] = set()
-        for _ in range(_MAX_PAGES):
-            response = await self._request("GET", url, params=params)
-            page = _parse(ServerPage, response)
-            yield page
-            if not page.next:
-                return
-            url = self._checked_next(page.next, seen)
-            params = None  # `next` carries the query; httpx would replace it with any params
-        raise errors.VPSBadResponse(
-            f"VPS.org listed more than {_MAX_PAGES} pages; stopped following them", status=200
-        )
+        """Every page of the server list (1) in API order, each fetched when asked for; with
+        `ahead`, the rest are fetched concurrently once the first says how many there are (for
+        full listings: see `bot.vps.listing`; stop such a reader early with `aclosing`)."""
+        params = {k: v for k, v in (("status", status), ("location", location)) if v}
+        listing = Listing(self._fetch_page, self._check_link, self.limits, params, ahead=ahead)
+        return listing.pages()
 
     async def list_servers(
         self, *, status: str | None = None, location: str | None = None
     ) -> list[Server]:
-        """Every server in the account (1), all pages, optionally filtered."""
+        """Every server in the account (1), all pages fetched concurrently, optionally filtered."""
         servers: list[Server] = []
-        async for page in self.iter_server_pages(status=status, location=location):
+        async for page in self.iter_server_pages(status=status, location=location, ahead=True):
             servers.extend(page.results)
         return servers
+
+    async def list_servers_page(
+        self, page: int = 1, *, status: str | None = None, location: str | None = None
+    ) -> ServerPage:
+        """One page of the server list (1), as the API pages it: one request."""
+        params = {k: v for k, v in (("status", status), ("location", location)) if v}
+        if page > 1:
+            params["page"] = str(int(page))
+        answer = await self._request("GET", "servers/", endpoint=_LIST, params=params)
+        return parse(ServerPage, answer)
 
     async def create_server(self, spec: ServerCreate) -> Server:
         """Create a server (2); it starts in `provisioning`."""
         body = spec.model_dump(exclude_none=True)
-        return _parse(Server, await self._request("POST", "servers/", json=body))
+        return parse(Server, await self._request("POST", "servers/", endpoint=_LIST, json=body))
 
     async def get_server(self, server_id: int) -> Server:
         """Details of one server (3), with resource usage."""
-        return _parse(Server, await self._request("GET", _path(server_id), server_id=server_id))
+        answer = await self._request("GET", _path(server_id), endpoint=_DETAIL, server_id=server_id)
+        return parse(Server, answer)
 
     async def replace_server(
         self, server_id: int, *, name: str, hostname: str, backups_enabled: bool
     ) -> Server:
         """Set name, hostname and backups all at once (4, PUT)."""
         body = {"name": name, "hostname": hostname, "backups_enabled": backups_enabled}
-        response = await self._request("PUT", _path(server_id), json=body, server_id=server_id)
-        return _parse(Server, response)
+        answer = await self._request(
+            "PUT", _path(server_id), endpoint=_DETAIL, json=body, server_id=server_id
+        )
+        return parse(Server, answer)
 
     async def update_server(self, server_id: int, changes: ServerUpdate) -> Server:
         """Change only the given fields (5, PATCH)."""
-        response = await self._request(
-            "PATCH", _path(server_id), json=changes.body(), server_id=server_id
+        answer = await self._request(
+            "PATCH", _path(server_id), endpoint=_DETAIL, json=changes.body(), server_id=server_id
         )
-        return _parse(Server, response)
+        return parse(Server, answer)
 
     async def delete_server(self, server_id: int) -> None:
         """Delete a server permanently (6)."""
-        await self._request("DELETE", _path(server_id), server_id=server_id)
+        await self._request("DELETE", _path(server_id), endpoint=_DETAIL, server_id=server_id)
 
     async def start_server(self, server_id: int) -> ActionResult:
         """Power on a stopped server (7)."""
@@ -191,8 +219,27 @@ class VPSClient:
         return await self._action(server_id, "reboot")
 
     async def _action(self, server_id: int, verb: str) -> ActionResult:
-        path = f"{_path(server_id)}{verb}/"
-        return _parse(ActionResult, await self._request("POST", path, server_id=server_id))
+        path, endpoint = f"{_path(server_id)}{verb}/", f"{_DETAIL}{verb}/"
+        answer = await self._request("POST", path, endpoint=endpoint, server_id=server_id)
+        return parse(ActionResult, answer)
+
+    async def _fetch_page(
+        self, url: str, params: dict[str, str] | None, limit: int, too_large: str
+    ) -> tuple[ServerPage, int]:
+        # `next` links carry their query: httpx would replace it with any params given.
+        answer = await self._request(
+            "GET", url, endpoint=_LIST, params=params or None, max_bytes=limit, too_large=too_large
+        )
+        return parse(ServerPage, answer), len(answer.content)
+
+    def _check_link(self, link: str) -> None:
+        """Refuse a `next` link that leaves the API's origin (the token must not go elsewhere)."""
+        target = urlsplit(link)
+        if target.scheme and _origin(target) != _origin(urlsplit(self.base_url)):
+            raise errors.VPSBadResponse(
+                "VPS.org sent a next-page link to another host; refusing to send the token there",
+                status=200,
+            )
 
     # -- the boundary ----------------------------------------------------------------------
 
@@ -201,214 +248,96 @@ class VPSClient:
         method: str,
         url: str,
         *,
+        endpoint: str,
         params: dict[str, str] | None = None,
         json: dict[str, Any] | None = None,
         server_id: int | None = None,
-    ) -> httpx.Response:
-        """Send one API request with the retry policy; return a 2xx response or raise VPSError."""
+        max_bytes: int | None = None,
+        too_large: str | None = None,
+    ) -> Answer:
+        """Send one API request with the retry policy; return a 2xx answer or raise VPSError."""
+        deadline = self._clock() + self.retry.call_budget * self.timeout
+        limit = self.limits.answer_bytes if max_bytes is None else max_bytes
         for retry in range(self.retry.attempts):
             last = retry == self.retry.attempts - 1
-            started = time.monotonic()
+            left = deadline - self._clock()
             try:
-                response = await self._http.request(method, url, params=params, json=json)
-            except httpx.TransportError as exc:
-                failure = self._transport_error(exc, method)
-                if last or not _may_retry_transport(exc, method):
+                answer = await self._wire.attempt(
+                    method,
+                    url,
+                    endpoint=endpoint,
+                    params=params,
+                    json=json,
+                    left=left,
+                    max_bytes=limit,
+                    too_large=too_large,
+                )
+            except errors.VPSTransportError as failure:
+                if last or not _may_retry_transport(failure, method):
                     raise failure from None
-                await self._wait(retry, None, method, url, str(failure))
+                await self._wait(retry, None, deadline, method, url, failure)
                 continue
-            elapsed = time.monotonic() - started
-            logger.debug(
-                "VPS.org %s %s -> %s in %.3fs", method, _show(url), response.status_code, elapsed
-            )
-            if response.is_success:
-                return response
-            error = _status_error(response, server_id)
-            retry_after = error.retry_after if isinstance(error, errors.VPSRateLimited) else None
-            if retry_after is None and response.status_code == 503:
-                retry_after = _retry_after(response)
+            if answer.is_success:
+                return answer
+            error = status_error(answer, server_id)
+            after = error.retry_after if isinstance(error, errors.VPSRateLimited) else None
+            if after is None and answer.status == 503:
+                after = retry_after(answer)
             if (
                 last
-                or not _may_retry_status(response.status_code, method)
-                or (retry_after is not None and retry_after > self.retry.max_retry_after)
+                or not _may_retry_status(answer.status, method)
+                or (after is not None and after > self.retry.max_retry_after)
             ):
                 raise error
-            await self._wait(retry, retry_after, method, url, str(error))
+            await self._wait(retry, after, deadline, method, url, error)
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
     async def _wait(
-        self, retry: int, retry_after: float | None, method: str, url: str, why: str
+        self,
+        retry: int,
+        after: float | None,
+        deadline: float,
+        method: str,
+        url: str,
+        error: errors.VPSError,
     ) -> None:
-        delay = self.retry.delay(retry, retry_after)
+        """Sleep before the next attempt, or raise `error` when it could not start in time."""
+        delay = self.retry.delay(retry, after)
+        if self._clock() + delay >= deadline:
+            raise error
         logger.warning(
-            "VPS.org %s %s failed (%s); retrying in %.1fs", method, _show(url), why, delay
+            "VPS.org %s %s failed (%s); retrying in %.1fs", method, show_url(url), error, delay
         )
         await self._sleep(delay)
 
-    def _transport_error(self, exc: httpx.TransportError, method: str) -> errors.VPSTransportError:
-        where = f"VPS.org API at {self.base_url}"
-        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return errors.VPSConnectError(
-                f"could not connect to the {where} within {self.timeout:g}s — check VPS_API_URL "
-                "and the network, then try again"
-            )
-        if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol):
-            return errors.VPSConnectError(
-                f"could not connect to the {where} — check VPS_API_URL and the network, "
-                "then try again"
-            )
-        if isinstance(exc, httpx.TimeoutException):
-            text = f"the {where} did not answer within {self.timeout:g}s"
-        else:
-            text = f"the connection to the {where} broke before it answered"
-        if method in _SAFE_METHODS:
-            return errors.VPSTimeout(f"{text} — try again")
-        return errors.VPSTimeout(
-            f"{text}; the change may or may not have been made — check the server before "
-            "trying again"
-        )
 
-    def _checked_next(self, next_url: str, seen: set[str]) -> str:
-        """Refuse a `next` link that leaves the API's origin (the token must not go elsewhere)."""
-        base, link = urlsplit(self.base_url), urlsplit(next_url)
-        if link.scheme and (link.scheme, link.netloc) != (base.scheme, base.netloc):
-            raise errors.VPSBadResponse(
-                "VPS.org sent a next-page link to another host; refusing to send the token there",
-                status=200,
-            )
-        if next_url in seen:
-            raise errors.VPSBadResponse("VPS.org sent the same next-page link twice", status=200)
-        seen.add(next_url)
-        return next_url
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port, the default port spelled out (credentials are not part of it)."""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number: no origin to match
+        port = -1
+    return parts.scheme.lower(), parts.hostname, port
 
 
 def _path(server_id: int) -> str:
     return f"servers/{int(server_id)}/"
 
 
-def _show(url: str) -> str:
-    """A URL for logs: path and query only."""
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _may_retry_transport(exc: httpx.TransportError, method: str) -> bool:
-    not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    return not_sent or method in _SAFE_METHODS
+def _may_retry_transport(failure: errors.VPSTransportError, method: str) -> bool:
+    if isinstance(failure, errors.VPSBusy):
+        return False
+    return isinstance(failure, errors.VPSConnectError) or method in _SAFE_METHODS
 
 
 def _may_retry_status(status: int, method: str) -> bool:
     if status in _NOT_PROCESSED_STATUSES:
         return True
     return method in _SAFE_METHODS and status >= 500
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a `Retry-After` header given in seconds; None when absent or a date."""
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _body(response: httpx.Response) -> object:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _status_error(response: httpx.Response, server_id: int | None) -> errors.VPSAPIError:
-    """Map a non-2xx response to the error a person can act on."""
-    status = response.status_code
-    body = _body(response)
-    detail = body.get("detail") if isinstance(body, dict) else None
-    detail = str(detail) if detail is not None else None
-    match status:
-        case 400:
-            fields = _field_errors(body)
-            said = detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-            return errors.VPSBadRequest(
-                f"VPS.org refused the request: {said or 'invalid parameters'}",
-                detail=detail,
-                body=body,
-                field_errors=fields,
-            )
-        case 401:
-            return errors.VPSUnauthorized(
-                "VPS.org refused the API token (401) — check VPS_API_TOKEN",
-                status=status,
-                detail=detail,
-                body=body,
-            )
-        case 402:
-            return errors.VPSPaymentRequired(
-                "insufficient credits on the VPS.org account (402) — add credits, then try again",
-                status=status,
-                detail=detail,
-                body=body,
-            )
-        case 404 if server_id is not None:
-            return errors.VPSNotFound(
-                f"server {server_id} not found", status=status, detail=detail, body=body
-            )
-        case 404:
-            return errors.VPSNotFound(
-                "VPS.org answered 404 for the server list — check VPS_API_URL (it should end in "
-                "/api/v1)",
-                status=status,
-                detail=detail,
-                body=body,
-            )
-        case 429:
-            wait = _retry_after(response)
-            hint = f"try again in {wait:g}s" if wait is not None else "try again shortly"
-            return errors.VPSRateLimited(
-                f"VPS.org rate limit reached (429) — {hint}",
-                detail=detail,
-                body=body,
-                retry_after=wait,
-            )
-    if status >= 500:
-        return errors.VPSServerError(
-            f"VPS.org API unavailable ({status}) — try again in a minute",
-            status=status,
-            detail=detail,
-            body=body,
-        )
-    said = f": {detail}" if detail else ""
-    return errors.VPSAPIError(
-        f"VPS.org answered {status}{said}", status=status, detail=detail, body=body
-    )
-
-
-def _field_errors(body: object) -> dict[str, list[str]]:
-    if not isinstance(body, dict):
-        return {}
-    fields: dict[str, list[str]] = {}
-    for key, value in body.items():
-        if key == "detail":
-            continue
-        if isinstance(value, list):
-            fields[str(key)] = [str(v) for v in value]
-        elif isinstance(value, str):
-            fields[str(key)] = [value]
-    return fields
-
-
-def _parse(model: type[_M], response: httpx.Response) -> _M:
-    """Read a success body as `model`, or raise VPSBadResponse saying what arrived instead."""
-    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-    try:
-        return model.model_validate_json(response.content)
-    except ValidationError as exc:
-        if _body(response) is None:
-            what = f"a body that is not JSON ({kind})"
-        else:
-            what = f"JSON the bot does not understand ({exc.error_count()} problems)"
-        raise errors.VPSBadResponse(
-            f"VPS.org answered {response.status_code} with {what} — check that VPS_API_URL "
-            "points at the VPS.org API",
-            status=response.status_code,
-        ) from None

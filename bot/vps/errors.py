@@ -6,6 +6,7 @@ what to do next. No message, repr or attribute ever holds the API token.
     VPSError
     ├── VPSTransportError            no HTTP response at all
     │   ├── VPSConnectError          the request was never sent (refused, DNS, TLS): safe to retry
+    │   ├── VPSBusy                  never sent: every connection was in use: try again shortly
     │   └── VPSTimeout               sent, no answer in time: a write may or may not have happened
     └── VPSAPIError                  an HTTP response that is not a success
         ├── VPSBadRequest      400   `field_errors` maps a field to its messages
@@ -15,6 +16,7 @@ what to do next. No message, repr or attribute ever holds the API token.
         ├── VPSRateLimited     429   `retry_after` seconds, when the API said
         ├── VPSServerError     5xx   the API (or a proxy in front of it) is unavailable
         └── VPSBadResponse           a status or body the client cannot make sense of
+            └── VPSTooLarge          an answer or a listing beyond the client's caps
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ class VPSTransportError(VPSError):
 
 class VPSConnectError(VPSTransportError):
     """The connection failed before the request was sent."""
+
+
+class VPSBusy(VPSTransportError):
+    """Every connection the client may use was busy for too long; the request was never sent."""
 
 
 class VPSTimeout(VPSTransportError):
@@ -115,3 +121,7 @@ class VPSServerError(VPSAPIError):
 
 class VPSBadResponse(VPSAPIError):
     """A status or body the client does not understand (e.g. HTML where JSON was due)."""
+
+
+class VPSTooLarge(VPSBadResponse):
+    """An answer, or a whole server listing, larger than the client's caps (servers, bytes)."""

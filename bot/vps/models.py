@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 
 class ServerStatus(StrEnum):
@@ -59,6 +67,27 @@ class ResourceUsage(_Response):
     bandwidth_used: float | None = None
 
 
+_SHARED_LIMIT = 1024
+_shared: dict[tuple[str, tuple[tuple[str, object], ...]], object] = {}
+
+
+def _shared_value(value: Any, handler: ValidatorFunctionWrapHandler, field: str) -> Any:
+    """One frozen Plan/OS object per distinct body: a 50,000-server listing holds a handful of
+    them instead of 50,000 copies (about half the memory of a listed server)."""
+    if not isinstance(value, dict):
+        return handler(value)
+    try:
+        key = (field, tuple(value.items()))
+        kept = _shared.get(key)
+    except TypeError:  # a nested value that cannot be a key: validate it as it is
+        return handler(value)
+    if kept is None:
+        kept = handler(value)
+        if len(_shared) < _SHARED_LIMIT:  # an API sending endless variants cannot grow it
+            _shared[key] = kept
+    return kept
+
+
 class Server(_Response):
     """A server as listed, created or fetched; detail-only fields are None elsewhere."""
 
@@ -76,6 +105,11 @@ class Server(_Response):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     message: str | None = None
+
+    @field_validator("plan", "os", mode="wrap")
+    @classmethod
+    def _share(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        return _shared_value(value, handler, info.field_name or "")
 
     @property
     def is_steady(self) -> bool:

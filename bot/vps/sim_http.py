@@ -92,6 +92,8 @@ class Fault:
     body: str | Mapping[str, object] | None = None
     content_type: str = "application/json"
     disconnect_after: float | None = None
+    drip_rate: float | None = None
+    """Bytes per second: the real answer is sent, its body trickling out at this rate."""
 
     def matches(self, request: web.Request) -> bool:
         """True when `request` is one this fault is waiting for."""
@@ -115,3 +117,16 @@ class Fault:
         return web.Response(
             status=self.status, text=text, content_type=self.content_type, headers=headers
         )
+
+    async def drip(self, request: web.Request, response: web.Response) -> web.StreamResponse:
+        """Send `response` with its headers at once and its body a byte at a time."""
+        body = response.body if isinstance(response.body, bytes) else b""
+        slow = web.StreamResponse(status=response.status, headers=response.headers)
+        slow.content_length = len(body)
+        await slow.prepare(request)
+        pause = 1 / (self.drip_rate or 1.0)
+        for index in range(len(body)):
+            await slow.write(body[index : index + 1])
+            await asyncio.sleep(pause)
+        await slow.write_eof()
+        return slow

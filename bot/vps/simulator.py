@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import math
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,6 @@ from typing import cast
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from yarl import URL
 
 from bot.vps.models import ServerStatus
 from bot.vps.sim_fleet import (
@@ -40,15 +38,8 @@ from bot.vps.sim_fleet import (
     plan_price,
     seed_fleet,
 )
-from bot.vps.sim_http import (
-    Fault,
-    Refusal,
-    not_found,
-    page_number,
-    previous_url,
-    read_json,
-    validate_body,
-)
+from bot.vps.sim_http import Fault, Refusal, not_found, read_json, validate_body
+from bot.vps.sim_pages import Listings, paginate
 
 __all__ = [
     "API_PREFIX",
@@ -100,12 +91,17 @@ class Simulator:
         """Seconds every request waits before it is answered; change it at any time."""
         self.requests: list[tuple[str, str]] = []
         """(method, path with query) of every request received, refused ones included."""
+        self.endless_pages = False
+        """When True the list never ends: every page links to a next one (a broken API)."""
         self._clock = clock
         self._epoch = (clock(), datetime.now(UTC))
         self._faults: list[Fault] = []
         self._addresses = AddressPool()
         self._servers = {server.id: server for server in seed_fleet(seed, self._addresses)}
         self._last_id = max(self._servers, default=FIRST_ID - 1)
+        self._moving: set[int] = set()
+        """Ids of servers in transition: the only ones a list must bring up to date."""
+        self._listings = Listings(self._servers)
 
     # --- hooks for tests and demos: changes made outside the bot ---
 
@@ -126,6 +122,8 @@ class Simulator:
             return
         server.status, server.pending = new_status, None
         server.updated_at = self._now()
+        self._moving.discard(server_id)
+        self._listings.invalidate()
         if new_status == ServerStatus.ACTIVE:
             self._ensure_addresses(server)
 
@@ -148,7 +146,7 @@ class Simulator:
 
     def remove_server(self, server_id: int) -> None:
         """Delete a server as if someone did it in the provider's panel."""
-        del self._servers[server_id]
+        self._forget(server_id)
 
     def inject_failure(
         self,
@@ -176,6 +174,17 @@ class Simulator:
     ) -> None:
         """Drop the connection of the next `times` matching requests, `after` seconds in."""
         self._faults.append(Fault(0, method, path_suffix, times, disconnect_after=after))
+
+    def inject_slow_body(
+        self,
+        *,
+        method: str | None = None,
+        path_suffix: str | None = None,
+        times: int = 1,
+        bytes_per_second: float = 1.0,
+    ) -> None:
+        """Send the next `times` matching answers with their body trickling out slowly."""
+        self._faults.append(Fault(0, method, path_suffix, times, drip_rate=bytes_per_second))
 
     def clear_failures(self) -> None:
         """Forget every injected failure not yet consumed."""
@@ -207,13 +216,18 @@ class Simulator:
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         fault = self._take_fault(request)
-        if fault is not None:
+        if fault is not None and fault.drip_rate is None:
             return await fault.answer(request)
         try:
             self._admit(request)
-            return await handler(request)
+            response = await handler(request)
         except Refusal as refusal:
-            return web.json_response(refusal.body, status=refusal.status, headers=refusal.headers)
+            response = web.json_response(
+                refusal.body, status=refusal.status, headers=refusal.headers
+            )
+        if fault is not None and isinstance(response, web.Response):
+            return await fault.drip(request, response)
+        return response
 
     def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
@@ -249,14 +263,10 @@ class Simulator:
         if status and status not in _FILTER_STATUSES:
             message = f"Select a valid choice. {status} is not one of the available choices."
             raise Refusal(400, {"status": [message]})
-        location = request.query.get("location", "")
-        servers = [
-            server
-            for server in self._all()
-            if (not status or server.status == status)
-            and (not location or server.location == location)
-        ]
-        return web.json_response(self._paginate(request.url, servers))
+        self._advance_moving()
+        servers = self._listings.servers(status, request.query.get("location", ""))
+        page = paginate(request.url, servers, self.page_size, endless=self.endless_pages)
+        return web.json_response(page)
 
     async def _handle_create(self, request: web.Request) -> web.Response:
         fields = validate_body(await read_json(request), CREATE_RULES)
@@ -296,7 +306,7 @@ class Simulator:
 
     async def _handle_delete(self, request: web.Request) -> web.Response:
         server = self._server(request)
-        del self._servers[server.id]
+        self._forget(server.id)
         logger.info("Simulator: deleted server %s (%s)", server.id, server.name)
         return web.Response(status=204)
 
@@ -339,6 +349,7 @@ class Simulator:
             backups_enabled=backups_enabled,
         )
         self._servers[server.id] = server
+        self._listings.invalidate()
         return server
 
     def _server(self, request: web.Request) -> SimServer:
@@ -348,23 +359,14 @@ class Simulator:
         self._advance(server)
         return server
 
-    def _all(self) -> list[SimServer]:
-        for server in self._servers.values():
-            self._advance(server)
-        return sorted(self._servers.values(), key=lambda server: server.id)
+    def _forget(self, server_id: int) -> None:
+        del self._servers[server_id]
+        self._moving.discard(server_id)
+        self._listings.invalidate()
 
-    def _paginate(self, url: URL, servers: list[SimServer]) -> Json:
-        page = page_number(url.query.get("page"))
-        size = max(1, self.page_size)
-        last = max(1, math.ceil(len(servers) / size))
-        if page > last:
-            raise Refusal(404, {"detail": "Invalid page."})
-        return {
-            "count": len(servers),
-            "next": str(url.update_query(page=page + 1)) if page < last else None,
-            "previous": previous_url(url, page),
-            "results": [server.list_view() for server in servers[(page - 1) * size : page * size]],
-        }
+    def _advance_moving(self) -> None:
+        for server_id in list(self._moving):
+            self._advance(self._servers[server_id])
 
     def _begin(self, server: SimServer, status: ServerStatus) -> None:
         """Put `server` in a transitional status that ends after its configured duration."""
@@ -372,6 +374,8 @@ class Simulator:
         server.pending = TRANSITIONS[status]
         server.ready_at = self._clock() + self.durations.of(status)
         server.updated_at = self._now()
+        self._moving.add(server.id)
+        self._listings.invalidate()
 
     def _advance(self, server: SimServer) -> None:
         """Complete the server's transition if its time has come."""
@@ -379,6 +383,8 @@ class Simulator:
             return
         server.status, server.pending = server.pending, None
         server.updated_at = self._wall_time(server.ready_at)
+        self._moving.discard(server.id)
+        self._listings.invalidate()
         if server.status == ServerStatus.ACTIVE:
             self._ensure_addresses(server)
 

@@ -85,6 +85,8 @@ async def test_metrics_move_after_real_commands(harness: Harness) -> None:
     key = (("error", "ratelimited"), ("method", "chat.postMessage"))
     assert after[("vpsbot_slack_api_errors_total", key)] == 1
     assert after[("vpsbot_watches_active", ())] >= 0
+    reboot = (("endpoint", "/servers/{id}/reboot/"), ("method", "POST"), ("outcome", "2xx"))
+    assert after[("vpsbot_vps_api_requests_total", reboot)] == 1  # the client's on_request hook
     assert ("vpsbot_socket_connected", ()) not in after  # HTTP mode
     assert (await get(harness, "/metrics")).status_code == 404  # not on the Slack-facing port
 

@@ -84,6 +84,10 @@ def ok(body: object, status: int = 200) -> httpx.Response:
     return httpx.Response(status, json=body)
 
 
+def server(server_id: int, **changes: object) -> dict[str, object]:
+    return {**SERVER, "id": server_id, "name": f"server-{server_id}", **changes}
+
+
 def page(results: list[dict[str, object]], next_url: str | None = None) -> httpx.Response:
     return ok({"count": 3, "next": next_url, "previous": None, "results": results})
 
@@ -144,10 +148,10 @@ async def test_each_endpoint_sends_the_documented_request(
 
 async def test_list_follows_next_and_passes_filters() -> None:
     second = f"{BASE}/servers/?page=2&status=active"
-    wire = Wire(page([SERVER, SERVER], second), page([SERVER]))
+    wire = Wire(page([server(1), server(2)], second), page([server(3)]))
     async with wire.client() as client:
         servers = await client.list_servers(status="active", location="us-west")
-    assert len(servers) == 3
+    assert [s.id for s in servers] == [1, 2, 3]
     assert wire.calls == [
         ("GET", f"{BASE}/servers/?status=active&location=us-west"),
         ("GET", second),
@@ -322,8 +326,60 @@ async def test_token_never_appears_in_logs_errors_or_reprs(
     with pytest.raises(VPSUnauthorized) as caught:
         await client.get_server(1)
     seen = [caplog.text, str(caught.value), repr(caught.value), repr(client)]
-    seen.append(repr(client._http.auth))
+    seen.append(repr(client._wire._reads.auth))
     await client.aclose()
     assert caplog.records, "the retries should have been logged"
     for text in seen:
         assert TOKEN not in text
+
+
+# -- the on_request hook (metrics) -----------------------------------------------------------
+
+
+async def test_every_attempt_is_reported_with_its_endpoint_template_and_outcome() -> None:
+    wire = Wire(
+        httpx.Response(503, text=HTML_502),
+        httpx.ReadTimeout("slow"),
+        ok(SERVER),
+        httpx.ConnectError("refused"),
+        ok(ACTION),
+        ok({"detail": "Not found."}, 404),
+        page([server(1)]),
+    )
+    seen: list[tuple[str, str, str]] = []
+    client = VPSClient(
+        BASE,
+        TOKEN,
+        transport=httpx.MockTransport(wire.handle),
+        sleep=wire.sleep,
+        on_request=lambda method, endpoint, outcome, seconds: seen.append(
+            (method, endpoint, outcome)
+        ),
+    )
+    async with client:
+        await client.get_server(12345)
+        await client.stop_server(7)
+        with pytest.raises(VPSNotFound):
+            await client.delete_server(7)
+        await client.list_servers()
+    assert seen == [
+        ("GET", "/servers/{id}/", "5xx"),
+        ("GET", "/servers/{id}/", "timeout"),
+        ("GET", "/servers/{id}/", "2xx"),
+        ("POST", "/servers/{id}/stop/", "connect_error"),
+        ("POST", "/servers/{id}/stop/", "2xx"),
+        ("DELETE", "/servers/{id}/", "4xx"),
+        ("GET", "/servers/", "2xx"),
+    ]
+
+
+async def test_a_failing_hook_does_not_fail_the_request(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(method: str, endpoint: str, outcome: str, seconds: float) -> None:
+        raise RuntimeError("metrics are down")
+
+    wire = Wire(ok(SERVER))
+    async with VPSClient(
+        BASE, TOKEN, transport=httpx.MockTransport(wire.handle), on_request=broken
+    ) as client:
+        assert (await client.get_server(12345)).id == 12345
+    assert "on_request hook failed" in caplog.text

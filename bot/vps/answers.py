@@ -1,0 +1,140 @@
+"""What VPS.org answered, read back: a model for a success, an error a person can act on else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bot.vps import errors
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, its body read in full (within the client's byte cap)."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        """A 2xx status."""
+        return 200 <= self.status < 300
+
+    def body(self) -> object:
+        """The body as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+
+def retry_after(answer: Answer) -> float | None:
+    """Seconds from a `Retry-After` header given in seconds; None when absent or a date."""
+    value = answer.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def parse(model: type[_M], answer: Answer) -> _M:
+    """Read a success body as `model`, or raise VPSBadResponse saying what arrived instead."""
+    kind = answer.headers.get("Content-Type", "no content type").split(";")[0]
+    try:
+        return model.model_validate_json(answer.content)
+    except ValidationError as exc:
+        if answer.body() is None:
+            what = f"a body that is not JSON ({kind})"
+        else:
+            what = f"JSON the bot does not understand ({exc.error_count()} problems)"
+        raise errors.VPSBadResponse(
+            f"VPS.org answered {answer.status} with {what} — check that VPS_API_URL "
+            "points at the VPS.org API",
+            status=answer.status,
+        ) from None
+
+
+def status_error(answer: Answer, server_id: int | None) -> errors.VPSAPIError:
+    """Map a non-2xx answer to the error a person can act on."""
+    status = answer.status
+    body = answer.body()
+    detail = body.get("detail") if isinstance(body, dict) else None
+    detail = str(detail) if detail is not None else None
+    match status:
+        case 400:
+            fields = field_errors(body)
+            said = detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+            return errors.VPSBadRequest(
+                f"VPS.org refused the request: {said or 'invalid parameters'}",
+                detail=detail,
+                body=body,
+                field_errors=fields,
+            )
+        case 401:
+            return errors.VPSUnauthorized(
+                "VPS.org refused the API token (401) — check VPS_API_TOKEN",
+                status=status,
+                detail=detail,
+                body=body,
+            )
+        case 402:
+            return errors.VPSPaymentRequired(
+                "insufficient credits on the VPS.org account (402) — add credits, then try again",
+                status=status,
+                detail=detail,
+                body=body,
+            )
+        case 404 if server_id is not None:
+            return errors.VPSNotFound(
+                f"server {server_id} not found", status=status, detail=detail, body=body
+            )
+        case 404:
+            return errors.VPSNotFound(
+                "VPS.org answered 404 for the server list — check VPS_API_URL (it should end in "
+                "/api/v1)",
+                status=status,
+                detail=detail,
+                body=body,
+            )
+        case 429:
+            wait = retry_after(answer)
+            hint = f"try again in {wait:g}s" if wait is not None else "try again shortly"
+            return errors.VPSRateLimited(
+                f"VPS.org rate limit reached (429) — {hint}",
+                detail=detail,
+                body=body,
+                retry_after=wait,
+            )
+    if status >= 500:
+        return errors.VPSServerError(
+            f"VPS.org API unavailable ({status}) — try again in a minute",
+            status=status,
+            detail=detail,
+            body=body,
+        )
+    said = f": {detail}" if detail else ""
+    return errors.VPSAPIError(
+        f"VPS.org answered {status}{said}", status=status, detail=detail, body=body
+    )
+
+
+def field_errors(body: object) -> dict[str, list[str]]:
+    """DRF's `{"field": ["message", …]}` errors from a 400 body."""
+    if not isinstance(body, dict):
+        return {}
+    fields: dict[str, list[str]] = {}
+    for key, value in body.items():
+        if key == "detail":
+            continue
+        if isinstance(value, list):
+            fields[str(key)] = [str(v) for v in value]
+        elif isinstance(value, str):
+            fields[str(key)] = [value]
+    return fields
