@@ -21,6 +21,7 @@ from tests.e2e.harness import (
     ALICE,
     APP_TOKEN,
     BOT_TOKEN,
+    ONCALL,
     OPS,
     OPS_LOG,
     POLICY,
@@ -32,6 +33,13 @@ from tests.e2e.harness import (
 )
 from tests.e2e.test_crash import free_port, serving
 
+# One server's delete needs an on-call member's approval (tests/e2e/test_replicas.py).
+APPROVAL = f"""
+approve:
+  delete:
+    by: [{{usergroups: [{ONCALL}]}}]
+    servers: ["api-server-05"]
+"""
 REPLICAS = 3
 WATCH_INTERVAL = 0.05
 MONITOR_INTERVAL = 0.1
@@ -64,7 +72,7 @@ class Cluster:
     _running_sim: RunningSimulator | None = None
 
     async def start(self) -> None:
-        (self.tmp / "policy.yml").write_text(POLICY)
+        (self.tmp / "policy.yml").write_text(POLICY + APPROVAL)
         self.sim = fresh_simulator(self.clock)
         self._running_sim = await start_simulator(self.sim)
         socket = self.transport == "socket"

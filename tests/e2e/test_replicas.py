@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from bot.emulator import Message
-from tests.e2e.harness import BOB, GENERAL, dump
+from tests.e2e.harness import ALICE, BOB, CAROL, GENERAL, ONCALL, OPS, dump
 from tests.e2e.replicas import MONITOR_INTERVAL, REPLICAS, WATCH_INTERVAL, Cluster
 from tests.state.postgres import PostgresServer, postgres_server
 
@@ -122,6 +122,41 @@ async def test_nine_concurrent_clicks_across_replicas_make_one_call(cluster: Clu
 
     await cluster.emu.wait_for(lambda: already_used() == 8, 10, what="eight 'already used'")
     assert len(cluster.api_calls("POST", "/12351/stop/")) == 1
+
+
+async def test_an_approval_asked_on_one_replica_is_decided_on_another_once(
+    cluster: Cluster,
+) -> None:
+    await cluster.all_up()
+    prompt = await cluster.answer("/vps delete api-server-05")
+    await cluster.emu.click(prompt, text="Delete api-server-05")
+    modal = await cluster.emu.wait_for(lambda: cluster.emu.modal(ALICE), 10, what="the form")
+    assert (await cluster.emu.submit_view(modal, {"delete_name": "api-server-05"})).ok
+    requests = await cluster.emu.wait_for(
+        lambda: [m for m in cluster.ops_log("api-server-05") if "Approval needed" in m.text],
+        10,
+        what="the approval request",
+    )
+    request = requests[0]
+    approve = next(b for b in request.buttons() if b.text == "Approve")
+    # Four approvals at once, spread over the replicas (Bob twice): one delete.
+    cluster.emu.set_usergroup(ONCALL, [BOB, CAROL])
+    await asyncio.gather(
+        *(
+            cluster.emu.click(request, action_id=approve.action_id, user=user)
+            for user in (BOB, CAROL, BOB, CAROL)
+        )
+    )
+    await cluster.emu.wait_for(lambda: "Approved by" in dump(request), 10, what="the outcome")
+    await cluster.emu.wait_for(
+        lambda: cluster.api_calls("DELETE", "/12365/"), 10, what="the approved delete"
+    )
+    await cluster.emu.wait_for(
+        lambda: [m for m in cluster.emu.messages(OPS) if "was deleted" in m.text],
+        10,
+        what="the result where it was asked",
+    )
+    assert len(cluster.api_calls("DELETE", "/12365/")) == 1
 
 
 async def test_the_audit_log_is_the_same_on_every_replica(cluster: Cluster) -> None:
