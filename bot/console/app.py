@@ -29,6 +29,7 @@ from bot.console.startup import (
     banner,
     console_policy,
     emulated_settings,
+    policy_text,
 )
 from bot.console.terminal import (
     LineSource,
@@ -180,6 +181,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                     quiet=options.quiet,
                 ),
                 stop_on_failure=not interactive and not options.keep_going,
+                policy_text=policy_text(with_ops, policy, me.id),
             )
             if interactive:
                 _connect_keyboard(options, terminal, interpreter)

@@ -49,6 +49,10 @@ EMOJI = {
     "bust_in_silhouette": "👤",
     "busts_in_silhouette": "👥",
     "arrows_counterclockwise": "🔄",
+    "raised_hand": "✋",
+    "snowflake": "❄️",
+    "stopwatch": "⏱️",
+    "leftwards_arrow_with_hook": "↩️",
     "arrow_right": "→",
     "arrow_left": "←",
     "bell": "🔔",
@@ -58,7 +62,6 @@ EMOJI = {
     "eyes": "👀",
     "+1": "👍",
     "thumbsup": "👍",
-    "stopwatch": "⏱️",
 }
 
 # Markers for formatting while parsing; the input never holds them (private use is dropped).

@@ -38,12 +38,14 @@ class Interpreter:
         where: str,
         waits: Waits,
         stop_on_failure: bool = False,
+        policy_text: str = "",
     ) -> None:
         self.emu, self.workspace, self.screen = emu, workspace, screen
         self.terminal, self.source, self.command = terminal, source, command
         self.who, self.where = who, where
         self.waits = waits
         self.stop_on_failure = stop_on_failure
+        self.policy_text = policy_text
         self.mistakes: list[str] = []
         """What went wrong on the console's side (a line it could not act on)."""
         self.failed_line: str | None = None
@@ -130,6 +132,8 @@ class Interpreter:
         """The `:` commands."""
         if word == "help":
             self.terminal.write(HELP.replace("/vps", self.command))
+        elif word == "policy":
+            self.terminal.write(self.policy_text.rstrip() or "(no policy text)")
         elif word == "as":
             self.become(rest)
         elif word == "in":

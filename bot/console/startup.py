@@ -26,7 +26,9 @@ __all__ = [
     "YOU",
     "banner",
     "console_policy",
+    "demo_policy",
     "emulated_settings",
+    "policy_text",
 ]
 
 DEMO_DURATIONS = Durations(provisioning=6.0, starting=2.0, stopping=2.0, rebooting=3.0)
@@ -52,11 +54,44 @@ def console_policy(settings: Settings, user_id: str, *, real_api: bool) -> tuple
         return load_policy_for(settings), f"{path} (as `vpsbot run` would use it)"
     if real_api:
         raise StartupError(NO_POLICY_FOR_REAL_API.format(path=path))
-    demo = f'rules:\n  "*":\n    - users: [{user_id}]\nconfirm: [stop, delete]\n'
     note = (
-        f"the demo policy: @{YOU} may do everything (a {path} here or BOT_POLICY_FILE replaces it)"
+        f"the demo policy: @{YOU} may do everything (a {path} here or BOT_POLICY_FILE replaces "
+        "it; :policy shows it)"
     )
-    return parse_policy(demo, "the console's demo policy"), note
+    return parse_policy(demo_policy(user_id), "the console's demo policy"), note
+
+
+def demo_policy(user_id: str) -> str:
+    """The demo policy's text: `user_id` may do everything; the guardrails, commented out."""
+    return f"""\
+rules:
+  "*":
+    - users: [{user_id}]
+confirm: [stop, delete]
+# The guardrails, to try them: save this as policy.yml without the leading "# ", then run
+# the console again. Deletes then wait for bob's approval (`:as bob`, then click Approve).
+# approve:
+#   delete:
+#     by: [{{users: [U0BOB0001]}}]
+#     ttl: 30m
+# freeze:
+#   - weekly: {{days: [sat, sun], start: "00:00", end: "24:00", timezone: "Europe/Rome"}}
+#     actions: [stop, reboot, delete]
+#     reason: "no changes at the weekend"
+#     except: [{{users: [U0BOB0001]}}]
+# limits:
+#   writes: {{per_user: 10, window: 10m}}
+"""
+
+
+def policy_text(settings: Settings, policy: Policy, user_id: str) -> str:
+    """What `:policy` shows: the file in force, or the demo policy."""
+    if policy.source == "the console's demo policy":
+        return demo_policy(user_id)
+    try:
+        return settings.bot_policy_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        return f"(cannot read {settings.bot_policy_file}: {exc.strerror or exc})"
 
 
 def emulated_settings(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import StartupError
+from bot.console.startup import demo_policy
 from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
 
@@ -207,3 +208,27 @@ async def test_odd_digits_and_a_menu_option_on_a_button_click_nothing(console: C
     assert "Traceback" not in out
     assert "[1] is a button, not a menu: nothing was clicked." in out
     assert "Stop web-server-01?" not in out  # neither line pressed Stop
+
+
+async def test_the_demo_policy_shows_the_guardrails_and_they_work_uncommented(
+    console: Console, tmp_path: Path
+) -> None:
+    shown = await console(":policy")
+    demo = demo_policy("U0YOU0001")
+    assert demo.rstrip() in shown
+    lines = demo.splitlines()
+    start = lines.index("# approve:")
+    uncommented = lines[:start] + [line.removeprefix("# ") for line in lines[start:]]
+    (tmp_path / "policy.yml").write_text("\n".join(uncommented))
+    out = await console(
+        "/vps delete worker-01",
+        ":click 1",
+        "worker-01",
+        ":as bob",
+        ":click Approve",
+        ":wait",
+    )
+    request = after(out, "Approval needed")
+    assert "[1] Approve  [2] Reject" in request
+    assert "Approved by @bob" in out
+    assert "worker-01 (#12347) was deleted" in out

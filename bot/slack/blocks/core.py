@@ -149,7 +149,7 @@ def channel_mention(channel_id: str) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A span of time in words: "45 seconds", "5 minutes", "1 hour 30 minutes"."""
+    """A span of time in words: "45 seconds", "5 minutes", "1 hour 30 minutes", "4 days"."""
     total = max(1, math.ceil(seconds)) if math.isfinite(seconds) else 1
     if total < 60:
         return _plural(total, "second")
@@ -157,7 +157,10 @@ def duration(seconds: float) -> str:
     if minutes < 60:
         return _plural(minutes, "minute")
     hours, rest = divmod(minutes, 60)
-    return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
+    if hours < 48:
+        return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
+    days, hours = divmod(round(minutes / 60), 24)
+    return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
 
 
 def elapsed(seconds: float) -> str:

@@ -146,7 +146,7 @@ def build_approval_request(view: ApprovalView, now: datetime) -> Message:
             fields_section([(safe(k, 100), safe(v, 1000) or "—") for k, v in view.changes])
         )
     if view.approvers:
-        blocks.append(context(f"Who may approve: {view.approvers}"))
+        blocks.append(context(f"It may be approved {view.approvers}."))
     if view.expires_at is not None:
         blocks.append(context(f":hourglass: Expires {when(view.expires_at, now)}."))
     blocks.append(
@@ -184,12 +184,12 @@ def build_approval_outcome(
 
 def build_sent_for_approval(view: ApprovalView) -> Message:
     """The requester's note: nothing happens until someone else approves."""
-    who = f" ({view.approvers})" if view.approvers else ""
+    who = f", approved {view.approvers}" if view.approvers else ""
     verb = safe(action_label(view.word).lower(), 20)
     text = (
-        f":raised_hand: Sent for approval in the ops channel: someone allowed to approve{who} "
-        f"has to click Approve before {verb} {server_ref(view.server_name, view.server_id)} "
-        "happens. You can't approve it yourself."
+        f":raised_hand: Sent for approval in the ops channel: {verb} "
+        f"{server_ref(view.server_name, view.server_id)} happens once someone else has "
+        f"clicked Approve{who}. You can't approve it yourself."
     )
     plain = f"Sent for approval: {verb} {server_ref_plain(view.server_name, view.server_id)}"
     return Message(text=fallback(plain), blocks=[section(text)])
@@ -213,4 +213,5 @@ def build_approvals(rows: Sequence[tuple[ApprovalView, bool]], now: datetime) ->
                     ]
                 )
             )
-    return Message(text=fallback(f"{len(rows)} approval requests waiting"), blocks=blocks)
+    waiting = f"{len(rows)} approval request{'s' if len(rows) != 1 else ''} waiting"
+    return Message(text=fallback(waiting), blocks=blocks)
