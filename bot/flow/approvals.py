@@ -13,30 +13,33 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
-from bot.flow.execution import run_write
-from bot.flow.gate import Access, Gate
+from bot.flow.execution import refusal, run_write
+from bot.flow.gate import Access, Denied, Gate
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent, IntentSource
 from bot.flow.reply import Reply
 from bot.notify import Notifier
 from bot.policy import ApprovalRule, describe_rule
 from bot.resolve import ServerRef
+from bot.slack.blocks import build_denial
+from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import (
     ApprovalView,
     build_approval_outcome,
     build_approval_request,
     build_approvals,
     build_sent_for_approval,
+    when,
 )
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.state import AuditEntry, AuditOutcome, StateStore, StateStoreError
 from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
 from bot.vps import Server
 
@@ -70,8 +73,20 @@ def approvers_of(rule: ApprovalRule) -> str:
 async def request_approval(
     ctx: RequestContext, access: Access, op: Operation, rule: ApprovalRule
 ) -> None:
-    """Store the request, record it, post it to the ops channel, tell the requester."""
+    """Record the request, store it, post it to the ops channel, tell the requester.
+
+    Recorded first: if the state store can't take the record, nothing is stored and the
+    requester hears that nothing was done — no request is left that someone could approve.
+    """
     caller = access.caller
+    await ctx.audit(
+        op.word,
+        AuditOutcome.REQUESTED,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        detail=op.summary(),
+        must=True,
+    )
     approval = await ctx.store.create_approval(
         requester_id=caller.user_id,
         channel_id=caller.channel_id,
@@ -86,19 +101,14 @@ async def request_approval(
         request_id=ctx.request_id,
     )
     view = view_of(approval, approvers_of(rule))
-    await ctx.audit(
-        op.word,
-        AuditOutcome.REQUESTED,
-        server_id=op.server_id,
-        server_name=op.server.name,
-        detail=op.summary(),
-        must=True,
-    )
     notifier = ctx.effects.notifier
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     ts = await notifier.post(build_approval_request(view, now))
     if ts is not None and notifier.channel:
-        await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
+        try:
+            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
+        except StateStoreError:  # the request stands (/vps approvals lists it); its message
+            logger.exception("could not remember where approval %s was posted", approval.id)
     await ctx.reply.ephemeral(build_sent_for_approval(view))
 
 
@@ -136,6 +146,7 @@ def decide(approval_id: str, *, approve: bool) -> IntentSource:
             what="approve" if approve else "reject",
             on_behalf_of=requester,
             rejecting=not approve,
+            on_denied=_refused(approval, op, requester),
         )
 
     return make
@@ -145,37 +156,141 @@ def _decided(approval: Approval, op: Operation, requester: Caller, *, approve: b
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         fresh = op.rebased(server) if server is not None else op
-        why = _changed(op, server) if approve else ""
-        if approve and not why:
-            from bot.flow.writes import refusal
-
-            if await refusal(ctx, fresh) is not None:
+        why = ""
+        if approve:
+            why = _changed(op, server)
+            if not why and await refusal(ctx, fresh) is not None:
                 why = f"{fresh.server.name} is {fresh.server.status} now"
-        result = await ctx.store.decide_approval(
-            approval.id, ctx.caller.user_id, approve=approve and not why
-        )
+            if not why and await _over_limit(ctx, access):
+                return  # the request stays open: it may be approved once the limit allows
+        own = ctx.caller.user_id == requester.user_id
+        if own:  # the requester takes their request back (reject only)
+            result = await ctx.store.withdraw_approval(approval.id, requester.user_id)
+        else:
+            result = await ctx.store.decide_approval(
+                approval.id, ctx.caller.user_id, approve=approve and not why
+            )
         if not result.ok or result.approval is None:
             await _lost(ctx, result)
             return
-        own = ctx.caller.user_id == requester.user_id
         outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
-        await ctx.audit(
-            op.word,
-            AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED,
-            server_id=op.server_id,
-            server_name=op.server.name,
-            detail=f"requested by {requester.user_id}" + (f"; not done: {why}" if why else ""),
-            must=outcome == "approved",
-        )
-        view = view_of(result.approval)
-        decided = build_approval_outcome(view, outcome, who=ctx.caller.user_id, why=why)
-        await _edit(ctx.effects.notifier, result.approval, decided)
-        theirs = _on_behalf(ctx, requester)
-        await theirs.reply.ephemeral(decided)
+        await _settle(ctx, result.approval, op, requester, outcome, why)
         if outcome == "approved":
-            await run_write(theirs, access, fresh, recorded=None)
+            await run_write(_on_behalf(ctx, requester), access, fresh, recorded=None)
 
     return run
+
+
+async def _settle(
+    ctx: RequestContext,
+    approval: Approval,
+    op: Operation,
+    requester: Caller,
+    outcome: str,
+    why: str,
+) -> None:
+    """Record the decision, edit the request to it, tell the requester.
+
+    An approval must be recorded before anything runs: if it can't be, the request is shown as
+    not done (it can't be approved again) and the failure reaches the approver.
+    """
+    decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
+    detail = f"requested by {requester.user_id}" + (f"; not done: {why}" if why else "")
+    try:
+        await ctx.audit(
+            op.word,
+            decided,
+            server_id=op.server_id,
+            server_name=op.server.name,
+            detail=detail,
+            must=outcome == "approved",
+        )
+    except StateStoreError:
+        await _show(ctx, approval, requester, "void", STORE_DOWN_WHY)
+        raise
+    await _show(ctx, approval, requester, outcome, why)
+
+
+async def _show(
+    ctx: RequestContext, approval: Approval, requester: Caller, outcome: str, why: str
+) -> None:
+    """The request edited to its outcome (who decided, no buttons), and the requester told."""
+    message = build_approval_outcome(view_of(approval), outcome, who=ctx.caller.user_id, why=why)
+    await _edit(ctx.effects.notifier, approval, message)
+    await _on_behalf(ctx, requester).reply.ephemeral(message)
+
+
+async def _over_limit(ctx: RequestContext, access: Access) -> bool:
+    """Whether the requester is over their write limit now (the approver is told so)."""
+    limit = access.limit
+    if limit is None:
+        return False
+    user = access.caller.user_id
+    retry_at = await ctx.store.peek_write_slot(user, limit=limit.per_user, window=limit.window)
+    if retry_at is None:
+        return False
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    again = when(datetime.fromtimestamp(retry_at, UTC), now)
+    await ctx.reply.ephemeral(
+        build_note(
+            f"Not now: {user_mention(user)} has made as many changes as the bot allows for now; "
+            f"approve after {again}. The request stays open.",
+            icon=":stopwatch:",
+        )
+    )
+    return True
+
+
+def _refused(
+    approval: Approval, op: Operation, requester: Caller
+) -> Callable[[RequestContext, Denied], Awaitable[None]]:
+    """An approval click the gate refused: not an approver (the request stays open), or the
+    request can't be done any more (the requester's rights, a freeze, a changed policy): then
+    it is closed, as not done, and everyone hears why."""
+
+    async def refused(ctx: RequestContext, denied: Denied) -> None:
+        if denied.self_approval or denied.approvers is not None:
+            await ctx.reply.ephemeral(build_denial(_not_approver(denied)))
+            return
+        why = _why_void(ctx, denied)
+        if not denied.rule_gone:
+            await ctx.audit(
+                op.word,
+                AuditOutcome.FROZEN if denied.freeze is not None else AuditOutcome.DENIED,
+                server_id=op.server_id,
+                server_name=op.server.name,
+                detail=f"at approval by {ctx.caller.user_id}: {why}",
+                who=requester,
+            )
+        result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
+        if not result.ok or result.approval is None:
+            await _lost(ctx, result)
+            return
+        await _settle(ctx, result.approval, op, requester, "void", why)
+
+    return refused
+
+
+def _not_approver(denied: Denied) -> str:
+    if denied.self_approval:
+        return "You asked for this yourself; someone else has to approve it."
+    rules = denied.approvers.by if denied.approvers is not None else ()
+    who = "; ".join(describe_rule(rule) for rule in rules)
+    return f"You may not approve this. It may be approved {who}."
+
+
+def _why_void(ctx: RequestContext, denied: Denied) -> str:
+    """Why an approved request can't be done now, in plain words."""
+    if denied.rule_gone:
+        return "the policy no longer asks for this approval; ask again"
+    if denied.freeze is not None:
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        until = f" until {when(denied.frozen_until, now)}" if denied.frozen_until else ""
+        return f"it is frozen by the {denied.freeze.description}{until}"
+    return "the requester may no longer do this there"
+
+
+STORE_DOWN_WHY = "the bot's state store was unavailable; nothing was done, ask again"
 
 
 def _changed(op: Operation, server: Server | None) -> str:
@@ -192,6 +307,8 @@ async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
         case ApprovalOutcome.ALREADY_DECIDED if approval is not None:
             who = f"<@{approval.decided_by}>" if approval.decided_by else "someone"
             text = f"Already {approval.state.value} by {who}; nothing more was done."
+        case ApprovalOutcome.SELF_APPROVAL:
+            text = "You asked for this yourself; someone else has to approve it."
         case ApprovalOutcome.EXPIRED if approval is not None:
             if result.expired_here:
                 await report_expiry(ctx.store, ctx.effects.notifier, ctx.slack, approval, ctx.clock)
@@ -252,19 +369,22 @@ async def report_expiry(
 
 
 def pending_list(gate: Gate) -> Handler:
-    """`/vps approvals`: what waits, with Approve/Reject where the viewer may decide."""
+    """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
+    `show` — with Approve/Reject where they may decide."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
         rows = []
         for approval in await ctx.store.list_approvals():
+            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
             decidable = False
             if approval.requester_id != ctx.caller.user_id:
-                names = [Server(id=0, name=approval.server_name, status="unknown")]
-                rule = gate.approval_for(approval.action, *names)
-                decidable = rule is None or await gate.may_approve(
+                rule = gate.approval_for(approval.action, server)
+                decidable = rule is not None and await gate.may_approve(
                     ctx.caller, rule, approval.server_name
                 )
-            rows.append((view_of(approval), decidable))
+            own = approval.requester_id == ctx.caller.user_id
+            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
+                rows.append((view_of(approval), decidable))
         now = datetime.fromtimestamp(ctx.clock(), UTC)
         await ctx.reply.ephemeral(build_approvals(rows, now))
 

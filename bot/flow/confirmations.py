@@ -13,11 +13,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
+from bot.flow.execution import refusal
 from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent
-from bot.flow.writes import proceed, refusal
+from bot.flow.writes import proceed
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
@@ -74,6 +75,10 @@ async def confirm_intent(
     )
 
 
+def _renamed(name: str) -> str:
+    return f"Not done: the server was renamed to {name} since you asked. Run the command again."
+
+
 def cancel(confirmation_id: str) -> Intent:
     """The Cancel button: open to anyone, but only the requester's click cancels anything."""
 
@@ -99,12 +104,7 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         if server is not None and server.name != op.server.name:
-            await ctx.reply.replace(
-                build_prompt_outcome(
-                    f"Not done: the server was renamed to {server.name} since you asked. "
-                    "Run the command again."
-                )
-            )
+            await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
             return
         fresh = op.rebased(server) if server is not None else op
         refused = await refusal(ctx, fresh)
@@ -130,6 +130,9 @@ def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
 
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server or op.server
+        if server.name != op.server.name:
+            await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
+            return
         caller = ctx.caller
         state = DeleteFormState(
             confirmation=pending.id,

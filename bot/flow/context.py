@@ -48,6 +48,8 @@ class Effects:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""
         if not access.covers(op.action, op.server_id, op.after().name):
             raise PermissionError(f"no access granted for {op.word} on {op.server.id}")
+        if access.approval is not None:
+            raise PermissionError(f"{op.word} on {op.server.id} waits for an approval")
         caller = access.caller
         outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
         if outcome.ok and op.kind == "delete":

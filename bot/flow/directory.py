@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any, NamedTuple, TypeVar
 
 from bot.resolve import (
@@ -271,23 +272,32 @@ class ServerDirectory:
         return ListPage(found[start : start + size], len(found), index_age)
 
     async def resolve(
-        self, ref: ServerRef | BadReference
+        self, ref: ServerRef | BadReference, *, visible: Sequence[str] = ()
     ) -> Server | NotFound | Ambiguous | BadReference:
-        """The one server a reference means (in full detail), or why there is none."""
+        """The one server a reference means (in full detail), or why there is none.
+
+        With `visible` globs (a caller who may read only those servers), other servers are
+        neither found nor suggested nor listed as candidates: to that caller they don't exist.
+        """
         if isinstance(ref, BadReference):
             return ref
         if ref.only_id and ref.id is not None:  # an id, and only an id: one request
-            return await self._details(ref.id, ref)
+            one = await self._details(ref.id, ref)
+            return one if _shown(one, visible) else self._missing(ref)
         hits = self.index.candidates(ref)
         if hits:
             verified = await self._verify(hits)
-            found = resolve_server(ref, verified, slash_command=self._command)
+            found = resolve_server(ref, _seen(verified, visible), slash_command=self._command)
             if isinstance(found, Server | Ambiguous) and len(verified) == len(hits):
                 return found  # every hit still exists and still goes by that reference
         # A miss or a stale hit: scan the fleet (which refreshes the index).
-        found = resolve_server(ref, await self.everything(), slash_command=self._command)
+        fleet = _seen(await self.everything(), visible)
+        found = resolve_server(ref, fleet, slash_command=self._command)
         # A listing has no details (usage, backups): the one server found is read in full.
         return await self._details(found.id, ref) if isinstance(found, Server) else found
+
+    def _missing(self, ref: ServerRef) -> NotFound:
+        return NotFound(reference=ref.text, slash_command=self._command)
 
     async def named(self, name: str) -> list[Server]:
         """The servers called `name` (any case) now: index hits verified, or a scan."""
@@ -311,8 +321,19 @@ class ServerDirectory:
         try:
             return await self.get(server_id)
         except VPSNotFound:
-            return NotFound(reference=ref.text, slash_command=self._command)
+            return self._missing(ref)
 
     def _observe_page(self, page: ServerPage) -> None:
         for server in page.results:
             self.index.learn(server)
+
+
+def _seen(servers: list[Server], visible: Sequence[str]) -> list[Server]:
+    """The servers a caller limited to `visible` globs may know of (all without globs)."""
+    if not visible:
+        return servers
+    return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in visible)]
+
+
+def _shown(found: Server | NotFound, visible: Sequence[str]) -> bool:
+    return not isinstance(found, Server) or bool(_seen([found], visible))

@@ -14,12 +14,33 @@ from bot.flow.context import RequestContext
 from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome
 from bot.monitor import expect_change
+from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_limited
+from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES
+from bot.vps.models import STEADY_STATUSES, ServerStatus
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
 logger = logging.getLogger(__name__)
+
+
+# The statuses in which an action can succeed; in another known status it can only fail.
+_RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
+_KNOWN = frozenset(s.value for s in ServerStatus)
+
+
+async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
+    """Why `op` can only fail, said before any prompt or API call; None when it may succeed."""
+    server = op.server
+    needed = _RUNS_FROM.get(op.kind)
+    if needed is not None and server.status in _KNOWN and server.status != needed:
+        return build_pointless(op.kind, server.name, server.id, server.status)
+    new_name = op.after().name
+    if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
+        taken = [s for s in await ctx.servers.named(new_name) if s.id != server.id]
+        if taken:
+            return build_name_taken(new_name, taken[0].name, taken[0].id)
+    return None
 
 
 async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take: bool) -> bool:
@@ -57,8 +78,6 @@ async def run_write(
     """Record the request (or fail closed), make the API call once, then — whatever else
     fails — record the outcome, post it to the channel and the ops channel, and follow the
     server when the action moves it."""
-    if await over_limit(ctx, access, op, take=True):
-        return
     if recorded is not None:  # None: the caller recorded the decision to act already
         await ctx.audit(
             op.word,
@@ -68,6 +87,8 @@ async def run_write(
             who=access.caller,
             must=True,
         )
+    if await over_limit(ctx, access, op, take=True):
+        return
     outcome = await ctx.effects.execute(access, op)
     server = outcome.server or op.server
     await ctx.audit(

@@ -12,6 +12,7 @@ may approve it, and the write limit.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,9 +41,11 @@ from bot.vps import Server
 __all__ = ["Access", "Denied", "Gate"]
 
 _SEAL = object()
+_GRANTED: weakref.WeakSet[Access] = weakref.WeakSet()
+"""Every Access the gate made (by identity: a copy with other values is not in it)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Access:
     """Proof that `caller` may take `action` on `server` (as it is) becoming `after`.
 
@@ -58,17 +61,19 @@ class Access:
     only_servers: tuple[str, ...] = ()
     approval: ApprovalRule | None = None  # a write that needs a second person's approval
     limit: WriteLimit | None = None  # the writes the caller may make in a window
-    seal: object = field(default=None, repr=False, compare=False)
+    seal: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.seal is not _SEAL:
             raise TypeError("an Access is made by the gate only")
 
     def covers(self, action: str, server_id: int | None, name_after: str) -> bool:
-        """True when this access was granted for exactly that action, server and outcome."""
+        """True when the gate granted this very access (not a copy made with other values)
+        for exactly that action, server and outcome."""
         now_id = self.server.id if self.server is not None else None
         after = self.after.name if self.after is not None else None
-        return self.action == action and now_id == server_id and after == name_after
+        granted = self in _GRANTED
+        return granted and self.action == action and now_id == server_id and after == name_after
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class Denied:
     frozen_until: datetime | None = None
     approvers: ApprovalRule | None = None  # the caller may not approve: these may
     self_approval: bool = False  # the caller asked for it: someone else must approve
+    rule_gone: bool = False  # an approval the policy no longer asks for
 
 
 class Gate:
@@ -107,10 +113,19 @@ class Gate:
         return self._policy.write_limit
 
     def approval_for(self, action: str, *servers: Server | None) -> ApprovalRule | None:
-        """The approval rule a write needs on these servers (as they are and will be), if any."""
+        """The approval rule a write needs on these servers (as they are and will be), if any.
+
+        A rename into or out of the `servers:` globs of any approval rule needs that rule's
+        approval too: otherwise renaming a protected server would take it out of protection.
+        """
         if action not in WRITE_ACTIONS:
             return None
-        return self._policy.approval_for(action, [s.name for s in servers if s is not None])
+        names = list(dict.fromkeys(s.name for s in servers if s is not None))
+        rule = self._policy.approval_for(action, names)
+        if rule is None and len(names) > 1:  # a rename
+            protecting = (r for r in self._policy.approvals if r.servers and r.applies_to(names))
+            rule = next(protecting, None)
+        return rule
 
     def approval_rules(self, action: str) -> tuple[ApprovalRule, ...]:
         """Every approval rule that may apply to `action` (for whoami)."""
@@ -153,7 +168,7 @@ class Gate:
             if not decision.allowed:
                 return Denied(action, decision, state.name, now or state)
             reasons.append(decision.reason)
-        frozen = await self._frozen(caller, action, states[0], label)
+        frozen = await self._frozen(caller, action, states, label)
         if frozen is not None:
             return frozen
         why = "; ".join(dict.fromkeys(reasons))
@@ -161,7 +176,7 @@ class Gate:
             return self._grant(caller, action, now, after, why)
         approval = self.approval_for(action, now, after)
         limit = self._policy.write_limit
-        return Access(caller, action, now, after, why, (), approval, limit, seal=_SEAL)
+        return self._grant(caller, action, now, after, why, (), approval, limit)
 
     async def authorize_approval(
         self,
@@ -185,36 +200,47 @@ class Gate:
             return Denied(action, None, name, now, self_approval=True)
         if not own and rule is not None and not await self.may_approve(approver, rule, name):
             return Denied(action, None, name, now, approvers=rule)
-        verdict = (
-            self._grant(requester, action, now, after, "withdrawn or rejected")
-            if rejecting
-            else await self.authorize(requester, action, now, after)
-        )
-        if isinstance(verdict, Access):
-            return Access(
-                requester, action, now, after, verdict.reason, (), None, verdict.limit, seal=_SEAL
-            )
-        return verdict
+        if rejecting:  # nothing will be done: an access that covers no write
+            return self._grant(requester, None, now, after, "rejected or withdrawn")
+        if rule is None:
+            # The policy no longer asks for this approval (it changed since the request): no
+            # one can be checked against its `by:`, so the request can't be approved.
+            return Denied(action, None, name, now, rule_gone=True)
+        verdict = await self.authorize(requester, action, now, after)
+        if isinstance(verdict, Denied):
+            return verdict
+        # Approved: the requester's access, without the approval step.
+        return self._grant(requester, action, now, after, verdict.reason, (), None, verdict.limit)
 
     async def _frozen(
-        self, caller: Caller, action: str, server: Server, label: str | None
+        self, caller: Caller, action: str, states: Sequence[Server], label: str | None
     ) -> Denied | None:
-        """The freeze that refuses this write now, unless its `except:` lets the caller act."""
+        """The freeze that refuses this write now, unless its `except:` lets the caller act
+        (on the server as it is and as it will be)."""
         if action not in WRITE_ACTIONS:
             return None
         at = self._now()
         hits = active_freezes(self._policy, action, at)
         if not hits:
             return None
-        request = self._request(caller, action, server.name)
-        exempt = [
-            h.window for h in hits if await first_match(h.except_rules, request, self._groups)
-        ]
+        names = [s.name for s in states]
+        exempt = [h.window for h in hits if await self._excepted(caller, action, names, h)]
         blocking = [h for h in hits if h.window not in exempt]
         if not blocking:
             return None
         ends = freeze_ends(self._policy, action, at, exempt=exempt)
+        server = states[0]
         return Denied(action, None, label or server.name, server, blocking[0], ends)
+
+    async def _excepted(
+        self, caller: Caller, action: str, names: Sequence[str], hit: FreezeHit
+    ) -> bool:
+        """Whether the window's `except:` rules match the caller, for every server state."""
+        for name in names:
+            request = self._request(caller, action, name)
+            if await first_match(hit.except_rules, request, self._groups) is None:
+                return False
+        return True
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
@@ -248,5 +274,11 @@ class Gate:
         after: Server | None,
         reason: str,
         only_servers: tuple[str, ...] = (),
+        approval: ApprovalRule | None = None,
+        limit: WriteLimit | None = None,
     ) -> Access:
-        return Access(caller, action, now, after, reason, only_servers, seal=_SEAL)
+        access = Access(
+            caller, action, now, after, reason, only_servers, approval, limit, seal=_SEAL
+        )
+        _GRANTED.add(access)
+        return access

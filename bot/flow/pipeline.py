@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, denial_text, describe_rule
+from bot.policy import READ_ACTIONS, denial_text
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
@@ -76,6 +76,7 @@ class Intent:
     denied_outcome: str | None = None  # replaces the message clicked on when it is denied
     on_behalf_of: Caller | None = None  # an approval: the caller decides the requester's request
     rejecting: bool = False
+    on_denied: Callable[[RequestContext, Denied], Awaitable[None]] | None = None
 
 
 IntentSource = Intent | Callable[[RequestContext], Awaitable["Intent | None"]]
@@ -120,6 +121,7 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
     label = intent.label or (intent.target.text if isinstance(intent.target, ServerRef) else None)
     if isinstance(intent.target, BadReference):
         label = intent.target.reference
+    visible: tuple[str, ...] = ()
     first_check = intent.target is not None or intent.find is not None
     if intent.action is not None and intent.on_behalf_of is None and first_check:
         # Denied on every server: say so before looking anything up.
@@ -127,7 +129,9 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         if isinstance(first, Denied):
             await deny(ctx, first, label, intent.denied_outcome)
             return
-    server = await _find(ctx, intent)
+        if intent.action in READ_ACTIONS:  # a read limited to some servers sees only those
+            visible = first.only_servers
+    server = await _find(ctx, intent, visible)
     if isinstance(server, Stop):
         ctx.tally.outcome = "not_found"
         return
@@ -148,18 +152,24 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         )
     else:
         verdict = await gate.authorize(ctx.caller, intent.action, server, after, label=label)
-    if isinstance(verdict, Denied):
+    if isinstance(verdict, Denied) and intent.on_denied is not None:
+        await intent.on_denied(ctx, verdict)
+    elif isinstance(verdict, Denied):
+        if intent.action in READ_ACTIONS:  # a read names only what the caller typed
+            verdict = replace(verdict, label=label)
         await deny(ctx, verdict, label, intent.denied_outcome)
-        return
-    await intent.run(ctx, verdict)
+    else:
+        await intent.run(ctx, verdict)
 
 
-async def _find(ctx: RequestContext, intent: Intent) -> Server | Stop | None:
+async def _find(
+    ctx: RequestContext, intent: Intent, visible: tuple[str, ...]
+) -> Server | Stop | None:
     if intent.find is not None:
         return await intent.find(ctx)
     if intent.target is None:
         return None
-    found = await ctx.servers.resolve(intent.target)
+    found = await ctx.servers.resolve(intent.target, visible=visible)
     if isinstance(found, Server):
         return found
     await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
@@ -175,9 +185,6 @@ async def deny(
     server = denied.server
     shown = denied.label or label
     freeze = denied.freeze
-    if denied.self_approval or denied.approvers is not None:  # the approver's click, not a request
-        await _tell_not_approver(ctx, denied)
-        return
     await ctx.audit(
         denied.action,
         AuditOutcome.FROZEN if freeze is not None else AuditOutcome.DENIED,
@@ -197,17 +204,6 @@ async def deny(
     else:
         raise ValueError("a denial without a reason")
     await ctx.reply.ephemeral(message)
-
-
-async def _tell_not_approver(ctx: RequestContext, denied: Denied) -> None:
-    """An approval click by the requester, or by someone the `by:` rules don't name."""
-    if denied.self_approval:
-        text = "You asked for this yourself; someone else has to approve it."
-    else:
-        rules = denied.approvers.by if denied.approvers is not None else ()
-        who = "; ".join(describe_rule(rule) for rule in rules)
-        text = f"You may not approve this. It may be approved {who}."
-    await ctx.reply.ephemeral(build_denial(text))
 
 
 def _reason(denied: Denied) -> str:

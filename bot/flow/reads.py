@@ -37,6 +37,8 @@ from bot.vps import Server, ServerStatus
 
 logger = logging.getLogger(__name__)
 
+AUDIT_SHOWN = 20
+"""Entries `/vps audit` shows."""
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
 
@@ -96,9 +98,12 @@ async def audit_log(ctx: RequestContext, access: Access) -> None:
     about: int | str | None = None
     if access.server is not None:
         about = access.server.id or access.server.name
-    entries = await ctx.store.list_audit(about, limit=20)
+    entries = await ctx.store.list_audit(about, limit=AUDIT_SHOWN * 10)
+    if isinstance(about, str):  # the store matches names in any case; the policy's globs don't
+        entries = [e for e in entries if e.server_name == about]
     if access.only_servers:
         entries = [e for e in entries if _matches(e, access.only_servers)]
+    entries = entries[:AUDIT_SHOWN]
     label = None
     if access.server is not None:
         label = f"#{access.server.id}" if access.server.id else access.server.name

@@ -6,32 +6,12 @@ from __future__ import annotations
 
 from bot.flow.approvals import request_approval
 from bot.flow.context import RequestContext
-from bot.flow.execution import over_limit, run_write
+from bot.flow.execution import over_limit, refusal, run_write
 from bot.flow.gate import Access
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler
-from bot.slack.blocks import Message, build_confirm_prompt
-from bot.slack.blocks.notes import build_name_taken, build_pointless
+from bot.slack.blocks import build_confirm_prompt
 from bot.state import AuditOutcome
-from bot.vps.models import ServerStatus
-
-# The statuses in which an action can succeed; in another known status it can only fail.
-_RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
-_KNOWN = frozenset(s.value for s in ServerStatus)
-
-
-async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
-    """Why `op` can only fail, said before any prompt or API call; None when it may succeed."""
-    server = op.server
-    needed = _RUNS_FROM.get(op.kind)
-    if needed is not None and server.status in _KNOWN and server.status != needed:
-        return build_pointless(op.kind, server.name, server.id, server.status)
-    new_name = op.after().name
-    if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
-        taken = [s for s in await ctx.servers.named(new_name) if s.id != server.id]
-        if taken:
-            return build_name_taken(new_name, taken[0].name, taken[0].id)
-    return None
 
 
 def request_write(op: Operation, *, confirm: bool) -> Handler:

@@ -1,6 +1,7 @@
 """Deciding: is a request allowed, and if not, which rules would allow it."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from bot.policy.model import (
@@ -130,7 +131,7 @@ async def _evaluate(
     rules = policy.rules_for(action)
     # Rules that need no group lookup go first, so a plain match costs no Slack call.
     candidates = [r for r in rules if _static_match(r, request, any_server=any_server)]
-    restricted: Decision | None = None
+    restricted: list[Decision] = []
     for rule in sorted(candidates, key=lambda r: bool(r.usergroups)):
         group = await groups.first_with(request.user_id, rule.usergroups)
         if rule.usergroups and group is None:
@@ -138,9 +139,10 @@ async def _evaluate(
         decision = _allow(policy, rule, request, group, any_server=any_server)
         if not decision.servers:
             return decision
-        restricted = restricted or decision
-    if restricted:
-        return restricted
+        restricted.append(decision)
+    if restricted:  # allowed on some servers only: the globs of every rule that allows it
+        globs = tuple(dict.fromkeys(g for d in restricted for g in d.servers))
+        return replace(restricted[0], servers=globs)
     return Decision(
         allowed=False,
         action=action,

@@ -121,6 +121,44 @@ class ApprovalStore(StoreCore):
                 return ApprovalResult(ApprovalOutcome.EXPIRED, expired[0], expired_here=True)
             return ApprovalResult(ApprovalOutcome.EXPIRED, await _get(conn, approval_id))
 
+    async def withdraw_approval(
+        self, approval_id: str, requester_id: str, *, now: float | None = None
+    ) -> ApprovalResult:
+        """The requester takes a pending request back: `rejected` (by them) for this one call;
+        the others get what `decide_approval` gives, `self_approval` meaning "not yours"."""
+        at = self._now(now)
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    sa.update(ap)
+                    .where(
+                        ap.c.id == approval_id,
+                        ap.c.state == _PENDING,
+                        ap.c.expires_at > at,
+                        ap.c.requester_id == requester_id,
+                    )
+                    .values(
+                        state=ApprovalState.REJECTED.value, decided_by=requester_id, decided_at=at
+                    )
+                    .returning(*ap.c)
+                )
+            ).first()
+            if row is not None:
+                return ApprovalResult(ApprovalOutcome.REJECTED, _approval(row))
+            found = await _get(conn, approval_id)
+            if found is None:
+                return ApprovalResult(ApprovalOutcome.NOT_FOUND)
+            if found.state is ApprovalState.EXPIRED:
+                return ApprovalResult(ApprovalOutcome.EXPIRED, found)
+            if found.state is not ApprovalState.PENDING:
+                return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
+            if found.requester_id != requester_id:
+                return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
+            expired = await _expire(conn, at, approval_id)
+            if expired:
+                return ApprovalResult(ApprovalOutcome.EXPIRED, expired[0], expired_here=True)
+            return ApprovalResult(ApprovalOutcome.EXPIRED, await _get(conn, approval_id))
+
     async def list_approvals(
         self, *, pending_only: bool = True, now: float | None = None
     ) -> list[Approval]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.emulator import Ack, Message, SlackEmulator
+from bot.flow.requests import WORKING
 from bot.runner import RunningBot, start_bot
 from bot.vps.simulator import Durations, Simulator
 
@@ -126,7 +127,10 @@ class Harness:
             found = [
                 m
                 for m in self.emu.messages(channel, visible_to=user)
-                if m.ts not in before and m.via != "slash_command" and where(m)
+                if m.ts not in before
+                and m.via != "slash_command"
+                and WORKING not in m.text  # a slow answer's placeholder: the answer replaces it
+                and where(m)
             ]
             return found[0] if found else None
 

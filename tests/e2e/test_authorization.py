@@ -19,6 +19,7 @@ from bot.commands import COMMANDS, POLICY_ACTIONS
 from bot.emulator import Message
 from bot.slack import ids
 from bot.state import AuditOutcome
+from bot.vps import ServerUpdate
 from tests.e2e.harness import (
     ADMIN,
     ALICE,
@@ -357,3 +358,65 @@ async def forge_submit(harness: Harness, view: object, values: dict[str, str]) -
     await eventually(answered, "an answer to the forged submission")
     news = [m for m in harness.emu.messages(visible_to=CAROL) if m.ts not in before]
     assert ack.body or all(refused(m) for m in news), [dump(m) for m in news]
+
+
+# -- reads limited to some servers don't reveal the others --------------------------------------
+
+WEB_ONLY = f"""
+rules:
+  "*":
+    - users: [{ADMIN}]
+  show:
+    - servers: ["web-*"]
+  audit:
+    - servers: ["web-*"]
+  list:
+    - servers: ["web-*"]
+    - servers: ["api-*"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "hidden"),
+    [
+        ("/vps show #12346", "db-server-01"),  # by id: as if it did not exist
+        ("/vps show db-server-0", "db-server-02"),  # no "did you mean" among hidden names
+        ("/vps show db01.example.com", "db-server-01"),
+        ("/vps audit #12346", "db-server-01"),
+    ],
+)
+async def test_a_limited_reader_learns_nothing_of_other_servers(
+    harness: Harness, line: str, hidden: str
+) -> None:
+    await use_policy(harness, WEB_ONLY)
+    answer = dump(await harness.answer(line, user=CAROL, channel=GENERAL))
+    assert hidden not in answer
+    assert "12346" not in answer or "#12346" in line
+
+
+async def test_several_limited_rules_add_up(harness: Harness) -> None:
+    await use_policy(harness, WEB_ONLY)
+    listed = dump(await harness.answer("/vps list", user=CAROL, channel=GENERAL))
+    assert "web-server-01" in listed
+    assert "api-server-01" in listed
+    assert "db-server-01" not in listed
+
+
+async def test_the_audit_of_a_name_is_that_exact_name(harness: Harness) -> None:
+    await use_policy(harness, WEB_ONLY)
+    secret = harness.sim.add_server("WEB-SECRET")
+    before = harness.seen(ADMIN)
+    await harness.command(f"/vps reboot #{secret['id']}", user=ADMIN)
+    await harness.new_message(before, user=ADMIN, where=lambda m: "is rebooting" in m.text)
+    answer = dump(await harness.answer("/vps audit web-secret", user=CAROL, channel=GENERAL))
+    assert "WEB-SECRET" not in answer
+
+
+async def test_a_server_renamed_before_the_delete_form_gets_no_form(harness: Harness) -> None:
+    prompt = await harness.answer("/vps delete db-server-01")
+    assert harness.bot is not None
+    await harness.bot.services.vps.update_server(12346, ServerUpdate(name="db-precious"))
+    await harness.emu.click(prompt, text="Delete db-server-01")
+    await harness.emu.wait_for(lambda: "renamed to db-precious" in dump(prompt), what="the answer")
+    assert harness.emu.modal(ALICE) is None
+    assert harness.api_calls("DELETE") == []

@@ -283,7 +283,9 @@ async def test_a_member_over_the_write_limit_is_told_when_to_retry(harness: Harn
     for name in ("web-server-01", "db-server-01"):
         before = harness.seen(ALICE)
         await harness.command(f"/vps reboot {name}")
-        await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+        await harness.new_message(
+            before, user=ALICE, channel=OPS, where=lambda m, n=name: f"{n} (#" in m.text
+        )
     refused = dump(await harness.answer("/vps reboot worker-01"))
     assert "You may act again at 2027-01-15 08:10 UTC" in refused
     assert len(harness.api_calls("POST", "/reboot/")) == 2

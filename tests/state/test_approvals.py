@@ -84,6 +84,27 @@ async def test_the_requester_cannot_decide_their_own(store: StateStore) -> None:
     assert (await store.decide_approval(created.id, BOB, approve=True)).ok
 
 
+async def test_the_requester_withdraws_their_own_once(store: StateStore) -> None:
+    created = await _request(store)
+
+    assert (await store.withdraw_approval(created.id, BOB)).outcome is (
+        ApprovalOutcome.SELF_APPROVAL  # not Bob's to withdraw
+    )
+    withdrawn = await store.withdraw_approval(created.id, ALICE, now=T0 + 5)
+    assert withdrawn.ok
+    assert withdrawn.approval is not None
+    assert (withdrawn.approval.state, withdrawn.approval.decided_by) == ("rejected", ALICE)
+    late = await store.decide_approval(created.id, BOB, approve=True)
+    assert late.outcome is ApprovalOutcome.ALREADY_DECIDED
+
+
+async def test_an_overdue_withdrawal_expires_it(store: StateStore) -> None:
+    created = await _request(store)
+    result = await store.withdraw_approval(created.id, ALICE, now=T0 + TTL)
+    assert result.outcome is ApprovalOutcome.EXPIRED
+    assert result.expired_here
+
+
 async def test_unknown_approval_is_not_found(store: StateStore) -> None:
     result = await store.decide_approval("nope", BOB, approve=True)
     assert result.outcome is ApprovalOutcome.NOT_FOUND
