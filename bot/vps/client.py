@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import SplitResult, urlsplit, urlunsplit
@@ -148,7 +148,7 @@ class VPSClient:
 
     def iter_server_pages(
         self, *, status: str | None = None, location: str | None = None, ahead: bool = False
-    ) -> AsyncIterator[ServerPage]:
+    ) -> AsyncGenerator[ServerPage, None]:
         """Every page of the server list (1) in API order, each fetched when asked for; with
         `ahead`, the rest are fetched concurrently once the first says how many there are (for
         full listings: see `bot.vps.listing`; stop such a reader early with `aclosing`)."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from contextlib import aclosing
 from itertools import islice
 
 import httpx
@@ -51,7 +52,7 @@ class Listing:
         self._allowed = limits.list_servers
         self._counted = 0
 
-    async def pages(self) -> AsyncIterator[ServerPage]:
+    async def pages(self) -> AsyncGenerator[ServerPage, None]:
         """Every page, in the API's order, without servers already listed."""
         first = await self._get("servers/", self._params)
         self._expect(first)
@@ -60,9 +61,11 @@ class Listing:
         plan = self._plan(first, link) if link and self._ahead else None
         if plan:
             last = first
-            async for page in self._concurrently(plan):
-                yield self._accept(page)
-                last = page
+            # Closed with this generator: pages still being fetched are cancelled at once.
+            async with aclosing(self._concurrently(plan)) as ahead:
+                async for page in ahead:
+                    yield self._accept(page)
+                    last = page
             link = self._follow(last.next)
         while link:
             page = await self._get(link, None)
@@ -94,7 +97,7 @@ class Listing:
         self._links.update(later)
         return [link, *later]
 
-    async def _concurrently(self, links: list[str]) -> AsyncIterator[ServerPage]:
+    async def _concurrently(self, links: list[str]) -> AsyncGenerator[ServerPage, None]:
         """Fetch `links` a few at a time; hand the pages on in order."""
         waiting: Iterator[str] = iter(links)
         running: deque[asyncio.Task[ServerPage]] = deque()

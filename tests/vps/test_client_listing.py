@@ -37,13 +37,14 @@ class PagedAPI:
         self.in_flight = self.most_in_flight = 0
         self.asked: list[str] = []
         self.failures: dict[int, httpx.Response] = {}
+        self.delays: dict[int, float] = {}
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         self.asked.append(str(request.url))
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(self.delays.get(self.number(request), 0.01))
             return self.answer(request)
         finally:
             self.in_flight -= 1
@@ -173,6 +174,7 @@ async def test_a_reader_of_pages_costs_only_the_pages_it_reads() -> None:
 
 async def test_a_full_reader_stopping_early_leaves_nothing_running() -> None:
     api = PagedAPI(total=500, size=10)
+    api.delays = dict.fromkeys(range(3, 51), 30.0)  # still being fetched when the reader stops
     async with api.client() as client, aclosing(client.iter_server_pages(ahead=True)) as pages:
         async for page in pages:
             if page.results[0].id == 11:
