@@ -47,6 +47,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
     bolt_logger = logging.getLogger("bot.bolt")
     bolt_logger.addFilter(_NoTokenSkippedWarning())
     app = AsyncApp(
+        name="vpsbot",  # else Bolt reads the source of every frame of the stack to name itself
         client=services.slack,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,

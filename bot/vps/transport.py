@@ -9,7 +9,9 @@ above it (`VPSClient._request`) decides what happens next.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +28,13 @@ OnRequest = Callable[[str, str, str, float], None]
 """(method, endpoint template such as `/servers/{id}/stop/`, outcome, seconds)."""
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of the process (httpx's default): building one reads the whole CA
+    bundle, some 20 ms, so every client shares it."""
+    return httpx.create_ssl_context()
 
 
 class _NoSlot(Exception):
@@ -60,6 +69,7 @@ class Attempts:
                 timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                 transport=transport,
+                verify=tls_context(),
             )
 
         self._reads, self._writes = pool(limits.reads_in_flight), pool(limits.writes_in_flight)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import SlackEmulator
+from bot.state import open_store
 from tests.e2e.harness import (
     BOT_TOKEN,
     POLICY,
@@ -19,9 +22,24 @@ from tests.e2e.harness import (
 )
 
 
+@pytest.fixture(scope="session")
+def migrated_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty state file at the latest schema, made once: each test starts from a copy
+    (migrating a new file costs some 50 ms of CPU; the store's own tests do it every time)."""
+    path = tmp_path_factory.mktemp("template") / "state.db"
+
+    async def make() -> None:
+        store = await open_store(f"sqlite:///{path}")
+        await store.close()
+
+    asyncio.run(make())
+    return path
+
+
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(tmp_path: Path, migrated_state: Path) -> AsyncIterator[Harness]:
     (tmp_path / "policy.yml").write_text(POLICY)
+    shutil.copyfile(migrated_state, tmp_path / "state.db")
     clock = Clock()
     emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN)
     await emu.start()

@@ -55,6 +55,11 @@ async def request_delete(harness: Harness) -> Message:
     assert (await harness.emu.submit_view(modal, {"delete_name": "db-server-01"})).ok
     [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
     assert "Approval needed" in dump(request)
+    # The requester is told last, once the request and where it was posted are stored.
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "Sent for" in m.text],
+        what="the requester to be told",
+    )
     assert harness.api_calls("DELETE") == []
     return request
 
@@ -73,10 +78,6 @@ async def outcomes(harness: Harness) -> list[AuditOutcome]:
 async def test_an_approver_approves_and_it_runs_once(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     request = await request_delete(harness)
-    await harness.emu.wait_for(
-        lambda: [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "approval" in m.text],
-        what="the requester to be told it waits for approval",
-    )
     await harness.emu.click(request, text="Approve", user=BOB)
     await harness.emu.wait_for(lambda: harness.api_calls("DELETE"), what="the delete")
     await harness.emu.wait_for(lambda: "Approved by" in dump(request), what="the outcome")

@@ -205,9 +205,9 @@ async def test_a_replica_restarted_mid_flow_hands_over_at_once_and_loses_nothing
     stopping = {cluster.index_of(watcher), cluster.index_of(monitor)}
     # SIGTERM: in-flight work ends, the leases are given up — not left to run out (30 s).
     await asyncio.gather(*(cluster.stop_replica(i) for i in stopping))
-    await new_owner(cluster, 12356, watcher, within=5)
+    await new_owner(cluster, 12356, watcher, within=15)  # the lease (30 s) has not run out
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 5
+    deadline = loop.time() + 15
     while (await lease_holder(cluster)) in (None, watcher, monitor):
         assert loop.time() < deadline, "no other replica took the fleet monitor over"
         await asyncio.sleep(MONITOR_INTERVAL / 2)
