@@ -13,6 +13,10 @@ cannot be lost silently — a session lock vanishes with a reconnect (a database
 connection replaced) while its holder still believes it holds it, whereas the lease is checked
 before every poll. The price is that a replica that dies keeps the monitor until its lease runs
 out (three intervals, at least 30 s); one that stops gives it up at once.
+
+The listing comes from `lister` (the bot's directory reads it page by page into its fleet
+index), and the monitor keeps the snapshot it saved last while it holds the lease: a steady
+fleet of 50,000 servers costs one listing per interval, not a reload of the snapshot too.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.notify import Notifier
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore, new_replica_id
-from bot.vps import Server, VPSClient, VPSError
+from bot.vps import VPSError
+from bot.vps.models import STEADY_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -75,23 +81,35 @@ async def expect_change(store: StateStore, server_id: int, status: str, until: f
     await store.note_expected_change(server_id, status, until)
 
 
+class Listed(Protocol):
+    """What the monitor needs of a listed server (a `Server`, or a fleet index row)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
 class FleetMonitor:
     """Polls the whole fleet every `interval` seconds; owns its one task."""
 
     def __init__(
         self,
         *,
-        vps: VPSClient,
+        lister: Callable[[], Awaitable[Sequence[Listed]]],
         store: StateStore,
         notifier: Notifier,
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
         owner: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        observe: Callable[[list[Server]], None] = lambda _: None,
     ) -> None:
-        self._vps, self._store, self._notifier = vps, store, notifier
-        self._observe = observe  # every listing also refreshes the bot's fleet index
+        self._lister, self._store, self._notifier = lister, store, notifier
+        self._saved: dict[int, SnapshotEntry] | None = None  # what this replica saved last
         self.interval = interval
         self.owner = owner or new_replica_id()
         self.lease = max(3 * interval, LEASE_MIN)
@@ -124,6 +142,7 @@ class FleetMonitor:
                     await self.poll()
                 else:
                     self._failures = 0  # another replica polls (and counts API failures)
+                    self._saved = None  # ... and saves the snapshots meanwhile
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -133,17 +152,17 @@ class FleetMonitor:
     async def poll(self) -> list[Change]:
         """One listing of the fleet; announces and returns the changes made outside the bot."""
         try:
-            servers = await self._vps.list_servers()
+            servers = await self._lister()
         except VPSError as exc:
             await self._api_down(exc)
             return []
         self._failures = 0
         self.last_success = time.time()
-        self._observe(servers)
-        previous = await self._store.load_snapshot()
-        current = await self._snapshot(servers, previous or {})
+        previous = self._saved if self._saved is not None else await self._store.load_snapshot()
+        current = self._snapshot(servers, previous or {})
         if previous is None:
             await self._store.save_snapshot(current)
+            self._saved = current
             logger.info("fleet monitor baseline: %d servers", len(current))
             return []
         changes = [c for c in diff(previous, current) if not await self._ours(c)]
@@ -153,16 +172,19 @@ class FleetMonitor:
             )
         if current != previous:  # an unchanged fleet costs no write
             await self._store.save_snapshot(current)
+        self._saved = current
         return changes
 
-    async def _snapshot(
-        self, servers: list[Server], previous: dict[int, SnapshotEntry]
+    @staticmethod
+    def _snapshot(
+        servers: Sequence[Listed], previous: dict[int, SnapshotEntry]
     ) -> dict[int, SnapshotEntry]:
         """Steady statuses only: a server in transition keeps its last steady one."""
         snapshot = {}
         for server in servers:
             kept = previous.get(server.id)
-            status = server.status if server.is_steady or kept is None else kept.status
+            steady = server.status in STEADY_STATUSES
+            status = server.status if steady or kept is None else kept.status
             snapshot[server.id] = SnapshotEntry(name=server.name, status=status)
         return snapshot
 
@@ -173,7 +195,11 @@ class FleetMonitor:
         expected = change.after if change.after is not None else "deleted"
         if await self._store.consume_expected_change(change.server_id, expected):
             return True
-        return await self._is_followed(change.server_id)
+        if await self._is_followed(change.server_id):
+            return True
+        # A watch notes its expectation, then finishes: one that did both between the two
+        # checks above has left the expectation for this one.
+        return await self._store.consume_expected_change(change.server_id, expected)
 
     async def _api_down(self, exc: VPSError) -> None:
         self._failures += 1

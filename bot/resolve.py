@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import Final, Protocol, TypeAlias, TypeVar
 
 from bot.slack.text import code, plain
 from bot.vps.models import Server
@@ -33,6 +33,22 @@ __all__ = [
     "parse_reference",
     "resolve_server",
 ]
+
+
+class Named(Protocol):
+    """What resolving needs of a server: a full `Server`, or a row of the bot's fleet index."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def hostname(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=Named)
 
 _ID: Final = re.compile(r"[0-9]+", re.ASCII)
 MAX_SERVER_ID: Final = 2**63 - 1
@@ -73,7 +89,7 @@ class Ambiguous:
     """Several servers go by the reference: pick one by its `#id`."""
 
     reference: str
-    candidates: tuple[Server, ...]
+    candidates: tuple[Named, ...]
 
     @property
     def message(self) -> str:
@@ -143,8 +159,8 @@ Resolution: TypeAlias = Server | NotFound | Ambiguous
 
 
 def resolve_server(
-    reference: str | ServerRef, servers: Sequence[Server], *, slash_command: str = "/vps"
-) -> Resolution:
+    reference: str | ServerRef, servers: Sequence[S], *, slash_command: str = "/vps"
+) -> S | NotFound | Ambiguous:
     """Return the one server `reference` means, or why there isn't one."""
     parsed = parse_reference(reference) if isinstance(reference, str) else reference
     if isinstance(parsed, BadReference):
@@ -164,7 +180,7 @@ def resolve_server(
     )
 
 
-def filter_servers(servers: Iterable[Server], text: str) -> list[Server]:
+def filter_servers(servers: Iterable[S], text: str) -> list[S]:
     """Return the servers whose name or hostname contains `text`, in any case."""
     needle = _clean(text).casefold()
     return [
@@ -182,23 +198,23 @@ def _is_id(ref: str) -> bool:
     return _ID.fullmatch(ref.removeprefix("#")) is not None
 
 
-def _by_name(ref: str, servers: Sequence[Server]) -> list[Server]:
+def _by_name(ref: str, servers: Sequence[S]) -> list[S]:
     exact = [s for s in servers if s.name == ref]
     return exact or [s for s in servers if s.name.casefold() == ref.casefold()]
 
 
-def _by_hostname(ref: str, servers: Sequence[Server]) -> list[Server]:
+def _by_hostname(ref: str, servers: Sequence[S]) -> list[S]:
     host = ref.removesuffix(".").casefold()
     if not host:
         return []
     return [s for s in servers if (s.hostname or "").removesuffix(".").casefold() == host]
 
 
-def _unique(servers: list[Server]) -> list[Server]:
+def _unique(servers: list[S]) -> list[S]:
     return list({s.id: s for s in servers}.values())
 
 
-def _close_names(ref: str, servers: Sequence[Server]) -> tuple[str, ...]:
+def _close_names(ref: str, servers: Sequence[Named]) -> tuple[str, ...]:
     if not ref or _is_id(ref):
         return ()
     folded: dict[str, set[str]] = {}

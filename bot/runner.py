@@ -212,12 +212,11 @@ async def _start(
     await watcher.resume()
     stack.push_async_callback(watcher.close)
     monitor = FleetMonitor(
-        vps=vps,
+        lister=services.directory.fleet,  # its listing also refreshes the fleet index
         store=store,
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
         is_followed=watcher.is_following,
-        observe=services.directory.index.replace_all,
         owner=replica,
     )
     monitor.start()

@@ -28,7 +28,7 @@ from bot.flow.reply import Reply
 from bot.notify import Notifier
 from bot.policy import ApprovalRule, describe_rule
 from bot.resolve import ServerRef
-from bot.slack.blocks import build_denial
+from bot.slack.blocks import Message, build_denial
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import (
     ApprovalView,
@@ -216,7 +216,10 @@ async def _show(
 ) -> None:
     """The request edited to its outcome (who decided, no buttons), and the requester told."""
     message = build_approval_outcome(view_of(approval), outcome, who=ctx.caller.user_id, why=why)
-    await _edit(ctx.effects.notifier, approval, message)
+    if not await _edit(ctx.store, ctx.effects.notifier, approval, message):
+        # Clicked before the request's place was stored: the click came from the request
+        # itself, which its response_url replaces.
+        await ctx.reply.replace(message)
     await _on_behalf(ctx, requester).reply.ephemeral(message)
 
 
@@ -329,9 +332,15 @@ def _on_behalf(ctx: RequestContext, requester: Caller) -> RequestContext:
     return dataclasses.replace(ctx, caller=requester, reply=reply)
 
 
-async def _edit(notifier: Notifier, approval: Approval, message: object) -> None:
-    if approval.ops_ts:
-        await notifier.update(approval.ops_ts, message, channel=approval.ops_channel)  # type: ignore[arg-type]
+async def _edit(
+    store: StateStore, notifier: Notifier, approval: Approval, message: Message
+) -> bool:
+    """Edit the request in the ops channel; False when where it is was not stored (yet)."""
+    placed = approval if approval.ops_ts else await store.get_approval(approval.id)
+    if placed is None or not placed.ops_ts:
+        return False
+    await notifier.update(placed.ops_ts, message, channel=placed.ops_channel)
+    return True
 
 
 async def report_expiry(
@@ -358,7 +367,7 @@ async def report_expiry(
     except Exception:
         logger.exception("could not record the expiry of approval %s", approval.id)
     expired = build_approval_outcome(view_of(approval), "expired")
-    await _edit(notifier, approval, expired)
+    await _edit(store, notifier, approval, expired)
     reply = Reply(
         approval.response_url,
         slack=slack,

@@ -1,9 +1,10 @@
 """Reading servers for requests: one API round trip where one will do, shared when identical.
 
-- `FleetIndex` remembers name/hostname → id (and what a list row shows) from every listing the
-  bot makes, the fleet monitor's included, and from its own changes. A `<server>` by name is a
-  lookup there, verified with one `GET /servers/{id}/`; only a miss (or a stale hit) scans the
-  fleet, and the scan refreshes the index.
+- `FleetIndex` (`fleet_index.py`) remembers name/hostname → id (and what a list row shows) from
+  every listing the bot makes, the fleet monitor's included, and from its own changes. A
+  `<server>` by name is a lookup there, verified with one `GET /servers/{id}/`; only a miss (or
+  a stale hit) scans the fleet, and the scan refreshes the index. A full listing is read page
+  by page into compact rows: the bot never holds a whole fleet of `Server` objects.
 - `SingleFlight` lets identical reads running at the same time share one API call.
 - `ServerDirectory` is what handlers read servers through.
 """
@@ -12,15 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
+from bot.flow.fleet_index import FleetIndex, FleetRow
 from bot.resolve import (
     Ambiguous,
     BadReference,
+    Named,
     NotFound,
     ServerRef,
     filter_servers,
@@ -28,104 +31,15 @@ from bot.resolve import (
 )
 from bot.vps import Server, ServerPage, VPSClient, VPSNotFound
 
-__all__ = ["FleetIndex", "ListPage", "ReadSlots", "ServerDirectory", "SingleFlight"]
+__all__ = ["FleetIndex", "FleetRow", "ListPage", "ReadSlots", "ServerDirectory", "SingleFlight"]
 
 _T = TypeVar("_T")
+S = TypeVar("S", bound=Named)
 
 READS_IN_FLIGHT = 4
 """Reads (list, show, audit) one member may have running at once."""
 SEARCH_INDEX_MAX_AGE = 600.0
 """A text search answers from the index when it saw the whole fleet this recently (seconds)."""
-
-
-class _Row(NamedTuple):
-    """What the index keeps of a server: enough to find it and to show it in a list."""
-
-    id: int
-    name: str
-    hostname: str | None
-    status: str
-    ip_address: str | None
-    location: str | None
-    plan: tuple[int, str] | None
-
-    def server(self) -> Server:
-        plan = {"id": self.plan[0], "name": self.plan[1]} if self.plan else None
-        return Server.model_validate({**self._asdict(), "plan": plan})
-
-
-class FleetIndex:
-    """Name and hostname → server ids, as last seen; cheap enough for 100,000 servers."""
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._rows: dict[int, _Row] = {}
-        self._keys: dict[str, set[int]] = {}
-        self.complete_at: float | None = None
-        """When the index last saw the whole fleet (a full listing); None: never."""
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def replace_all(self, servers: Iterable[Server]) -> None:
-        """Everything a full listing showed (servers it did not show are gone)."""
-        self._rows.clear()
-        self._keys.clear()
-        for server in servers:
-            self.learn(server)
-        self.complete_at = self._clock()
-
-    def learn(self, server: Server) -> None:
-        """One server as the API showed it just now."""
-        self.forget(server.id)
-        plan = (server.plan.id, server.plan.name) if server.plan else None
-        row = _Row(
-            server.id,
-            server.name,
-            server.hostname,
-            server.status,
-            server.ip_address,
-            server.location,
-            plan,
-        )
-        self._rows[server.id] = row
-        for key in _keys(row):
-            self._keys.setdefault(key, set()).add(server.id)
-
-    def forget(self, server_id: int) -> None:
-        """A server that no longer exists (or is about to be learned again)."""
-        row = self._rows.pop(server_id, None)
-        if row is None:
-            return
-        for key in _keys(row):
-            ids = self._keys.get(key)
-            if ids is not None:
-                ids.discard(server_id)
-                if not ids:
-                    del self._keys[key]
-
-    def candidates(self, ref: ServerRef) -> list[int]:
-        """Ids the reference may mean, by id, name (any case) or hostname."""
-        found = set(self._keys.get(_fold(ref.text), ()))
-        found |= self._keys.get(_fold(ref.text.removesuffix(".")), set())
-        if ref.id is not None and ref.id in self._rows:
-            found.add(ref.id)
-        return sorted(found)
-
-    def servers(self) -> list[Server]:
-        """Every server the index knows, as list rows, in id order."""
-        return [self._rows[i].server() for i in sorted(self._rows)]
-
-
-def _fold(text: str) -> str:
-    return text.casefold()
-
-
-def _keys(row: _Row) -> set[str]:
-    keys = {_fold(row.name)}
-    if row.hostname:
-        keys.add(_fold(row.hostname.removesuffix(".")))
-    return keys
 
 
 class SingleFlight:
@@ -216,11 +130,22 @@ class ServerDirectory:
         self.index.learn(server)
         return server
 
-    async def everything(self) -> list[Server]:
-        """The whole fleet (every page), which also refreshes the index."""
-        servers = await self._flight.run(("all",), self._vps.list_servers)
-        self.index.replace_all(servers)
-        return servers
+    async def fleet(self) -> list[FleetRow]:
+        """The whole fleet as index rows, in the API's order (which also refreshes the index)."""
+        return await self._flight.run(("all",), self._listing)
+
+    async def _listing(self) -> list[FleetRow]:
+        rows: dict[int, FleetRow] = {}
+        async with aclosing(self._vps.iter_server_pages(ahead=True)) as pages:
+            async for page in pages:
+                for server in page.results:
+                    row = FleetRow.of(server)
+                    known = self.index.row(server.id)
+                    # A server unchanged since the last listing keeps its row: a steady fleet
+                    # reuses every row (and the index its name keys) instead of holding two.
+                    rows.setdefault(server.id, known if known == row else row)
+        self.index.replace_all(rows.values())
+        return list(rows.values())
 
     async def page(
         self,
@@ -259,17 +184,18 @@ class ServerDirectory:
         index_age = None
         complete_at = self.index.complete_at
         if complete_at is None or self._clock() - complete_at > SEARCH_INDEX_MAX_AGE:
-            servers = await self.everything()
+            rows = await self.fleet()
         else:
-            servers = self.index.servers()
+            rows = self.index.rows()
             index_age = max(0.0, self._clock() - complete_at)
         found = [
-            s
-            for s in filter_servers(servers, text)
-            if (status is None or s.status == status)
-            and (location is None or s.location == location)
+            r
+            for r in filter_servers(rows, text)
+            if (status is None or r.status == status)
+            and (location is None or r.location == location)
         ]
-        return ListPage(found[start : start + size], len(found), index_age)
+        shown = [row.server() for row in found[start : start + size]]
+        return ListPage(shown, len(found), index_age)
 
     async def resolve(
         self, ref: ServerRef | BadReference, *, visible: Sequence[str] = ()
@@ -291,10 +217,10 @@ class ServerDirectory:
             if isinstance(found, Server | Ambiguous) and len(verified) == len(hits):
                 return found  # every hit still exists and still goes by that reference
         # A miss or a stale hit: scan the fleet (which refreshes the index).
-        fleet = _seen(await self.everything(), visible)
-        found = resolve_server(ref, fleet, slash_command=self._command)
-        # A listing has no details (usage, backups): the one server found is read in full.
-        return await self._details(found.id, ref) if isinstance(found, Server) else found
+        fleet = _seen(await self.fleet(), visible)
+        scanned = resolve_server(ref, fleet, slash_command=self._command)
+        # A row has no details (usage, backups): the one server found is read in full.
+        return await self._details(scanned.id, ref) if isinstance(scanned, FleetRow) else scanned
 
     def _missing(self, ref: ServerRef) -> NotFound:
         return NotFound(reference=ref.text, slash_command=self._command)
@@ -303,7 +229,7 @@ class ServerDirectory:
         """The servers called `name` (any case) now: index hits verified, or a scan."""
         ref = ServerRef(text=name)
         if self.index.complete_at is None:
-            await self.everything()
+            await self.fleet()
         hits = await self._verify(self.index.candidates(ref))
         return [s for s in hits if s.name.casefold() == name.casefold()]
 
@@ -328,7 +254,7 @@ class ServerDirectory:
             self.index.learn(server)
 
 
-def _seen(servers: list[Server], visible: Sequence[str]) -> list[Server]:
+def _seen(servers: list[S], visible: Sequence[str]) -> list[S]:
     """The servers a caller limited to `visible` globs may know of (all without globs)."""
     if not visible:
         return servers

@@ -15,6 +15,7 @@ from bot.commands import COMMANDS, POLICY_ACTIONS, usage
 from bot.flow.approvals import approvers_of
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
+from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
@@ -33,7 +34,7 @@ from bot.slack.blocks import (
 from bot.slack.blocks.guardrails import approval_line, freeze_line
 from bot.slack.blocks.notes import build_audit
 from bot.state import AuditEntry
-from bot.vps import Server, ServerStatus
+from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +50,15 @@ def list_page(filters: ListFilters, page: int, *, replace: bool) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         start = (max(page, 1) - 1) * LIST_PAGE_SIZE
         if access.only_servers:  # only some names may be listed: filter the whole fleet
-            servers = [
-                s
-                for s in _visible(await ctx.servers.everything(), access.only_servers)
-                if (not filters.status or s.status == filters.status)
-                and (not filters.location or s.location == filters.location)
+            rows = [
+                r
+                for r in _visible(await ctx.servers.fleet(), access.only_servers)
+                if (not filters.status or r.status == filters.status)
+                and (not filters.location or r.location == filters.location)
             ]
-            servers = filter_servers(servers, filters.text) if filters.text else servers
-            found = ListPage(servers[start : start + LIST_PAGE_SIZE], len(servers))
+            rows = filter_servers(rows, filters.text) if filters.text else rows
+            shown = [row.server() for row in rows[start : start + LIST_PAGE_SIZE]]
+            found = ListPage(shown, len(rows))
         else:
             found = await ctx.servers.page(
                 start=start,
@@ -182,7 +184,7 @@ def _sensible_actions(status: str) -> tuple[str, ...]:
     return ("delete",) if status in known else CARD_ACTION_ORDER
 
 
-def _visible(servers: list[Server], only: Sequence[str]) -> list[Server]:
+def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:
     if not only:
         return servers
     return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in only)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from bot.state.tables import meta
 from bot.state.tables import snapshot as sn
 
 _SNAPSHOT_KEY = "snapshot_taken_at"
+_SNAPSHOT_BATCH = 2000
 
 
 class FleetStore(StoreCore):
@@ -21,23 +23,24 @@ class FleetStore(StoreCore):
     async def save_snapshot(
         self, servers: Mapping[int, SnapshotEntry], now: float | None = None
     ) -> None:
-        """Replace the saved fleet snapshot with `servers` (server id → name and status)."""
-        at, rows = (
-            self._now(now),
-            [
-                {"server_id": int(sid), "name": e.name, "status": e.status}
-                for sid, e in servers.items()
-            ],
-        )
+        """Replace the saved fleet snapshot with `servers` (server id → name and status).
+
+        Rows go in batches: a fleet of 100,000 never becomes one list of parameters in memory.
+        """
+        at = self._now(now)
         marker = self._backend.insert(meta).values(key=_SNAPSHOT_KEY, value=repr(at))
         marker = marker.on_conflict_do_update(
             index_elements=["key"], set_={"value": marker.excluded.value}
         )
+        entries = iter(servers.items())
         async with self._write() as conn:
             await self._backend.serialize(conn, "snapshot")  # two savers never interleave
             await conn.execute(sa.delete(sn))
-            if rows:
-                await conn.execute(sn.insert(), rows)
+            while batch := [
+                {"server_id": int(sid), "name": e.name, "status": e.status}
+                for sid, e in itertools.islice(entries, _SNAPSHOT_BATCH)
+            ]:
+                await conn.execute(sn.insert(), batch)
             await conn.execute(marker)
 
     async def load_snapshot(self) -> dict[int, SnapshotEntry] | None:

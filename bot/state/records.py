@@ -149,7 +149,7 @@ class Watch:
     lease_until: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SnapshotEntry:
     """What the fleet monitor last saw of one server."""
 

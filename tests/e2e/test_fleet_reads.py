@@ -17,7 +17,7 @@ def gets(harness: Harness) -> list[str]:
 async def warm(harness: Harness) -> None:
     """One full listing, as the fleet monitor makes every interval."""
     assert harness.bot is not None
-    await harness.bot.services.directory.everything()
+    await harness.bot.services.directory.fleet()
     harness.sim.requests.clear()
 
 

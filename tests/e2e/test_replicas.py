@@ -116,11 +116,13 @@ async def test_nine_concurrent_clicks_across_replicas_make_one_call(cluster: Clu
     await cluster.emu.wait_for(lambda: cluster.ops_log("worker-02"), 10, what="the stop")
 
     def already_used() -> int:
-        return len(
-            [m for m in cluster.emu.messages() if m.ts not in before and "Already" in m.text]
-        )
+        # On a loaded machine a click may find the shared SQLite file busy past its wait: it
+        # is told "nothing was done, try again" — never a second stop.
+        said = ("Already", "unavailable")
+        fresh = [m for m in cluster.emu.messages() if m.ts not in before]
+        return len([m for m in fresh if any(s in m.text for s in said)])
 
-    await cluster.emu.wait_for(lambda: already_used() == 8, 10, what="eight 'already used'")
+    await cluster.emu.wait_for(lambda: already_used() == 8, 10, what="eight other answers")
     assert len(cluster.api_calls("POST", "/12351/stop/")) == 1
 
 
