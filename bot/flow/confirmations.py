@@ -104,12 +104,14 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         if server is not None and server.name != op.server.name:
-            await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
+            if not await _answered_meanwhile(ctx, pending):
+                await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
             return
         fresh = op.rebased(server) if server is not None else op
         refused = await refusal(ctx, fresh)
         if refused is not None:  # the server moved on since the prompt
-            await ctx.reply.replace(refused)
+            if not await _answered_meanwhile(ctx, pending):
+                await ctx.reply.replace(refused)
             return
         result = await ctx.store.claim_confirmation(pending.id, ctx.caller.user_id)
         if result.outcome is not ClaimOutcome.CLAIMED:
@@ -154,6 +156,20 @@ def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
             )
 
     return run
+
+
+async def _answered_meanwhile(ctx: RequestContext, pending: Confirmation) -> bool:
+    """Whether the prompt was answered since this click read it — a double click whose first
+    click moved the server on — and the caller told so, leaving the first answer standing."""
+    current = await ctx.store.get_confirmation(pending.id)
+    if current is None:
+        await ctx.reply.replace(build_prompt_outcome(_GONE))
+        return True
+    problem = current.problem(ctx.caller.user_id, ctx.clock())
+    if problem is None:
+        return False
+    await _not_yours_or_gone(ctx, ClaimResult(problem, current))
+    return True
 
 
 async def _not_yours_or_gone(ctx: RequestContext, result: ClaimResult) -> None:

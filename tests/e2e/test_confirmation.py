@@ -67,6 +67,7 @@ async def test_double_and_concurrent_clicks_stop_once(harness: Harness) -> None:
     assert len(harness.api_calls("POST", "/stop/")) == 1
     results = [m for m in harness.emu.messages(OPS) if "is stopping" in m.text]
     assert len(results) == 1
+    assert "Confirmed" in dump(prompt)  # no later click overwrote the first one's answer
 
 
 async def test_only_the_requester_can_confirm(harness: Harness) -> None:
