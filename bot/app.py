@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from slack_bolt.response import BoltResponse
 from bot.flow.services import Services
 from bot.logs import bind_request, new_request_id
 from bot.slack.listeners import register_listeners
+from bot.web.burst import AckFirst
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +30,28 @@ class _NoTokenSkippedWarning(logging.Filter):
 class TimedAck(AsyncAck):
     """`ack()` that reports, once, how long the request waited for it."""
 
-    def __init__(self, received_at: float, observe: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        received_at: float,
+        observe: Callable[[float], None],
+        ack_first: AckFirst,
+        acked: asyncio.Future[BoltResponse] | None,
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
         self._received_at, self._observe = received_at, observe
+        self._ack_first, self._acked = ack_first, acked
         self._observed = False
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        """Acknowledge, as Bolt's ack does, and record the wait."""
+        """Acknowledge, as Bolt's ack does, and record the wait; the work after the ack then
+        lets the other requests of a burst be acked first."""
         response = await super().__call__(*args, **kwargs)
         if not self._observed:
             self._observed = True
             self._observe(time.perf_counter() - self._received_at)
+            if self._acked is not None and not self._acked.done():
+                self._acked.set_result(response)  # the edge answers Slack with it at once
+            await self._ack_first.turn()
         return response
 
 
@@ -63,7 +76,12 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
         context["request_id"] = request_id
         bind_request(request_id=request_id, user=context.user_id)
         received_at = context.get("received_at") or time.perf_counter()
-        context["ack"] = TimedAck(received_at, services.metrics.ack)
+        context["ack"] = TimedAck(
+            received_at,
+            services.metrics.ack,
+            services.ack_first,
+            context.get("acked"),
+        )
         await next()
 
     async def inject_services(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -204,6 +206,7 @@ async def _start(
         watcher=watcher,
         clock=clock,
         metrics=metrics,
+        http=await _http_session(stack),
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
@@ -256,7 +259,9 @@ async def _start(
     else:
         health, readiness = http_health, Readiness(store)
         assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
-        events = SlackEvents(app, secret.get_secret_value(), ReplayGuard(store))
+        events = SlackEvents(
+            app, secret.get_secret_value(), ReplayGuard(store), ack_first=services.ack_first
+        )
         web_app = make_web_app(events, health, readiness)
         mode = "http"
     stack.push_async_callback(readiness.close)
@@ -278,6 +283,10 @@ async def _start(
     readiness.state = "ready"
     # Pushed last, so it runs first on close: not ready any more while everything stops.
     stack.callback(setattr, readiness, "state", "stopping")
+    # Everything made so far (modules, the app, the clients) lives as long as the process: out
+    # of the collector's sight, a full collection under a burst of requests takes milliseconds
+    # instead of pausing every request for half a second.
+    gc.freeze()
     return RunningBot(port, services, mode, health, app, stack, readiness, metrics_port)
 
 
@@ -307,6 +316,13 @@ async def _serve_metrics(
         ) from None
     stack.push_async_callback(runner.cleanup)
     return port
+
+
+async def _http_session(stack: AsyncExitStack) -> aiohttp.ClientSession:
+    """One HTTP session for the answers through response_url (closed after the drain)."""
+    session = aiohttp.ClientSession()
+    stack.push_async_callback(session.close)
+    return session
 
 
 async def verify_slack(settings: Settings, client: AsyncWebClient) -> None:

@@ -19,6 +19,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.state import StateStoreError, open_store
 from bot.web import Readiness, ReplayGuard, SlackEvents, http_health, make_web_app, start_web
+from bot.web.burst import AckFirst
 from bot.web.payload import Malformed, parse_body
 from bot.web.signing import Stamp, Unsigned, check_signature, read_stamp
 
@@ -284,3 +285,26 @@ def test_make_web_app_without_events_serves_only_probes() -> None:
     paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
     assert paths == {"/healthz", "/readyz"}
     assert isinstance(app, web.Application)
+
+
+async def test_work_after_an_ack_waits_for_the_requests_still_being_acked() -> None:
+    burst = AckFirst(gap=0.02, max_wait=5.0)
+    burst.arrived()  # another request of the burst, not answered yet
+    turn = asyncio.create_task(burst.turn())
+    await asyncio.sleep(0.1)
+    assert not turn.done(), "work ran while a request of the burst was still unanswered"
+    burst.answered()
+    await asyncio.wait_for(turn, timeout=1.0)
+
+
+async def test_a_lone_request_waits_for_nothing_and_a_long_burst_only_max_wait() -> None:
+    lone = AckFirst(gap=0.02, max_wait=5.0)
+    lone.arrived()
+    lone.answered()
+    await asyncio.wait_for(lone.turn(), timeout=1.0)  # well under max_wait
+
+    endless = AckFirst(gap=0.02, max_wait=0.2)
+    endless.arrived()  # never answered
+    started = time.monotonic()
+    await asyncio.wait_for(endless.turn(), timeout=2.0)
+    assert time.monotonic() - started >= 0.2

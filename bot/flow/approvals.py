@@ -323,11 +323,8 @@ async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
 
 def _on_behalf(ctx: RequestContext, requester: Caller) -> RequestContext:
     """The requester's context: results go where the request was made, notes to them only."""
-    reply = Reply(
-        requester.response_url,
-        slack=ctx.slack,
-        channel_id=requester.channel_id,
-        user_id=requester.user_id,
+    reply = ctx.reply.sibling(
+        requester.response_url, channel_id=requester.channel_id, user_id=requester.user_id
     )
     return dataclasses.replace(ctx, caller=requester, reply=reply)
 

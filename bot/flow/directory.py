@@ -29,7 +29,7 @@ from bot.resolve import (
     filter_servers,
     resolve_server,
 )
-from bot.vps import Server, ServerPage, VPSClient, VPSNotFound
+from bot.vps import Server, VPSClient, VPSNotFound
 
 __all__ = ["FleetIndex", "FleetRow", "ListPage", "ReadSlots", "ServerDirectory", "SingleFlight"]
 
@@ -170,7 +170,6 @@ class ServerDirectory:
         total, seen = 0, 0
         async for api_page in self._vps.iter_server_pages(status=status, location=location):
             total = max(api_page.count, seen + len(api_page.results))
-            self._observe_page(api_page)
             rows.extend(api_page.results[max(0, start - seen) : max(0, start + size - seen)])
             seen += len(api_page.results)
             if seen >= start + size:
@@ -248,10 +247,6 @@ class ServerDirectory:
             return await self.get(server_id)
         except VPSNotFound:
             return self._missing(ref)
-
-    def _observe_page(self, page: ServerPage) -> None:
-        for server in page.results:
-            self.index.learn(server)
 
 
 def _seen(servers: list[S], visible: Sequence[str]) -> list[S]:

@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
+from bot.flow.once import first_time
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, denial_text
+from bot.policy import READ_ACTIONS, WRITE_ACTIONS, denial_text
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
@@ -88,6 +89,11 @@ async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None
     what = intent.what if isinstance(intent, Intent) else "request"
     try:
         made = intent if isinstance(intent, Intent) else await intent(ctx)
+        if made is not None and made.action in WRITE_ACTIONS and not await first_time():
+            # Only what changes something waits for the replicas' shared memory of requests:
+            # a read answered twice does no harm, and its answer need not wait for a write.
+            logger.warning("a repeated request was acked but not acted on (another replica had)")
+            return
         if made is not None and made.action in READ_ACTIONS:
             what = made.what
             with ctx.read_slots.take(ctx.caller.user_id) as free:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+from aiohttp import ClientSession
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -35,15 +36,27 @@ class Reply:
         slack: AsyncWebClient | None = None,
         channel_id: str | None = None,
         user_id: str | None = None,
+        session: ClientSession | None = None,
     ) -> None:
         self.response_url = response_url
         self._slack = slack
         self._channel_id = channel_id
         self._user_id = user_id
+        self._session = session  # one HTTP session for every answer: no set-up per message
         self._lock = asyncio.Lock()
         self._answered = False
         self._placeholder_shown = False
         self._timer: asyncio.Task[None] | None = None
+
+    def sibling(self, response_url: str | None, *, channel_id: str, user_id: str) -> Reply:
+        """A Reply to someone else (e.g. a requester told of an approval), sharing the clients."""
+        return Reply(
+            response_url,
+            slack=self._slack,
+            channel_id=channel_id,
+            user_id=user_id,
+            session=self._session,
+        )
 
     def hold_on(self, after: float, message: Message) -> None:
         """Show `message` if nothing has been answered within `after` seconds."""
@@ -133,6 +146,7 @@ class Reply:
         client = AsyncWebhookClient(
             self.response_url,
             timeout=10,
+            session=self._session,
             retry_handlers=[
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=2),

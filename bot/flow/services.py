@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import ClientSession
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import Catalog
@@ -25,6 +26,7 @@ from bot.policy import GroupMembers, Policy
 from bot.state import StateStore
 from bot.vps import VPSClient
 from bot.watch import Watcher
+from bot.web.burst import AckFirst
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class Services:
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
+    http: ClientSession | None = None  # shared by the answers through response_url
+    ack_first: AckFirst = field(default_factory=AckFirst)
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.policy, self.groups, self.clock)
@@ -67,6 +71,7 @@ class Services:
             slack=self.slack,
             channel_id=caller.channel_id,
             user_id=caller.user_id,
+            session=self.http,
         )
 
     def context(self, caller: Caller) -> RequestContext:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -10,17 +13,60 @@ from bot.state.tables import leases as le
 from bot.state.tables import seen_requests as seen
 from bot.state.tables import writes as wr
 
+_SEEN_BATCH = 500
+"""Keys one transaction of the replay guard records at most."""
+
 
 class GuardStore(StoreCore):
     """Remember requests, count writes, hold leases."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen_queue: list[tuple[str, float, float, asyncio.Future[bool]]] = []
+        self._seen_flushing = False
 
     async def remember_request(
         self, key: str, *, expires_at: float, now: float | None = None
     ) -> bool:
         """The replay guard: True the first time `key` is seen, False for a repeat (until it
-        expires and `purge_expired` forgets it)."""
-        at = self._now(now)
-        insert = self._backend.insert(seen).values(key=key, expires_at=expires_at)
+        expires and `purge_expired` forgets it).
+
+        Every request asks this once: the keys asked for at the same moment are recorded in one
+        transaction (one atomic INSERT … ON CONFLICT of them all), not one each.
+        """
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._seen_queue.append((key, expires_at, self._now(now), answer))
+        if not self._seen_flushing:
+            self._seen_flushing = True
+            asyncio.get_running_loop().create_task(self._record_seen())
+        return await answer
+
+    async def _record_seen(self) -> None:
+        """Record what is queued, batch after batch, answering each waiting caller."""
+        try:
+            await asyncio.sleep(0)  # callers of this same moment join the first batch
+            while self._seen_queue:
+                batch = self._seen_queue[:_SEEN_BATCH]
+                del self._seen_queue[:_SEEN_BATCH]
+                try:
+                    new = await self._insert_seen(batch)
+                except Exception as exc:
+                    for *_, answer in batch:
+                        if not answer.done():
+                            answer.set_exception(exc)
+                    continue
+                for key, _, _, answer in batch:
+                    if not answer.done():
+                        answer.set_result(key in new)
+                        new.discard(key)  # the same key twice in a batch: once new
+        finally:
+            self._seen_flushing = False
+
+    async def _insert_seen(self, batch: list[tuple[str, float, float, Any]]) -> set[str]:
+        """Insert the batch's keys; the set of those that were new."""
+        rows = list({key: {"key": key, "expires_at": until} for key, until, _, _ in batch}.values())
+        at = min(now for _, _, now, _ in batch)
+        insert = self._backend.insert(seen).values(rows)
         # A key whose time ran out (not purged yet) counts as new again.
         insert = insert.on_conflict_do_update(
             index_elements=["key"],
@@ -28,7 +74,7 @@ class GuardStore(StoreCore):
             where=seen.c.expires_at <= at,
         )
         async with self._write() as conn:
-            return (await conn.execute(insert.returning(seen.c.key))).first() is not None
+            return {row.key for row in await conn.execute(insert.returning(seen.c.key))}
 
     async def take_write_slot(
         self, user_id: str, *, limit: int, window: float, now: float | None = None

@@ -1,4 +1,9 @@
-"""The replay guard: a signed request is acted on once, however often it is sent in its window."""
+"""The replay guard: a signed request is acted on once, however often it is sent in its window.
+
+Two steps: `seen_here` before the ack (this replica's memory: no I/O, so the ack stays quick),
+and `first_everywhere` after it, which the pipeline runs before acting (the state store, shared
+by every replica).
+"""
 
 from __future__ import annotations
 
@@ -47,21 +52,28 @@ class ReplayGuard:
         self._order: deque[tuple[float, str]] = deque()
 
     async def first_time(self, stamp: Stamp) -> bool:
-        """True the first time this signature and timestamp are seen; False for a repeat."""
-        now = self._clock()
-        expires_at = stamp.time + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
-        self._forget_expired(now)
+        """Both steps at once: True the first time this signature and timestamp are seen."""
+        return not self.seen_here(stamp) and await self.first_everywhere(stamp)
+
+    def seen_here(self, stamp: Stamp) -> bool:
+        """Whether this replica saw the request before (it remembers it now, if not)."""
+        self._forget_expired(self._clock())
         # Checked and recorded with no await in between: two copies arriving at once on this
         # replica cannot both pass.
         if stamp.key in self._local:
-            return False
-        self._remember_here(stamp.key, expires_at)
+            return True
+        self._remember_here(stamp.key, self._expiry(stamp))
+        return False
+
+    async def first_everywhere(self, stamp: Stamp) -> bool:
+        """Whether no replica acted on the request before (the state store remembers it);
+        True when the store does not answer in time (this replica's memory already has it)."""
         if self._shared is None:
             return True
         remember = self._shared.remember_request
         try:
             async with asyncio.timeout(self.timeout):
-                return await remember(stamp.key, expires_at=expires_at, now=now)
+                return await remember(stamp.key, expires_at=self._expiry(stamp), now=self._clock())
         except (TimeoutError, StateStoreError) as exc:
             logger.warning(
                 "the state store did not answer the replay check (%s); "
@@ -69,6 +81,10 @@ class ReplayGuard:
                 type(exc).__name__,
             )
             return True
+
+    @staticmethod
+    def _expiry(stamp: Stamp) -> float:
+        return stamp.time + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
 
     def _remember_here(self, key: str, expires_at: float) -> None:
         if len(self._order) >= self._max_local:

@@ -19,8 +19,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
+from bot.flow.once import before_acting
 from bot.logs import bind_request, new_request_id
+from bot.web.burst import AckFirst
 from bot.web.payload import Malformed, parse_body, user_of
 from bot.web.probes import Probe
 from bot.web.replay import ReplayGuard
@@ -38,6 +41,8 @@ BODY_TIMEOUT = 10.0
 """Seconds a request body may take to arrive: Slack gives up on an ack after 3."""
 MAX_BODY = 1024 * 1024
 """Bytes: Slack's largest payloads (a modal's state) are far smaller."""
+BACKLOG = 1024
+"""Connections the kernel queues for the server before it accepts them (capped by somaxconn)."""
 LINGER = 2.0
 """Seconds the rest of a refused body is still read (so the client sees the answer) before
 the connection is closed."""
@@ -54,12 +59,21 @@ class SlackEvents:
     bolt: AsyncApp
     signing_secret: str
     guard: ReplayGuard = field(default_factory=ReplayGuard)
+    ack_first: AckFirst = field(default_factory=AckFirst)
+    _finishing: set[asyncio.Future[BoltResponse]] = field(default_factory=set, repr=False)
     body_timeout: float = BODY_TIMEOUT
     max_body: int = MAX_BODY
     clock: Callable[[], float] = time.time
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request to the events URL."""
+        self.ack_first.arrived()
+        try:
+            return await self._handle(request)
+        finally:
+            self.ack_first.answered()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         received_at = time.perf_counter()
         request_id = new_request_id()
         bind_request(request_id=request_id)
@@ -82,9 +96,14 @@ class SlackEvents:
         except Malformed as exc:
             return _refuse(400, "malformed request", str(exc))
         bind_request(request_id=request_id, user=user_of(body))
-        if not await self.guard.first_time(stamp):
+        if self.guard.seen_here(stamp):
             logger.warning("ignored a repeated request (same signature and timestamp)")
             return web.Response(status=200)
+        # Whether another replica saw it takes the state store: checked after the ack, before
+        # anything is done (bot.flow.once), so no request waits for the store to be acked.
+        guard = self.guard
+        before_acting(lambda: guard.first_everywhere(stamp))
+        acked: asyncio.Future[BoltResponse] = asyncio.get_running_loop().create_future()
         # The body is verified and parsed here, so Bolt gets the dict, as Socket Mode hands it
         # over ("socket_mode" tells Bolt not to parse or verify the raw text again).
         try:
@@ -92,13 +111,35 @@ class SlackEvents:
                 body=body,
                 query=request.query_string,
                 headers=dict(request.headers),
-                context={"request_id": request_id, "received_at": received_at},
+                context={
+                    "request_id": request_id,
+                    "received_at": received_at,
+                    "acked": acked,  # set by the listener's ack (bot.app.TimedAck)
+                },
                 mode="socket_mode",
             )
         except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
             # parse_body should have refused it: a shape it does not know about yet.
             return _refuse(400, "malformed request", f"Bolt cannot read it ({type(exc).__name__})")
-        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+        return await to_aiohttp_response(await self._dispatch(bolt_request, acked))
+
+    async def _dispatch(
+        self, request: AsyncBoltRequest, acked: asyncio.Future[BoltResponse]
+    ) -> BoltResponse:
+        """Bolt's answer — as soon as the listener acks: Bolt itself notices an ack only
+        every 10 ms, and a burst of requests should not wait for that."""
+        dispatch = asyncio.ensure_future(self.bolt.async_dispatch(request))
+        await asyncio.wait({dispatch, acked}, return_when=asyncio.FIRST_COMPLETED)
+        if dispatch.done():
+            return dispatch.result()
+        self._finishing.add(dispatch)  # Bolt returns the same answer a moment later
+        dispatch.add_done_callback(self._finished)
+        return acked.result()
+
+    def _finished(self, dispatch: asyncio.Future[BoltResponse]) -> None:
+        self._finishing.discard(dispatch)
+        if not dispatch.cancelled() and dispatch.exception() is not None:
+            logger.error("Bolt failed after the ack", exc_info=dispatch.exception())
 
     async def _read(self, request: web.Request) -> bytes:
         if request.content_length is not None and request.content_length > self.max_body:
@@ -157,7 +198,9 @@ async def start_web(
         app, access_log=None, keepalive_timeout=header_timeout, lingering_time=LINGER
     )
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # A burst of Slack requests must not wait in a full listen queue (128 by default): a
+    # connection the kernel does not take is retried by the client a second later.
+    site = web.TCPSite(runner, host, port, backlog=BACKLOG)
     try:
         await site.start()
     except BaseException:

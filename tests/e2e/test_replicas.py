@@ -9,6 +9,7 @@ the audit log is one; a replica stopped or restarted mid-flow loses nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 from collections.abc import AsyncIterator
 
@@ -124,6 +125,7 @@ async def test_nine_concurrent_clicks_across_replicas_make_one_call(cluster: Clu
 
     await cluster.emu.wait_for(lambda: already_used() == 8, 10, what="eight other answers")
     assert len(cluster.api_calls("POST", "/12351/stop/")) == 1
+    assert "Confirmed" in dump(prompt)  # a later click, finding it stopping, left it alone
 
 
 async def test_an_approval_asked_on_one_replica_is_decided_on_another_once(
@@ -244,3 +246,28 @@ async def test_a_killed_replica_s_watch_is_reported_once_by_another(cluster: Clu
     assert not seen_by_the_monitor(cluster, "api-server-01")
     [notice] = [m for m in cluster.ops_log("api-server-01") if m.thread_ts in (None, m.ts)]
     assert reported in dump(notice)  # the ops message was edited to its end by another replica
+
+
+async def test_a_request_replayed_to_another_replica_is_not_acted_on(cluster: Cluster) -> None:
+    if cluster.transport != "http":
+        pytest.skip("Socket Mode requests carry no signature to capture and replay")
+    await cluster.all_up()
+    await cluster.answer("/vps reboot worker-11")
+    sent = cluster.emu.last_sent
+    assert sent is not None
+    others = [r.url for r in cluster.replicas if r.url != sent.url]
+    for url in others:  # the very same signed bytes, to each of the other replicas
+        ack = await cluster.emu.replay(dataclasses.replace(sent, url=url))
+        assert ack.status == 200
+    await cluster.emu.wait_for(
+        lambda: (
+            sum(
+                r.log.read_text(errors="replace").count("acked but not acted on")
+                for r in cluster.replicas
+            )
+            == len(others)
+        ),
+        10,
+        what="each replay to be dropped after its ack",
+    )
+    assert len(cluster.api_calls("POST", "/12366/reboot/")) == 1

@@ -22,6 +22,20 @@ async def test_concurrent_repeats_on_two_stores_are_new_once(url: str, clock: Fa
     assert seen.count(True) == 1
 
 
+async def test_many_keys_at_once_are_each_new_once(url: str, clock: FakeClock) -> None:
+    # Keys asked for at the same moment share a transaction: each still answers on its own.
+    keys = [f"sig-{i % 120}" for i in range(300)]
+    async with await open_store(url, clock=clock) as a, await open_store(url, clock=clock) as b:
+        seen = await asyncio.gather(
+            *(
+                s.remember_request(k, expires_at=T0 + 300)
+                for s, k in zip([a, b] * 150, keys, strict=True)
+            )
+        )
+    new = [k for k, fresh in zip(keys, seen, strict=True) if fresh]
+    assert sorted(new) == sorted({f"sig-{i}" for i in range(120)})
+
+
 async def test_an_expired_key_is_forgotten(store: StateStore) -> None:
     assert await store.remember_request("sig", expires_at=T0 + 300)
     # Past its window it counts as new again, purged or not.
