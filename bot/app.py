@@ -14,7 +14,7 @@ from slack_bolt.response import BoltResponse
 from bot.flow.services import Services
 from bot.logs import bind_request, new_request_id
 from bot.slack.listeners import register_listeners
-from bot.web.burst import AckFirst
+from bot.web.burst import AckFirst, Arrival
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,11 @@ class TimedAck(AsyncAck):
         observe: Callable[[float], None],
         ack_first: AckFirst,
         acked: asyncio.Future[BoltResponse] | None,
+        arrival: Arrival | None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
         self._received_at, self._observe = received_at, observe
-        self._ack_first, self._acked = ack_first, acked
+        self._ack_first, self._acked, self._arrival = ack_first, acked, arrival
         self._observed = False
 
     async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
@@ -51,7 +52,7 @@ class TimedAck(AsyncAck):
             self._observe(time.perf_counter() - self._received_at)
             if self._acked is not None and not self._acked.done():
                 self._acked.set_result(response)  # the edge answers Slack with it at once
-            await self._ack_first.turn()
+            await self._ack_first.turn(self._arrival)
         return response
 
 
@@ -81,6 +82,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
             services.metrics.ack,
             services.ack_first,
             context.get("acked"),
+            context.get("arrival"),
         )
         await next()
 

@@ -36,6 +36,7 @@ from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, new_replica_id, open_store
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
+from bot.vps.transport import load_async_backend
 from bot.watch import Watcher
 from bot.web import (
     Health,
@@ -283,6 +284,7 @@ async def _start(
     readiness.state = "ready"
     # Pushed last, so it runs first on close: not ready any more while everything stops.
     stack.callback(setattr, readiness, "state", "stopping")
+    load_async_backend()
     # Everything made so far (modules, the app, the clients) lives as long as the process: out
     # of the collector's sight, a full collection under a burst of requests takes milliseconds
     # instead of pausing every request for half a second.

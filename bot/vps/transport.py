@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import httpx
 
 from bot.vps import errors
@@ -35,6 +36,13 @@ def tls_context() -> ssl.SSLContext:
     """The one TLS context of the process (httpx's default): building one reads the whole CA
     bundle, some 20 ms, so every client shares it."""
     return httpx.create_ssl_context()
+
+
+def load_async_backend() -> None:
+    """Load what httpcore loads on a client's first request (anyio's asyncio backend): some
+    30 ms of CPU on the event loop, else paid by the first command — and during a burst, by
+    every request waiting behind it. Call once at start, in the running event loop."""
+    anyio.Event()
 
 
 class _NoSlot(Exception):

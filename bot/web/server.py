@@ -23,7 +23,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.flow.once import before_acting
 from bot.logs import bind_request, new_request_id
-from bot.web.burst import AckFirst
+from bot.web.burst import AckFirst, Arrival
 from bot.web.payload import Malformed, parse_body, user_of
 from bot.web.probes import Probe
 from bot.web.replay import ReplayGuard
@@ -67,13 +67,13 @@ class SlackEvents:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request to the events URL."""
-        self.ack_first.arrived()
+        arrival = self.ack_first.arrived()
         try:
-            return await self._handle(request)
+            return await self._handle(request, arrival)
         finally:
-            self.ack_first.answered()
+            arrival.answered()
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _handle(self, request: web.Request, arrival: Arrival) -> web.StreamResponse:
         received_at = time.perf_counter()
         request_id = new_request_id()
         bind_request(request_id=request_id)
@@ -115,6 +115,7 @@ class SlackEvents:
                     "request_id": request_id,
                     "received_at": received_at,
                     "acked": acked,  # set by the listener's ack (bot.app.TimedAck)
+                    "arrival": arrival,  # answered at the ack: its own work waits not for it
                 },
                 mode="socket_mode",
             )
