@@ -31,6 +31,11 @@ from bot.state.errors import StateStoreError, StateStoreUnavailable
 
 WAIT_SECONDS = 2.0
 """How long a call waits for a locked SQLite file, a pooled connection or a new PostgreSQL one."""
+SQLITE_QUEUE_SECONDS = 15.0
+"""How long a call waits its turn for the process's one SQLite connection. Callers queue in
+order, so a long queue (a burst of 200 clicks, each recording its audit entry) is work being
+done, not a stuck store: giving up at 2 s would drop audit entries. Nothing before an ack
+touches the store, so the wait never delays an ack."""
 COMMAND_SECONDS = 5.0
 """How long one PostgreSQL statement may take before the call gives up (a stalled network)."""
 _SQLITE_BUSY_SECONDS = 0.05
@@ -83,7 +88,9 @@ class Backend:
     def engine(self, *, migrating: bool = False) -> AsyncEngine:
         """A new engine; `migrating` waits longer and keeps no pool (start-up only)."""
         if self.kind == "sqlite":
-            return _sqlite_engine(self, WAIT_SECONDS if not migrating else MIGRATION_WAIT_SECONDS)
+            if migrating:
+                return _sqlite_engine(self, MIGRATION_WAIT_SECONDS, MIGRATION_WAIT_SECONDS)
+            return _sqlite_engine(self, WAIT_SECONDS, SQLITE_QUEUE_SECONDS)
         return _postgres_engine(self, migrating=migrating)
 
     def translate(self, error: BaseException) -> StateStoreError:
@@ -138,17 +145,19 @@ def parse_state_url(url: str) -> Backend:
     )
 
 
-def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
+def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
     # One connection per process, handed out in turn by the pool: in-process callers queue
-    # without polling, and other processes wait (below) for the file's write lock.
+    # without polling (for up to `queue` seconds), and other processes wait (below, for up to
+    # `wait` seconds) for the file's write lock.
     engine = create_async_engine(
         backend.url,
         poolclass=AsyncAdaptedQueuePool,
         pool_size=1,
         max_overflow=0,
-        pool_timeout=wait,
+        pool_timeout=queue,
         connect_args={"timeout": _SQLITE_BUSY_SECONDS},
     )
+    locked = _LockedStreak()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -170,19 +179,43 @@ def _sqlite_engine(backend: Backend, wait: float) -> AsyncEngine:
         # Waiting for another process's write lock happens here, on the event loop, rather than
         # in SQLite's busy handler inside the driver's thread: a caller that gives up (a timeout,
         # a cancelled request) is free at once, and the one connection with it.
-        deadline, pause = time.monotonic() + wait, 0.002
+        pause = 0.002
         while True:
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except exc.OperationalError as error:
-                if not _busy(error) or time.monotonic() >= deadline:
+                if not _busy(error) or locked.for_seconds() >= wait:
                     raise
             else:
+                locked.since = None
                 return
             await_only(asyncio.sleep(pause))
             pause = min(pause * 2, 0.05)
 
     return engine
+
+
+class _LockedStreak:
+    """How long another process has held the file's write lock, as this process saw it.
+
+    The callers queued behind one that gave up after `wait` seconds do not each wait `wait`
+    seconds more: the streak they find is the same one, so a file locked for good makes every
+    caller give up about `wait` seconds after the first one started waiting.
+    """
+
+    _GAP = 0.25  # no "busy" seen for this long: the lock was free meanwhile, a new streak
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self._seen = 0.0
+
+    def for_seconds(self) -> float:
+        """Note the lock is held now; how long it has been, as far as this process knows."""
+        now = time.monotonic()
+        if self.since is None or now - self._seen > self._GAP:
+            self.since = now
+        self._seen = now
+        return now - self.since
 
 
 def _postgres_engine(backend: Backend, *, migrating: bool) -> AsyncEngine:

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import SCHEMA_VERSION, StateStoreError, StateStoreUnavailable, open_store
-from bot.state.backend import parse_state_url
+from bot.state import (
+    SCHEMA_VERSION,
+    AuditEntry,
+    AuditOutcome,
+    StateStoreError,
+    StateStoreUnavailable,
+    open_store,
+)
+from bot.state.backend import WAIT_SECONDS, parse_state_url
 
 
 def _pragma(path: Path, name: str) -> object:
@@ -163,6 +170,28 @@ async def test_a_file_locked_too_long_is_unavailable_without_blocking_the_loop(
         # Once the lock is gone, the same store works again.
         assert (await store.claim_confirmation("x", "U1")).outcome == "not_found"
         await store.ping()
+
+
+async def test_callers_queued_behind_a_long_transaction_wait_their_turn(sqlite_url: str) -> None:
+    """A burst of clicks, each recording its audit entry, queues for the process's one SQLite
+    connection: a long queue is work being done, and no entry is dropped at the 2 s mark."""
+    async with await open_store(sqlite_url) as store:
+        held = asyncio.Event()
+
+        async def long_turn() -> None:
+            async with store._engine.connect():  # the callers ahead hold the connection
+                held.set()
+                await asyncio.sleep(WAIT_SECONDS + 0.5)
+
+        ahead = asyncio.create_task(long_turn())
+        await held.wait()
+        entry = AuditEntry(
+            time=1.0, user_id="U1", channel_id="C1", action="stop", server_id=1,
+            server_name="web-01", outcome=AuditOutcome.DENIED, detail="", request_id="r1",
+        )  # fmt: skip
+        await asyncio.wait_for(store.record_audit(entry), timeout=10)
+        await ahead
+        assert [e.request_id for e in await store.list_audit()] == ["r1"]
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
