@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.finishing import Finishing
 from bot.notify import Notifier
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore, new_replica_id
@@ -118,6 +119,7 @@ class FleetMonitor:
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
         self.last_success: float | None = None  # UNIX time of the last full listing (metrics)
+        self._reports = Finishing("the fleet monitor's report")
 
     def start(self) -> None:
         """Start polling (a no-op when the interval is 0: the monitor is off)."""
@@ -130,6 +132,7 @@ class FleetMonitor:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+            await self._reports.wait()
             try:
                 await self._store.release_lease(LEASE, self.owner)
             except Exception:  # another replica takes over when the lease runs out
@@ -166,14 +169,19 @@ class FleetMonitor:
             logger.info("fleet monitor baseline: %d servers", len(current))
             return []
         changes = [c for c in diff(previous, current) if not await self._ours(c)]
+        if current != previous:  # an unchanged fleet costs no write
+            # Posted and saved together, even when the bot is stopping meanwhile: a change
+            # posted and not saved would be posted again by whoever polls next.
+            await self._reports.run(self._report(changes, current))
+        self._saved = current
+        return changes
+
+    async def _report(self, changes: list[Change], current: dict[int, SnapshotEntry]) -> None:
         for change in changes:
             await self._notifier.post(
                 build_fleet_change(change.server_id, change.name, change.before, change.after)
             )
-        if current != previous:  # an unchanged fleet costs no write
-            await self._store.save_snapshot(current)
-        self._saved = current
-        return changes
+        await self._store.save_snapshot(current)
 
     @staticmethod
     def _snapshot(

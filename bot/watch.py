@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.finishing import Finishing
 from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
@@ -63,6 +64,7 @@ class Watcher:
         self._clock, self._sleep = clock, sleep
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._claimer: asyncio.Task[None] | None = None
+        self._reports = Finishing("a lifecycle report")
 
     @property
     def active(self) -> int:
@@ -150,6 +152,8 @@ class Watcher:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._claimer = None
+        # A report claimed is posted by no one else: those under way are finished first.
+        await self._reports.wait()
         try:
             released = await self._store.release_watches(self.owner)
         except Exception:  # they are taken over when their leases run out
@@ -230,9 +234,14 @@ class Watcher:
         await expect_change(
             self._store, watch.server_id, expected, self._clock() + EXPECTED_CHANGE_TTL
         )
+        # Once claimed, the report is ours alone: a shutdown lets the claim and the report
+        # finish together.
+        message = self._message(watch, outcome, status, seconds, ip)
+        await self._reports.run(self._claim_and_report(watch, message))
+
+    async def _claim_and_report(self, watch: Watch, message: Message) -> None:
         if not await self._store.finish_watch(watch.id):
             return  # another replica finished (and reported) it first
-        message = self._message(watch, outcome, status, seconds, ip)
         await self._show(watch, message)
         if watch.ops_ts:
             await self._notifier.post(message, thread_ts=watch.ops_ts, channel=watch.ops_channel)

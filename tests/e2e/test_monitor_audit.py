@@ -43,6 +43,21 @@ async def test_monitor_baseline_changes_no_duplicates_no_reannouncement(
     assert len(harness.emu.messages(OPS_LOG)) == 3
 
 
+async def test_a_change_being_posted_when_the_bot_stops_is_posted_once(harness: Harness) -> None:
+    await restart_with(harness, bot_monitor_interval_seconds=0.02)
+    await polls(harness, 2)
+    harness.emu.inject_rate_limit("chat.postMessage", times=1, retry_after=1)
+    harness.sim.set_status(12346, "suspended")
+    await harness.emu.wait_for(
+        lambda: [c for c in harness.emu.calls("chat.postMessage") if c.status == 429],
+        what="the change notice held back by Slack",
+    )
+    await harness.stop()  # a deploy while the notice waits: it goes out, and is remembered
+    await harness.start()
+    await polls(harness, 3)
+    assert ["suspended" in m.text for m in harness.emu.messages(OPS_LOG)] == [True]
+
+
 async def test_changes_made_through_the_bot_are_not_announced_twice(harness: Harness) -> None:
     await restart_with(harness, bot_monitor_interval_seconds=0.02, bot_watch_interval_seconds=0.02)
     await polls(harness, 2)

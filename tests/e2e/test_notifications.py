@@ -133,3 +133,17 @@ async def test_an_ops_channel_that_refuses_never_breaks_the_action(harness: Harn
         what="the refused ops notice",
     )
     assert refused[0].error == "channel_not_found"
+
+
+async def test_a_report_under_way_is_posted_even_when_the_bot_stops(harness: Harness) -> None:
+    await restart_with(harness, bot_watch_interval_seconds=0.02)
+    await harness.command("/vps reboot web-server-01")
+    [notice] = await harness.emu.wait_for(lambda: top_level(harness), what="the ops notice")
+    harness.emu.inject_rate_limit("chat.postMessage", times=1, retry_after=1)
+    harness.clock.now += 61  # the server is up: the watch claims its report and posts it
+    await harness.emu.wait_for(
+        lambda: [c for c in harness.emu.calls("chat.postMessage") if c.status == 429],
+        what="the report held back by Slack",
+    )
+    await harness.stop()  # a deploy: nobody else will post a report already claimed
+    assert [r for r in thread(harness, notice.ts) if "is active" in r.text]
