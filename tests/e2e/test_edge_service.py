@@ -87,6 +87,17 @@ async def test_metrics_move_after_real_commands(harness: Harness) -> None:
     assert after[("vpsbot_watches_active", ())] >= 0
     reboot = (("endpoint", "/servers/{id}/reboot/"), ("method", "POST"), ("outcome", "2xx"))
     assert after[("vpsbot_vps_api_requests_total", reboot)] == 1  # the client's on_request hook
+    listed = (("command", "list"), ("outcome", "ok"))
+    assert (
+        after[("vpsbot_commands_total", listed)]
+        == before.get(("vpsbot_commands_total", listed), 0) + 1
+    )
+    executed = (("action", "reboot"), ("outcome", "executed"))
+    await harness.emu.wait_for(
+        lambda: harness.api_calls("POST", "/reboot/"), what="the reboot at the API"
+    )
+    after = await scrape(harness)
+    assert after[("vpsbot_actions_total", executed)] == 1
     assert ("vpsbot_socket_connected", ()) not in after  # HTTP mode
     assert (await get(harness, "/metrics")).status_code == 404  # not on the Slack-facing port
 
