@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import __version__
@@ -33,9 +34,13 @@ from tests.e2e.harness import (
     Clock,
     Harness,
     add_people,
+    dump,
     eventually,
     fresh_simulator,
 )
+from tests.state.postgres import PostgresServer, Proxy, postgres_server
+
+__all__ = ["postgres_server"]
 
 
 def free_port() -> int:
@@ -197,6 +202,46 @@ async def test_readyz_follows_the_state_store(harness: Harness) -> None:
 
     await eventually(ready_again, "/readyz to be 200 again", within=4)
     assert (await get(harness, "/healthz")).status_code == 200  # alive all along
+
+
+async def test_a_postgresql_that_goes_away_stops_writes_and_readiness_until_it_returns(
+    harness: Harness, postgres_server: PostgresServer
+) -> None:
+    database = postgres_server.create()
+    target = sa.make_url(database)
+    relay = Proxy(target.host or "127.0.0.1", target.port or 5432)
+    await relay.start()
+    try:
+        await harness.stop()
+        harness.overrides["bot_state_url"] = relay.route(database)
+        await harness.start()
+        assert (await get(harness, "/readyz")).status_code == 200
+
+        await relay.cut()  # the database host dies
+
+        async def not_ready() -> bool:
+            return (await get(harness, "/readyz")).status_code == 503
+
+        await eventually(not_ready, "/readyz to turn 503", within=5)
+        refused = await harness.answer("/vps reboot web-server-01")
+        assert "state store is unavailable, so nothing was done" in dump(refused)
+        assert harness.api_calls("POST", "/reboot/") == []  # never acted without its record
+        assert (await get(harness, "/healthz")).status_code == 200  # alive all along
+
+        await relay.start()  # back, on the same address: the bot recovers by itself
+
+        async def ready() -> bool:
+            return (await get(harness, "/readyz")).status_code == 200
+
+        await eventually(ready, "/readyz to be 200 again", within=10)
+        done = await harness.answer("/vps reboot web-server-01")
+        assert "is rebooting" in dump(done)
+        assert len(harness.api_calls("POST", "/reboot/")) == 1
+    finally:
+        await harness.stop()
+        with contextlib.suppress(AssertionError):
+            await relay.cut()
+        postgres_server.drop(database)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ variable, tests that need PostgreSQL skip with one line saying so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 from collections import deque
@@ -106,3 +107,45 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.close()
+
+
+class Proxy:
+    """A TCP relay to the database that the test can cut (RST, port closed) and bring back."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def route(self, url: str) -> str:
+        """`url` (a database on the target) reached through this relay."""
+        return sa.make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(False)
+
+    async def cut(self) -> None:
+        """Refuse new connections and reset the open ones, like a database host that died."""
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.transport.abort()
+
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        finally:
+            self._writers -= {writer, up_writer}

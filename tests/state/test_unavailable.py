@@ -13,44 +13,7 @@ import sqlalchemy as sa
 
 from bot.state import AuditEntry, AuditOutcome, StateStoreUnavailable, open_store
 from tests.state.conftest import T0
-
-
-class Proxy:
-    """A TCP relay to the database that the test can cut (RST, port closed) and bring back."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        """Refuse new connections and reset the open ones, like a database host that died."""
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        await self._server.wait_closed()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.target)
-        self._writers |= {writer, up_writer}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError, OSError):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.transport.abort()
-
-        try:
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        finally:
-            self._writers -= {writer, up_writer}
+from tests.state.postgres import Proxy
 
 
 @pytest.fixture
@@ -61,11 +24,6 @@ async def proxy(pg_url: str) -> AsyncIterator[Proxy]:
     yield relay
     with contextlib.suppress(AssertionError):
         await relay.cut()
-
-
-def _through(pg_url: str, proxy: Proxy) -> str:
-    url = sa.make_url(pg_url).set(host="127.0.0.1", port=proxy.port)
-    return url.render_as_string(hide_password=False)
 
 
 def _entry(detail: str) -> AuditEntry:
@@ -85,7 +43,7 @@ async def test_a_database_that_goes_away_is_unavailable_then_recovers(
     pg_url: str, proxy: Proxy
 ) -> None:
     loop = asyncio.get_running_loop()
-    async with await open_store(_through(pg_url, proxy)) as store:
+    async with await open_store(proxy.route(pg_url)) as store:
         await store.record_audit(_entry("before"))
         await proxy.cut()
 
