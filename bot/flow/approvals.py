@@ -136,11 +136,16 @@ def decide(approval_id: str, *, approve: bool) -> IntentSource:
         def becomes(server: Server | None) -> Server | None:
             return op.rebased(server).after() if server is not None else op.after()
 
-        target = ServerRef.of_id(op.server.id) if op.server_id is not None else None
+        async def find(ctx: RequestContext) -> Server | None:
+            if op.server_id is None:  # a create: there is no server yet
+                return None
+            found = await ctx.servers.resolve(ServerRef.of_id(op.server_id))
+            return found if isinstance(found, Server) else None  # gone: decided as not done
+
         return Intent(
             op.action,
             _decided(approval, op, requester, approve=approve),
-            target=target,
+            find=find,
             becomes=becomes,
             label=op.server.name,
             what="approve" if approve else "reject",
@@ -161,7 +166,7 @@ def _decided(approval: Approval, op: Operation, requester: Caller, *, approve: b
             why = _changed(op, server)
             if not why and await refusal(ctx, fresh) is not None:
                 why = f"{fresh.server.name} is {fresh.server.status} now"
-            if not why and await _over_limit(ctx, access):
+            if not why and await _over_limit(ctx, access, op):
                 return  # the request stays open: it may be approved once the limit allows
         own = ctx.caller.user_id == requester.user_id
         if own:  # the requester takes their request back (reject only)
@@ -188,14 +193,23 @@ async def _settle(
     requester: Caller,
     outcome: str,
     why: str,
+    *,
+    void_as: AuditOutcome = AuditOutcome.DENIED,
 ) -> None:
     """Record the decision, edit the request to it, tell the requester.
 
-    An approval must be recorded before anything runs: if it can't be, the request is shown as
-    not done (it can't be approved again) and the failure reaches the approver.
+    A decision is recorded as the decider's (approved, rejected, withdrawn); a request that
+    can't be done when approved ("void") as the requester's, refused (`void_as`: denied, or
+    frozen), naming who approved it. An approval must be recorded before anything runs: if it
+    can't be, the request is shown as not done (it can't be approved again) and the failure
+    reaches the approver.
     """
-    decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
-    detail = f"requested by {requester.user_id}" + (f"; not done: {why}" if why else "")
+    if outcome == "void":
+        decided, who = void_as, requester
+        detail = f"not done when {ctx.caller.user_id} approved: {why}"
+    else:
+        decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
+        who, detail = ctx.caller, f"requested by {requester.user_id}"
     try:
         await ctx.audit(
             op.word,
@@ -203,6 +217,7 @@ async def _settle(
             server_id=op.server_id,
             server_name=op.server.name,
             detail=detail,
+            who=who,
             must=outcome == "approved",
         )
     except StateStoreError:
@@ -223,7 +238,7 @@ async def _show(
     await _on_behalf(ctx, requester).reply.ephemeral(message)
 
 
-async def _over_limit(ctx: RequestContext, access: Access) -> bool:
+async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> bool:
     """Whether the requester is over their write limit now (the approver is told so)."""
     limit = access.limit
     if limit is None:
@@ -234,6 +249,15 @@ async def _over_limit(ctx: RequestContext, access: Access) -> bool:
         return False
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     again = when(datetime.fromtimestamp(retry_at, UTC), now)
+    await ctx.audit(
+        op.word,
+        AuditOutcome.LIMITED,
+        server_id=op.server_id,
+        server_name=op.server.name,
+        detail=f"approved by {ctx.caller.user_id} while over the write limit (again after "
+        f"{again}); the request stays open",
+        who=access.caller,
+    )
     await ctx.reply.ephemeral(
         build_note(
             f"Not now: {user_mention(user)} has made as many changes as the bot allows for now; "
@@ -256,20 +280,13 @@ def _refused(
             await ctx.reply.ephemeral(build_denial(_not_approver(denied)))
             return
         why = _why_void(ctx, denied)
-        if not denied.rule_gone:
-            await ctx.audit(
-                op.word,
-                AuditOutcome.FROZEN if denied.freeze is not None else AuditOutcome.DENIED,
-                server_id=op.server_id,
-                server_name=op.server.name,
-                detail=f"at approval by {ctx.caller.user_id}: {why}",
-                who=requester,
-            )
         result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
         if not result.ok or result.approval is None:
             await _lost(ctx, result)
             return
-        await _settle(ctx, result.approval, op, requester, "void", why)
+        frozen = denied.freeze is not None
+        void_as = AuditOutcome.FROZEN if frozen else AuditOutcome.DENIED
+        await _settle(ctx, result.approval, op, requester, "void", why, void_as=void_as)
 
     return refused
 
@@ -297,7 +314,10 @@ STORE_DOWN_WHY = "the bot's state store was unavailable; nothing was done, ask a
 
 
 def _changed(op: Operation, server: Server | None) -> str:
-    """Why an approved write no longer fits the server (renamed since asked), or ""."""
+    """Why an approved write no longer fits the server (renamed or deleted since asked), or
+    ""."""
+    if server is None and op.server_id is not None:
+        return "the server no longer exists"
     if server is not None and server.name != op.server.name:
         return f"the server was renamed to {server.name} since it was asked for"
     return ""
@@ -384,7 +404,7 @@ def pending_list(gate: Gate) -> Handler:
             server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
             decidable = False
             if approval.requester_id != ctx.caller.user_id:
-                rule = gate.approval_for(approval.action, server)
+                rule = gate.approval_for(approval.action, server, _after(approval))
                 decidable = rule is not None and await gate.may_approve(
                     ctx.caller, rule, approval.server_name
                 )
@@ -395,6 +415,14 @@ def pending_list(gate: Gate) -> Handler:
         await ctx.reply.ephemeral(build_approvals(rows, now))
 
     return run
+
+
+def _after(approval: Approval) -> Server | None:
+    """The server as the request would leave it (a rename: its new name)."""
+    try:
+        return Operation.from_params(approval.params).after()
+    except ValueError:
+        return None
 
 
 class ApprovalSweeper:

@@ -117,13 +117,14 @@ class Gate:
 
         A rename into or out of the `servers:` globs of any approval rule needs that rule's
         approval too: otherwise renaming a protected server would take it out of protection.
+        A rename that keeps the server inside (or outside) them is not such a move.
         """
         if action not in WRITE_ACTIONS:
             return None
         names = list(dict.fromkeys(s.name for s in servers if s is not None))
         rule = self._policy.approval_for(action, names)
         if rule is None and len(names) > 1:  # a rename
-            protecting = (r for r in self._policy.approvals if r.servers and r.applies_to(names))
+            protecting = (r for r in self._policy.approvals if r.moves_across(names))
             rule = next(protecting, None)
         return rule
 

@@ -76,6 +76,12 @@ class ApprovalRule:
             return True  # fail closed: a request not placed on any server still needs approval
         return any(fnmatchcase(name, glob) for name in names for glob in self.servers)
 
+    def moves_across(self, server_names: Iterable[str]) -> bool:
+        """Whether a rename takes a server into or out of the `servers:` globs (some of its
+        names match them, some do not)."""
+        inside = [any(fnmatchcase(name, glob) for glob in self.servers) for name in server_names]
+        return bool(self.servers) and any(inside) and not all(inside)
+
 
 @dataclass(frozen=True)
 class OneOff:

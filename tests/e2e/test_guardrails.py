@@ -191,7 +191,36 @@ async def test_a_server_renamed_while_waiting_is_not_touched(harness: Harness) -
     await harness.emu.click(request, text="Approve", user=BOB)
     await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
     assert "db-precious" in dump(request)
+    assert "<@U0BOB0001>" in dump(request)  # who clicked Approve
     assert harness.api_calls("DELETE") == []
+    # Recorded as the requester's request not done, naming the approver — not as Bob rejecting.
+    entries = await harness.bot.services.store.list_audit(limit=50)
+    assert [(e.user_id, e.outcome) for e in entries if e.outcome is not AuditOutcome.REQUESTED][
+        :1
+    ] == [(ALICE, AuditOutcome.DENIED)]
+    assert f"when {BOB} approved" in entries[0].detail
+    assert AuditOutcome.REJECTED not in await outcomes(harness)
+
+
+async def test_a_server_deleted_while_waiting_closes_its_request(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    harness.sim.remove_server(12346)  # deleted elsewhere meanwhile
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
+    assert "no longer exists" in dump(request)
+    assert not request.buttons()
+    assert harness.api_calls("DELETE") == []
+    assert harness.bot is not None
+    assert await harness.bot.services.store.list_approvals() == []  # not left pending
+    await harness.emu.wait_for(
+        lambda: [
+            m
+            for m in harness.emu.messages(visible_to=ALICE)
+            if m.is_ephemeral and "no longer exists" in m.text
+        ],
+        what="the requester to be told",
+    )
 
 
 async def test_approvals_lists_what_waits(harness: Harness) -> None:
@@ -199,6 +228,13 @@ async def test_approvals_lists_what_waits(harness: Harness) -> None:
     await request_delete(harness)
     listing = await harness.answer("/vps approvals", user=BOB, channel=GENERAL)
     assert "db-server-01" in dump(listing)
+    assert [b.text for b in listing.buttons()] == ["Approve", "Reject"]
+    # A rename out of protection (db-*, reboots approved by Carol) waits for Carol, who can
+    # decide it from the list too.
+    await harness.command("/vps rename db-server-01 scratch-01", user=ADMIN)
+    await harness.emu.wait_for(lambda: len(top_level(harness)) == 2, what="the rename's request")
+    listing = await harness.answer("/vps approvals", user=CAROL, channel=GENERAL)
+    assert "scratch-01" in dump(listing)  # what the rename makes of it
     assert [b.text for b in listing.buttons()] == ["Approve", "Reject"]
     own = await harness.answer("/vps approvals", user=ALICE, channel=GENERAL)
     assert "db-server-01" in dump(own)

@@ -43,6 +43,14 @@ async def test_renaming_a_protected_server_needs_its_approval(harness: Harness) 
     await harness.command("/vps rename worker-01 worker-old")
     await harness.new_message(before, user=ALICE, where=lambda m: "worker-old" in dump(m))
     assert len(harness.api_calls("PATCH")) == 1
+    # So does one that keeps the server inside them: it stays protected.
+    before = harness.seen(ALICE)
+    harness.sim.add_server("db-server-77")
+    await harness.command("/vps rename db-server-77 db-old-77")
+    await harness.new_message(before, user=ALICE, where=lambda m: "db-old-77" in dump(m))
+    assert len(harness.api_calls("PATCH")) == 2
+    asked = [m for m in top_level(harness) if "Approval needed" in dump(m)]
+    assert len(asked) == 1  # the one request, for the rename out of protection
 
 
 async def test_a_request_that_cannot_be_recorded_is_not_left_open(
@@ -109,6 +117,14 @@ async def test_an_approval_waits_for_the_requesters_write_limit(harness: Harness
     assert "stays open" in dump(told)
     assert "Approval needed" in dump(request)  # not used up
     assert len(harness.api_calls("POST", "/reboot/")) == 1
+    assert harness.bot is not None
+    held = [
+        e
+        for e in await harness.bot.services.store.list_audit(limit=50)
+        if e.outcome is AuditOutcome.LIMITED
+    ]
+    assert [(e.user_id, e.server_name) for e in held] == [(ALICE, "db-server-01")]
+    assert f"approved by {CAROL}" in held[0].detail
     harness.clock.now += 601
     await harness.emu.click(request, text="Approve", user=CAROL)
     await harness.emu.wait_for(

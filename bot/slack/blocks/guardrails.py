@@ -165,7 +165,7 @@ _OUTCOMES = {
     "rejected": ":x: Rejected by {who}",
     "withdrawn": ":leftwards_arrow_with_hook: Withdrawn by {who}",
     "expired": ":hourglass: Expired; nothing was done",
-    "void": ":no_entry_sign: Not done: {why}",
+    "void": ":no_entry_sign: Not done when {who} approved it: {why}",
 }
 
 
@@ -203,7 +203,8 @@ def build_approvals(rows: Sequence[tuple[ApprovalView, bool]], now: datetime) ->
     blocks: list[Block] = [section(f":raised_hand: *{len(rows)} waiting for approval*")]
     for view, decidable in rows[:20]:
         expires = f" · expires {when(view.expires_at, now)}" if view.expires_at else ""
-        blocks.extend(line_sections([view.headline + expires], max_blocks=1))
+        changes = "".join(f" · {safe(k, 100)}: {safe(v, 300) or '—'}" for k, v in view.changes)
+        blocks.extend(line_sections([view.headline + changes + expires], max_blocks=1))
         if decidable:
             blocks.append(
                 ActionsBlock(
