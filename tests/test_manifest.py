@@ -16,9 +16,7 @@ SCOPES = {
     "commands",
     "chat:write",
     "chat:write.public",
-    "users:read",
     "usergroups:read",
-    "channels:read",
 }
 
 

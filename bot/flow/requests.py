@@ -41,7 +41,7 @@ from bot.vps import Server, VPSNotFound
 
 WORKING_AFTER = 1.0
 """Seconds without an answer after which the caller sees that the bot is working on it."""
-WORKING = "Working on it… VPS.org is taking a moment."
+WORKING = "Working on it… VPS.org is taking a moment; the answer follows."
 
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
