@@ -32,6 +32,7 @@ from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metr
 from bot.monitor import FleetMonitor
 from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
+from bot.redact import redact_url
 from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, new_replica_id, open_store
 from bot.vps import VPSClient
@@ -342,7 +343,8 @@ async def _ask_slack(variable: str, settings: Settings, call: Awaitable[object])
         raise StartupError(f"{variable}: Slack refused it ({exc.response.get('error')})") from None
     except Exception as exc:  # connection errors of every kind
         raise StartupError(
-            f"SLACK_API_URL: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+            f"SLACK_API_URL: cannot reach Slack at {redact_url(settings.slack_api_url)} "
+            f"({type(exc).__name__})"
         ) from None
 
 
@@ -352,7 +354,8 @@ async def _connect_socket(handler: AsyncSocketModeHandler, settings: Settings) -
         await asyncio.wait_for(handler.connect_async(), timeout=30)  # type: ignore[no-untyped-call]
     except TimeoutError:
         raise StartupError(
-            f"SLACK_APP_TOKEN: no Socket Mode connection within 30s ({settings.slack_api_url})"
+            "SLACK_APP_TOKEN: no Socket Mode connection within 30s "
+            f"({redact_url(settings.slack_api_url)})"
         ) from None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
@@ -33,13 +34,17 @@ from bot.slack.blocks import (
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line
 from bot.slack.blocks.notes import build_audit
-from bot.state import AuditEntry
+from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)
 
 AUDIT_SHOWN = 20
-"""Entries `/vps audit` shows."""
+"""Lines `/vps audit` shows."""
+AUDIT_PAGE, AUDIT_SCAN = 200, 10_000
+"""`/vps audit` reads the log this many entries at a time, and looks at most this far back for
+lines the caller may see (a reader limited to some servers, a storm of refusals folded)."""
+_REFUSED = frozenset({AuditOutcome.DENIED, AuditOutcome.FROZEN, AuditOutcome.LIMITED})
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
 
@@ -100,12 +105,19 @@ async def audit_log(ctx: RequestContext, access: Access) -> None:
     about: int | str | None = None
     if access.server is not None:
         about = access.server.id or access.server.name
-    entries = await ctx.store.list_audit(about, limit=AUDIT_SHOWN * 10)
-    if isinstance(about, str):  # the store matches names in any case; the policy's globs don't
-        entries = [e for e in entries if e.server_name == about]
-    if access.only_servers:
-        entries = [e for e in entries if _matches(e, access.only_servers)]
-    entries = entries[:AUDIT_SHOWN]
+    seen: list[AuditEntry] = []
+    for offset in range(0, AUDIT_SCAN, AUDIT_PAGE):
+        page = await ctx.store.list_audit(about, limit=AUDIT_PAGE, offset=offset)
+        if isinstance(about, str):  # the store matches names in any case; the globs don't
+            seen += [e for e in page if e.server_name == about]
+        elif access.only_servers:
+            seen += [e for e in page if _matches(e, access.only_servers)]
+        else:
+            seen += page
+        # One line more than shown: the last one shown is then complete (its run has ended).
+        if len(page) < AUDIT_PAGE or len(fold_refusals(seen)) > AUDIT_SHOWN:
+            break
+    entries = fold_refusals(seen)[:AUDIT_SHOWN]
     label = None
     if access.server is not None:
         label = f"#{access.server.id}" if access.server.id else access.server.name
@@ -188,6 +200,40 @@ def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:
     if not only:
         return servers
     return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in only)]
+
+
+def fold_refusals(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+    """Newest first, with each run of one member's refused attempts (denied, frozen, limited)
+    folded into one line: a storm of refusals, whatever servers it named, leaves room for
+    everyone else's history."""
+    runs: list[list[AuditEntry]] = []
+    for entry in entries:
+        last = runs[-1][0] if runs else None
+        if (
+            last is not None
+            and entry.outcome in _REFUSED
+            and last.outcome in _REFUSED
+            and last.user_id == entry.user_id
+        ):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    return [run[0] if len(run) == 1 else _folded(run) for run in runs]
+
+
+def _folded(run: Sequence[AuditEntry]) -> AuditEntry:
+    newest = run[0]
+    names = list(dict.fromkeys(e.server_name or "?" for e in run))
+    actions = list(dict.fromkeys(e.action for e in run))
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return replace(
+        newest,
+        action=actions[0] if len(actions) == 1 else "/".join(actions[:3]),
+        server_id=None,
+        server_name=None,
+        detail=f"refused attempts on {shown}",
+        count=sum(e.count for e in run),
+    )
 
 
 def _matches(entry: AuditEntry, only: Sequence[str]) -> bool:

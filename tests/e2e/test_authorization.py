@@ -18,7 +18,7 @@ import pytest
 from bot.commands import COMMANDS, POLICY_ACTIONS
 from bot.emulator import Message
 from bot.slack import ids
-from bot.state import AuditOutcome
+from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerUpdate
 from tests.e2e.harness import (
     ADMIN,
@@ -420,3 +420,48 @@ async def test_a_server_renamed_before_the_delete_form_gets_no_form(harness: Har
     await harness.emu.wait_for(lambda: "renamed to db-precious" in dump(prompt), what="the answer")
     assert harness.emu.modal(ALICE) is None
     assert harness.api_calls("DELETE") == []
+
+
+async def storm(harness: Harness, user: str, names: list[str]) -> None:
+    """`user` is refused once on each of `names`, as a scripted member would be."""
+    assert harness.bot is not None
+    for i, name in enumerate(names):
+        await harness.bot.services.store.record_audit(
+            AuditEntry(
+                time=harness.clock.now + i,
+                user_id=user,
+                channel_id=GENERAL,
+                action="delete",
+                server_id=None,
+                server_name=name,
+                outcome=AuditOutcome.DENIED,
+                detail="not allowed",
+            )
+        )
+
+
+async def test_a_storm_of_refusals_on_many_names_leaves_room_for_everyone_else(
+    harness: Harness,
+) -> None:
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    await storm(harness, BOB, [f"junk-{i}" for i in range(250)])
+    shown = dump(await harness.answer("/vps audit"))
+    assert "*reboot* *web-server-01*" in shown  # Alice's reboot is still in view
+    assert "denied 250 times" in shown  # Bob's storm: one line, with its count
+    assert "junk-249, junk-248, junk-247 and 247 more" in shown
+
+
+async def test_a_reader_limited_to_some_servers_sees_their_history_past_a_storm(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, WEB_ONLY)
+    before = harness.seen(ADMIN)
+    await harness.command("/vps reboot web-server-01", user=ADMIN)
+    await harness.new_message(before, user=ADMIN, where=lambda m: "is rebooting" in m.text)
+    await storm(harness, BOB, [f"db-{i}" for i in range(150)])
+    await storm(harness, ALICE, [f"db-{i}" for i in range(150)])
+    shown = dump(await harness.answer("/vps audit", user=CAROL, channel=GENERAL))
+    assert "web-server-01" in shown
+    assert "db-" not in shown  # nothing of the servers Carol may not read

@@ -123,6 +123,19 @@ async def test_a_taken_metrics_port_is_a_one_line_startup_error(harness: Harness
     await harness.start()  # and nothing was left half-running: the bot starts again
 
 
+async def test_a_slack_that_cannot_be_reached_is_named_without_its_credentials(
+    harness: Harness,
+) -> None:
+    await harness.stop()
+    harness.overrides["slack_api_url"] = f"http://ops:hunter2hunter2@127.0.0.1:{free_port()}/api/"
+    with pytest.raises(StartupError) as caught:
+        await harness.start()
+    message = str(caught.value)
+    assert message.startswith("SLACK_API_URL: cannot reach Slack at http://")
+    assert "127.0.0.1" in message
+    assert "hunter2" not in message
+
+
 @pytest.fixture
 async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     (tmp_path / "policy.yml").write_text(POLICY)

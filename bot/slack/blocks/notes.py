@@ -97,9 +97,10 @@ def _line(entry: AuditEntry) -> str:
     when = datetime.fromtimestamp(entry.time, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     icon = _OUTCOME_EMOJI.get(str(entry.outcome), ":grey_question:")
     target = server_ref(entry.server_name, entry.server_id) if entry.server_name else ""
+    times = f" {entry.count} times" if entry.count > 1 else ""  # repeats, as one line
     line = (
         f"{icon} `{when}` {user_mention(entry.user_id)} *{safe(entry.action, 20)}* {target} "
-        f"— {safe(str(entry.outcome), 20)} in {channel_mention(entry.channel_id)}"
+        f"— {safe(str(entry.outcome), 20)}{times} in {channel_mention(entry.channel_id)}"
     )
     if entry.detail:
         line += f": {safe(entry.detail, 300)}"
