@@ -28,6 +28,7 @@ from tests.e2e.harness import (
     GENERAL,
     OPS,
     OPS_LOG,
+    POLICY,
     Harness,
     dump,
     eventually,
@@ -465,3 +466,24 @@ async def test_a_reader_limited_to_some_servers_sees_their_history_past_a_storm(
     shown = dump(await harness.answer("/vps audit", user=CAROL, channel=GENERAL))
     assert "web-server-01" in shown
     assert "db-" not in shown  # nothing of the servers Carol may not read
+
+
+async def test_a_delete_form_submitted_after_its_rights_are_gone_is_refused(
+    harness: Harness,
+) -> None:
+    """The enumeration above refuses a forged form for not being the caller's own; this is the
+    owner's own form, the rights gone between opening and submitting it."""
+    prompt = await harness.answer("/vps delete db-server-01")
+    await harness.emu.click(prompt, text="Delete db-server-01")
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the delete form")
+    await use_policy(harness, POLICY.replace(f"users: [{ALICE}]", f"users: [{ADMIN}]"))
+    assert (await harness.emu.submit_view(modal, {"delete_name": "db-server-01"})).ok
+    await harness.emu.wait_for(lambda: "no longer" in dump(prompt), what="the refusal")
+    assert harness.api_calls("DELETE") == []
+    assert harness.bot is not None
+    entries = await harness.bot.services.store.list_audit()
+    assert (entries[0].user_id, entries[0].action, entries[0].outcome) == (
+        ALICE,
+        "delete",
+        AuditOutcome.DENIED,
+    )
