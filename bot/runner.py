@@ -231,16 +231,17 @@ async def _start(
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
     housekeeper.start()
     stack.push_async_callback(housekeeper.close)
-    if policy.approvals:
-        sweeper = ApprovalSweeper(
-            store=store,
-            notifier=notifier,
-            slack=client,
-            interval=settings.bot_watch_interval_seconds,
-            clock=clock,
-        )
-        sweeper.start()
-        stack.push_async_callback(sweeper.close)
+    # Always, not only while the policy has approve:: requests left pending when it changed
+    # still expire, and their requesters are told.
+    sweeper = ApprovalSweeper(
+        store=store,
+        notifier=notifier,
+        slack=client,
+        interval=settings.bot_watch_interval_seconds,
+        clock=clock,
+    )
+    sweeper.start()
+    stack.push_async_callback(sweeper.close)
     # Closed in reverse: requests stop coming (socket, then HTTP) before in-flight work drains.
     stack.push_async_callback(services.drain)
     if settings.socket_mode:

@@ -205,7 +205,8 @@ def _say_what_failed(terminal: Terminal, interpreter: Interpreter, *, stopped: b
     """The script's last line: which line failed, and whether the rest was skipped."""
     what = interpreter.failed_line or "a line"
     count = interpreter.failures
-    rest = "; the lines after it were not run" if stopped else f" ({count} failures in all)"
+    failures = "1 failure" if count == 1 else f"{count} failures"
+    rest = "; the lines after it were not run" if stopped else f" ({failures} in all)"
     terminal.write(terminal.style.paint(f"✗ Failed: {what}{rest}. Exit code 1.", BOLD, RED))
 
 

@@ -109,7 +109,8 @@ async def request_approval(
             await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
         except StateStoreError:  # the request stands (/vps approvals lists it); its message
             logger.exception("could not remember where approval %s was posted", approval.id)
-    await ctx.reply.ephemeral(build_sent_for_approval(view))
+    sent = build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
+    await ctx.reply.ephemeral(sent)
 
 
 def decide(approval_id: str, *, approve: bool) -> IntentSource:

@@ -42,7 +42,7 @@ async def test_renaming_onto_a_taken_name_is_refused(harness: Harness) -> None:
     assert answer.is_ephemeral
     assert "db-server-01" in dump(answer)
     assert "#12346" in dump(answer)
-    assert "already called" in dump(answer)
+    assert "is taken" in dump(answer)
     assert harness.api_calls("PATCH") == []
 
 

@@ -164,6 +164,35 @@ async def test_an_expired_request_does_nothing(harness: Harness) -> None:
     assert AuditOutcome.EXPIRED in await outcomes(harness)
 
 
+async def test_a_request_left_when_approve_is_removed_still_expires(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.05)
+    request = await request_delete(harness)
+    await use_policy(harness, APPROVALS.split("approve:")[0])  # no approve: any more
+    harness.clock.now += 11 * 60
+    await harness.emu.wait_for(lambda: "Expired" in dump(request), what="the expiry")
+    assert not request.buttons()
+    assert harness.api_calls("DELETE") == []
+    await harness.emu.wait_for(
+        lambda: [
+            m
+            for m in harness.emu.messages(visible_to=ALICE)
+            if m.is_ephemeral and "Expired" in m.text
+        ],
+        what="the requester to be told",
+    )
+
+
+async def test_a_request_the_ops_channel_refused_says_where_to_find_it(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_ops_channel="C0NOWHERE")  # a channel Slack refuses
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot db-server-01")
+    told = await harness.new_message(before, user=ALICE, where=lambda m: "Sent for" in m.text)
+    assert "could not be posted" in dump(told)
+    assert "/vps approvals" in dump(told)
+    listing = await harness.answer("/vps approvals", user=CAROL, channel=GENERAL)
+    assert [b.text for b in listing.buttons()] == ["Approve", "Reject"]
+
+
 async def test_only_servers_matching_the_globs_need_approval(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     before = harness.seen(ALICE)

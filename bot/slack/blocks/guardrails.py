@@ -182,12 +182,21 @@ def build_approval_outcome(
     return Message(text=fallback(f"{said} — {view.summary}"), blocks=[section(text)])
 
 
-def build_sent_for_approval(view: ApprovalView) -> Message:
-    """The requester's note: nothing happens until someone else approves."""
+def build_sent_for_approval(
+    view: ApprovalView, *, posted: bool = True, command: str = "/vps"
+) -> Message:
+    """The requester's note: nothing happens until someone else approves (and where they can
+    find the request, when it could not be posted to the ops channel)."""
     who = f", approved {view.approvers}" if view.approvers else ""
     verb = safe(action_label(view.word).lower(), 20)
+    where = (
+        "in the ops channel"
+        if posted
+        else "(the ops channel could not be posted to: approvers find it with "
+        f"`{safe(command, 40)} approvals`; tell them)"
+    )
     text = (
-        f":raised_hand: Sent for approval in the ops channel: {verb} "
+        f":raised_hand: Sent for approval {where}: {verb} "
         f"{server_ref(view.server_name, view.server_id)} happens once someone else has "
         f"clicked Approve{who}. You can't approve it yourself."
     )

@@ -75,8 +75,8 @@ def build_pointless(action: str, server_name: str, server_id: int, status: str) 
 def build_name_taken(new_name: str, holder_name: str, holder_id: int) -> Message:
     """A rename onto a name another server has: every later command on it would be ambiguous."""
     return build_note(
-        f"{server_ref(holder_name, holder_id)} is already called *{safe(new_name, 150)}*; "
-        "two servers with one name would make every command on that name ambiguous. "
+        f"The name *{safe(new_name, 150)}* is taken: {server_ref(holder_name, holder_id)} "
+        "has it, and two servers with one name would make every command on that name ambiguous. "
         "Pick another name. Nothing was done.",
         icon=":no_entry_sign:",
     )
