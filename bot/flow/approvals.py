@@ -379,6 +379,7 @@ async def report_expiry(
         server_name=approval.server_name,
         outcome=AuditOutcome.EXPIRED,
         detail="approval request expired",
+        request_id=approval.request_id,  # the request's story ends under its own id
     )
     try:
         await store.record_audit(entry)

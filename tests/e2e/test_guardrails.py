@@ -162,6 +162,11 @@ async def test_an_expired_request_does_nothing(harness: Harness) -> None:
     assert late is None
     assert harness.api_calls("DELETE") == []
     assert AuditOutcome.EXPIRED in await outcomes(harness)
+    assert harness.bot is not None
+    entries = await harness.bot.services.store.list_audit(limit=100)
+    asked = {e.request_id for e in entries if e.outcome is AuditOutcome.REQUESTED}
+    expired = {e.request_id for e in entries if e.outcome is AuditOutcome.EXPIRED}
+    assert expired == asked != {""}  # one request id from the ask to the expiry
 
 
 async def test_a_request_left_when_approve_is_removed_still_expires(harness: Harness) -> None:
