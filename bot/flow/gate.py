@@ -233,6 +233,14 @@ class Gate:
         server = states[0]
         return Denied(action, None, label or server.name, server, blocking[0], ends)
 
+    async def exempt(self, caller: Caller, hit: FreezeHit) -> bool:
+        """For whoami: whether the window's `except:` lets `caller` act on any server (rules
+        limited to some servers are not counted: "you may act anyway" must hold everywhere)."""
+        for action in sorted(hit.window.actions):
+            if await first_match(hit.except_rules, self._request(caller, action), self._groups):
+                return True
+        return False
+
     async def _excepted(
         self, caller: Caller, action: str, names: Sequence[str], hit: FreezeHit
     ) -> bool:

@@ -151,7 +151,8 @@ def whoami(gate: Gate) -> Handler:
             for rule in gate.approval_rules(decision.action) if decision.allowed else ():
                 notes.append(approval_line(decision.action, rule.servers, approvers_of(rule)))
         now = datetime.fromtimestamp(ctx.clock(), UTC)
-        notes.extend(freeze_line(hit, now) for hit in gate.freezes(FREEZE_HORIZON))
+        for hit in gate.freezes(FREEZE_HORIZON):
+            notes.append(freeze_line(hit, now, exempt=await gate.exempt(ctx.caller, hit)))
         caller = ctx.caller
         await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 

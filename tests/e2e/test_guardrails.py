@@ -312,6 +312,12 @@ async def test_a_freeze_refuses_with_its_reason_and_end_and_except_lets_through(
     assert "2027-01-15 23:00 UTC" in refused  # midnight in UTC+01:00
     assert harness.api_calls("POST", "/reboot/") == []
     assert AuditOutcome.FROZEN in await outcomes(harness)
+    mine = dump(await harness.answer("/vps whoami"))
+    assert "Frozen now: " in mine
+    assert "(only reboot)" in mine  # not every change: the others are not frozen
+    assert "lets you act anyway" not in mine
+    bobs = dump(await harness.answer("/vps whoami", user=BOB))
+    assert "lets you act anyway" in bobs  # Bob is on call, the freeze's except:
     before = harness.seen(BOB)
     await harness.command("/vps reboot web-server-01", user=BOB)  # on call: excepted
     await harness.new_message(before, user=BOB, where=lambda m: "is rebooting" in m.text)

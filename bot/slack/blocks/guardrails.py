@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot.policy import FreezeHit
+from bot.policy import WRITE_ACTIONS, FreezeHit
 from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
@@ -73,15 +73,18 @@ def approval_line(action: str, servers: Sequence[str], approvers: str) -> str:
     return f":raised_hand: {code_of(action, 20)}{scope} needs approval {approvers}."
 
 
-def freeze_line(hit: FreezeHit, now: datetime) -> str:
-    """For whoami: a freeze window on now or coming, with its reason and end."""
+def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False) -> str:
+    """For whoami: a freeze window on now or coming, with its reason and end, the actions it
+    refuses (when not every change) and whether its `except:` lets the caller act anyway."""
     why = f" — {safe(hit.reason, 200)}" if hit.reason.strip() else ""
+    covers = hit.window.actions
+    only = "" if covers >= set(WRITE_ACTIONS) else " (only " + ", ".join(sorted(covers)) + ")"
+    anyway = " Its `except:` lets you act anyway." if exempt else ""
+    what = f"{safe(hit.description, 200)}{only}{why}"
     if hit.start <= now:
         until = f", until {when(hit.end, now)}" if hit.end else ""
-        return f":snowflake: Frozen now: {safe(hit.description, 200)}{why}{until}."
-    return (
-        f":snowflake: Next freeze: {safe(hit.description, 200)}{why}, from {when(hit.start, now)}."
-    )
+        return f":snowflake: Frozen now: {what}{until}.{anyway}"
+    return f":snowflake: Next freeze: {what}, from {when(hit.start, now)}.{anyway}"
 
 
 def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) -> Message:
