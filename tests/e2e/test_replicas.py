@@ -248,6 +248,30 @@ async def test_a_killed_replica_s_watch_is_reported_once_by_another(cluster: Clu
     assert reported in dump(notice)  # the ops message was edited to its end by another replica
 
 
+async def test_a_killed_replica_s_new_server_is_reported_active_once_by_another(
+    cluster: Cluster,
+) -> None:
+    await cluster.all_up()
+    await cluster.answer("/vps create api-new-09 plan:1 os:5 location:us-west")
+    query = "SELECT server_id FROM watches WHERE server_name = ?"
+    deadline = asyncio.get_running_loop().time() + 10
+    while not (rows := await cluster.sql(query, "api-new-09")):
+        assert asyncio.get_running_loop().time() < deadline, "the new server is not followed"
+        await asyncio.sleep(WATCH_INTERVAL)
+    server_id = int(rows[0][0])
+    holder = await owner(cluster, server_id)
+    await cluster.stop_replica(cluster.index_of(holder), signal.SIGKILL)
+    cluster.clock.now += 161  # provisioning ends; the dead replica's leases run out
+    await cluster.sql("UPDATE watches SET lease_until = 0 WHERE owner = ?", holder)
+    await cluster.sql("UPDATE leases SET expires_at = 0 WHERE owner = ?", holder)
+
+    reported = f"api-new-09 (#{server_id}) is active at "
+    await cluster.emu.wait_for(lambda: thread_replies(cluster, reported), 10, what="the report")
+    await listings(cluster, 3)  # many watch intervals later, still one report
+    assert len(thread_replies(cluster, reported)) == 1
+    assert not seen_by_the_monitor(cluster, "api-new-09")
+
+
 async def test_a_request_replayed_to_another_replica_is_not_acted_on(cluster: Cluster) -> None:
     if cluster.transport != "http":
         pytest.skip("Socket Mode requests carry no signature to capture and replay")
