@@ -70,6 +70,16 @@ async def click_as(harness: Harness, message: Message, label: str, user: str) ->
     return await harness.new_message(before, user=user, channel=OPS_LOG)
 
 
+async def requester_told(harness: Harness, text: str) -> None:
+    """Wait until Alice, the requester, has been told privately (a note containing `text`)."""
+    await harness.emu.wait_for(
+        lambda: [
+            m for m in harness.emu.messages(visible_to=ALICE) if m.is_ephemeral and text in m.text
+        ],
+        what="the requester to be told",
+    )
+
+
 async def outcomes(harness: Harness) -> list[AuditOutcome]:
     assert harness.bot is not None
     return [e.outcome for e in await harness.bot.services.store.list_audit(limit=100)]
@@ -177,14 +187,7 @@ async def test_a_request_left_when_approve_is_removed_still_expires(harness: Har
     await harness.emu.wait_for(lambda: "Expired" in dump(request), what="the expiry")
     assert not request.buttons()
     assert harness.api_calls("DELETE") == []
-    await harness.emu.wait_for(
-        lambda: [
-            m
-            for m in harness.emu.messages(visible_to=ALICE)
-            if m.is_ephemeral and "Expired" in m.text
-        ],
-        what="the requester to be told",
-    )
+    await requester_told(harness, "Expired")
 
 
 async def test_a_request_the_ops_channel_refused_says_where_to_find_it(harness: Harness) -> None:
@@ -247,14 +250,7 @@ async def test_a_server_deleted_while_waiting_closes_its_request(harness: Harnes
     assert harness.api_calls("DELETE") == []
     assert harness.bot is not None
     assert await harness.bot.services.store.list_approvals() == []  # not left pending
-    await harness.emu.wait_for(
-        lambda: [
-            m
-            for m in harness.emu.messages(visible_to=ALICE)
-            if m.is_ephemeral and "no longer exists" in m.text
-        ],
-        what="the requester to be told",
-    )
+    await requester_told(harness, "no longer exists")
 
 
 async def test_approvals_lists_what_waits(harness: Harness) -> None:

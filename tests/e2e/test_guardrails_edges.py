@@ -12,6 +12,7 @@ from tests.e2e.test_guardrails import (
     click_as,
     outcomes,
     request_delete,
+    requester_told,
     use_policy,
 )
 from tests.e2e.test_notifications import top_level
@@ -155,14 +156,7 @@ async def test_a_freeze_that_starts_while_it_waits_closes_the_request(harness: H
     entries = await harness.bot.services.store.list_audit(limit=50)
     frozen = [e for e in entries if e.outcome is AuditOutcome.FROZEN]
     assert [e.user_id for e in frozen] == [ALICE]  # the requester's, not the approver's
-    await harness.emu.wait_for(
-        lambda: [
-            m
-            for m in harness.emu.messages(visible_to=ALICE)
-            if m.is_ephemeral and "Not done" in m.text
-        ],
-        what="the requester to be told",
-    )
+    await requester_told(harness, "Not done")
 
 
 async def test_an_approval_the_policy_no_longer_asks_for_is_void(harness: Harness) -> None:
