@@ -231,8 +231,8 @@ async def _start(
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
     housekeeper.start()
     stack.push_async_callback(housekeeper.close)
-    # Always, not only while the policy has approve:: requests left pending when it changed
-    # still expire, and their requesters are told.
+    # Always, not only while the policy has `approve:`: requests left pending when the policy
+    # changed still expire, and their requesters are told.
     sweeper = ApprovalSweeper(
         store=store,
         notifier=notifier,
