@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from bot.state import StateStoreError
+from bot.state import StateStoreUnavailable
 from bot.web.signing import WINDOW_SECONDS, Stamp
 
 logger = logging.getLogger(__name__)
@@ -33,14 +33,15 @@ class RequestMemory(Protocol):
 
 
 class ReplayGuard:
-    """Remembers every signed request until its signature expires, in the state store so that
-    every replica knows it; when the store does not answer in time, in this replica's memory."""
+    """Remembers every signed request until its signature expires, in this replica's memory and
+    in the state store so that every replica knows it. A write whose request the store cannot
+    vouch for is not made (fail closed, as a write the audit log cannot record)."""
 
     def __init__(
         self,
         store: object | None = None,
         *,
-        timeout: float = 1.0,
+        timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
         max_local: int = 200_000,
     ) -> None:
@@ -66,21 +67,23 @@ class ReplayGuard:
         return False
 
     async def first_everywhere(self, stamp: Stamp) -> bool:
-        """Whether no replica acted on the request before (the state store remembers it);
-        True when the store does not answer in time (this replica's memory already has it)."""
+        """Whether no replica acted on the request before (the state store remembers it).
+
+        Run after the ack, before a write. StateStoreUnavailable when the store can't say
+        within `timeout` (beyond its own bounded waits): the write is then not made — the
+        caller hears "nothing was done, try again" — rather than risk making it twice.
+        """
         if self._shared is None:
             return True
         remember = self._shared.remember_request
         try:
             async with asyncio.timeout(self.timeout):
                 return await remember(stamp.key, expires_at=self._expiry(stamp), now=self._clock())
-        except (TimeoutError, StateStoreError) as exc:
-            logger.warning(
-                "the state store did not answer the replay check (%s); "
-                "this request is remembered by this replica only",
-                type(exc).__name__,
-            )
-            return True
+        except TimeoutError:
+            logger.warning("the state store did not answer the replay check in time")
+            raise StateStoreUnavailable(
+                f"the state store did not answer within {self.timeout:g}s; nothing was done"
+            ) from None
 
     @staticmethod
     def _expiry(stamp: Stamp) -> float:
