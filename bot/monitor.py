@@ -168,20 +168,25 @@ class FleetMonitor:
             self._saved = current
             logger.info("fleet monitor baseline: %d servers", len(current))
             return []
-        changes = [c for c in diff(previous, current) if not await self._ours(c)]
+        changes: list[Change] = []
         if current != previous:  # an unchanged fleet costs no write
-            # Posted and saved together, even when the bot is stopping meanwhile: a change
-            # posted and not saved would be posted again by whoever polls next.
-            await self._reports.run(self._report(changes, current))
+            # Sorted, posted and saved as one step, even when the bot is stopping meanwhile: a
+            # change posted (or an expectation of the bot's own consumed) and not saved would
+            # be announced again by whoever polls next.
+            changes = await self._reports.run(self._report(previous, current))
         self._saved = current
         return changes
 
-    async def _report(self, changes: list[Change], current: dict[int, SnapshotEntry]) -> None:
+    async def _report(
+        self, previous: dict[int, SnapshotEntry], current: dict[int, SnapshotEntry]
+    ) -> list[Change]:
+        changes = [c for c in diff(previous, current) if not await self._ours(c)]
         for change in changes:
             await self._notifier.post(
                 build_fleet_change(change.server_id, change.name, change.before, change.after)
             )
         await self._store.save_snapshot(current)
+        return changes
 
     @staticmethod
     def _snapshot(

@@ -66,3 +66,47 @@ async def test_a_change_posted_as_the_bot_stops_is_saved_and_never_posted_again(
         assert snapshot is not None
         # What the next replica (or the next start) compares against: the change is known.
         assert snapshot[1].status == "suspended"
+
+
+async def test_a_change_of_the_bot_s_own_seen_as_the_bot_stops_is_not_announced_later(
+    tmp_path: Path,
+) -> None:
+    async with await open_store(f"sqlite:///{tmp_path / 'state.db'}") as store:
+        polls = 0
+
+        async def lister() -> list[Row]:
+            nonlocal polls
+            polls += 1
+            if polls == 1:  # the baseline
+                return [Row(1, "web-01", "active")]
+            if polls == 2:  # meanwhile the bot stopped web-01 itself
+                await store.note_expected_change(1, "stopped", 2e9)
+            return [Row(1, "web-01", "stopped")]
+
+        async def followed(_: int) -> bool:
+            return False
+
+        notifier = StoppedRightAfterPosting()
+        monitor = FleetMonitor(
+            lister=lister, store=store, notifier=notifier, interval=0.01, is_followed=followed
+        )
+        notifier.monitor = monitor
+        consume = store.consume_expected_change
+
+        async def consumed_then_stopped(server_id: int, status: str) -> bool:
+            ours = await consume(server_id, status)
+            notifier.stopping = asyncio.create_task(monitor.close())  # a deploy, right now
+            notifier.stop_began.set()
+            await asyncio.sleep(0)
+            return ours
+
+        store.consume_expected_change = consumed_then_stopped  # type: ignore[method-assign]
+        monitor.start()
+        async with asyncio.timeout(5):
+            await notifier.stop_began.wait()
+            assert notifier.stopping is not None
+            await notifier.stopping
+        assert notifier.posted == []  # the bot's own change: its watch reports it
+        snapshot = await store.load_snapshot()
+        assert snapshot is not None
+        assert snapshot[1].status == "stopped"  # so the next poller does not announce it

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.finishing import Finishing
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal, run_write
@@ -151,6 +152,7 @@ def decide(approval_id: str, *, approve: bool) -> IntentSource:
             label=op.server.name,
             what="approve" if approve else "reject",
             on_behalf_of=requester,
+            known_as=op.server if op.server_id is not None else None,
             rejecting=not approve,
             on_denied=_refused(approval, op, requester),
         )
@@ -442,16 +444,18 @@ class ApprovalSweeper:
         self._store, self._notifier, self._slack = store, notifier, slack
         self._interval, self._clock = interval, clock
         self._task: asyncio.Task[None] | None = None
+        self._sweeps = Finishing("an approval expiry")
 
     def start(self) -> None:
         """Sweep every interval."""
         self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
 
     async def close(self) -> None:
-        """Stop sweeping."""
+        """Stop sweeping (a sweep under way is finished: what it expired is reported)."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+            await self._sweeps.wait()
 
     async def sweep(self) -> int:
         """Expire what is overdue now (each reported by one replica only)."""
@@ -463,7 +467,9 @@ class ApprovalSweeper:
     async def _loop(self) -> None:
         while True:
             try:
-                await self.sweep()
+                # An expiry is reported by the replica whose sweep expired it, and by no other:
+                # a stop lets the sweep under way finish.
+                await self._sweeps.run(self.sweep())
             except asyncio.CancelledError:
                 raise
             except Exception:

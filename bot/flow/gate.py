@@ -188,13 +188,16 @@ class Gate:
         after: Server | None,
         *,
         rejecting: bool = False,
+        was: Server | None = None,
     ) -> Access | Denied:
         """May `approver` decide `requester`'s request? To approve, they must match the rule's
         `by:` and not be the requester, and the requester must still be allowed (policy and
         freezes, on the server as it is now); the requester may withdraw their own request.
-        The access granted is the requester's, without the approval step."""
-        rule = self.approval_for(action, now, after)
-        target = now or after
+        The access granted is the requester's, without the approval step. `was` is the server
+        as the request named it: when it is gone (`now` is None), the rule and its approvers
+        are still those of the request."""
+        rule = self.approval_for(action, now or was, after)
+        target = now or was or after
         name = target.name if target is not None else ""
         own = approver.user_id == requester.user_id
         if own and not rejecting:

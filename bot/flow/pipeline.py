@@ -76,6 +76,7 @@ class Intent:
     what: str = "request"
     denied_outcome: str | None = None  # replaces the message clicked on when it is denied
     on_behalf_of: Caller | None = None  # an approval: the caller decides the requester's request
+    known_as: Server | None = None  # an approval: the server as the request named it
     rejecting: bool = False
     on_denied: Callable[[RequestContext, Denied], Awaitable[None]] | None = None
 
@@ -155,6 +156,7 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
             server,
             after,
             rejecting=intent.rejecting,
+            was=intent.known_as,
         )
     else:
         verdict = await gate.authorize(ctx.caller, intent.action, server, after, label=label)

@@ -41,9 +41,9 @@ logger = logging.getLogger(__name__)
 
 AUDIT_SHOWN = 20
 """Lines `/vps audit` shows."""
-AUDIT_PAGE, AUDIT_SCAN = 200, 10_000
-"""`/vps audit` reads the log this many entries at a time, and looks at most this far back for
-lines the caller may see (a reader limited to some servers, a storm of refusals folded)."""
+AUDIT_FIRST, AUDIT_SCAN = 200, 10_000
+"""`/vps audit` reads the latest entries, then — when they don't fill its lines (a reader
+limited to some servers, a storm of refusals folded) — looks this far back."""
 _REFUSED = frozenset({AuditOutcome.DENIED, AuditOutcome.FROZEN, AuditOutcome.LIMITED})
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
@@ -106,16 +106,18 @@ async def audit_log(ctx: RequestContext, access: Access) -> None:
     if access.server is not None:
         about = access.server.id or access.server.name
     seen: list[AuditEntry] = []
-    for offset in range(0, AUDIT_SCAN, AUDIT_PAGE):
-        page = await ctx.store.list_audit(about, limit=AUDIT_PAGE, offset=offset)
+    # The latest entries, and only when they don't fill the answer, many more: each read is
+    # one snapshot of the log, so an entry recorded meanwhile is never counted twice.
+    for limit in (AUDIT_FIRST, AUDIT_SCAN):
+        rows = await ctx.store.list_audit(about, limit=limit)
         if isinstance(about, str):  # the store matches names in any case; the globs don't
-            seen += [e for e in page if e.server_name == about]
+            seen = [e for e in rows if e.server_name == about]
         elif access.only_servers:
-            seen += [e for e in page if _matches(e, access.only_servers)]
+            seen = [e for e in rows if _matches(e, access.only_servers)]
         else:
-            seen += page
+            seen = rows
         # One line more than shown: the last one shown is then complete (its run has ended).
-        if len(page) < AUDIT_PAGE or len(fold_refusals(seen)) > AUDIT_SHOWN:
+        if len(rows) < limit or len(fold_refusals(seen)) > AUDIT_SHOWN:
             break
     entries = fold_refusals(seen)[:AUDIT_SHOWN]
     label = None

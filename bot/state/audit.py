@@ -50,14 +50,14 @@ class AuditStore(StoreCore):
             await conn.execute(a.insert().values(_row(entry)))
 
     async def list_audit(
-        self, server: int | str | None = None, limit: int = 20, *, offset: int = 0
+        self, server: int | str | None = None, limit: int = 20
     ) -> list[AuditEntry]:
-        """The latest `limit` entries, newest first, after skipping the `offset` newest: all of
-        them, or one server's by id (an int) or by name (a str, any case).
+        """The latest `limit` entries, newest first: all of them, or one server's by id (an int)
+        or by name (a str, any case).
         """
         if limit < 1:
             return []
-        query = sa.select(a).order_by(a.c.time.desc(), a.c.id.desc()).limit(limit).offset(offset)
+        query = sa.select(a).order_by(a.c.time.desc(), a.c.id.desc()).limit(limit)
         if isinstance(server, int):
             query = query.where(a.c.server_id == server)
         elif server is not None:

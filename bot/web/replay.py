@@ -41,7 +41,7 @@ class ReplayGuard:
         self,
         store: object | None = None,
         *,
-        timeout: float = 10.0,
+        timeout: float = 20.0,  # past the store's own bounded waits (SQLite's queue: 15 s)
         clock: Callable[[], float] = time.time,
         max_local: int = 200_000,
     ) -> None:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 
 from bot.emulator import Message
-from bot.state import AuditOutcome
+from bot.state import AuditOutcome, open_store
 from tests.e2e.harness import (
     ADMIN,
     ALICE,
@@ -177,6 +177,22 @@ async def test_an_expired_request_does_nothing(harness: Harness) -> None:
     asked = {e.request_id for e in entries if e.outcome is AuditOutcome.REQUESTED}
     expired = {e.request_id for e in entries if e.outcome is AuditOutcome.EXPIRED}
     assert expired == asked != {""}  # one request id from the ask to the expiry
+
+
+async def test_an_expiry_under_way_is_reported_even_when_the_bot_stops(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.05)
+    request = await request_delete(harness)
+    harness.emu.inject_rate_limit("chat.update", times=1, retry_after=1)
+    harness.clock.now += 11 * 60  # the sweep expires it, and Slack holds back the edit
+    await harness.emu.wait_for(
+        lambda: [c for c in harness.emu.calls("chat.update") if c.status == 429],
+        what="the edit held back by Slack",
+    )
+    await harness.stop()  # no other replica will report what this one expired
+    assert "Expired" in dump(request)
+    await requester_told(harness, "Expired")
+    async with await open_store(f"sqlite:///{harness.tmp / 'state.db'}") as store:
+        assert AuditOutcome.EXPIRED in [e.outcome for e in await store.list_audit()]
 
 
 async def test_a_request_left_when_approve_is_removed_still_expires(harness: Harness) -> None:

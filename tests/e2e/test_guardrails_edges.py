@@ -54,6 +54,21 @@ async def test_renaming_a_protected_server_needs_its_approval(harness: Harness) 
     assert len(asked) == 1  # the one request, for the rename out of protection
 
 
+async def test_a_protected_server_deleted_while_its_rename_waits_is_not_done(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, RENAMES)
+    await harness.command("/vps rename db-server-01 scratch-01")
+    [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
+    harness.sim.remove_server(12346)  # deleted elsewhere meanwhile
+    outsider = await click_as(harness, request, "Approve", CAROL)
+    assert "may not approve" in dump(outsider)  # the rule's approvers still decide it
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
+    assert "no longer exists" in dump(request)
+    assert harness.api_calls("PATCH") == []
+
+
 async def test_a_request_that_cannot_be_recorded_is_not_left_open(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

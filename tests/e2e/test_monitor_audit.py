@@ -53,6 +53,7 @@ async def test_a_change_being_posted_when_the_bot_stops_is_posted_once(harness: 
         what="the change notice held back by Slack",
     )
     await harness.stop()  # a deploy while the notice waits: it goes out, and is remembered
+    assert ["suspended" in m.text for m in harness.emu.messages(OPS_LOG)] == [True]
     await harness.start()
     await polls(harness, 3)
     assert ["suspended" in m.text for m in harness.emu.messages(OPS_LOG)] == [True]

@@ -17,8 +17,26 @@ from bot.policy import parse_policy
 from bot.vps import Server
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-DECIDERS = {"decide", "decide_any", "first_match", "allowed_actions"}
-"""The functions that answer "may this person do this": the gate's alone."""
+DECIDERS = {
+    "decide",
+    "decide_any",
+    "first_match",
+    "allowed_actions",
+    "active_freezes",
+    "freeze_ends",
+    "upcoming_freezes",
+}
+"""The functions that answer "may this person do this (now)": the gate's alone."""
+WRITES = {
+    "create_server",
+    "replace_server",
+    "update_server",
+    "delete_server",
+    "start_server",
+    "stop_server",
+    "reboot_server",
+}
+"""The VPS client's methods that change a server."""
 
 POLICY = """
 rules:
@@ -42,36 +60,79 @@ class Unreachable:
         raise AssertionError(f"reached {name}: the change was not refused first")
 
 
-def imports(path: Path) -> list[tuple[str, str]]:
-    """(module, name) for every `from module import name` in the file."""
+def names_used(path: Path) -> set[str]:
+    """Every module imported, every name imported from one, and every attribute read on an
+    imported module, as dotted names: `from bot.policy import decide`, `import
+    bot.policy.decide` and `policy.decide(...)` all give "bot.policy.decide"."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [
-        (node.module or "", alias.name)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    ]
+    used: set[str] = set()
+    modules: dict[str, str] = {}  # the local name of an imported module → its full name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                used.add(f"{node.module}.{alias.name}")
+                modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                used.add(alias.name)
+                modules[alias.asname or alias.name.partition(".")[0]] = (
+                    alias.name if alias.asname else alias.name.partition(".")[0]
+                )
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            used.add(f"{modules[node.value.id]}.{node.attr}")
+    return used
+
+
+def files_using(names: set[str], *, outside: tuple[str, ...] = ()) -> set[str]:
+    return {
+        str(path.relative_to(BOT))
+        for path in BOT.rglob("*.py")
+        if not any(path.is_relative_to(BOT / place) for place in outside)
+        and any(used.startswith(name) for used in names_used(path) for name in names)
+    }
 
 
 def test_no_module_but_the_gate_asks_the_policy() -> None:
-    askers = {
-        str(path.relative_to(BOT))
-        for path in BOT.rglob("*.py")
-        if not path.is_relative_to(BOT / "policy")
-        for module, name in imports(path)
-        if module.startswith("bot.policy") and (name in DECIDERS or module == "bot.policy.decide")
+    asking = {f"bot.policy.{name}" for name in DECIDERS} | {
+        "bot.policy.decide",
+        "bot.policy.windows",
     }
-    assert askers == {"flow/gate.py"}
+    assert files_using(asking, outside=("policy",)) == {"flow/gate.py"}
+
+
+def test_the_checks_see_every_way_of_naming_a_decider(tmp_path: Path) -> None:
+    for line in (
+        "from bot.policy import decide",
+        "import bot.policy.decide",
+        "from bot import policy\npolicy.first_match(1, 2, 3)",
+        "import bot.policy as p\np.decide_any(1, 2, 3)",
+    ):
+        (tmp_path / "m.py").write_text(line + "\n")
+        assert any(u.startswith("bot.policy.") for u in names_used(tmp_path / "m.py")), line
+        assert names_used(tmp_path / "m.py") & (
+            {f"bot.policy.{name}" for name in DECIDERS} | {"bot.policy.decide"}
+        ), line
 
 
 def test_no_module_but_effects_calls_the_api_for_a_change() -> None:
-    callers = {
-        str(path.relative_to(BOT))
-        for path in BOT.rglob("*.py")
-        for module, name in imports(path)
-        if module == "bot.flow.operations" and name == "execute"
-    }
-    assert callers == {"flow/context.py"}
+    assert files_using({"bot.flow.operations.execute"}) == {"flow/context.py"}
+
+
+def test_the_client_s_write_methods_are_called_by_the_operations_only() -> None:
+    """Outside the VPS.org side itself (client, simulator), its emulated Slack and console."""
+    callers = set()
+    for path in BOT.rglob("*.py"):
+        if any(path.is_relative_to(BOT / place) for place in ("vps", "emulator", "console")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, ast.Attribute) and n.attr in WRITES for n in ast.walk(tree)):
+            callers.add(str(path.relative_to(BOT)))
+    assert callers == {"flow/operations.py"}
 
 
 def test_an_access_is_made_by_the_gate_only() -> None:

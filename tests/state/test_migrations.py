@@ -26,7 +26,7 @@ from bot.state import (
     Watch,
     open_store,
 )
-from bot.state.migrate import HEAD, MIGRATIONS, VERSION_TABLE
+from bot.state.migrate import HEAD, MIGRATIONS, VERSION_TABLE, _known_revisions
 from tests.state.conftest import T0, FakeClock
 from tests.state.legacy_schema import make_legacy_file
 from tests.state.postgres import PostgresServer
@@ -212,6 +212,15 @@ def test_the_schema_version_is_the_newest_shipped_revision() -> None:
     assert revisions == [f"{n:04d}" for n in range(1, SCHEMA_VERSION + 1)]
     assert revisions[-1] == HEAD
     assert VERSION_TABLE == "vpsbot_schema_version"  # not alembic_version: a shared database
+
+
+def test_the_revisions_known_at_start_are_alembic_s() -> None:
+    """Start-up reads the known revisions from the files' names (Alembic stays unloaded):
+    they must be the ids Alembic itself finds, or the bot would refuse its own database."""
+    from alembic.script import ScriptDirectory
+
+    shipped = {r.revision for r in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    assert _known_revisions() == shipped
 
 
 async def test_a_blank_postgres_database_is_migrated(blank_pg_url: str) -> None:
