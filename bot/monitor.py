@@ -162,7 +162,7 @@ class FleetMonitor:
         self._failures = 0
         self.last_success = time.time()
         previous = self._saved if self._saved is not None else await self._store.load_snapshot()
-        current = self._snapshot(servers, previous or {})
+        current = self._snapshot(servers, previous)
         if previous is None:
             await self._store.save_snapshot(current)
             self._saved = current
@@ -190,13 +190,18 @@ class FleetMonitor:
 
     @staticmethod
     def _snapshot(
-        servers: Sequence[Listed], previous: dict[int, SnapshotEntry]
+        servers: Sequence[Listed], previous: dict[int, SnapshotEntry] | None
     ) -> dict[int, SnapshotEntry]:
-        """Steady statuses only: a server in transition keeps its last steady one."""
+        """Steady statuses only: a server in transition keeps its last steady one, and a new
+        one still in transition (a create under way) is left out until it settles — by then a
+        create made through the bot is known as the bot's own (its watch says so), and one made
+        elsewhere appears with the status it settled in. The baseline keeps every server."""
         snapshot = {}
         for server in servers:
-            kept = previous.get(server.id)
+            kept = previous.get(server.id) if previous is not None else None
             steady = server.status in STEADY_STATUSES
+            if not steady and kept is None and previous is not None:
+                continue
             status = server.status if steady or kept is None else kept.status
             snapshot[server.id] = SnapshotEntry(name=server.name, status=status)
         return snapshot

@@ -18,7 +18,7 @@ from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES, ServerStatus
+from bot.vps.models import STEADY_STATUSES, Server, ServerStatus
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,11 @@ async def run_write(
         )
     if await over_limit(ctx, access, op, take=True):
         return
+    if op.kind == "delete":  # noted before the call: a listing right after it knows it is ours
+        await _expect(ctx, op.server, "deleted")
     outcome = await ctx.effects.execute(access, op)
+    if op.kind == "delete" and not outcome.ok:  # still there: a later outside delete is news
+        await _expect(ctx, op.server, None)
     server = outcome.server or op.server
     await ctx.audit(
         op.word,
@@ -138,9 +142,18 @@ async def _remember(ctx: RequestContext, op: Operation, outcome: Outcome) -> Wat
                     channel_id=ctx.caller.channel_id,
                 )
             )
-        if outcome.ok and op.kind == "delete":
-            until = ctx.clock() + EXPECTED_CHANGE_TTL
-            await expect_change(ctx.store, server.id, "deleted", until)
     except Exception:
         logger.exception("could not record the follow-up of %s %s", op.word, server.name)
     return None
+
+
+async def _expect(ctx: RequestContext, server: Server, status: str | None) -> None:
+    """Tell the fleet monitor the server is about to reach `status` through the bot (None:
+    take that back). A failure is logged: at worst the monitor announces the change too."""
+    try:
+        if status is not None:
+            await expect_change(ctx.store, server.id, status, ctx.clock() + EXPECTED_CHANGE_TTL)
+        else:
+            await ctx.store.consume_expected_change(server.id, "deleted")
+    except Exception:
+        logger.exception("could not tell the fleet monitor about %s", server.name)

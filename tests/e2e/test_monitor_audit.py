@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.state import AuditOutcome
+import pytest
+
+from bot.state import AuditEntry, AuditOutcome
 from tests.e2e.harness import ALICE, BOB, GENERAL, OPS_LOG, Harness, dump, eventually
 from tests.e2e.test_notifications import restart_with
 
@@ -88,6 +90,58 @@ BASIC = {
     AuditOutcome.EXECUTED,
     AuditOutcome.FAILED,
 }
+
+
+async def listed_mid_write(harness: Harness, monkeypatch: pytest.MonkeyPatch, action: str) -> None:
+    """Have the monitor list the fleet right after the API call of `action`, before the bot has
+    stored what follows it (its watch, its expectations): the moment a race would show."""
+    assert harness.bot is not None
+    store = harness.bot.services.store
+    record = store.record_audit
+
+    async def listed_first(entry: AuditEntry) -> None:
+        if entry.outcome is AuditOutcome.EXECUTED and entry.action == action:
+            await polls(harness, 2)
+        await record(entry)
+
+    monkeypatch.setattr(store, "record_audit", listed_first)
+
+
+async def test_a_delete_listed_right_after_its_call_is_not_announced(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await restart_with(harness, bot_monitor_interval_seconds=0.02)
+    await polls(harness, 2)  # the baseline
+    await listed_mid_write(harness, monkeypatch, "delete")
+    prompt = await harness.answer("/vps delete db-server-01")
+    await harness.emu.click(prompt, text="Delete db-server-01")
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the delete form")
+    await harness.emu.submit_view(modal, {"delete_name": "db-server-01"})
+    await harness.emu.wait_for(lambda: harness.ops_log(), what="the delete's notice")
+    await polls(harness, 3)
+    assert [m.text for m in harness.emu.messages(OPS_LOG) if "disappeared" in m.text] == []
+
+
+async def test_a_create_listed_while_it_provisions_is_not_announced(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await restart_with(harness, bot_monitor_interval_seconds=0.02, bot_watch_interval_seconds=0.02)
+    await polls(harness, 2)  # the baseline
+    await listed_mid_write(harness, monkeypatch, "create")
+    await harness.command("/vps create api-new-09 plan:1 os:5 location:us-west")
+    notice = await harness.emu.wait_for(lambda: harness.ops_log(), what="the create's notice")
+    harness.clock.now += 161  # provisioning ends
+    await harness.emu.wait_for(lambda: "is active" in notice[0].text, what="the follow-up")
+    await polls(harness, 3)
+    assert [m.text for m in harness.emu.messages(OPS_LOG) if "appeared" in m.text] == []
+    harness.sim.add_server("cache-outside-01", status="provisioning")  # made elsewhere
+    await polls(harness, 2)
+    assert not [m for m in harness.emu.messages(OPS_LOG) if "cache-outside-01" in m.text]
+    harness.clock.now += 161
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS_LOG) if "cache-outside-01" in m.text],
+        what="the outside create, once it settled",
+    )
 
 
 async def test_every_outcome_is_audited(harness: Harness) -> None:
