@@ -88,8 +88,31 @@ class ApprovalStore(StoreCore):
         The others get `already_decided`, `expired` (which marks it expired), `self_approval`
         (the requester; left untouched) or `not_found`.
         """
-        at = self._now(now)
         to = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+        return await self._close_approval(approval_id, approver_id, to, requester=False, now=now)
+
+    async def withdraw_approval(
+        self, approval_id: str, requester_id: str, *, now: float | None = None
+    ) -> ApprovalResult:
+        """The requester takes a pending request back: `rejected` (by them) for this one call;
+        the others get what `decide_approval` gives, `self_approval` meaning "not yours"."""
+        return await self._close_approval(
+            approval_id, requester_id, ApprovalState.REJECTED, requester=True, now=now
+        )
+
+    async def _close_approval(
+        self,
+        approval_id: str,
+        user_id: str,
+        to: ApprovalState,
+        *,
+        requester: bool,
+        now: float | None,
+    ) -> ApprovalResult:
+        """Close a pending request as `to`, by `user_id` — who must be its requester (a
+        withdrawal) or must not be (a decision); `self_approval` when that does not hold."""
+        at = self._now(now)
+        whose = ap.c.requester_id == user_id if requester else ap.c.requester_id != user_id
         async with self._write() as conn:
             # One conditional UPDATE decides: the database hands the row to one caller only.
             row = (
@@ -99,9 +122,9 @@ class ApprovalStore(StoreCore):
                         ap.c.id == approval_id,
                         ap.c.state == _PENDING,
                         ap.c.expires_at > at,
-                        ap.c.requester_id != approver_id,
+                        whose,
                     )
-                    .values(state=to.value, decided_by=approver_id, decided_at=at)
+                    .values(state=to.value, decided_by=user_id, decided_at=at)
                     .returning(*ap.c)
                 )
             ).first()
@@ -114,45 +137,7 @@ class ApprovalStore(StoreCore):
                 return ApprovalResult(ApprovalOutcome.EXPIRED, found)
             if found.state is not ApprovalState.PENDING:
                 return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
-            if found.requester_id == approver_id:
-                return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
-            expired = await _expire(conn, at, approval_id)
-            if expired:
-                return ApprovalResult(ApprovalOutcome.EXPIRED, expired[0], expired_here=True)
-            return ApprovalResult(ApprovalOutcome.EXPIRED, await _get(conn, approval_id))
-
-    async def withdraw_approval(
-        self, approval_id: str, requester_id: str, *, now: float | None = None
-    ) -> ApprovalResult:
-        """The requester takes a pending request back: `rejected` (by them) for this one call;
-        the others get what `decide_approval` gives, `self_approval` meaning "not yours"."""
-        at = self._now(now)
-        async with self._write() as conn:
-            row = (
-                await conn.execute(
-                    sa.update(ap)
-                    .where(
-                        ap.c.id == approval_id,
-                        ap.c.state == _PENDING,
-                        ap.c.expires_at > at,
-                        ap.c.requester_id == requester_id,
-                    )
-                    .values(
-                        state=ApprovalState.REJECTED.value, decided_by=requester_id, decided_at=at
-                    )
-                    .returning(*ap.c)
-                )
-            ).first()
-            if row is not None:
-                return ApprovalResult(ApprovalOutcome.REJECTED, _approval(row))
-            found = await _get(conn, approval_id)
-            if found is None:
-                return ApprovalResult(ApprovalOutcome.NOT_FOUND)
-            if found.state is ApprovalState.EXPIRED:
-                return ApprovalResult(ApprovalOutcome.EXPIRED, found)
-            if found.state is not ApprovalState.PENDING:
-                return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
-            if found.requester_id != requester_id:
+            if (found.requester_id == user_id) != requester:
                 return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
             expired = await _expire(conn, at, approval_id)
             if expired:
