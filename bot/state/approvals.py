@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +14,7 @@ from bot.state.approvals_records import (
     ApprovalResult,
     ApprovalState,
 )
-from bot.state.core import StoreCore
+from bot.state.core import StoreCore, plain
 from bot.state.records import new_id
 from bot.state.tables import approvals as ap
 
@@ -46,9 +45,7 @@ class ApprovalStore(StoreCore):
 
         `params` (the operation) must be JSON-able (TypeError otherwise).
         """
-        if not ttl_seconds > 0:
-            raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
-        created_at = self._now(now)
+        created_at, expires_at = self._window(ttl_seconds, now)
         approval = Approval(
             id=new_id(),
             requester_id=requester_id,
@@ -58,10 +55,10 @@ class ApprovalStore(StoreCore):
             word=word,
             server_id=server_id,
             server_name=server_name,
-            params=json.loads(json.dumps(dict(params or {}))),
+            params=plain(params),
             response_url=response_url,
             created_at=created_at,
-            expires_at=created_at + ttl_seconds,
+            expires_at=expires_at,
             request_id=request_id,
         )
         async with self._write() as conn:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.state.core import StoreCore
+from bot.state.core import StoreCore, plain
 from bot.state.records import ClaimOutcome, ClaimResult, Confirmation, ConfirmationState, new_id
 from bot.state.tables import confirmations as c
 
@@ -37,9 +36,7 @@ class ConfirmationStore(StoreCore):
 
         `params` must be JSON-able (TypeError otherwise); `ttl_seconds` must be positive.
         """
-        if not ttl_seconds > 0:
-            raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
-        created_at = self._now(now)
+        created_at, expires_at = self._window(ttl_seconds, now)
         confirmation = Confirmation(
             id=new_id(),
             user_id=user_id,
@@ -48,12 +45,10 @@ class ConfirmationStore(StoreCore):
             action=action,
             server_id=server_id,
             server_name=server_name,
-            # Round-trip now: a value JSON can't hold fails here, and the caller gets back
-            # exactly what a later get_confirmation() returns.
-            params=json.loads(json.dumps(dict(params or {}))),
+            params=plain(params),
             response_url=response_url,
             created_at=created_at,
-            expires_at=created_at + ttl_seconds,
+            expires_at=expires_at,
         )
         async with self._write() as conn:
             await conn.execute(c.insert().values(_row(confirmation)))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy import exc
@@ -72,6 +73,14 @@ class StoreCore:
     def _now(self, now: float | None) -> float:
         return self._clock() if now is None else now
 
+    def _window(self, ttl_seconds: float, now: float | None) -> tuple[float, float]:
+        """(created_at, expires_at) of something pending for `ttl_seconds` (ValueError unless
+        positive)."""
+        if not ttl_seconds > 0:
+            raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
+        created_at = self._now(now)
+        return created_at, created_at + ttl_seconds
+
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
         """A read transaction: what it reads comes from one moment."""
@@ -96,3 +105,10 @@ class StoreCore:
     def _check_open(self) -> None:
         if self._closed:
             raise StateStoreError(f"the state store {self._backend.shown} is closed")
+
+
+def plain(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`params` round-tripped through JSON now: a value JSON can't hold fails here (TypeError),
+    and the caller gets back exactly what reading the row later returns."""
+    loaded: dict[str, Any] = json.loads(json.dumps(dict(params or {})))
+    return loaded
