@@ -582,3 +582,26 @@ def test_users_see_the_file_name_not_its_directory(tmp_path: Path) -> None:
     path.parent.mkdir()
     path.write_text("", encoding="utf-8")
     assert load_policy(path).name == "policy.yml"
+
+
+@pytest.mark.parametrize(
+    "channel_name",
+    ["\u212a8s", "\u212a8S", "#\u212a8s", "k8s\u0307", "\uff4b8s"],
+    ids=["kelvin", "kelvin-upper", "kelvin-hash", "combining-dot", "fullwidth"],
+)
+async def test_a_channel_name_that_only_lowercases_into_the_rule_does_not_match(
+    channel_name: str,
+) -> None:
+    # The Kelvin sign lowercases to an ASCII "k": "\u212a8s".lower() == "k8s".
+    policy = policy_from('rules:\n  reboot:\n    - channels: ["#k8s"]\n')
+    req = request("reboot", channel="C0OTHER01", channel_name=channel_name)
+    assert not (await decide(policy, req, FakeGroups())).allowed
+    by_name = request("reboot", channel="C0OTHER01", channel_name="k8s")
+    assert (await decide(policy, by_name, FakeGroups())).allowed
+
+
+@pytest.mark.parametrize("entry", ["#\u212a8s", "#k8s\u0307", "#K8S", "#ops\u200b"])
+def test_a_channel_name_rule_with_anything_but_lowercase_ascii_is_refused(entry: str) -> None:
+    message = load_error(f'rules:\n  reboot:\n    - channels: ["{entry}"]\n')
+    assert message.startswith("policy.yml:3: ")
+    assert "#channel-name (lowercase)" in message

@@ -172,7 +172,13 @@ def _channel_is(entry: str, request: Request) -> bool:
     if not entry.startswith("#"):
         return entry == request.channel_id
     name = request.channel_name
-    return name is not None and entry[1:].lower() == name.removeprefix("#").lower()
+    if name is None:
+        return False
+    # A "#name" entry is lowercase ASCII (the loader refuses anything else). Only ASCII is
+    # folded: a character that lowercases into ASCII (the Kelvin sign, U+212A, into "k")
+    # must not pass for a letter of another channel's name.
+    name = name.removeprefix("#")
+    return name.isascii() and name.lower() == entry[1:]
 
 
 def _allow(
