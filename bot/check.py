@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings, StartupError
+from bot.policy.summary import summarize
 from bot.redact import redact_url
 from bot.runner import (
     load_catalog_for,
@@ -115,12 +116,15 @@ async def check_policy(settings: Settings, report: Report) -> None:
     try:
         policy = load_policy_for(settings)
     except StartupError as exc:
-        report.add(FAIL, "policy", str(exc))
+        for problem in str(exc).splitlines():  # every problem of the file, one a line
+            report.add(FAIL, "policy", problem)
         return
+    for warning in policy.warnings:
+        report.add(WARN, "policy", warning)
     if not policy.rules:
         report.add(WARN, "policy", f"{path}: no rules, so every change is denied")
         return
-    report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
+    report.add(OK, "policy", f"{policy.source}: {summarize(policy)}")
 
 
 async def check_catalog(settings: Settings, report: Report) -> None:

@@ -90,6 +90,8 @@ def load_policy_for(settings: Settings) -> Policy:
         raise StartupError(str(exc)) from None
     if problems := settings_problems(policy, settings.bot_ops_channel):
         raise StartupError("\n".join(problems))
+    for warning in policy.warnings:  # a glob that can never match: loads, but say so
+        logger.warning("%s", warning)
     return policy
 
 

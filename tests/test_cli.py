@@ -88,7 +88,7 @@ async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Pa
         out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
     report = out.decode()
     assert proc.returncode == 0, report + err.decode()
-    assert "policy.yml: 1 rules" in report
+    assert "policy.yml: 1 rule (stop 1)" in report
     assert "250 servers listed" in report
     assert "auth.test" not in report
     assert "all good" in report
@@ -131,12 +131,16 @@ def test_run_without_settings_names_each_missing_one(tmp_path: Path) -> None:
 
 
 def test_run_refuses_a_broken_policy_file_naming_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "policy.yml").write_text("rules:\n  restart:\n    - users: [U0ADMIN01]\n")
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n  restart:\n    - users: [U0ADMIN01]\n  stop:\n    - users: [alice]\n"
+    )
     env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s", VPS_API_TOKEN="t")
     result = run(["run"], env, tmp_path)
     assert result.returncode == 2
-    assert "policy.yml:2" in result.stderr
-    assert "restart" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[2] for line in lines] == ["2", "5"]  # every problem, not the first
+    assert 'unknown action "restart"' in lines[0]
+    assert '"alice" is not a Slack user ID' in lines[1]
 
 
 def test_check_fails_on_a_wrong_token_without_printing_it(simulator: str, tmp_path: Path) -> None:
