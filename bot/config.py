@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,8 @@ from bot.state.backend import parse_state_url
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+# Files in the zone database that are not zones: the machine's own zone, a template.
+_NOT_ZONES = frozenset({"", "localtime", "posixrules"})
 
 
 class SettingsError(Exception):
@@ -51,6 +54,7 @@ class Settings(BaseSettings):
     bot_audit_retention_days: float = Field(default=90.0, gt=0)
     bot_command: str = "/vps"
     bot_catalog_file: Path | None = None
+    bot_timezone: str = "UTC"  # an IANA name: times shown to people, beside UTC
     host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     bot_metrics_port: int = Field(default=9464, ge=0, le=65535)  # 0: no /metrics at all
@@ -126,6 +130,18 @@ class Settings(BaseSettings):
         if not _COMMAND.match(value):
             raise ValueError("must be a slash command like /vps (lowercase, at most 32 characters)")
         return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        name = value.strip()
+        try:
+            known = name not in _NOT_ZONES and zoneinfo.ZoneInfo(name) is not None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            known = False
+        if not known:
+            raise ValueError("must be an IANA time zone name like Europe/Rome or UTC")
+        return name
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -155,3 +155,29 @@ def test_a_secret_with_a_line_break_inside_is_refused(monkeypatch: pytest.Monkey
         load_settings()
     assert caught.value.problems[0].startswith("SLACK_SIGNING_SECRET: contains")
     assert "abc" not in caught.value.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "zone"), [(None, "UTC"), ("Europe/Rome", "Europe/Rome"), (" UTC ", "UTC")]
+)
+def test_bot_timezone_is_an_iana_name_utc_by_default(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, zone: str
+) -> None:
+    monkeypatch.delenv("BOT_TIMEZONE", raising=False)
+    if value is not None:
+        monkeypatch.setenv("BOT_TIMEZONE", value)
+    assert load_settings().bot_timezone == zone
+
+
+@pytest.mark.parametrize(
+    "value", ["Europe/Rom", "+01:00", "CET+1", "localtime", "/etc/localtime", ""]
+)
+def test_a_bot_timezone_that_is_no_iana_zone_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BOT_TIMEZONE", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        "BOT_TIMEZONE: must be an IANA time zone name like Europe/Rome or UTC"
+    ]

@@ -24,6 +24,7 @@ from bot.policy import (
     ApprovalRule,
     Decision,
     FreezeHit,
+    FreezeWindow,
     GroupMembers,
     Policy,
     Request,
@@ -138,8 +139,12 @@ class Gate:
         return await first_match(rule.by, request, self._groups) is not None
 
     def freezes(self, horizon: timedelta) -> list[FreezeHit]:
-        """Freeze windows on now or starting within `horizon` (for whoami)."""
-        return upcoming_freezes(self._policy, self._now(), horizon)
+        """Freeze windows on now or starting within `horizon`, each once: its run on now, or
+        else its next one (for whoami)."""
+        first: dict[FreezeWindow, FreezeHit] = {}
+        for hit in upcoming_freezes(self._policy, self._now(), horizon):
+            first.setdefault(hit.window, hit)
+        return list(first.values())
 
     async def authorize(
         self,

@@ -13,13 +13,13 @@ from fnmatch import fnmatchcase
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import COMMANDS, POLICY_ACTIONS, usage
-from bot.flow.approvals import approvers_of
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
+from bot.policy import WRITE_ACTIONS, Weekly, WriteLimit, describe_rules
 from bot.resolve import filter_servers
 from bot.slack.blocks import (
     CARD_ACTION_ORDER,
@@ -32,7 +32,7 @@ from bot.slack.blocks import (
     build_server_list,
     build_whoami,
 )
-from bot.slack.blocks.guardrails import approval_line, freeze_line
+from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
 from bot.slack.blocks.notes import build_audit
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerStatus
@@ -142,23 +142,40 @@ def help_for(gate: Gate, topic: str | None) -> Handler:
     return run
 
 
-def whoami(gate: Gate) -> Handler:
-    """Which actions the caller may take in this channel, and why."""
+def whoami(gate: Gate, zone: str = "UTC") -> Handler:
+    """Which actions the caller may take in this channel, and why; what needs approval (and
+    whose, never the caller's own), each freeze window once, and the write limit left. Times
+    are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
-        decisions = await gate.overview(ctx.caller)
+        caller = ctx.caller
+        decisions = await gate.overview(caller)
         lines = [(d.action, d.allowed, d.reason) for d in decisions]
         notes = []
         for decision in decisions:
             for rule in gate.approval_rules(decision.action) if decision.allowed else ():
-                notes.append(approval_line(decision.action, rule.servers, approvers_of(rule)))
+                approvers = describe_rules(rule.by, without=caller.user_id)
+                notes.append(approval_line(decision.action, rule.servers, approvers))
         now = datetime.fromtimestamp(ctx.clock(), UTC)
         for hit in gate.freezes(FREEZE_HORIZON):
-            notes.append(freeze_line(hit, now, exempt=await gate.exempt(ctx.caller, hit)))
-        caller = ctx.caller
+            shown = hit.window.when.timezone if isinstance(hit.window.when, Weekly) else zone
+            exempt = await gate.exempt(caller, hit)
+            notes.append(freeze_line(hit, now, exempt=exempt, zone=shown))
+        limit = gate.write_limit
+        if limit is not None and any(d.allowed and d.action in WRITE_ACTIONS for d in decisions):
+            notes.append(await _limit_note(ctx, limit, now, zone))
         await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 
     return run
+
+
+async def _limit_note(ctx: RequestContext, limit: WriteLimit, now: datetime, zone: str) -> str:
+    """The caller's write limit and what is left of it, as the state store counts it."""
+    user = ctx.caller.user_id
+    made = await ctx.store.count_writes(user, window=limit.window)
+    retry = await ctx.store.peek_write_slot(user, limit=limit.per_user, window=limit.window)
+    retry_at = datetime.fromtimestamp(retry, UTC) if retry is not None else None
+    return limit_line(limit.per_user, limit.window, made, retry_at, now, zone)
 
 
 async def open_create_form(ctx: RequestContext, access: Access) -> None:

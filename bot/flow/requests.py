@@ -69,7 +69,8 @@ def command_intent(services: Services, command: Command) -> Intent:
         case Help():
             return Intent(None, reads.help_for(gate, command.topic), what="help")
         case Whoami():
-            return Intent(None, reads.whoami(gate), what="whoami")
+            zone = services.settings.bot_timezone
+            return Intent(None, reads.whoami(gate, zone), what="whoami")
         case ListServers():
             filters = ListFilters(command.status, command.location, command.text)
             return Intent("list", reads.list_page(filters, 1, replace=False), what="list")

@@ -386,3 +386,89 @@ async def test_a_member_over_the_write_limit_is_told_when_to_retry(harness: Harn
     before = harness.seen(ALICE)
     await harness.command("/vps reboot worker-02")
     await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+
+
+# -- whoami: approvers, freezes and the write limit, in the team's time zone -------------------
+
+WHOAMI = f"""
+rules:
+  "*":
+    - users: [{ALICE}]
+approve:
+  delete:
+    by: [{{users: [{ALICE}, {CAROL}]}}]
+  reboot:
+    by: [{{users: [{ALICE}]}}]
+freeze:
+  - weekly: {{start: "fri 16:00", end: "mon 08:00", timezone: "Europe/Rome"}}
+    reason: "weekend"
+  - weekly: {{days: [mon, tue, wed, thu], start: "22:00", end: "06:00", timezone: UTC}}
+  - start: "2027-01-20T12:00:00+00:00"
+    end: "2027-01-20T13:00:00+00:00"
+    reason: "migration"
+limits:
+  writes: {{per_user: 3, window: 10m}}
+"""
+
+
+def shown_lines(message: Message) -> list[str]:
+    """The lines of a message's sections, as a person reads them (no code backticks)."""
+    texts = [b["text"]["text"] for b in message.blocks if b.get("type") == "section"]
+    return [line.replace("`", "") for text in texts for line in text.split("\n")]
+
+
+async def test_whoami_never_names_the_viewer_as_their_own_approver(harness: Harness) -> None:
+    await use_policy(harness, WHOAMI)
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    approvals = [line for line in lines if "needs approval" in line]
+    assert approvals == [
+        ":raised_hand: reboot needs approval by someone else, and the policy names no one else "
+        "who may give it.",
+        f":raised_hand: delete needs approval by <@{CAROL}>.",
+    ]
+    carols = shown_lines(await harness.answer("/vps whoami", user=CAROL))
+    assert not [line for line in carols if "needs approval" in line]  # Carol may do nothing
+
+
+async def test_whoami_shows_each_freeze_once_in_its_time_zone_beside_utc(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, WHOAMI, bot_timezone="America/New_York")
+    # The clock says Friday 2027-01-15 08:00 UTC: 09:00 in Rome, 03:00 in New York.
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    freezes = [line for line in lines if line.startswith(":snowflake:")]
+    assert freezes == [
+        ":snowflake: Next freeze: weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome \u2014 "
+        "weekend, from 2027-01-15 16:00 Europe/Rome (15:00 UTC, in 7 hours).",
+        ":snowflake: Next freeze: weekly freeze mon\u2013thu 22:00\u201306:00 (next day) UTC,"
+        " from 2027-01-18 22:00 UTC (in 3 days 14 hours).",  # one line, not one per night
+        ":snowflake: Next freeze: freeze from 2027-01-20 12:00 to 2027-01-20 13:00 (UTC) \u2014"
+        " migration, from 2027-01-20 07:00 America/New_York (12:00 UTC, in 5 days 4 hours).",
+    ]
+    harness.clock.now = at("2027-01-16T12:00:00+00:00")  # Saturday: the weekend freeze is on
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    assert [line for line in lines if line.startswith(":snowflake: Frozen now")] == [
+        ":snowflake: Frozen now: weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome \u2014 "
+        "weekend, until 2027-01-18 08:00 Europe/Rome (07:00 UTC, in 43 hours)."
+    ]
+
+
+async def test_whoami_shows_the_write_limit_and_what_is_left_of_it(harness: Harness) -> None:
+    await use_policy(harness, LIMITED, bot_timezone="Europe/Rome")
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 2 left now." in mine
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 1 left now." in mine
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot db-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert (
+        ":stopwatch: You may make at most 2 changes in any 10 minutes: none left until "
+        "2027-01-15 09:10 Europe/Rome (08:10 UTC, in 10 minutes)." in mine
+    )
+    bobs = shown_lines(await harness.answer("/vps whoami", user=BOB))  # his own count
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 2 left now." in bobs

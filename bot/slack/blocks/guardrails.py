@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
@@ -38,15 +39,23 @@ __all__ = [
     "build_limited",
     "build_sent_for_approval",
     "freeze_line",
+    "limit_line",
     "when",
 ]
 
 
-def when(moment: datetime, now: datetime) -> str:
-    """A moment for people: "2026-12-27 00:00 UTC (in 2 days)"."""
-    shown = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
+    """A moment for people: "2026-12-27 00:00 UTC (in 2 days)"; in another time zone (an
+    IANA name), its wall clock beside UTC: "2026-12-27 01:00 Europe/Rome (00:00 UTC, in 2 days)"."""
+    utc = moment.astimezone(UTC)
     seconds = (moment - now).total_seconds()
-    return f"{shown} (in {duration(seconds)})" if seconds > 0 else shown
+    coming = f"in {duration(seconds)}" if seconds > 0 else ""
+    if zone == "UTC":
+        shown = f"{utc:%Y-%m-%d %H:%M} UTC"
+        return f"{shown} ({coming})" if coming else shown
+    local = moment.astimezone(ZoneInfo(zone))
+    beside = f"{utc:%H:%M} UTC" if local.date() == utc.date() else f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{local:%Y-%m-%d %H:%M} {safe(zone, 60)} ({', '.join(filter(None, [beside, coming]))})"
 
 
 def build_frozen(
@@ -66,25 +75,41 @@ def build_frozen(
 
 
 def approval_line(action: str, servers: Sequence[str], approvers: str) -> str:
-    """For whoami: "`delete` on servers matching `prod-*` needs approval by …"."""
+    """For whoami: "`delete` on servers matching `prod-*` needs approval by …" (`approvers`:
+    safe mrkdwn, never naming the viewer; "" when no one else may approve)."""
     scope = ""
     if servers:
         scope = " on servers matching " + " or ".join(code_of(g, 80) for g in servers)
+    if not approvers:
+        approvers = "by someone else, and the policy names no one else who may give it"
     return f":raised_hand: {code_of(action, 20)}{scope} needs approval {approvers}."
 
 
-def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False) -> str:
-    """For whoami: a freeze window on now or coming, with its reason and end, the actions it
-    refuses (when not every change) and whether its `except:` lets the caller act anyway."""
+def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False, zone: str = "UTC") -> str:
+    """For whoami: a freeze window on now or coming, with its reason and end (in `zone` and
+    UTC), the actions it refuses (when not every change) and whether its `except:` lets the
+    caller act anyway."""
     why = f" — {safe(hit.reason, 200)}" if hit.reason.strip() else ""
     covers = hit.window.actions
     only = "" if covers >= set(WRITE_ACTIONS) else " (only " + ", ".join(sorted(covers)) + ")"
     anyway = " Its `except:` lets you act anyway." if exempt else ""
     what = f"{safe(hit.description, 200)}{only}{why}"
     if hit.start <= now:
-        until = f", until {when(hit.end, now)}" if hit.end else ""
+        until = f", until {when(hit.end, now, zone)}" if hit.end else ""
         return f":snowflake: Frozen now: {what}{until}.{anyway}"
-    return f":snowflake: Next freeze: {what}, from {when(hit.start, now)}.{anyway}"
+    return f":snowflake: Next freeze: {what}, from {when(hit.start, now, zone)}.{anyway}"
+
+
+def limit_line(
+    per_user: int, window: float, made: int, retry_at: datetime | None, now: datetime, zone: str
+) -> str:
+    """For whoami: the member's write limit and what is left of it (or when a change fits)."""
+    limit = f"at most {per_user} change{'s' if per_user != 1 else ''} in any {duration(window)}"
+    left = max(per_user - made, 0)
+    if left and retry_at is None:
+        return f":stopwatch: You may make {limit}: {left} left now."
+    again = f" until {when(retry_at, now, zone)}" if retry_at is not None else ""
+    return f":stopwatch: You may make {limit}: none left{again}."
 
 
 def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) -> Message:
