@@ -90,8 +90,6 @@ def load_policy_for(settings: Settings) -> Policy:
         raise StartupError(str(exc)) from None
     if problems := settings_problems(policy, settings.bot_ops_channel):
         raise StartupError("\n".join(problems))
-    for warning in policy.warnings:  # a glob that can never match: loads, but say so
-        logger.warning("%s", warning)
     return policy
 
 
@@ -146,6 +144,8 @@ async def start_bot(
     if problems:
         raise StartupError("\n".join(problems))
     policy = policy or load_policy_for(settings)
+    for warning in policy.warnings:  # a glob that can never match: it loads, but say so
+        logger.warning("%s", warning)
     catalog = load_catalog_for(settings)
     stack = AsyncExitStack()
     try:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
+
+import pytest
 
 from bot.emulator import Message
 from bot.state import AuditOutcome, open_store
@@ -472,3 +475,17 @@ async def test_whoami_shows_the_write_limit_and_what_is_left_of_it(harness: Harn
     )
     bobs = shown_lines(await harness.answer("/vps whoami", user=BOB))  # his own count
     assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 2 left now." in bobs
+
+
+async def test_the_bot_starts_with_a_glob_that_can_never_match_and_logs_it(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot")
+    await use_policy(harness, 'rules:\n  start:\n    - servers: ["web-.*"]\n')
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.runner"]
+    assert warned == [
+        f'{harness.tmp / "policy.yml"}:3: servers glob "web-.*" can never match: it looks '
+        'like a regular expression; in a glob "*" alone means any text (a server name holds '
+        "only letters, digits and hyphens)"
+    ]
+    assert "is not a server" not in dump(await harness.answer("/vps whoami"))  # it serves
