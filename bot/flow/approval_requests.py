@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.flow.approvals import approvers_of, view_of
+from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access
 from bot.flow.operations import Operation

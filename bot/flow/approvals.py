@@ -5,22 +5,26 @@ channel with Approve and Reject. A click is a request of its own: the gate check
 clicker may approve (never the requester) and that the requester may still do it, on the server
 as it is now. `decide_approval` in the store lets exactly one click win, on any replica; the
 winner edits the request to its outcome, tells the requester, and — when approved — makes the
-call as the requester would have. Overdue requests are expired by `ApprovalSweeper`.
+call as the requester would have. How requests are shown, answered and expired is
+`bot.flow.approval_notices`; how they are asked for, `bot.flow.approval_requests`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.finishing import Finishing
+from bot.flow.approval_notices import (
+    approvers_of,
+    edit_request,
+    report_expiry,
+    requester_reply,
+    view_of,
+)
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal, run_write
@@ -28,60 +32,21 @@ from bot.flow.forms import RejectFormState
 from bot.flow.gate import Access, Denied, Gate
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent, IntentSource
-from bot.flow.reply import Reply
-from bot.notify import Notifier
-from bot.policy import ApprovalRule, describe_rule
 from bot.resolve import ServerRef
-from bot.slack.blocks import Message, build_denial
+from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import (
-    ApprovalView,
     build_approval_outcome,
     build_approvals,
     build_reject_modal,
     when,
 )
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditEntry, AuditOutcome, StateStore, StateStoreError
+from bot.state import AuditOutcome, StateStoreError
 from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)
-
-
-def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
-    """What the messages show of a stored approval."""
-    try:
-        changes = Operation.from_params(approval.params).changes()
-    except ValueError:
-        changes = []
-    return ApprovalView(
-        approval_id=approval.id,
-        requester_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        word=approval.word,
-        server_name=approval.server_name,
-        server_id=approval.server_id,
-        changes=changes,
-        approvers=approvers,
-        expires_at=datetime.fromtimestamp(approval.expires_at, UTC),
-    )
-
-
-def approvers_of(rule: ApprovalRule, *, besides: str | None = None) -> str:
-    """Who may approve, in words (mrkdwn with mentions), leaving out `besides` (the
-    requester, who never may)."""
-    rules = []
-    for by in rule.by:
-        if besides is not None and besides in by.users:
-            others = tuple(user for user in by.users if user != besides)
-            if not others:
-                continue  # a rule naming only the requester lets no one else approve
-            by = dataclasses.replace(by, users=others)
-        rules.append(by)
-    if not rules:
-        return "by no one else (the policy names only the requester; ask an admin)"
-    return "; ".join(describe_rule(r) for r in rules)
 
 
 def decide(
@@ -262,7 +227,7 @@ async def _show(
     message = build_approval_outcome(
         view_of(approval), outcome, who=ctx.caller.user_id, why=why, reason=reason
     )
-    if not await _edit(ctx.store, ctx.effects.notifier, approval, message):
+    if not await edit_request(ctx.store, ctx.effects.notifier, approval, message):
         # Clicked before the request's place was stored: the click came from the request
         # itself, which its response_url replaces.
         await ctx.reply.replace(message)
@@ -386,62 +351,6 @@ def _on_behalf(ctx: RequestContext, requester: Caller, approval: Approval) -> Re
     )
 
 
-FRESH_RESPONSE_URL = 25 * 60.0
-"""How long after a request its response_url is still used: Slack honours one for 30 minutes
-(and 5 uses); past this the requester is answered through the Web API instead."""
-
-
-def requester_reply(make: Callable[..., Reply], approval: Approval, now: float) -> Reply:
-    """A Reply to the requester of `approval`: through its response_url while that is fresh,
-    else privately through the Web API (chat.postEphemeral where they asked, or a direct
-    message when that is refused) and results posted to the channel."""
-    fresh = now - approval.created_at < FRESH_RESPONSE_URL
-    url = approval.response_url if fresh else None
-    return make(url, channel_id=approval.channel_id, user_id=approval.requester_id, direct=True)
-
-
-async def _edit(
-    store: StateStore, notifier: Notifier, approval: Approval, message: Message
-) -> bool:
-    """Edit the request in the ops channel; False when where it is was not stored (yet)."""
-    placed = approval if approval.ops_ts else await store.get_approval(approval.id)
-    if placed is None or not placed.ops_ts:
-        return False
-    await notifier.update(placed.ops_ts, message, channel=placed.ops_channel)
-    return True
-
-
-async def report_expiry(
-    store: StateStore,
-    notifier: Notifier,
-    slack: AsyncWebClient,
-    approval: Approval,
-    clock: Callable[[], float],
-) -> None:
-    """An approval that expired (reported once): record it, edit the request, tell the
-    requester."""
-    entry = AuditEntry(
-        time=clock(),
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        action=approval.word,
-        server_id=approval.server_id,
-        server_name=approval.server_name,
-        outcome=AuditOutcome.EXPIRED,
-        detail="approval request expired",
-        request_id=approval.request_id,  # the request's story ends under its own id
-    )
-    try:
-        await store.record_audit(entry)
-    except Exception:
-        logger.exception("could not record the expiry of approval %s", approval.id)
-    expired = build_approval_outcome(view_of(approval), "expired")
-    await _edit(store, notifier, approval, expired)
-    await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
-        expired
-    )
-
-
 def pending_list(gate: Gate) -> Handler:
     """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
     `show` — with Approve/Reject where they may decide."""
@@ -471,51 +380,3 @@ def _after(approval: Approval) -> Server | None:
         return Operation.from_params(approval.params).after()
     except ValueError:
         return None
-
-
-class ApprovalSweeper:
-    """Expires overdue approval requests every `interval` seconds; owns its one task."""
-
-    def __init__(
-        self,
-        *,
-        store: StateStore,
-        notifier: Notifier,
-        slack: AsyncWebClient,
-        interval: float,
-        clock: Callable[[], float],
-    ) -> None:
-        self._store, self._notifier, self._slack = store, notifier, slack
-        self._interval, self._clock = interval, clock
-        self._task: asyncio.Task[None] | None = None
-        self._sweeps = Finishing("an approval expiry")
-
-    def start(self) -> None:
-        """Sweep every interval."""
-        self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
-
-    async def close(self) -> None:
-        """Stop sweeping (a sweep under way is finished: what it expired is reported)."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            await self._sweeps.wait()
-
-    async def sweep(self) -> int:
-        """Expire what is overdue now (each reported by one replica only)."""
-        expired = await self._store.expire_approvals()
-        for approval in expired:
-            await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
-        return len(expired)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                # An expiry is reported by the replica whose sweep expired it, and by no other:
-                # a stop lets the sweep under way finish.
-                await self._sweeps.run(self.sweep())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("expiring approval requests failed; trying again")
-            await asyncio.sleep(self._interval)

@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import COMMANDS, POLICY_ACTIONS, usage
-from bot.flow.approvals import approvers_of
+from bot.flow.approval_notices import approvers_of
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
