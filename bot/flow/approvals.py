@@ -43,7 +43,12 @@ from bot.slack.blocks.guardrails import (
 )
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
-from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
+from bot.state.approvals_records import (
+    Approval,
+    ApprovalOutcome,
+    ApprovalResult,
+    ApprovalState,
+)
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)
@@ -119,7 +124,8 @@ def _decided(approval: Approval, op: Operation, requester: Caller, choice: _Choi
         fresh = op.rebased(server) if server is not None else op
         approve, why = choice.approve, ""
         own = ctx.caller.user_id == requester.user_id
-        if not approve and not own and choice.ask_reason:
+        open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
+        if not approve and not own and choice.ask_reason and open_now:
             await _ask_reason(ctx, approval)
             return
         if approve:

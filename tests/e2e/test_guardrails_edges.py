@@ -234,3 +234,18 @@ async def test_approvals_are_listed_only_to_who_may_see_them(harness: Harness) -
     carol = dump(await harness.answer("/vps approvals", user=CAROL))
     assert "db-server-01" not in carol
     assert "db-server-01" in dump(await harness.answer("/vps approvals", user=BOB))
+
+
+async def test_a_reject_click_on_a_decided_request_opens_no_form(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    harness.emu.set_usergroup(ONCALL, [BOB, CAROL])
+    request = await request_delete(harness)
+    listing = await harness.answer("/vps approvals", user=CAROL, channel=OPS)  # before it ends
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: harness.api_calls("DELETE"), what="the delete")
+    await harness.emu.wait_for(lambda: "Approved by" in dump(request), what="the approval")
+    before = harness.seen(CAROL)
+    await harness.emu.click(listing, text="Reject", user=CAROL)
+    late = await harness.new_message(before, user=CAROL, where=lambda m: m.is_ephemeral)
+    assert "Already approved by <@U0BOB0001>" in dump(late)
+    assert harness.emu.modal(CAROL) is None
