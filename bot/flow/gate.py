@@ -197,7 +197,8 @@ class Gate:
         freezes, on the server as it is now); the requester may withdraw their own request.
         The access granted is the requester's, without the approval step. `was` is the server
         as the request named it: when it is gone (`now` is None), the rule and its approvers
-        are still those of the request."""
+        are still those of the request. When no rule applies any more, only the requester and
+        members allowed every action (`"*"` rules) may close the request."""
         rule = self.approval_for(action, now or was, after)
         target = now or was or after
         name = target.name if target is not None else ""
