@@ -268,7 +268,8 @@ def build_too_many_waiting(
         most = f"{waiting}, the most one member may have"
     text = (
         f":stopwatch: You have {most}. Nothing was posted. Ask again once one of them is "
-        f"decided, or withdraw one (`{safe(command, 40)} approvals`)."
+        f"decided, or withdraw one (Reject on its request; `{safe(command, 40)} approvals` "
+        "lists them)."
     )
     return Message(text=fallback(text), blocks=[section(text)])
 
