@@ -1,5 +1,6 @@
 """How an approval request is shown and answered outside a decision: its view, who may
-approve it, the requester's replies, its message in the ops channel, and its expiry.
+approve it, the requester's replies, its message in the ops channel, `/vps approvals`, and its
+expiry.
 
 A requester is answered through the request's response_url while Slack still honours it (30
 minutes, 5 uses); after `FRESH_RESPONSE_URL` through the Web API instead. Overdue requests are
@@ -18,14 +19,18 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.finishing import Finishing
+from bot.flow.context import RequestContext
+from bot.flow.gate import Access, Gate
 from bot.flow.operations import Operation
+from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
 from bot.notify import Notifier
 from bot.policy import ApprovalRule, describe_rule
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome
+from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.state.approvals_records import Approval
+from bot.vps import Server
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +124,37 @@ async def report_expiry(
     await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
         expired
     )
+
+
+def pending_list(gate: Gate) -> Handler:
+    """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
+    `show` — with Approve/Reject where they may decide."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        rows = []
+        for approval in await ctx.store.list_approvals():
+            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
+            decidable = False
+            if approval.requester_id != ctx.caller.user_id:
+                rule = gate.approval_for(approval.action, server, _after(approval))
+                decidable = rule is not None and await gate.may_approve(
+                    ctx.caller, rule, approval.server_name
+                )
+            own = approval.requester_id == ctx.caller.user_id
+            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
+                rows.append((view_of(approval), decidable))
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        await ctx.reply.ephemeral(build_approvals(rows, now))
+
+    return run
+
+
+def _after(approval: Approval) -> Server | None:
+    """The server as the request would leave it (a rename: its new name)."""
+    try:
+        return Operation.from_params(approval.params).after()
+    except ValueError:
+        return None
 
 
 class ApprovalSweeper:

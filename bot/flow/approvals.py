@@ -29,7 +29,7 @@ from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Denied
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent, IntentSource
 from bot.resolve import ServerRef
@@ -37,7 +37,6 @@ from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import (
     build_approval_outcome,
-    build_approvals,
     build_reject_modal,
     when,
 )
@@ -355,34 +354,3 @@ def _on_behalf(ctx: RequestContext, requester: Caller, approval: Approval) -> Re
     return dataclasses.replace(
         ctx, caller=dataclasses.replace(requester, response_url=reply.response_url), reply=reply
     )
-
-
-def pending_list(gate: Gate) -> Handler:
-    """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
-    `show` — with Approve/Reject where they may decide."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        rows = []
-        for approval in await ctx.store.list_approvals():
-            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-            decidable = False
-            if approval.requester_id != ctx.caller.user_id:
-                rule = gate.approval_for(approval.action, server, _after(approval))
-                decidable = rule is not None and await gate.may_approve(
-                    ctx.caller, rule, approval.server_name
-                )
-            own = approval.requester_id == ctx.caller.user_id
-            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
-                rows.append((view_of(approval), decidable))
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        await ctx.reply.ephemeral(build_approvals(rows, now))
-
-    return run
-
-
-def _after(approval: Approval) -> Server | None:
-    """The server as the request would leave it (a rename: its new name)."""
-    try:
-        return Operation.from_params(approval.params).after()
-    except ValueError:
-        return None

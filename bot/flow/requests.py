@@ -25,7 +25,7 @@ from bot.commands import (
     parse,
     usage,
 )
-from bot.flow import approvals, audit_log, confirmations, reads
+from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
@@ -79,7 +79,7 @@ def command_intent(services: Services, command: Command) -> Intent:
         case Audit():
             return _audit_intent(command.server)
         case Approvals():
-            return Intent(None, approvals.pending_list(gate), what="approvals")
+            return Intent(None, approval_notices.pending_list(gate), what="approvals")
         case CreateModal():
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
