@@ -5,7 +5,9 @@ channel with Approve and Reject. A click is a request of its own: the gate check
 clicker may approve (never the requester) and that the requester may still do it, on the server
 as it is now. `decide_approval` in the store lets exactly one click win, on any replica; the
 winner edits the request to its outcome, tells the requester, and — when approved — makes the
-call as the requester would have. How requests are shown, answered and expired is
+call as the requester would have. Reject first asks the approver for an optional reason (a
+form), and decides when it is sent — the gate asked again. How requests are shown, answered and
+expired is
 `bot.flow.approval_notices`; how they are asked for, `bot.flow.approval_requests`.
 """
 
