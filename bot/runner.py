@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
-from bot.flow.approvals import ApprovalSweeper
+from bot.flow.approval_notices import ApprovalSweeper
 from bot.flow.services import Services
 from bot.housekeeping import Housekeeper
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app

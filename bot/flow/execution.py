@@ -15,7 +15,7 @@ from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome
 from bot.monitor import expect_change
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import build_limited
+from bot.slack.blocks.guardrails import build_approved_result, build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
 from bot.vps.models import STEADY_STATUSES, Server, ServerStatus
@@ -74,10 +74,11 @@ async def run_write(
     op: Operation,
     *,
     recorded: AuditOutcome | None = AuditOutcome.ASKED,
+    approved_by: str | None = None,
 ) -> None:
     """Record the request (or fail closed), make the API call once, then — whatever else
-    fails — record the outcome, post it to the channel and the ops channel, and follow the
-    server when the action moves it."""
+    fails — record the outcome, post it to the channel and the ops channel (naming who
+    approved it, if someone did), and follow the server when the action moves it."""
     if recorded is not None:  # None: the caller recorded the decision to act already
         await ctx.audit(
             op.word,
@@ -104,11 +105,14 @@ async def run_write(
     )
     watch = await _remember(ctx, op, outcome)
     notifier = ctx.effects.notifier
-    result_ts = await ctx.reply.in_channel(outcome.message)
+    message = outcome.message
+    if approved_by is not None:
+        message = build_approved_result(message, approved_by)
+    result_ts = await ctx.reply.in_channel(message)
     if result_ts is not None and ctx.caller.channel_id == notifier.channel:
         ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
     else:
-        ops_ts = await notifier.post(outcome.message)
+        ops_ts = await notifier.post(message)
     if watch is None:
         return
     try:

@@ -1,12 +1,12 @@
-"""Handlers that change nothing: the server list, a card, the audit log, help, whoami, and the
-create form (which only opens a modal). Each runs after the gate; none asks the policy itself.
+"""Handlers that change nothing: the server list, a card, help, whoami, and the create form
+(which only opens a modal); the audit log is `bot.flow.audit_log`. Each runs after the gate;
+none asks the policy itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
@@ -33,18 +33,10 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
-from bot.slack.blocks.notes import build_audit
-from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)
 
-AUDIT_SHOWN = 20
-"""Lines `/vps audit` shows."""
-AUDIT_FIRST, AUDIT_SCAN = 200, 10_000
-"""`/vps audit` reads the latest entries, then — when they don't fill its lines (a reader
-limited to some servers, a storm of refusals folded) — looks this far back."""
-_REFUSED = frozenset({AuditOutcome.DENIED, AuditOutcome.FROZEN, AuditOutcome.LIMITED})
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
 
@@ -98,32 +90,6 @@ def card(gate: Gate, *, replace: bool) -> Handler:
         await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
     return run
-
-
-async def audit_log(ctx: RequestContext, access: Access) -> None:
-    """The latest audit entries: of one server (the access's) or all of them."""
-    about: int | str | None = None
-    if access.server is not None:
-        about = access.server.id or access.server.name
-    seen: list[AuditEntry] = []
-    # The latest entries, and only when they don't fill the answer, many more: each read is
-    # one snapshot of the log, so an entry recorded meanwhile is never counted twice.
-    for limit in (AUDIT_FIRST, AUDIT_SCAN):
-        rows = await ctx.store.list_audit(about, limit=limit)
-        if isinstance(about, str):  # the store matches names in any case; the globs don't
-            seen = [e for e in rows if e.server_name == about]
-        elif access.only_servers:
-            seen = [e for e in rows if _matches(e, access.only_servers)]
-        else:
-            seen = rows
-        # One line more than shown: the last one shown is then complete (its run has ended).
-        if len(rows) < limit or len(fold_refusals(seen)) > AUDIT_SHOWN:
-            break
-    entries = fold_refusals(seen)[:AUDIT_SHOWN]
-    label = None
-    if access.server is not None:
-        label = f"#{access.server.id}" if access.server.id else access.server.name
-    await ctx.reply.ephemeral(build_audit(entries, about=label))
 
 
 def help_for(gate: Gate, topic: str | None) -> Handler:
@@ -220,42 +186,3 @@ def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:
     if not only:
         return servers
     return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in only)]
-
-
-def fold_refusals(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
-    """Newest first, with each run of one member's refused attempts (denied, frozen, limited)
-    folded into one line: a storm of refusals, whatever servers it named, leaves room for
-    everyone else's history."""
-    runs: list[list[AuditEntry]] = []
-    for entry in entries:
-        last = runs[-1][0] if runs else None
-        if (
-            last is not None
-            and entry.outcome in _REFUSED
-            and last.outcome in _REFUSED
-            and last.user_id == entry.user_id
-        ):
-            runs[-1].append(entry)
-        else:
-            runs.append([entry])
-    return [run[0] if len(run) == 1 else _folded(run) for run in runs]
-
-
-def _folded(run: Sequence[AuditEntry]) -> AuditEntry:
-    newest = run[0]
-    names = list(dict.fromkeys(e.server_name or "?" for e in run))
-    actions = list(dict.fromkeys(e.action for e in run))
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return replace(
-        newest,
-        action=actions[0] if len(actions) == 1 else "/".join(actions[:3]),
-        server_id=None,
-        server_name=None,
-        detail=f"refused attempts on {shown}",
-        count=sum(e.count for e in run),
-    )
-
-
-def _matches(entry: AuditEntry, only: Sequence[str]) -> bool:
-    name = entry.server_name
-    return name is not None and any(fnmatchcase(name, glob) for glob in only)

@@ -20,6 +20,8 @@ from bot.state.approvals_records import (
     ApprovalOutcome,
     ApprovalResult,
     ApprovalState,
+    Opening,
+    OpenOutcome,
 )
 from bot.state.errors import StateStoreError, StateStoreUnavailable
 from bot.state.migrate import SCHEMA_VERSION
@@ -50,6 +52,8 @@ __all__ = [
     "ClaimResult",
     "Confirmation",
     "ConfirmationState",
+    "OpenOutcome",
+    "Opening",
     "PendingCounts",
     "SnapshotEntry",
     "StateStore",

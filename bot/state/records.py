@@ -6,7 +6,7 @@ import os
 import secrets
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -121,6 +121,7 @@ class AuditEntry:
     detail: str = ""
     request_id: str = ""
     count: int = 1  # repeated denials of one member collapse into one entry
+    id: int = field(default=0, compare=False)  # its place in the log (read back); 0 unstored
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -201,6 +201,29 @@ async def test_a_state_url_that_is_set_is_kept(console: Console, tmp_path: Path)
     assert (tmp_path / "kept.db").exists()
 
 
+async def test_a_requester_who_switches_back_finds_the_rejection_and_its_reason(
+    console: Console, tmp_path: Path
+) -> None:
+    lines = demo_policy("U0YOU0001").splitlines()
+    start = lines.index("# approve:")
+    uncommented = lines[:start] + [line.removeprefix("# ") for line in lines[start:]]
+    (tmp_path / "policy.yml").write_text("\n".join(uncommented))
+    out = await console(
+        "/vps delete worker-01",
+        ":click 1",
+        "worker-01",
+        ":as bob",
+        ":click Reject",
+        "not before the backup",  # the reject form's one (optional) field: the reason
+        ":wait",
+        ":as you",
+    )
+    back = after(out, "You are @you")
+    assert "Rejected by @bob" in back  # what came for you while you were bob
+    assert "Reason: not before the backup" in back
+    assert "worker-01 (#12347) was deleted" not in out
+
+
 async def test_odd_digits_and_a_menu_option_on_a_button_click_nothing(console: Console) -> None:
     out = await console(
         "/vps show web-server-01", "²", ":click 1 2", ":wait ²", keep_going=True, expect=1

@@ -73,6 +73,13 @@ async def click_as(harness: Harness, message: Message, label: str, user: str) ->
     return await harness.new_message(before, user=user, channel=OPS_LOG)
 
 
+async def reject_as(harness: Harness, message: Message, user: str, reason: str = "") -> None:
+    """Click Reject as `user`, and send its form (with an optional reason)."""
+    await harness.emu.click(message, text="Reject", user=user)
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(user), what="the reject form")
+    assert (await harness.emu.submit_view(form, {"reject_reason": reason})).ok
+
+
 async def requester_told(harness: Harness, text: str) -> None:
     """Wait until Alice, the requester, has been told privately (a note containing `text`)."""
     await harness.emu.wait_for(
@@ -102,6 +109,7 @@ async def test_an_approver_approves_and_it_runs_once(harness: Harness) -> None:
         what="the result where it was asked",
     )
     assert not result[0].is_ephemeral
+    assert "Approved by <@U0BOB0001>" in dump(result[0])  # the result names the approver
 
     async def recorded() -> bool:
         found = await outcomes(harness)
@@ -124,7 +132,7 @@ async def test_someone_outside_by_is_told_who_may(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     request = await request_delete(harness)
     refusal = await click_as(harness, request, "Approve", CAROL)
-    assert "may not approve" in dump(refusal)
+    assert "may not decide" in dump(refusal)
     assert "<!subteam^S0ONCALL1>" in dump(refusal)
     assert harness.api_calls("DELETE") == []
 
@@ -148,11 +156,13 @@ async def test_four_concurrent_approvals_delete_once(harness: Harness) -> None:
     assert len(harness.api_calls("DELETE")) == 1
 
 
-async def test_a_rejection_does_nothing(harness: Harness) -> None:
+async def test_a_rejection_does_nothing_and_says_why(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     request = await request_delete(harness)
-    await harness.emu.click(request, text="Reject", user=BOB)
+    await reject_as(harness, request, BOB, reason="db-server-01 still holds the <!here> backups")
     await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the outcome")
+    assert "still holds the" in dump(request)  # the reason, in the ops channel
+    assert "<!here>" not in dump(request)  # typed text never pings
     told = await harness.emu.wait_for(
         lambda: [
             m
@@ -162,8 +172,37 @@ async def test_a_rejection_does_nothing(harness: Harness) -> None:
         what="the requester to be told",
     )
     assert told[0].ephemeral_to == ALICE
+    assert "Reason: db-server-01 still holds the" in dump(told[0])
     assert harness.api_calls("DELETE") == []
     assert AuditOutcome.REJECTED in await outcomes(harness)
+    audit = dump(await harness.answer("/vps audit", user=ADMIN))
+    assert "still holds the" in audit
+    assert "requested by <@U0ALICE01>" in audit  # a name (a mention), not a raw id
+
+
+async def test_a_rejection_without_a_reason_says_none(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    await reject_as(harness, request, BOB)
+    await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the outcome")
+    assert "Reason" not in dump(request)
+    assert harness.api_calls("DELETE") == []
+
+
+async def test_the_requester_is_never_named_as_an_approver(harness: Harness) -> None:
+    both = APPROVALS.replace(
+        f"by: [{{usergroups: [{ONCALL}]}}]",
+        f"by: [{{users: [{ALICE}, {BOB}]}}, {{users: [{ALICE}]}}]",
+    )
+    await use_policy(harness, both)
+    request = await request_delete(harness)
+    assert "may be approved by <@U0BOB0001>." in dump(request)
+    assert "<@U0ALICE01>" not in dump(request).split("Approval needed")[-1].split("asks to")[-1]
+    [sent] = [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "Sent for" in m.text]
+    assert "approved by <@U0BOB0001>." in dump(sent)
+    assert "<@U0ALICE01>" not in dump(sent)
+    refusal = await click_as(harness, request, "Approve", CAROL)
+    assert "<@U0ALICE01>" not in dump(refusal).split("It may be approved")[-1]
 
 
 async def test_an_expired_request_does_nothing(harness: Harness) -> None:

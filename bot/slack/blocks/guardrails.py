@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block
+from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
 
 from bot.policy import WRITE_ACTIONS, FreezeHit
 from bot.slack import ids
@@ -22,6 +23,7 @@ from bot.slack.blocks.core import (
     fallback,
     fields_section,
     line_sections,
+    plain_text,
     safe,
     section,
     server_ref,
@@ -32,12 +34,16 @@ from bot.slack.blocks.core import (
 __all__ = [
     "ApprovalView",
     "approval_line",
+    "build_already_waiting",
     "build_approval_outcome",
     "build_approval_request",
     "build_approvals",
+    "build_approved_result",
     "build_frozen",
     "build_limited",
+    "build_reject_modal",
     "build_sent_for_approval",
+    "build_too_many_waiting",
     "freeze_line",
     "limit_line",
     "when",
@@ -198,16 +204,99 @@ _OUTCOMES = {
 
 
 def build_approval_outcome(
-    view: ApprovalView, outcome: str, *, who: str | None = None, why: str = ""
+    view: ApprovalView, outcome: str, *, who: str | None = None, why: str = "", reason: str = ""
 ) -> Message:
-    """The approval request once decided: who decided, and no buttons any more."""
+    """The approval request once decided: who decided (and why, when they said), and no
+    buttons any more. `reason` is what the person typed (untrusted)."""
     said = (
         _OUTCOMES[outcome]
         .replace("{who}", user_mention(who or ""))
         .replace("{why}", safe(why, 500))
     )
-    text = f"{said} — {view.headline}"
-    return Message(text=fallback(f"{said} — {view.summary}"), blocks=[section(text)])
+    blocks: list[Block] = [section(f"{said} — {view.headline}")]
+    if reason.strip():
+        blocks.append(section(f"Reason: {safe(reason, MAX_REASON)}"))
+    plain = f"{said} — {view.summary}"
+    return Message(text=fallback(plain), blocks=blocks)
+
+
+def build_approved_result(result: Message, approver: str) -> Message:
+    """A change's result, saying who approved it."""
+    blocks = [*result.blocks, context(f":white_check_mark: Approved by {user_mention(approver)}")]
+    return Message(text=result.text, blocks=blocks)
+
+
+MAX_REASON = 500
+"""Characters of a rejection's reason kept and shown."""
+
+
+def build_reject_modal(view: ApprovalView, *, private_metadata: str) -> View:
+    """Reject: a small form with an optional reason, shown to the requester."""
+    verb = safe(action_label(view.word).lower(), 20)
+    question = (
+        f"Reject {user_mention(view.requester_id)}'s request to {verb} "
+        f"{server_ref(view.server_name, view.server_id)}? Nothing will be done."
+    )
+    reason = InputBlock(
+        block_id=ids.REJECT_REASON_BLOCK,
+        label=plain_text("Reason (the requester sees it)"),
+        element=PlainTextInputElement(
+            action_id=ids.REJECT_REASON_INPUT, multiline=True, max_length=MAX_REASON
+        ),
+        optional=True,
+    )
+    return View(
+        type="modal",
+        callback_id=ids.REJECT_MODAL,
+        private_metadata=private_metadata,
+        title=plain_text("Reject the request"),
+        submit=plain_text("Reject"),
+        close=plain_text("Cancel"),
+        blocks=[section(question), reason],
+    )
+
+
+def build_already_waiting(
+    view: ApprovalView, now: datetime, *, where: str | None, command: str = "/vps"
+) -> Message:
+    """The same change asked again while it waits: nothing new is posted."""
+    verb = safe(action_label(view.word).lower(), 20)
+    place = f" in {channel_mention(where)}" if where else ""
+    expires = f", until {when(view.expires_at, now)}" if view.expires_at else ""
+    text = (
+        f":raised_hand: Already waiting for approval{place}: {verb} "
+        f"{server_ref(view.server_name, view.server_id)}, as you asked it{expires}. Nothing new "
+        f"was posted; `{safe(command, 40)} approvals` lists it."
+    )
+    plain = (
+        f"Already waiting for approval: {verb} {server_ref_plain(view.server_name, view.server_id)}"
+    )
+    return Message(text=fallback(plain), blocks=[section(text)])
+
+
+def build_too_many_waiting(
+    pending: int,
+    writes: int,
+    *,
+    per_user: int | None,
+    window: float | None,
+    max_pending: int,
+    command: str = "/vps",
+) -> Message:
+    """A request refused: the member has as many requests waiting (and changes made) as the
+    bot allows; nothing was posted."""
+    waiting = f"{pending} request{'s' if pending != 1 else ''} waiting for approval"
+    if per_user is not None and window is not None and pending < max_pending:
+        made = f" and {writes} change{'s' if writes != 1 else ''} in the last {duration(window)}"
+        most = f"{waiting}{made}: together the most this bot allows ({per_user})"
+    else:
+        most = f"{waiting}, the most one member may have"
+    text = (
+        f":stopwatch: You have {most}. Nothing was posted. Ask again once one of them is "
+        f"decided, or withdraw one (Reject on its request; `{safe(command, 40)} approvals` "
+        "lists them)."
+    )
+    return Message(text=fallback(text), blocks=[section(text)])
 
 
 def build_sent_for_approval(
