@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
 from bot.vps.models import Server
@@ -222,6 +223,15 @@ def button(
         value=value,
         style=style,
     )
+
+
+def refusal(text: str, *, icon: str | None = None) -> Message:
+    """A request refused — by the policy, a freeze or the write limit — in one section of safe
+    mrkdwn whose block id says so (`ids.DENIED_BLOCK`) to readers that are not people: the
+    console's script mode fails the line that got it. Every refusal is built here."""
+    block = section(f"{icon} {text}" if icon else text)
+    block.block_id = ids.DENIED_BLOCK
+    return Message(text=fallback(text), blocks=[block])
 
 
 def fallback(text: str) -> str:

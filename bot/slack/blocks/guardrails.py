@@ -21,6 +21,7 @@ from bot.slack.blocks.core import (
     fallback,
     fields_section,
     line_sections,
+    refusal,
     safe,
     section,
     server_ref,
@@ -62,7 +63,7 @@ def build_frozen(
     why = f" — {safe(reason, 300)}" if reason.strip() else ""
     until = f"It ends {when(ends, now)}." if ends else "It has no end."
     text = f":snowflake: Not now: {what} is frozen by the {safe(description, 300)}{why}. {until}"
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 def approval_line(action: str, servers: Sequence[str], approvers: str) -> str:
@@ -93,7 +94,7 @@ def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) 
         f":stopwatch: You have made {limit} changes in the last {duration(window)}, the most "
         f"this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
     )
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 class ApprovalView:

@@ -39,6 +39,8 @@ _OUTCOME_EMOJI = {
 # A note with one of these icons says the request was not done (ids.DENIED_BLOCK, FAILED_BLOCK).
 _MARKS = {
     ":lock:": ids.DENIED_BLOCK,
+    ":snowflake:": ids.DENIED_BLOCK,  # a freeze refused it
+    ":stopwatch:": ids.DENIED_BLOCK,  # the write limit refused it (an approval click over it)
     ":warning:": ids.FAILED_BLOCK,
     ":mag:": ids.FAILED_BLOCK,
     ":no_entry_sign:": ids.FAILED_BLOCK,
