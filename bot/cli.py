@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.config import Settings, SettingsError, StartupError, load_settings
 from bot.logs import configure_logging, settings_secrets
+from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.vps.simulator import Simulator
@@ -204,7 +205,7 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
             f"--host/--port: cannot listen on {args.host}:{args.port} ({why})"
         ) from None
     print(
-        f"VPS.org simulator: {_servers(args)} servers on {running.url} "
+        f"VPS.org simulator: {counted(_servers(args), 'server')} on {running.url} "
         f"(token: {args.token}). Ctrl-C stops it.",
         flush=True,
     )

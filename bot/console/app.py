@@ -48,6 +48,7 @@ from bot.emulator import SlackEmulator
 from bot.redact import redact_url
 from bot.runner import start_bot
 from bot.vps.simulator import Durations, Simulator
+from bot.words import counted
 
 __all__ = ["DEMO_DURATIONS", "ConsoleOptions", "console_main", "run_console"]
 
@@ -204,8 +205,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
 def _say_what_failed(terminal: Terminal, interpreter: Interpreter, *, stopped: bool) -> None:
     """The script's last line: which line failed, and whether the rest was skipped."""
     what = interpreter.failed_line or "a line"
-    count = interpreter.failures
-    failures = "1 failure" if count == 1 else f"{count} failures"
+    failures = counted(interpreter.failures, "failure")
     rest = "; the lines after it were not run" if stopped else f" ({failures} in all)"
     terminal.write(terminal.style.paint(f"✗ Failed: {what}{rest}. Exit code 1.", BOLD, RED))
 

@@ -34,6 +34,7 @@ from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
+from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try aga
 
 def busy(limit: int) -> str:
     """The answer to a read over the member's limit."""
-    return f"You already have {limit} requests running; wait for their answers, then try again."
+    running = counted(limit, "request")
+    return f"You already have {running} running; wait for their answers, then try again."
 
 
 def too_long(seconds: float) -> str:

@@ -220,6 +220,6 @@ async def test_a_write_limit_refusal_stops_the_script(console: Console, tmp_path
     out = await console(
         "/vps reboot web-server-01", "/vps reboot db-server-01", "/vps list", expect=1
     )
-    assert "the most this bot allows" in out
+    assert "You have made 1 change in the last 1 hour, the most this bot allows" in out
     assert f"✗ Failed: /vps reboot db-server-01; {STOPPED}" in out
     assert "Servers" not in out

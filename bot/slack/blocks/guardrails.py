@@ -28,6 +28,7 @@ from bot.slack.blocks.core import (
     server_ref_plain,
     user_mention,
 )
+from bot.words import counted
 
 __all__ = [
     "ApprovalView",
@@ -91,8 +92,8 @@ def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False) -> str:
 def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) -> Message:
     """A write refused by the write limit, with when the member may act again."""
     text = (
-        f":stopwatch: You have made {limit} changes in the last {duration(window)}, the most "
-        f"this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
+        f":stopwatch: You have made {counted(limit, 'change')} in the last {duration(window)}, "
+        f"the most this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
     )
     return refusal(text)
 

@@ -20,6 +20,7 @@ from bot.slack.blocks.core import (
     user_mention,
 )
 from bot.state import AuditEntry
+from bot.words import counted
 
 _OUTCOME_EMOJI = {
     "asked": ":question:",
@@ -92,7 +93,8 @@ def build_audit(entries: Sequence[AuditEntry], *, about: str | None = None) -> M
     lines = [_line(entry) for entry in entries]
     blocks: list[Block] = [section(f":scroll: *{title}* — newest first")]
     blocks.extend(line_sections(lines, max_blocks=40))
-    return Message(text=fallback(f"{title}: {len(entries)} entries"), blocks=blocks)
+    shown = counted(len(entries), "entry", "entries")
+    return Message(text=fallback(f"{title}: {shown}"), blocks=blocks)
 
 
 def _line(entry: AuditEntry) -> str:
