@@ -29,6 +29,7 @@ from bot.console.startup import (
     banner,
     console_policy,
     emulated_settings,
+    policy_people,
     policy_text,
 )
 from bot.console.terminal import (
@@ -143,6 +144,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             # The console brings its own ops channel, so a policy with approve: loads here too.
             with_ops = settings.model_copy(update={"bot_ops_channel": ops.id})
             policy, policy_note = console_policy(with_ops, me.id, real_api=real_api)
+            workspace.meet(policy_people(policy))
             await emu.start()
             stack.push_async_callback(emu.close)
             changes, state_note = emulated_settings(

@@ -80,6 +80,35 @@ async def test_cancel_sends_nothing(console: Console) -> None:
     assert "ops notification" not in out
 
 
+async def test_everyone_the_policy_names_is_drawn_by_name(console: Console, tmp_path: Path) -> None:
+    """Members named by README-style ids (U0ALICE01 is alice) are mentioned by name, like the
+    people the console made: never a bare id beside a name in one sentence."""
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n"
+        '  "*": [{users: [U0ADMIN01]}]\n'
+        "  reboot: [{users: [U0ALICE01]}]\n"
+        "approve:\n"
+        "  reboot: {by: [{users: [U0ADMIN01, U0BOB0001]}]}\n"
+    )
+    out = await console(
+        ":as bob",
+        "/vps reboot web-server-01",
+        ":as U0ALICE01",
+        "/vps reboot web-server-01",
+        keep_going=True,
+        expect=1,
+    )
+    denial = after(out, "bob #general \u203a /vps reboot web-server-01")
+    assert "@alice" in denial
+    assert "@admin" in denial
+    assert "You are @alice (U0ALICE01)." in out
+    request = after(out, "alice #general \u203a /vps reboot web-server-01")
+    assert "@admin" in request
+    assert "@bob" in request
+    assert "@U0" not in out  # no member drawn as a bare id
+    assert "@u0" not in out
+
+
 async def test_someone_the_policy_file_does_not_allow_is_denied(
     console: Console, tmp_path: Path
 ) -> None:
