@@ -47,7 +47,7 @@ from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import SlackEmulator
 from bot.redact import redact_url
-from bot.runner import start_bot
+from bot.runner import load_catalog_for, start_bot
 from bot.vps.simulator import Durations, Simulator
 from bot.words import counted
 
@@ -150,7 +150,13 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             changes, state_note = emulated_settings(
                 settings, emu, ops.id, stack, options.watch_interval, real_api=real_api
             )
-            sim = None if real_api else Simulator(seed=options.servers, durations=options.durations)
+            sim = None
+            if not real_api:  # its fleet wears the catalog `/vps create` offers
+                sim = Simulator(
+                    seed=options.servers,
+                    durations=options.durations,
+                    catalog=load_catalog_for(settings),
+                )
             bot = await start_bot(
                 settings.model_copy(update=changes),
                 simulator=sim,

@@ -261,3 +261,26 @@ async def test_the_demo_policy_shows_the_guardrails_and_they_work_uncommented(
     assert "[1] Approve  [2] Reject" in request
     assert "Approved by @bob" in out
     assert "worker-01 (#12347) was deleted" in out
+
+
+async def test_the_simulated_fleet_wears_the_catalog_create_offers(
+    console: Console, tmp_path: Path
+) -> None:
+    (tmp_path / "catalog.yml").write_text(
+        "plans:\n"
+        "  - {id: 21, name: Tiny, vcpus: 1, memory: 1024, storage: 20}\n"
+        "  - {id: 22, name: Huge, vcpus: 16, memory: 65536, storage: 960}\n"
+        "operating_systems: [{id: 31, name: Debian 13}]\n"
+        "locations: [{code: eu-north, name: EU North}]\n"
+    )
+    out = await console(
+        "/vps list",
+        "/vps create web-09 plan:huge os:debian location:eu-north",
+        bot_catalog_file=tmp_path / "catalog.yml",
+    )
+    listed = out[out.index("\u203a /vps list") : out.index("\u203a /vps create")]
+    assert "Tiny" in listed or "Huge" in listed
+    for elsewhere in ("Standard VPS", "Performance VPS", "us-west", "us-east"):
+        assert elsewhere not in listed  # only what `/vps create` offers
+    assert "eu-north" in listed
+    assert "web-09 (#12357) is being created" in out
