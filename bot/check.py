@@ -25,6 +25,7 @@ from bot.runner import (
 )
 from bot.state import StateStoreError, open_store
 from bot.vps import VPSError
+from bot.words import counted
 
 OK, WARN, FAIL, SKIP = "ok", "WARN", "FAIL", "skip"
 
@@ -183,7 +184,7 @@ async def check_vps(settings: Settings, report: Report) -> None:
         except VPSError as exc:
             report.add(FAIL, "VPS.org API", f"{where}: {exc}")
             return
-    report.add(OK, "VPS.org API", f"{where}: {len(servers)} servers listed")
+    report.add(OK, "VPS.org API", f"{where}: {counted(len(servers), 'server')} listed")
 
 
 async def check_slack(settings: Settings, report: Report) -> None:

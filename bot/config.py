@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     bot_policy_file: Path = Path("policy.yml")
     bot_ops_channel: str | None = None
     bot_confirm_ttl_seconds: float = Field(default=300.0, gt=0)
+    bot_request_deadline_seconds: float = Field(default=30.0, gt=0)
     bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
     bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
     bot_state_url: str = "sqlite:///vpsbot.db"

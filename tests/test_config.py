@@ -47,6 +47,7 @@ def test_defaults_are_the_contracts() -> None:
     assert s.bot_ops_channel is None
     assert (s.bot_confirm_ttl_seconds, s.bot_watch_interval_seconds) == (300, 10)
     assert s.bot_monitor_interval_seconds == 60
+    assert s.bot_request_deadline_seconds == 30
     assert s.bot_state_url == "sqlite:///vpsbot.db"
     assert s.bot_command == "/vps"
     assert s.bot_catalog_file is None
@@ -58,12 +59,14 @@ def test_environment_is_read_with_fractions_and_absolute_sqlite(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BOT_CONFIRM_TTL_SECONDS", "0.5")
+    monkeypatch.setenv("BOT_REQUEST_DEADLINE_SECONDS", "2.5")
     monkeypatch.setenv("BOT_STATE_URL", "sqlite:////var/lib/vpsbot/state.db")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-abc")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     monkeypatch.setenv("VPS_API_URL", "http://127.0.0.1:8080/api/v1/")
     s = load_settings()
     assert s.bot_confirm_ttl_seconds == 0.5
+    assert s.bot_request_deadline_seconds == 2.5
     assert s.bot_state_url == "sqlite:////var/lib/vpsbot/state.db"
     assert s.socket_mode
     assert s.log_level == "DEBUG"
