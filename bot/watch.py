@@ -26,7 +26,7 @@ from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, Watch, new_replica_id
+from bot.state import StateStore, StateStoreUnavailable, Watch, new_replica_id
 from bot.vps import Server, VPSClient, VPSError, VPSNotFound
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,9 @@ class Watcher:
                 taken = await self._claim()
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:  # an outage: no traceback, try again later
+                logger.warning("could not look for watches to take over: %s", exc)
+                continue
             except Exception:
                 logger.exception("could not look for watches to take over; trying again")
                 continue
@@ -156,7 +159,10 @@ class Watcher:
         await self._reports.wait()
         try:
             released = await self._store.release_watches(self.owner)
-        except Exception:  # they are taken over when their leases run out
+        except StateStoreUnavailable as exc:  # they are taken over when their leases run out
+            logger.warning("could not give up the lifecycle watches: %s", exc)
+            return
+        except Exception:
             logger.exception("could not give up the lifecycle watches")
             return
         if released:
@@ -182,6 +188,12 @@ class Watcher:
                     return
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:
+                # The store went away: without it the lease cannot be renewed nor the end
+                # recorded. Let the lease lapse; whoever claims the watch next (this replica
+                # too) follows it on once the store is back.
+                logger.warning("stopped following watch %s, its lease lapses: %s", watch_id, exc)
+                return
             except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
                 logger.exception("following watch %s failed this time; trying again", watch_id)
 

@@ -36,7 +36,7 @@ from bot.state.records import (
     new_id,
     new_replica_id,
 )
-from bot.state.store import StateStore, open_store
+from bot.state.store import StateStore, open_store, store_for
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -59,4 +59,5 @@ __all__ = [
     "new_id",
     "new_replica_id",
     "open_store",
+    "store_for",
 ]
