@@ -263,7 +263,8 @@ async def _start(
     async def first_contact() -> None:
         await store.upgrade()  # migrations: once, under the lock replicas share
         if taken := await store.take_back(replica):
-            logger.info("took back %d leases this replica held before it restarted", taken)
+            leases = "lease" if taken == 1 else "leases"
+            logger.info("took back %d %s this replica held before it restarted", taken, leases)
         await watcher.resume()
 
     await when_reachable(first_contact)

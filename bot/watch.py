@@ -72,17 +72,20 @@ class Watcher:
         return len(self._tasks)
 
     async def resume(self) -> int:
-        """Take every unfinished watch no replica holds (after a restart or a crash), then keep
-        taking those whose replica dies or stops."""
-        resumed = await self._claim()
+        """Take every unfinished watch no replica holds (after a restart or a crash), and those
+        given to this process at start (`StateStore.take_back`), then keep taking those whose
+        replica dies or stops."""
+        resumed = await self._claim(own=True)
         if resumed:
             logger.info("resumed %d lifecycle watches", resumed)
         if self._claimer is None:
             self._claimer = asyncio.create_task(self._claim_forever(), name="watch-takeover")
         return resumed
 
-    async def _claim(self) -> int:
-        claimed = await self._store.claim_watches(self.owner, lease=self.lease, now=self._clock())
+    async def _claim(self, *, own: bool = False) -> int:
+        claimed = await self._store.claim_watches(
+            self.owner, lease=self.lease, now=self._clock(), own=own
+        )
         fresh = [watch for watch in claimed if watch.id not in self._tasks]
         for watch in fresh:
             self._spawn(watch)

@@ -65,9 +65,9 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
         await migrate(self._backend, self._engine if self._backend.memory else None)
 
     async def take_back(self, owner: str) -> int:
-        """Give up the watches and leases an earlier run of this replica held (it crashed,
-        see `earlier_self`): they are taken again at once instead of when their leases run
-        out. Returns how many."""
+        """Make `owner` the holder of the watches and leases an earlier run of this replica
+        held (it crashed, see `earlier_self`), instead of leaving them until their leases run
+        out; `Watcher.resume` then follows those watches at once. Returns how many."""
         w, le = t.watches, t.leases
         held = sa.union(
             sa.select(w.c.owner).where(w.c.finished_at.is_(None), w.c.owner.is_not(None)),
@@ -82,9 +82,11 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
             watches = await conn.execute(
                 sa.update(w)
                 .where(w.c.owner.in_(earlier), w.c.finished_at.is_(None))
-                .values(owner=None, lease_until=None)
+                .values(owner=owner)
             )
-            leases = await conn.execute(sa.delete(le).where(le.c.owner.in_(earlier)))
+            leases = await conn.execute(
+                sa.update(le).where(le.c.owner.in_(earlier)).values(owner=owner)
+            )
         return int(watches.rowcount) + int(leases.rowcount)
 
     async def count_pending(self, now: float | None = None) -> PendingCounts:
