@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.config import StartupError
 from bot.emulator import SlackEmulator
+from bot.state import SCHEMA_VERSION
 from bot.vps.simulator import RunningSimulator, start_simulator
 from tests.e2e.harness import (
     ALICE,
@@ -26,6 +30,7 @@ from tests.e2e.harness import (
     POLICY,
     SECRET,
     Clock,
+    Harness,
     add_people,
     dump,
     fresh_simulator,
@@ -211,3 +216,38 @@ async def test_a_replica_restarted_after_a_crash_follows_its_servers_again_at_on
     finally:
         await bot.stop()
         await other.stop()
+
+
+async def test_a_state_file_from_a_newer_vpsbot_stops_the_start_at_once(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await harness.stop()
+    with closing(sqlite3.connect(harness.tmp / "state.db")) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StartupError, match=f"schema version {SCHEMA_VERSION + 1}"):
+        await harness.start()
+    assert "trying again" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"username": "vpsbot_no_such_role"}, 'role "vpsbot_no_such_role" does not exist'),
+        ({"database": "vpsbot_no_such_database"}, "vpsbot_no_such_database"),
+    ],
+)
+async def test_postgresql_credentials_or_a_database_that_are_wrong_stop_the_start_at_once(
+    harness: Harness,
+    postgres_server: PostgresServer,
+    caplog: pytest.LogCaptureFixture,
+    change: dict[str, str],
+    said: str,
+) -> None:
+    await harness.stop()
+    url = sa.make_url(postgres_server.url).set(**change)
+    harness.overrides["bot_state_url"] = url.render_as_string(hide_password=False)
+    with pytest.raises(StartupError) as caught:
+        await harness.start()
+    assert str(caught.value).startswith("BOT_STATE_URL: cannot open database postgresql://")
+    assert said in str(caught.value)
+    assert "trying again" not in caplog.text
