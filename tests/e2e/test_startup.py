@@ -12,14 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.config import StartupError
+from bot.config import Settings, StartupError
 from bot.emulator import SlackEmulator
+from bot.runner import verify_slack
 from bot.state import SCHEMA_VERSION
 from bot.vps.simulator import RunningSimulator, start_simulator
 from tests.e2e.harness import (
@@ -251,3 +253,52 @@ async def test_postgresql_credentials_or_a_database_that_are_wrong_stop_the_star
     assert str(caught.value).startswith("BOT_STATE_URL: cannot open database postgresql://")
     assert said in str(caught.value)
     assert "trying again" not in caplog.text
+
+
+def _files_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+async def test_a_start_that_cannot_reach_slack_says_so_and_leaves_no_state_file(
+    tmp_path: Path,
+) -> None:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+    env = {
+        **keep,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",  # nobody answers there
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "BOT_METRICS_PORT": "0",
+    }  # BOT_STATE_URL unset: sqlite:///vpsbot.db, here
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--simulator",
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert "vpsbot: SLACK_API_URL: cannot reach Slack at http://127.0.0.1:" in err.decode()
+    assert _files_in(tmp_path) == []  # no vpsbot.db left behind
+
+
+async def test_a_slack_that_cannot_be_reached_says_what_to_set_when_its_url_is_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "VPS_", "BOT_")):
+            monkeypatch.delenv(name)
+
+    class Unreachable:  # Slack as seen without a network
+        async def auth_test(self) -> None:
+            raise OSError("Network is unreachable")
+
+    settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET)  # type: ignore[call-arg]
+    with pytest.raises(StartupError) as caught:
+        await verify_slack(settings, cast(Any, Unreachable()))
+    message = str(caught.value)
+    assert message.startswith("Slack: cannot reach Slack at https://slack.com/api/ (OSError)")
+    assert "SLACK_API_URL" not in message  # never set: not what to fix
+    assert "network access to Slack" in message
+    assert "SLACK_BOT_TOKEN" in message
+    assert "only `vpsbot console` runs fully offline" in message
