@@ -26,6 +26,7 @@ from bot.state import SCHEMA_VERSION
 from bot.vps.simulator import RunningSimulator, start_simulator
 from tests.e2e.harness import (
     ALICE,
+    APP_TOKEN,
     BOT_TOKEN,
     OPS,
     OPS_LOG,
@@ -35,6 +36,7 @@ from tests.e2e.harness import (
     Harness,
     add_people,
     dump,
+    eventually,
     fresh_simulator,
 )
 from tests.e2e.test_crash import free_port, serving
@@ -302,3 +304,54 @@ async def test_a_slack_that_cannot_be_reached_says_what_to_set_when_its_url_is_t
     assert "network access to Slack" in message
     assert "SLACK_BOT_TOKEN" in message
     assert "only `vpsbot console` runs fully offline" in message
+
+
+async def test_socket_mode_connects_only_once_the_database_answers(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    (tmp_path / "policy.yml").write_text(POLICY)
+    database = postgres_server.create()
+    name = sa.make_url(database).database
+    await _admin(postgres_server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    port = free_port()
+    clock = Clock()
+    emulator = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
+    async with emulator as emu:
+        add_people(emu)
+        h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
+        h.overrides = {
+            "slack_app_token": APP_TOKEN,
+            "slack_signing_secret": None,
+            "bot_state_url": database,
+            "port": port,
+        }
+        starting = asyncio.create_task(h.start())
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+                async def probed() -> bool:
+                    try:
+                        return (await client.get("/readyz")).status_code == 503
+                    except httpx.HTTPError:
+                        return False
+
+                await eventually(probed, "the probes to answer", within=30)
+                health = await client.get("/healthz")
+                assert health.status_code == 200  # alive, however long the database takes
+                assert health.json()["socket"] == "not connected yet"
+                checks = (await client.get("/readyz")).json()["checks"]
+                assert checks["startup"] == "waiting for the state store"
+                assert emu.socket_connections == 0  # no Slack work taken meanwhile
+                assert not starting.done()
+
+                await _admin(postgres_server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+                await asyncio.wait_for(starting, 30)
+                await emu.wait_for_socket()
+                assert (await client.get("/readyz")).status_code == 200
+            await h.answer("/vps whoami")
+        finally:
+            if not starting.done():
+                starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            await h.stop()
+            postgres_server.drop(database)
