@@ -355,3 +355,27 @@ async def test_socket_mode_connects_only_once_the_database_answers(
             await asyncio.gather(starting, return_exceptions=True)
             await h.stop()
             postgres_server.drop(database)
+
+
+async def test_a_replica_waiting_for_its_database_stops_cleanly_on_sigterm(
+    outside: tuple[SlackEmulator, RunningSimulator, Clock],
+    tmp_path: Path,
+    postgres_server: PostgresServer,
+) -> None:
+    emu, sim, _ = outside
+    database = postgres_server.create()
+    name = sa.make_url(database).database
+    await _admin(postgres_server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    bot = Bot(tmp_path, emu, sim, sim.simulator.token, {"BOT_STATE_URL": database})
+    try:
+        await bot.start()
+        await bot.until("/healthz", 200)
+        await emu.wait_for(lambda: "trying again" in bot.log.read_text(), 30, what="an attempt")
+        await bot.stop(signal.SIGTERM)  # a rollout while it waits
+        assert bot.proc is not None
+        assert bot.proc.returncode == 0, bot.log.read_text()
+        assert "Traceback" not in bot.log.read_text()
+    finally:
+        await bot.stop(signal.SIGKILL)
+        await _admin(postgres_server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        postgres_server.drop(database)
