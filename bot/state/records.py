@@ -16,11 +16,17 @@ def new_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+_IN_THIS_PROCESS: set[str] = set()
+"""The owners this process made: never an earlier run, even with its pid."""
+
+
 def new_replica_id(identity: str | None = None) -> str:
     """This process's name as the owner of leases: the replica's identity (BOT_REPLICA_ID, else
     the host name), pid and a random part (a restarted process is a new owner; `earlier_self`
     tells it which owners were its own earlier runs)."""
-    return f"{identity or socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    owner = f"{identity or socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    _IN_THIS_PROCESS.add(owner)
+    return owner
 
 
 def earlier_self(owner: str, me: str) -> bool:
@@ -30,7 +36,9 @@ def earlier_self(owner: str, me: str) -> bool:
     the same identity: two processes on one host never take each other's leases."""
     identity, pid, _ = _parts(owner)
     my_identity, my_pid, _ = _parts(me)
-    if owner == me or identity != my_identity or pid is None:
+    if owner in _IN_THIS_PROCESS:  # another bot in this process (tests run two): alive
+        return False
+    if identity != my_identity or pid is None:
         return False
     return pid == my_pid or not _alive(pid)
 

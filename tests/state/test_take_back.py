@@ -35,6 +35,7 @@ def test_an_earlier_run_is_one_with_the_same_identity_and_no_live_process() -> N
     assert not earlier_self(f"replica-a:{alive}:1234abcd", me)  # alive: never taken from
     assert not earlier_self(f"replica-b:{dead}:1234abcd", me)  # another replica's
     assert not earlier_self(me, me)
+    assert not earlier_self(new_replica_id("replica-a"), me)  # another bot in this process
     assert not earlier_self("garbage", me)
     assert new_replica_id().startswith(f"{os.uname().nodename}:")  # the host name by default
 
