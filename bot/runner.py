@@ -132,11 +132,13 @@ async def start_bot(
     clock: Callable[[], float] = time.time,
     socket_ping_interval: float = 10.0,
     policy: Policy | None = None,
+    wait_for_store: bool = False,
 ) -> RunningBot:
     """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't.
 
-    `policy` replaces the policy file (the console's demo policy); `clock` and
-    `socket_ping_interval` are for tests.
+    `wait_for_store`: a state store that cannot be reached is waited for (`vpsbot run`, with
+    its probes answering meanwhile) instead of stopping the start. `policy` replaces the policy
+    file (the console's demo policy); `clock` and `socket_ping_interval` are for tests.
     """
     problems = settings.problems_for_run(simulator=simulator is not None)
     if problems:
@@ -146,7 +148,15 @@ async def start_bot(
     stack = AsyncExitStack()
     try:
         return await _start(
-            settings, policy, catalog, simulator, announce, stack, clock, socket_ping_interval
+            settings,
+            policy,
+            catalog,
+            simulator,
+            announce,
+            stack,
+            clock,
+            socket_ping_interval,
+            wait_for_store,
         )
     except BaseException:
         await stack.aclose()
@@ -162,6 +172,7 @@ async def _start(
     stack: AsyncExitStack,
     clock: Callable[[], float],
     socket_ping_interval: float,
+    wait_for_store: bool,
 ) -> RunningBot:
     try:
         store = store_for(settings.bot_state_url, clock=clock)  # not connected yet
@@ -267,7 +278,7 @@ async def _start(
             logger.info("took back %d %s this replica held before it restarted", taken, leases)
         await watcher.resume()
 
-    await when_reachable(first_contact)
+    await when_reachable(first_contact, wait=wait_for_store)
     readiness.state = "starting"
     background.push_async_callback(watcher.close)
     start_background(settings, services, replica, readiness.socket, background)
@@ -360,7 +371,7 @@ async def run_bot(settings: Settings, *, simulator: Simulator | None = None) -> 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    starting = asyncio.create_task(start_bot(settings, simulator=simulator))
+    starting = asyncio.create_task(start_bot(settings, simulator=simulator, wait_for_store=True))
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if not starting.done():  # stopped while starting: start_bot closes what it opened

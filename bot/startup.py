@@ -45,18 +45,22 @@ def retry_delays(first: float = FIRST_RETRY, cap: float = MAX_RETRY) -> Iterator
 async def when_reachable(
     step: Callable[[], Awaitable[T]],
     *,
+    wait: bool = True,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     delays: Iterator[float] | None = None,
 ) -> T:
     """Run start-up's first `step` on the state store (migrations, taking leases back),
     again and again while the database cannot be reached; its result.
 
-    StartupError (one line, naming BOT_STATE_URL) for a store that waiting cannot heal.
+    StartupError (one line, naming BOT_STATE_URL) for a store that waiting cannot heal, and
+    with `wait` False for one that cannot be reached either (the console: nobody to wait).
     """
     for attempt, delay in enumerate(delays or retry_delays(), start=1):
         try:
             result = await step()
         except StateStoreUnavailable as exc:
+            if not wait:
+                raise StartupError(f"BOT_STATE_URL: {exc}") from None
             logger.warning(
                 "BOT_STATE_URL: %s; trying again in %gs (attempt %d)", exc, delay, attempt
             )

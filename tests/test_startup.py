@@ -71,3 +71,12 @@ async def test_what_waiting_cannot_heal_stops_at_once(problem: str) -> None:
         await when_reachable(step, sleep=sleep)
     assert str(caught.value) == f"BOT_STATE_URL: {problem}"
     assert slept == []
+
+
+async def test_without_waiting_an_unreachable_store_stops_the_start_at_once() -> None:
+    async def step() -> None:
+        raise StateStoreUnavailable(REFUSED)
+
+    with pytest.raises(StartupError) as caught:
+        await when_reachable(step, wait=False)  # the console: nobody would see it wait
+    assert str(caught.value) == f"BOT_STATE_URL: {REFUSED}"
