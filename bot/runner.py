@@ -231,6 +231,7 @@ async def _start(
     stack.push_async_callback(services.drain)
     events: SlackEvents | None = None
     handler: AsyncSocketModeHandler | None = None
+    socket: SocketHealth | None = None
     if settings.socket_mode:
         assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
         handler = AsyncSocketModeHandler(
@@ -281,11 +282,9 @@ async def _start(
     await when_reachable(first_contact, wait=wait_for_store)
     readiness.state = "starting"
     background.push_async_callback(watcher.close)
-    start_background(settings, services, replica, readiness.socket, background)
-    if handler is not None:
-        readiness_socket = readiness.socket
-        assert readiness_socket is not None  # noqa: S101 - made above with the handler
-        readiness_socket.opened = True
+    start_background(settings, services, replica, socket, background)
+    if handler is not None and socket is not None:
+        socket.opened = True
         await _connect_socket(handler, settings)
     if events is not None:
         events.accepting = True
