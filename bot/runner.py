@@ -31,7 +31,7 @@ from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.redact import redact_url
 from bot.slack.groups import SlackGroupMembers
-from bot.startup import start_background, when_reachable
+from bot.startup import start_background, start_metrics, when_reachable
 from bot.state import new_replica_id, store_for
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
@@ -282,10 +282,11 @@ async def _start(
     await when_reachable(first_contact, wait=wait_for_store)
     readiness.state = "starting"
     background.push_async_callback(watcher.close)
-    start_background(settings, services, replica, socket, background)
+    start_background(settings, services, replica, background)
     if handler is not None and socket is not None:
         socket.opened = True
         await _connect_socket(handler, settings)
+    start_metrics(settings, services, socket, background)
     if events is not None:
         events.accepting = True
     where = f"http://{settings.host}:{port}"

@@ -75,14 +75,10 @@ async def when_reachable(
 
 
 def start_background(
-    settings: Settings,
-    services: Services,
-    replica: str,
-    socket: SocketHealth | None,
-    background: AsyncExitStack,
+    settings: Settings, services: Services, replica: str, background: AsyncExitStack
 ) -> None:
-    """Start the work that needs the state store: the fleet monitor, housekeeping, the
-    approval sweeper and the metrics that read the store; `background` stops them."""
+    """Start the work that needs the state store: the fleet monitor, housekeeping and the
+    approval sweeper; `background` stops them."""
     store, notifier, metrics = services.store, services.notifier, services.metrics
     monitor = FleetMonitor(
         lister=services.directory.fleet,  # its listing also refreshes the fleet index
@@ -110,9 +106,20 @@ def start_background(
     )
     sweeper.start()
     background.push_async_callback(sweeper.close)
+
+
+def start_metrics(
+    settings: Settings,
+    services: Services,
+    socket: SocketHealth | None,
+    background: AsyncExitStack,
+) -> None:
+    """Keep the gauges that need I/O fresh (the store's counts, the socket): started once
+    both are up, so the first refresh already reads them."""
     if settings.bot_metrics_port != 0:
+        connected = socket.connected if socket else None
         refresher = MetricsRefresher(
-            metrics, store=store, socket_connected=socket.connected if socket else None
+            services.metrics, store=services.store, socket_connected=connected
         )
         refresher.start()
         background.push_async_callback(refresher.close)
