@@ -23,7 +23,7 @@ from bot.runner import (
     verify_slack,
     vps_client,
 )
-from bot.state import StateStoreError, open_store
+from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError
 from bot.words import counted
 
@@ -154,7 +154,10 @@ async def check_state(settings: Settings, report: Report) -> None:
             report.add(OK, "state", f"{redact_url(url)}: vpsbot run will create {missing}")
         return
     try:
-        store = await open_store(url)
+        store = await open_store(url)  # once: `run` would wait for a store down, not the check
+    except StateStoreUnavailable as exc:
+        report.add(FAIL, "state", f"BOT_STATE_URL: {exc} (vpsbot run waits for it, not ready)")
+        return
     except (StateStoreError, ValueError) as exc:
         report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
         return

@@ -22,6 +22,7 @@ ALL_VARIABLES = [
     "BOT_WATCH_INTERVAL_SECONDS",
     "BOT_MONITOR_INTERVAL_SECONDS",
     "BOT_STATE_URL",
+    "BOT_REPLICA_ID",
     "BOT_COMMAND",
     "BOT_CATALOG_FILE",
     "HOST",
@@ -49,6 +50,7 @@ def test_defaults_are_the_contracts() -> None:
     assert s.bot_monitor_interval_seconds == 60
     assert s.bot_request_deadline_seconds == 30
     assert s.bot_state_url == "sqlite:///vpsbot.db"
+    assert s.bot_replica_id is None  # the host name
     assert s.bot_command == "/vps"
     assert s.bot_catalog_file is None
     assert (s.host, s.port, s.log_level, s.log_format) == ("0.0.0.0", 3000, "INFO", "text")
@@ -101,6 +103,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("BOT_STATE_URL", "redis://:hunter2secret@cache/0", "sqlite:///"),
         ("BOT_STATE_URL", "postgres://u:hunter2secret@db", "postgresql://user:password@host"),
         ("BOT_COMMAND", "vps", "slash command"),
+        ("BOT_REPLICA_ID", "web 1:2", "letters, digits"),
         ("PORT", "70000", "less than or equal to 65535"),
         ("LOG_FORMAT", "xml", "'text' or 'json'"),
     ],
@@ -184,3 +187,8 @@ def test_a_bot_timezone_that_is_no_iana_zone_is_refused(
     assert caught.value.problems == [
         "BOT_TIMEZONE: must be an IANA time zone name like Europe/Rome or UTC"
     ]
+
+
+def test_a_replica_id_names_the_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_REPLICA_ID", "vpsbot-7d9f8-x2k4q")
+    assert load_settings().bot_replica_id == "vpsbot-7d9f8-x2k4q"
