@@ -372,3 +372,25 @@ def test_the_simulator_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
+
+
+def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
+    """`vpsbot run` in HTTP mode on SQLite: no Socket Mode, simulator, console or PostgreSQL."""
+    probe = (
+        "import sys\n"
+        "import bot.cli, bot.runner\n"
+        "unneeded = ('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode',\n"
+        "            'bot.vps.simulator', 'bot.console', 'bot.emulator', 'bot.check',\n"
+        "            'sqlalchemy.dialects.postgresql', 'alembic')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(unneeded)))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
