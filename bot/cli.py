@@ -170,8 +170,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `vpsbot` console script."""
     args = _parser().parse_args(argv)
-    from bot.config import SettingsError, StartupError, load_settings
-    from bot.logs import configure_logging, settings_secrets
+    with _collecting_later():
+        from bot.config import SettingsError, StartupError, load_settings
+        from bot.logs import configure_logging, settings_secrets
 
     try:
         settings = load_settings()
