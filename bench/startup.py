@@ -113,7 +113,14 @@ async def measure(
     """(vpsbot's, the bare app's) starts, one of each per round, alternating."""
     bot: list[Start] = []
     bare: list[Start] = []
-    workdir = Path(tempfile.mkdtemp(prefix="vpsbot-bench-startup-"))
+    with tempfile.TemporaryDirectory(prefix="vpsbot-bench-startup-") as folder:
+        await _rounds(Path(folder), rounds, bot_src, bot, bare)
+    return bot, bare
+
+
+async def _rounds(
+    workdir: Path, rounds: int, bot_src: str | None, bot: list[Start], bare: list[Start]
+) -> None:
     (workdir / "policy.yml").write_text(POLICY)
     async with Slack() as slack:
         for measured in [False] + [True] * rounds:
@@ -122,7 +129,6 @@ async def measure(
             if measured:
                 bare.append(bare_start)
                 bot.append(bot_start)
-    return bot, bare
 
 
 def _medians(starts: list[Start]) -> tuple[float, float]:
