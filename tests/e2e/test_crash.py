@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.emulator import SlackEmulator
 from bot.vps.simulator import start_simulator
 from tests.e2e.harness import (
+    ACK_WAIT,
     ALICE,
     BOT_TOKEN,
     OPS,
@@ -32,8 +33,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def serving(port: int) -> None:
-    for _ in range(400):
+async def serving(
+    port: int, proc: asyncio.subprocess.Process | None = None, within: float = 60.0
+) -> None:
+    """Wait until something listens on `port` (a bot starting: its imports alone take seconds
+    on a loaded machine); fail at once if `proc`, the bot, has ended meanwhile."""
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        if proc is not None and proc.returncode is not None:
+            raise TimeoutError(f"the bot ended (exit code {proc.returncode}) before listening")
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
@@ -42,7 +50,7 @@ async def serving(port: int) -> None:
         writer.close()
         await writer.wait_closed()
         return
-    raise TimeoutError(f"the bot did not listen on {port}")
+    raise TimeoutError(f"the bot did not listen on {port} within {within:g}s")
 
 
 async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> None:
@@ -50,7 +58,9 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
     clock = Clock()
     sim = fresh_simulator(clock)
     running = await start_simulator(sim)
-    async with SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN) as emu:
+    async with SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, ack_timeout=ACK_WAIT
+    ) as emu:
         add_people(emu)
         port = free_port()
         env = {
@@ -79,14 +89,14 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
             )
-            await serving(port)
+            await serving(port, proc)
             emu.app_url = f"http://127.0.0.1:{port}/slack/events"
             return proc
 
         bot = await start()
         try:
             await emu.slash_command("/vps reboot web-server-01", user=ALICE, channel=OPS)
-            await emu.wait_for(lambda: emu.messages(OPS_LOG), 10, what="the ops notice")
+            await emu.wait_for(lambda: emu.messages(OPS_LOG), 30, what="the ops notice")
             bot.send_signal(signal.SIGKILL)
             await bot.wait()
             clock.now += 61  # the reboot ends while no bot is running
@@ -98,7 +108,7 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
             def reported() -> bool:
                 return any("is active" in m.text for m in emu.messages(OPS_LOG))
 
-            await emu.wait_for(reported, 10, what="the report after the restart")
+            await emu.wait_for(reported, 30, what="the report after the restart")
         finally:
             bot.terminate()
             await bot.wait()

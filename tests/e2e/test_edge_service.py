@@ -26,6 +26,7 @@ from bot.emulator.responses import PATH as RESPONSE_PATH
 from bot.logs import configure_logging
 from bot.state import StateStoreUnavailable
 from tests.e2e.harness import (
+    ACK_WAIT,
     ALICE,
     APP_TOKEN,
     BOT_TOKEN,
@@ -139,7 +140,9 @@ async def test_a_slack_that_cannot_be_reached_is_named_without_its_credentials(
 @pytest.fixture
 async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
+    emu = SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
+    )
     await emu.start()
     add_people(emu)
     clock = Clock()
