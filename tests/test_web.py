@@ -311,7 +311,7 @@ def test_make_web_app_without_events_serves_only_probes() -> None:
 
 
 async def test_work_after_an_ack_waits_for_the_requests_still_being_acked() -> None:
-    burst = AckFirst(gap=0.02, max_wait=5.0)
+    burst = AckFirst(gap=0.02, max_wait=60.0)
     first, second = burst.arrived(), burst.arrived()  # others of the burst, not answered yet
     turn = asyncio.create_task(burst.turn())
     await asyncio.sleep(0.1)
@@ -320,16 +320,16 @@ async def test_work_after_an_ack_waits_for_the_requests_still_being_acked() -> N
     await asyncio.sleep(0.1)
     assert not turn.done(), "work ran while a request of the burst was still unanswered"
     second.answered()
-    await asyncio.wait_for(turn, timeout=1.0)
+    await asyncio.wait_for(turn, timeout=30)
 
 
 async def test_a_lone_request_waits_for_nothing_and_a_long_burst_only_max_wait() -> None:
-    lone = AckFirst(gap=0.02, max_wait=5.0)
+    lone = AckFirst(gap=0.02, max_wait=60.0)
     own = lone.arrived()  # acked, its answer not out yet: it does not count against itself
-    await asyncio.wait_for(lone.turn(own), timeout=1.0)  # well under max_wait
+    await asyncio.wait_for(lone.turn(own), timeout=30)  # well under max_wait
 
     endless = AckFirst(gap=0.02, max_wait=0.2)
     endless.arrived()  # never answered
     started = time.monotonic()
-    await asyncio.wait_for(endless.turn(), timeout=2.0)
+    await asyncio.wait_for(endless.turn(), timeout=30)
     assert time.monotonic() - started >= 0.2

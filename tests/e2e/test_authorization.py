@@ -217,7 +217,7 @@ async def test_a_write_is_not_made_when_its_audit_record_cannot_be_written(
         before = harness.seen(ALICE)
         await harness.command("/vps reboot web-server-01")
         answer = await harness.new_message(
-            before, user=ALICE, within=15, where=lambda m: "unavailable" in dump(m)
+            before, user=ALICE, within=30, where=lambda m: "unavailable" in dump(m)
         )
         assert "state store is unavailable" in dump(answer)
         assert "nothing was done" in dump(answer)
