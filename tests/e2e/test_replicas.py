@@ -23,6 +23,7 @@ from tests.state.postgres import PostgresServer, postgres_server
 
 __all__ = ["postgres_server"]
 
+# One xdist worker runs them all (tests/conftest.py): a cluster per setup, not per worker.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 SETUPS = ["http-postgresql", "socket-postgresql", "http-sqlite"]
 PATIENCE = 30.0
