@@ -18,7 +18,6 @@ from bot.state.approvals_records import (
 )
 from bot.state.core import plain
 from bot.state.pending import APPROVALS, PendingStore
-from bot.state.records import new_id
 from bot.state.tables import pending as p
 from bot.state.tables import writes as wr
 
@@ -27,46 +26,13 @@ class ApprovalStore(PendingStore):
     """Create, decide, expire and list approvals."""
 
     async def create_approval(self, **request: Any) -> Approval:
-        """Store a pending approval (the fields `_new_approval` takes), unbounded: see
-        `open_approval` for the bounded way a member asks."""
-        return await self._add(APPROVALS, self._new_approval(**request))
+        """Store a pending approval, unbounded (`open_approval` is how a member asks).
 
-    def _new_approval(
-        self,
-        *,
-        requester_id: str,
-        channel_id: str,
-        channel_name: str,
-        action: str,
-        word: str,
-        server_id: int | None,
-        server_name: str,
-        params: Mapping[str, Any] | None = None,
-        response_url: str | None = None,
-        ttl_seconds: float,
-        request_id: str = "",
-        now: float | None = None,
-    ) -> Approval:
-        """A new pending approval with an unguessable id, open for `ttl_seconds`.
-
-        `params` (the operation) must be JSON-able (TypeError otherwise).
+        `request` holds the `Approval`'s fields (requester_id, channel_id, channel_name,
+        action, word, server_id, server_name, response_url, request_id), `params` (the
+        operation, JSON-able) and `ttl_seconds`, as `_new` takes them.
         """
-        created_at, expires_at = self._window(ttl_seconds, now)
-        return Approval(
-            id=new_id(),
-            requester_id=requester_id,
-            channel_id=channel_id,
-            channel_name=channel_name,
-            action=action,
-            word=word,
-            server_id=server_id,
-            server_name=server_name,
-            params=plain(params),
-            response_url=response_url,
-            created_at=created_at,
-            expires_at=expires_at,
-            request_id=request_id,
-        )
+        return await self._add(APPROVALS, self._new(APPROVALS, **request))
 
     async def open_approval(
         self,
@@ -104,7 +70,7 @@ class ApprovalStore(PendingStore):
                 return Opening(OpenOutcome.FULL, None, len(waiting), writes)
             if not commit:
                 return Opening(OpenOutcome.OPENED, None, len(waiting), writes)
-            approval = self._new_approval(now=at, **request)
+            approval = self._new(APPROVALS, now=at, **request)
             await pending.insert(conn, APPROVALS, approval)
             return Opening(OpenOutcome.OPENED, approval, len(waiting) + 1, writes)
 

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.state import pending
-from bot.state.core import plain
 from bot.state.pending import CONFIRMATIONS, PendingStore
-from bot.state.records import ClaimOutcome, ClaimResult, Confirmation, ConfirmationState, new_id
+from bot.state.records import ClaimOutcome, ClaimResult, Confirmation, ConfirmationState
 from bot.state.tables import pending as p
 
 
@@ -33,19 +32,18 @@ class ConfirmationStore(PendingStore):
 
         `params` must be JSON-able (TypeError otherwise); `ttl_seconds` must be positive.
         """
-        created_at, expires_at = self._window(ttl_seconds, now)
-        confirmation = Confirmation(
-            id=new_id(),
+        confirmation = self._new(
+            CONFIRMATIONS,
+            ttl_seconds=ttl_seconds,
+            now=now,
+            params=params,
             user_id=user_id,
             channel_id=channel_id,
             channel_name=channel_name,
             action=action,
             server_id=server_id,
             server_name=server_name,
-            params=plain(params),
             response_url=response_url,
-            created_at=created_at,
-            expires_at=expires_at,
         )
         return await self._add(CONFIRMATIONS, confirmation)
 

@@ -15,8 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.state.approvals_records import Approval, ApprovalState
-from bot.state.core import StoreCore
-from bot.state.records import Confirmation, ConfirmationState, PendingCounts, PendingRequest
+from bot.state.core import StoreCore, plain
+from bot.state.records import (
+    Confirmation,
+    ConfirmationState,
+    PendingCounts,
+    PendingRequest,
+    new_id,
+)
 from bot.state.tables import pending as p
 
 R = TypeVar("R", bound=PendingRequest)
@@ -58,6 +64,27 @@ APPROVALS = Kind(
 
 class PendingStore(StoreCore):
     """What confirmations and approvals share: storing, reading and counting them."""
+
+    def _new(
+        self,
+        kind: Kind[R],
+        *,
+        ttl_seconds: float,
+        now: float | None = None,
+        params: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> R:
+        """A new pending request of `kind` with an unguessable id, open for `ttl_seconds`
+        (ValueError unless positive); `params` must be JSON-able (TypeError otherwise), `fields`
+        are the record's others (TypeError for one it lacks)."""
+        created_at, expires_at = self._window(ttl_seconds, now)
+        return kind.record(
+            id=new_id(),
+            params=plain(params),
+            created_at=created_at,
+            expires_at=expires_at,
+            **fields,
+        )
 
     async def _add(self, kind: Kind[R], record: R) -> R:
         async with self._write() as conn:

@@ -43,9 +43,9 @@ class PendingRequest:
     server_id: int | None
     server_name: str
     params: Mapping[str, Any]
-    response_url: str | None
     created_at: float
     expires_at: float
+    response_url: str | None = None  # where to answer the requester, when Slack gave one
 
     def is_expired(self, now: float) -> bool:
         """True once `now` has reached the deadline (whatever the stored state says)."""
