@@ -72,18 +72,18 @@ class PendingStore(StoreCore):
         ttl_seconds: float,
         now: float | None = None,
         params: Mapping[str, Any] | None = None,
-        **fields: Any,
+        **values: Any,
     ) -> R:
         """A new pending request of `kind` with an unguessable id, open for `ttl_seconds`
-        (ValueError unless positive); `params` must be JSON-able (TypeError otherwise), `fields`
-        are the record's others (TypeError for one it lacks)."""
+        (ValueError unless positive); `params` must be JSON-able (TypeError otherwise), `values`
+        are the record's other fields (TypeError for one it lacks)."""
         created_at, expires_at = self._window(ttl_seconds, now)
         return kind.record(
             id=new_id(),
             params=plain(params),
             created_at=created_at,
             expires_at=expires_at,
-            **fields,
+            **values,
         )
 
     async def _add(self, kind: Kind[R], record: R) -> R:
