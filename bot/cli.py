@@ -14,7 +14,7 @@ from bot.config import Settings, SettingsError, StartupError, load_settings
 from bot.logs import configure_logging, settings_secrets
 
 if TYPE_CHECKING:
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
 DEMO_SERVERS = 12
 """The simulated fleet's size: `simulator`, `run --simulator` and `console` start the same one."""
@@ -163,7 +163,7 @@ def _servers(args: argparse.Namespace) -> int:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run_bot
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
     if args.servers is not None and not args.simulator:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
@@ -180,7 +180,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulator(args: argparse.Namespace) -> int:
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
@@ -194,7 +194,7 @@ def _simulator(args: argparse.Namespace) -> int:
 
 async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     """Serve until Ctrl-C; a port that is taken is one line (StartupError), as in `run`."""
-    from bot.vps.simulator import start_simulator
+    from vpssim.simulator import start_simulator
 
     try:
         running = await start_simulator(sim, args.host, args.port)

@@ -36,7 +36,6 @@ from bot.redact import redact_url
 from bot.slack.groups import SlackGroupMembers
 from bot.state import StateStoreError, new_replica_id, open_store
 from bot.vps import VPSClient
-from bot.vps.simulator import Simulator, start_simulator
 from bot.vps.transport import load_async_backend
 from bot.watch import Watcher
 from bot.web import (
@@ -49,6 +48,7 @@ from bot.web import (
     make_web_app,
     start_web,
 )
+from vpssim.simulator import Simulator, start_simulator
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import pytest
 
 from bot.cli import DEMO_SERVERS, _parser
 from bot.console import ConsoleOptions
-from bot.emulator import SlackEmulator
+from slackemu import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
 

@@ -44,10 +44,10 @@ from bot.console.terminal import (
 )
 from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace
-from bot.emulator import SlackEmulator
 from bot.redact import redact_url
 from bot.runner import start_bot
-from bot.vps.simulator import Durations, Simulator
+from slackemu import SlackEmulator
+from vpssim.simulator import Durations, Simulator
 
 __all__ = ["DEMO_DURATIONS", "ConsoleOptions", "console_main", "run_console"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator import SLACKBOT, Channel, SlackEmulator, User
+from slackemu import SLACKBOT, Channel, SlackEmulator, User
 
 __all__ = ["ConsoleWorkspace", "WorkspaceError"]
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.emulator import Message, SlackEmulator
-from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
+from slackemu import Message, SlackEmulator
 from tests.e2e.harness import (
     ALICE,
     APP_TOKEN,
@@ -32,6 +31,7 @@ from tests.e2e.harness import (
     fresh_simulator,
 )
 from tests.e2e.test_crash import free_port, serving
+from vpssim.simulator import RunningSimulator, Simulator, start_simulator
 
 # One server's delete needs an on-call member's approval (tests/e2e/test_replicas.py).
 APPROVAL = f"""

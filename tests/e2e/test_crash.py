@@ -11,8 +11,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from bot.emulator import SlackEmulator
-from bot.vps.simulator import start_simulator
+from slackemu import SlackEmulator
 from tests.e2e.harness import (
     ALICE,
     BOT_TOKEN,
@@ -24,6 +23,7 @@ from tests.e2e.harness import (
     add_people,
     fresh_simulator,
 )
+from vpssim.simulator import start_simulator
 
 
 def free_port() -> int:

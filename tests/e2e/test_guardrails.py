@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from bot.emulator import Message
 from bot.state import AuditOutcome, open_store
+from slackemu import Message
 from tests.e2e.harness import (
     ADMIN,
     ALICE,
