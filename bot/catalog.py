@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -57,6 +57,11 @@ class CatalogError(Exception):
 def builtin_catalog_text() -> str:
     """The YAML of the catalog shipped with the bot."""
     return resources.files("bot").joinpath("catalog.yml").read_text(encoding="utf-8")
+
+
+def builtin_catalog_data() -> dict[str, Any]:
+    """The built-in catalog as plain data: what the bot hands the VPS.org simulator (vpssim)."""
+    return load_catalog().model_dump(mode="json")
 
 
 def load_catalog(path: Path | None = None) -> Catalog:

@@ -162,13 +162,16 @@ def _servers(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.catalog import builtin_catalog_data
     from bot.runner import run_bot
     from vpssim.simulator import Simulator
 
     if args.servers is not None and not args.simulator:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
-    simulator = Simulator(seed=_servers(args)) if args.simulator else None
+    simulator = (
+        Simulator(seed=_servers(args), catalog=builtin_catalog_data()) if args.simulator else None
+    )
     return asyncio.run(run_bot(settings, simulator=simulator))
 
 
@@ -180,13 +183,18 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulator(args: argparse.Namespace) -> int:
+    from bot.catalog import builtin_catalog_data
     from vpssim.simulator import Simulator
 
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
         return 2
     sim = Simulator(
-        token=args.token, seed=_servers(args), page_size=args.page_size, latency=args.latency
+        token=args.token,
+        seed=_servers(args),
+        page_size=args.page_size,
+        latency=args.latency,
+        catalog=builtin_catalog_data(),
     )
     asyncio.run(_serve_simulator(sim, args))
     return 0

@@ -1,7 +1,8 @@
 """The simulated provider's data and rules, free of HTTP: catalog, server record, fleet, checks.
 
-The simulator offers the bot's built-in catalog plus a few extras (ids other than 1, 2, 3, 5), so
-the bot meets plans and images its catalog does not list, as it would against the real API. The
+The simulator offers the document's plans, images and locations, whatever its caller's catalog
+adds, and a few extras (ids other than 1, 2, 3, 5), so the bot meets plans and images its catalog
+does not list, as it would against the real API. The
 request checks and the lifecycle rules live here too, beside the catalog they check against.
 """
 
@@ -16,10 +17,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import chain, count
 from typing import cast
 
-from bot.catalog import load_catalog
-from bot.vps.models import OperatingSystem, Plan, ServerStatus
+from vpssim.models import DOCUMENT_CATALOG, Catalog, OperatingSystem, Plan, ServerStatus
 
-_CATALOG = load_catalog()
 _EXTRA_PLANS = (
     Plan(id=4, name="Starter VPS", vcpus=1, memory=2048, storage=40, bandwidth=1024),
     Plan(id=6, name="High Memory VPS", vcpus=4, memory=16384, storage=160, bandwidth=4096),
@@ -30,15 +29,35 @@ _EXTRA_OSES = (
     OperatingSystem(id=8, name="Rocky Linux 9"),
     OperatingSystem(id=9, name="AlmaLinux 9"),
 )
-PLANS: dict[int, Plan] = {
-    p.id: p for p in sorted(chain(_EXTRA_PLANS, _CATALOG.plans), key=lambda p: p.id)
-}
-OPERATING_SYSTEMS: dict[int, OperatingSystem] = {
-    o.id: o for o in sorted(chain(_EXTRA_OSES, _CATALOG.operating_systems), key=lambda o: o.id)
-}
-LOCATIONS: tuple[str, ...] = tuple(
-    dict.fromkeys([*(loc.code for loc in _CATALOG.locations), "eu-central", "ap-south"])
-)
+_EXTRA_LOCATIONS = ("eu-central", "ap-south")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the simulated provider offers, by id: the document's, the caller's and the extras."""
+
+    plans: Mapping[int, Plan]
+    operating_systems: Mapping[int, OperatingSystem]
+    locations: tuple[str, ...]
+
+    @classmethod
+    def of(cls, catalog: Mapping[str, object] | None = None) -> Offer:
+        """The offer with `catalog` added: plain data shaped like the bot's catalog.yml (its
+        entries win over the document's of the same id)."""
+        doc = DOCUMENT_CATALOG
+        given = Catalog.model_validate(catalog) if catalog is not None else doc
+        plans = sorted(chain(_EXTRA_PLANS, doc.plans, given.plans), key=lambda p: p.id)
+        oses = sorted(
+            chain(_EXTRA_OSES, doc.operating_systems, given.operating_systems), key=lambda o: o.id
+        )
+        codes = [loc.code for loc in chain(doc.locations, given.locations)] + [*_EXTRA_LOCATIONS]
+        return cls(
+            plans={p.id: p for p in plans},
+            operating_systems={o.id: o for o in oses},
+            locations=tuple(dict.fromkeys(codes)),
+        )
+
+
 PRICES: dict[int, float] = {1: 5.0, 2: 10.0, 4: 3.0, 6: 15.0, 7: 25.0}
 DEFAULT_PRICE = 7.5
 """The price of a plan missing from PRICES (a catalog plan added after this table was written)."""
@@ -180,27 +199,27 @@ _ROLES = {
 _LOCATION_WEIGHTS = {"us-west": 35, "us-east": 35, "eu-central": 20, "ap-south": 10}
 
 
-def seed_fleet(size: int, pool: AddressPool) -> list[SimServer]:
+def seed_fleet(size: int, pool: AddressPool, offer: Offer) -> list[SimServer]:
     """`size` servers, the same ones for the same size; the first two are the document's."""
-    documented = _documented_servers(pool)[:size]
+    documented = _documented_servers(pool, offer)[:size]
     rng = random.Random(_BASE_SEED)
     counters = {role: start for role, (_, _, start) in _ROLES.items()}
     generated = [
-        _random_server(FIRST_ID + index, rng, counters, pool)
+        _random_server(FIRST_ID + index, rng, counters, pool, offer)
         for index in range(len(documented), size)
     ]
     return documented + generated
 
 
-def _documented_servers(pool: AddressPool) -> list[SimServer]:
+def _documented_servers(pool: AddressPool, offer: Offer) -> list[SimServer]:
     web = SimServer(
         id=FIRST_ID,
         name="web-server-01",
         hostname="web01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-west",
-        plan=PLANS[1],
-        os=OPERATING_SYSTEMS[5],
+        plan=offer.plans[1],
+        os=offer.operating_systems[5],
         created_at=datetime(2025, 1, 10, 14, 30, tzinfo=UTC),
         updated_at=datetime(2025, 1, 15, 10, 20, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -214,8 +233,8 @@ def _documented_servers(pool: AddressPool) -> list[SimServer]:
         hostname="db01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-east",
-        plan=PLANS[2],
-        os=OPERATING_SYSTEMS[3],
+        plan=offer.plans[2],
+        os=offer.operating_systems[3],
         created_at=datetime(2025, 1, 12, 9, 15, tzinfo=UTC),
         updated_at=datetime(2025, 1, 16, 8, 45, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -227,23 +246,23 @@ def _documented_servers(pool: AddressPool) -> list[SimServer]:
 
 
 def _random_server(
-    server_id: int, rng: random.Random, counters: dict[str, int], pool: AddressPool
+    server_id: int, rng: random.Random, counters: dict[str, int], pool: AddressPool, offer: Offer
 ) -> SimServer:
     role = rng.choices(list(_ROLES), weights=[w for _, w, _ in _ROLES.values()])[0]
     number = counters[role]
     counters[role] += 1
-    plan = rng.choice(list(PLANS.values()))
+    plan = rng.choice(list(offer.plans.values()))
     created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525_600))
     return SimServer(
         id=server_id,
         name=f"{_ROLES[role][0]}-{number:02d}",
         hostname=f"{role}{number:02d}.example.com",
         status=_random_status(rng),
-        location=rng.choices(LOCATIONS, weights=[_LOCATION_WEIGHTS.get(c, 10) for c in LOCATIONS])[
-            0
-        ],
+        location=rng.choices(
+            offer.locations, weights=[_LOCATION_WEIGHTS.get(c, 10) for c in offer.locations]
+        )[0],
         plan=plan,
-        os=rng.choice(list(OPERATING_SYSTEMS.values())),
+        os=rng.choice(list(offer.operating_systems.values())),
         created_at=created,
         updated_at=created + timedelta(minutes=rng.randrange(43_200)),
         ip_address=pool.take_ipv4(),
@@ -357,10 +376,13 @@ def _check_known(table: Mapping[int, object], what: str) -> Check:
     return check
 
 
-def _check_location(value: object) -> str | None:
-    if not isinstance(value, str):
-        return _NOT_STRING
-    return None if value in LOCATIONS else f'"{value}" is not a valid choice.'
+def _check_choice(choices: tuple[str, ...]) -> Check:
+    def check(value: object) -> str | None:
+        if not isinstance(value, str):
+            return _NOT_STRING
+        return None if value in choices else f'"{value}" is not a valid choice.'
+
+    return check
 
 
 def _check_ssh_key(value: object) -> str | None:
@@ -382,15 +404,19 @@ class Rule:
     nullable: bool = False
 
 
-CREATE_RULES: dict[str, Rule] = {
-    "name": Rule(_check_name, required=True),
-    "plan_id": Rule(_check_known(PLANS, "plan_id"), required=True),
-    "os_id": Rule(_check_known(OPERATING_SYSTEMS, "os_id"), required=True),
-    "location": Rule(_check_location, required=True),
-    "hostname": Rule(_check_hostname, nullable=True),
-    "ssh_key_id": Rule(_check_ssh_key, nullable=True),
-    "backups_enabled": Rule(_check_bool, nullable=True),
-}
+def create_rules(offer: Offer) -> dict[str, Rule]:
+    """How a create body is checked against what `offer` holds."""
+    return {
+        "name": Rule(_check_name, required=True),
+        "plan_id": Rule(_check_known(offer.plans, "plan_id"), required=True),
+        "os_id": Rule(_check_known(offer.operating_systems, "os_id"), required=True),
+        "location": Rule(_check_choice(offer.locations), required=True),
+        "hostname": Rule(_check_hostname, nullable=True),
+        "ssh_key_id": Rule(_check_ssh_key, nullable=True),
+        "backups_enabled": Rule(_check_bool, nullable=True),
+    }
+
+
 REPLACE_RULES: dict[str, Rule] = {
     "name": Rule(_check_name, required=True),
     "hostname": Rule(_check_hostname, required=True),

@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from bot.catalog import builtin_catalog_data
 from bot.config import Settings, StartupError
 from bot.console.keyboard import Keyboard, TypedLines
 from bot.console.mrkdwn import BOLD, DIM, RED
@@ -147,7 +148,13 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             changes, state_note = emulated_settings(
                 settings, emu, ops.id, stack, options.watch_interval, real_api=real_api
             )
-            sim = None if real_api else Simulator(seed=options.servers, durations=options.durations)
+            sim = None
+            if not real_api:
+                sim = Simulator(
+                    seed=options.servers,
+                    durations=options.durations,
+                    catalog=builtin_catalog_data(),
+                )
             bot = await start_bot(
                 settings.model_copy(update=changes),
                 simulator=sim,
