@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings, StartupError
+from bot.policy.summary import summarize
 from bot.redact import redact_url
 from bot.runner import (
     load_catalog_for,
@@ -22,8 +23,9 @@ from bot.runner import (
     verify_slack,
     vps_client,
 )
-from bot.state import StateStoreError, open_store
+from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError
+from bot.words import counted
 
 OK, WARN, FAIL, SKIP = "ok", "WARN", "FAIL", "skip"
 
@@ -115,12 +117,15 @@ async def check_policy(settings: Settings, report: Report) -> None:
     try:
         policy = load_policy_for(settings)
     except StartupError as exc:
-        report.add(FAIL, "policy", str(exc))
+        for problem in str(exc).splitlines():  # every problem of the file, one a line
+            report.add(FAIL, "policy", problem)
         return
+    for warning in policy.warnings:
+        report.add(WARN, "policy", warning)
     if not policy.rules:
         report.add(WARN, "policy", f"{path}: no rules, so every change is denied")
         return
-    report.add(OK, "policy", f"{policy.source}: {len(policy.rules)} rules")
+    report.add(OK, "policy", f"{policy.source}: {summarize(policy)}")
 
 
 async def check_catalog(settings: Settings, report: Report) -> None:
@@ -149,7 +154,10 @@ async def check_state(settings: Settings, report: Report) -> None:
             report.add(OK, "state", f"{redact_url(url)}: vpsbot run will create {missing}")
         return
     try:
-        store = await open_store(url)
+        store = await open_store(url)  # once: `run` would wait for a store down, not the check
+    except StateStoreUnavailable as exc:
+        report.add(FAIL, "state", f"BOT_STATE_URL: {exc} (vpsbot run waits for it, not ready)")
+        return
     except (StateStoreError, ValueError) as exc:
         report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
         return
@@ -179,7 +187,7 @@ async def check_vps(settings: Settings, report: Report) -> None:
         except VPSError as exc:
             report.add(FAIL, "VPS.org API", f"{where}: {exc}")
             return
-    report.add(OK, "VPS.org API", f"{where}: {len(servers)} servers listed")
+    report.add(OK, "VPS.org API", f"{where}: {counted(len(servers), 'server')} listed")
 
 
 async def check_slack(settings: Settings, report: Report) -> None:
@@ -195,6 +203,19 @@ async def check_slack(settings: Settings, report: Report) -> None:
     socket = " and SLACK_APP_TOKEN" if settings.slack_app_token else ""
     where = redact_url(settings.slack_api_url)
     report.add(OK, "Slack", f"{where} accepts SLACK_BOT_TOKEN{socket}")
+
+
+def report_bad_settings(problems: list[str], out: Callable[[str], None]) -> int:
+    """The report when the settings cannot be read: a FAIL line per bad variable (exit code 1);
+    the checks that need the settings are not tried."""
+    report = Report()
+    for problem in problems:
+        report.add(FAIL, "settings", problem)
+    rest = "policy, catalog, state, VPS.org and Slack: fix the settings first"
+    report.add(SKIP, "the rest", rest)
+    out(report.render())
+    out(report.verdict())
+    return 1
 
 
 async def run_check(settings: Settings, out: Callable[[str], None]) -> int:

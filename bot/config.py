@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,9 @@ from bot.state.backend import parse_state_url
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+# Files in the zone database that are not zones: the machine's own zone, a template.
+_NOT_ZONES = frozenset({"", "localtime", "posixrules"})
+_REPLICA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
 class SettingsError(Exception):
@@ -45,12 +49,15 @@ class Settings(BaseSettings):
     bot_policy_file: Path = Path("policy.yml")
     bot_ops_channel: str | None = None
     bot_confirm_ttl_seconds: float = Field(default=300.0, gt=0)
+    bot_request_deadline_seconds: float = Field(default=30.0, gt=0)
     bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
     bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
     bot_state_url: str = "sqlite:///vpsbot.db"
+    bot_replica_id: str | None = None  # None: the host name
     bot_audit_retention_days: float = Field(default=90.0, gt=0)
     bot_command: str = "/vps"
     bot_catalog_file: Path | None = None
+    bot_timezone: str = "UTC"  # an IANA name: times shown to people, beside UTC
     host: str = "0.0.0.0"  # noqa: S104 - the contract's default: listen on every interface
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     bot_metrics_port: int = Field(default=9464, ge=0, le=65535)  # 0: no /metrics at all
@@ -120,12 +127,33 @@ class Settings(BaseSettings):
         parse_state_url(value)  # the store's own rules; its messages never echo the URL
         return value
 
+    @field_validator("bot_replica_id")
+    @classmethod
+    def _replica_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not _REPLICA_ID.match(value):
+            raise ValueError("must be letters, digits, '.', '_' or '-' (at most 63), like web-1")
+        return value
+
     @field_validator("bot_command")
     @classmethod
     def _command(cls, value: str) -> str:
         if not _COMMAND.match(value):
             raise ValueError("must be a slash command like /vps (lowercase, at most 32 characters)")
         return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        name = value.strip()
+        try:
+            known = name not in _NOT_ZONES and zoneinfo.ZoneInfo(name) is not None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            known = False
+        if not known:
+            raise ValueError("must be an IANA time zone name like Europe/Rome or UTC")
+        return name
 
     @field_validator("log_level", mode="before")
     @classmethod

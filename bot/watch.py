@@ -26,7 +26,7 @@ from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, Watch, new_replica_id
+from bot.state import StateStore, StateStoreUnavailable, Watch, new_replica_id
 from bot.vps import Server, VPSClient, VPSError, VPSNotFound
 
 logger = logging.getLogger(__name__)
@@ -72,17 +72,20 @@ class Watcher:
         return len(self._tasks)
 
     async def resume(self) -> int:
-        """Take every unfinished watch no replica holds (after a restart or a crash), then keep
-        taking those whose replica dies or stops."""
-        resumed = await self._claim()
+        """Take every unfinished watch no replica holds (after a restart or a crash), and those
+        given to this process at start (`StateStore.take_back`), then keep taking those whose
+        replica dies or stops."""
+        resumed = await self._claim(own=True)
         if resumed:
             logger.info("resumed %d lifecycle watches", resumed)
         if self._claimer is None:
             self._claimer = asyncio.create_task(self._claim_forever(), name="watch-takeover")
         return resumed
 
-    async def _claim(self) -> int:
-        claimed = await self._store.claim_watches(self.owner, lease=self.lease, now=self._clock())
+    async def _claim(self, *, own: bool = False) -> int:
+        claimed = await self._store.claim_watches(
+            self.owner, lease=self.lease, now=self._clock(), own=own
+        )
         fresh = [watch for watch in claimed if watch.id not in self._tasks]
         for watch in fresh:
             self._spawn(watch)
@@ -97,6 +100,9 @@ class Watcher:
                 taken = await self._claim()
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:  # an outage: no traceback, try again later
+                logger.warning("could not look for watches to take over: %s", exc)
+                continue
             except Exception:
                 logger.exception("could not look for watches to take over; trying again")
                 continue
@@ -156,7 +162,10 @@ class Watcher:
         await self._reports.wait()
         try:
             released = await self._store.release_watches(self.owner)
-        except Exception:  # they are taken over when their leases run out
+        except StateStoreUnavailable as exc:  # they are taken over when their leases run out
+            logger.warning("could not give up the lifecycle watches: %s", exc)
+            return
+        except Exception:
             logger.exception("could not give up the lifecycle watches")
             return
         if released:
@@ -182,6 +191,12 @@ class Watcher:
                     return
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:
+                # The store went away: without it the lease cannot be renewed nor the end
+                # recorded. Let the lease lapse; whoever claims the watch next (this replica
+                # too) follows it on once the store is back.
+                logger.warning("stopped following watch %s, its lease lapses: %s", watch_id, exc)
+                return
             except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
                 logger.exception("following watch %s failed this time; trying again", watch_id)
 

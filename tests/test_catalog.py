@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import CatalogError, builtin_catalog_data, load_catalog
+from bot.catalog import CatalogError, catalog_data, load_catalog
 from vpssim.simulator import Simulator
 
 
@@ -71,4 +71,4 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 def test_the_simulator_offers_the_builtin_catalog_when_handed_none() -> None:
     """`vpsbot simulator` hands the simulator this catalog; a test that builds one bare sees the
     same plans, images and locations."""
-    assert Simulator().offer == Simulator(catalog=builtin_catalog_data()).offer
+    assert Simulator().offer == Simulator(catalog=catalog_data(load_catalog())).offer

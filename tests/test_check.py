@@ -130,6 +130,22 @@ async def test_a_state_file_in_a_missing_directory_fails(outside: Outside) -> No
     assert "nowhere does not exist" in report
 
 
+async def test_a_state_store_that_cannot_be_reached_fails_without_waiting(
+    outside: Outside,
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on: PostgreSQL is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql://vpsbot:hunter2@127.0.0.1:{port}/vpsbot"
+    code, report = await check(outside, bot_state_url=url)
+    assert code == 1
+    [line] = [line for line in report.splitlines() if line.startswith("[FAIL] state")]
+    where = f"postgresql://***@127.0.0.1:{port}/vpsbot"
+    assert f"BOT_STATE_URL: cannot open database {where}: cannot be reached (" in line
+    assert line.endswith("(vpsbot run waits for it, not ready)")
+    assert "hunter2" not in report
+
+
 async def test_credentials_in_urls_are_never_printed(outside: Outside) -> None:
     vps = outside.vps_url.replace("http://", "http://vpsuser:vps-password@")
     slack = outside.slack_url.replace("http://", "http://slackuser:slack-password@")
@@ -152,3 +168,86 @@ async def test_credentials_are_not_printed_when_the_api_cannot_be_reached(
     assert "[FAIL] VPS.org API" in report
     assert "could not connect" in report
     assert "password" not in report
+
+
+DEAD_GLOBS = """\
+rules:
+  start:
+    - servers: ["dev-[0-9"]
+  stop:
+    - servers: ["dev-.*", "web-*"]
+approve:
+  delete:
+    by: [{users: [U0ADMIN01]}]
+    servers: ["[]dev"]
+"""
+
+
+async def test_globs_that_can_never_match_are_warnings_naming_file_line_and_why(
+    outside: Outside, tmp_path: Path
+) -> None:
+    (tmp_path / "policy.yml").write_text(DEAD_GLOBS)
+    code, report = await check(outside)
+    assert code == 0, report  # `run` accepts the file: warnings, not failures
+    warned = [line for line in report.splitlines() if line.startswith("[WARN] policy")]
+    assert len(warned) == 3, report
+    assert 'policy.yml:3: servers glob "dev-[0-9" can never match: the "["' in warned[0]
+    assert "never closed" in warned[0]
+    assert 'policy.yml:5: servers glob "dev-.*" can never match' in warned[1]
+    assert "regular expression" in warned[1]
+    assert 'policy.yml:9: servers glob "[]dev" can never match' in warned[2]
+    assert all("only letters, digits and hyphens" in line for line in warned)
+    assert "web-*" not in report  # a glob that can match is not a warning
+
+
+async def test_every_problem_of_the_policy_file_is_listed_at_once(
+    outside: Outside, tmp_path: Path
+) -> None:
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n"
+        "  stop:\n"
+        "    - users: [alice]\n"  # 3
+        "  restart:\n"  # 4
+        "    - {}\n"
+        "  start:\n"
+        "    - servers: [web-*]\n"
+        "      color: red\n"  # 8
+        "confirm: [stop, list]\n"  # 9
+        "freeze:\n"
+        "  - weekly: {days: [sat], start: '25:00', end: '06:00', timezone: Mars/Olympus}\n"  # 11
+    )
+    code, report = await check(outside)
+    assert code == 1
+    failed = [line for line in report.splitlines() if line.startswith("[FAIL] policy")]
+    lines = [line.split("policy.yml:")[1].split(":")[0] for line in failed]
+    assert lines == ["3", "4", "8", "9", "11", "11"], report
+    assert '"alice" is not a Slack user ID' in failed[0]
+    assert 'unknown action "restart"' in failed[1]
+    assert 'unknown condition "color"' in failed[2]
+    assert '"list" changes nothing' in failed[3]
+    assert 'start "25:00" is not a time of day' in failed[4]
+    assert 'unknown time zone "Mars/Olympus"' in failed[5]
+
+
+async def test_the_policy_line_summarises_what_the_file_holds(
+    outside: Outside, tmp_path: Path
+) -> None:
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n"
+        '  "*": [{users: [U0ADMIN01]}]\n'
+        "  stop: [{channels: [C0OPS0001]}, {usergroups: [S0ONCALL1]}]\n"
+        "approve:\n"
+        "  delete: {by: [{users: [U0ADMIN01]}]}\n"
+        "freeze:\n"
+        "  - weekly: {start: 'fri 16:00', end: 'mon 08:00', timezone: Europe/Rome}\n"
+        "limits:\n"
+        "  writes: {per_user: 10, window: 10m}\n"
+    )
+    code, report = await check(outside)
+    assert code == 0, report
+    line = next(line for line in report.splitlines() if line.startswith("[  ok] policy"))
+    assert '3 rules ("*" 1, stop 2)' in line
+    assert "confirm stop, delete" in line
+    assert "1 approval (delete)" in line
+    assert "1 freeze window (weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome)" in line
+    assert "at most 10 writes per member in 10m" in line

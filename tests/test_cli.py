@@ -16,11 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import DEMO_SERVERS, _parser
+from bot.cli import DEMO_SERVERS, _parser, main
+from bot.config import Settings
 from bot.console import ConsoleOptions
 from slackemu import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
+SETTINGS = {name.upper() for name in Settings.model_fields}
 
 
 def free_port() -> int:
@@ -29,7 +31,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -68,7 +70,7 @@ def simulator(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:
         proc.terminate()
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=30)
 
 
 async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Path) -> None:
@@ -88,7 +90,7 @@ async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Pa
         out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
     report = out.decode()
     assert proc.returncode == 0, report + err.decode()
-    assert "policy.yml: 1 rules" in report
+    assert "policy.yml: 1 rule (stop 1)" in report
     assert "250 servers listed" in report
     assert "auth.test" not in report
     assert "all good" in report
@@ -131,12 +133,16 @@ def test_run_without_settings_names_each_missing_one(tmp_path: Path) -> None:
 
 
 def test_run_refuses_a_broken_policy_file_naming_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "policy.yml").write_text("rules:\n  restart:\n    - users: [U0ADMIN01]\n")
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n  restart:\n    - users: [U0ADMIN01]\n  stop:\n    - users: [alice]\n"
+    )
     env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s", VPS_API_TOKEN="t")
     result = run(["run"], env, tmp_path)
     assert result.returncode == 2
-    assert "policy.yml:2" in result.stderr
-    assert "restart" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[2] for line in lines] == ["2", "5"]  # every problem, not the first
+    assert 'unknown action "restart"' in lines[0]
+    assert '"alice" is not a Slack user ID' in lines[1]
 
 
 def test_check_fails_on_a_wrong_token_without_printing_it(simulator: str, tmp_path: Path) -> None:
@@ -155,14 +161,27 @@ def test_check_fails_when_the_api_is_unreachable(tmp_path: Path) -> None:
     assert "could not connect" in result.stdout
 
 
-def test_bad_settings_stop_with_one_line_per_variable(tmp_path: Path) -> None:
+def test_bad_settings_stop_run_with_one_line_per_variable(tmp_path: Path) -> None:
     env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
-    result = run(["check"], env, tmp_path)
+    result = run(["run"], env, tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["vpsbot", "vpsbot"]
     assert any("BOT_OPS_CHANNEL" in line for line in lines)
     assert any("PORT" in line for line in lines)
+
+
+def test_bad_settings_are_fail_lines_of_the_check(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    failed = [line for line in result.stdout.splitlines() if line.startswith("[FAIL]")]
+    assert len(failed) == 2
+    assert any("BOT_OPS_CHANNEL: must be a channel ID" in line for line in failed)
+    assert any("PORT:" in line for line in failed)
+    assert result.stdout.rstrip().endswith("vpsbot check: problems found")
+    assert "nope" not in result.stdout  # a value is never echoed: it may be a secret
 
 
 def test_console_script_and_module_agree(tmp_path: Path) -> None:
@@ -244,7 +263,7 @@ def test_seed_is_a_deprecated_name_for_servers(tmp_path: Path) -> None:
         assert listed.json()["count"] == 3
     finally:
         proc.terminate()
-        _, err = proc.communicate(timeout=10)
+        _, err = proc.communicate(timeout=30)
     assert err == "vpsbot: --seed is deprecated; it is the fleet size: use --servers N\n"
 
 
@@ -260,3 +279,155 @@ def test_servers_without_simulator_is_refused(tmp_path: Path) -> None:
     result = run(["run", "--servers", "5"], clean_env(tmp_path), tmp_path)
     assert result.returncode == 2
     assert "--servers sizes the simulated fleet: it needs --simulator" in result.stderr
+
+
+PROGRAMS = {
+    "vpsbot": [],
+    "vpsbot run": ["run"],
+    "vpsbot check": ["check"],
+    "vpsbot console": ["console"],
+    "vpsbot simulator": ["simulator"],
+}
+SETTING_NAME = re.compile(r"\b(?:SLACK|VPS|BOT|LOG)_[A-Z_]+\b|\b(?:HOST|PORT|NO_COLOR|TERM)\b")
+
+
+def help_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main([*args, "--help"])
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_every_program_says_what_it_does_what_it_reads_and_how_it_exits(
+    program: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = help_of(PROGRAMS[program], capsys)
+    usage, _, rest = text.partition("\n\n")
+    assert usage.startswith(f"usage: {program} ")
+    assert len(rest.partition("\n\n")[0].split()) >= 12, "no sentence on what it does"
+    assert "settings" in text
+    named = set(SETTING_NAME.findall(text))
+    assert named <= SETTINGS, f"not settings: {sorted(named - SETTINGS)}"
+    codes = text.partition("exit codes:\n")[2]
+    assert re.search(r"^  0 ", codes, re.MULTILINE), "no exit code 0"
+    assert re.search(r"^  2 ", codes, re.MULTILINE), "no exit code 2"
+
+
+def test_run_help_names_every_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    named = set(SETTING_NAME.findall(help_of(["run"], capsys)))
+    terminal_only = {"NO_COLOR", "TERM"}  # the console's
+    assert SETTINGS - terminal_only <= named, f"add to `run --help`: {SETTINGS - named}"
+
+
+def test_the_check_exits_1_on_a_fail_and_0_on_warnings_in_every_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for args in ([], ["check"]):
+        text = help_of(args, capsys)
+        codes = text.partition("exit codes:\n")[2]
+        one = re.search(r"^  1 +(.+(?:\n {7}.+)*)", codes, re.MULTILINE)
+        assert one is not None, text
+        assert "FAIL" in one.group(1), text
+        assert re.search(r"warnings\s+alone\s+leave", text), text
+    summary = help_of([], capsys).partition("commands:")[2]
+    check_line = next(line for line in summary.splitlines() if line.strip().startswith("check"))
+    assert "exit code 1 on a FAIL" in check_line
+    assert "non-zero exit on any problem" not in summary
+
+
+def test_help_loads_neither_the_database_layer_nor_slack(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "for args in ([], ['run'], ['check'], ['console'], ['simulator']):\n"
+        "    try:\n"
+        "        main([*args, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('sqlalchemy', 'alembic', 'aiohttp', 'slack_bolt', 'pydantic')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_simulator_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port)],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, timeout=30)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+
+
+def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
+    """`vpsbot run` in HTTP mode on SQLite: no Socket Mode, simulator, console or PostgreSQL."""
+    probe = (
+        "import sys\n"
+        "import bot.cli, bot.runner\n"
+        "unneeded = ('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode',\n"
+        "            'vpssim', 'bot.console', 'slackemu', 'bot.check',\n"
+        "            'sqlalchemy.dialects.postgresql', 'alembic')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(unneeded)))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_simulator_serves_a_fleet_in_the_bots_catalog(tmp_path: Path) -> None:
+    """`vpsbot simulator` with the BOT_CATALOG_FILE a bot uses: its servers are ones that bot's
+    `/vps create` could make (as with `run --simulator` and `console`)."""
+    (tmp_path / "catalog.yml").write_text(
+        "plans: [{id: 21, name: Tiny}]\n"
+        "operating_systems: [{id: 31, name: Debian 13}]\n"
+        "locations: [{code: eu-north}]\n"
+    )
+    port = free_port()
+    env = {**clean_env(tmp_path), "BOT_CATALOG_FILE": str(tmp_path / "catalog.yml")}
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port), "--servers", "5"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "5 servers on" in proc.stdout.readline()  # type: ignore[union-attr]
+        listed = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/servers/",
+            headers={"Authorization": "Bearer simulator-token"},
+            timeout=10,
+        ).json()["results"]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert {(s["plan"]["id"], s["os"]["id"], s["location"]) for s in listed} == {
+        (21, 31, "eu-north")
+    }

@@ -1,5 +1,6 @@
 """The policy file: what it allows, what it refuses to load, and what a denied user reads."""
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -582,3 +583,102 @@ def test_users_see_the_file_name_not_its_directory(tmp_path: Path) -> None:
     path.parent.mkdir()
     path.write_text("", encoding="utf-8")
     assert load_policy(path).name == "policy.yml"
+
+
+@pytest.mark.parametrize(
+    "channel_name",
+    ["\u212a8s", "\u212a8S", "#\u212a8s", "k8s\u0307", "\uff4b8s"],
+    ids=["kelvin", "kelvin-upper", "kelvin-hash", "combining-dot", "fullwidth"],
+)
+async def test_a_channel_name_that_only_lowercases_into_the_rule_does_not_match(
+    channel_name: str,
+) -> None:
+    # The Kelvin sign lowercases to an ASCII "k": "\u212a8s".lower() == "k8s".
+    policy = policy_from('rules:\n  reboot:\n    - channels: ["#k8s"]\n')
+    req = request("reboot", channel="C0OTHER01", channel_name=channel_name)
+    assert not (await decide(policy, req, FakeGroups())).allowed
+    by_name = request("reboot", channel="C0OTHER01", channel_name="k8s")
+    assert (await decide(policy, by_name, FakeGroups())).allowed
+
+
+@pytest.mark.parametrize("entry", ["#\u212a8s", "#k8s\u0307", "#K8S", "#ops\u200b"])
+def test_a_channel_name_rule_with_anything_but_lowercase_ascii_is_refused(entry: str) -> None:
+    message = load_error(f'rules:\n  reboot:\n    - channels: ["{entry}"]\n')
+    assert message.startswith("policy.yml:3: ")
+    assert "#channel-name (lowercase)" in message
+
+
+# -- globs that can never match, and every problem at once ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("glob", "why"),
+    [
+        ("dev-[0-9", 'the "[" at character 5 opens a class that is never closed'),
+        ("dev-.*", "looks like a regular expression"),
+        ("[]dev", 'the "[" at character 1 opens a class that is never closed'),
+        ("[]", 'the "[" at character 1 opens a class that is never closed'),
+        ("web_*", '"_" is in no server name'),
+        ("web.example.*", "looks like a regular expression"),
+        ("web-[._]", "the class [._] holds no letter, digit or hyphen"),
+        ("web-[!a-zA-Z0-9-]*", "the class [!a-zA-Z0-9-] holds no letter, digit or hyphen"),
+        ("web 01", "U+0020 is in no server name"),
+    ],
+)
+def test_a_glob_that_can_never_match_loads_with_a_warning(glob: str, why: str) -> None:
+    policy = policy_from(f'rules:\n  start:\n    - servers: ["web-*", "{glob}"]\n')
+    assert [r.servers for r in policy.rules] == [("web-*", glob)]  # it still loads
+    (warning,) = policy.warnings
+    assert warning.startswith(f"policy.yml:3: servers glob {json.dumps(glob)} can never match: ")
+    assert why in warning
+    assert warning.endswith("(a server name holds only letters, digits and hyphens)")
+
+
+@pytest.mark.parametrize(
+    "glob", ["*", "web-*", "db-0?", "[a-z]*-[0-9][0-9]", "[!-]*", "[]a]*", "*-critical", "Web-01"]
+)
+def test_a_glob_that_can_match_is_no_warning(glob: str) -> None:
+    assert policy_from(f'rules:\n  start:\n    - servers: ["{glob}"]\n').warnings == ()
+
+
+def test_globs_everywhere_in_the_file_are_checked() -> None:
+    policy = policy_from(
+        "approve:\n"
+        '  delete: {by: [{servers: ["a.*"]}], servers: ["b_*"]}\n'
+        "freeze:\n"
+        '  - {weekly: {days: [sat], start: "00:00", end: "24:00", timezone: UTC},'
+        ' except: [{servers: ["[c"]}]}\n'
+    )
+    assert [w.split(" can never")[0] for w in policy.warnings] == [
+        'policy.yml:2: servers glob "a.*"',
+        'policy.yml:2: servers glob "b_*"',
+        'policy.yml:4: servers glob "[c"',
+    ]
+
+
+def test_every_problem_of_a_file_is_reported_with_its_line() -> None:
+    with pytest.raises(PolicyError) as caught:
+        policy_from(
+            "rules:\n"
+            "  stop:\n"
+            "    - users: [alice, U0ADMIN01, '@bob']\n"  # 3
+            "  restart: [{}]\n"  # 4
+            "  start:\n"
+            "    - {servers: [web-*], colour: red}\n"  # 6
+            "confirm: [stop, list]\n"  # 7
+            "approve:\n"
+            "  delete: {servers: [db-*]}\n"  # 9
+            "limits: {writes: {per_user: 0, window: 10m}}\n"  # 10
+            "colour: blue\n"  # 11
+        )
+    problems = caught.value.problems
+    assert str(caught.value) == "\n".join(problems)
+    assert [p.split(":")[1] for p in problems] == ["3", "3", "4", "6", "7", "9", "10", "11"]
+    assert '"alice" is not a Slack user ID' in problems[0]
+    assert '"@bob" is not a Slack user ID' in problems[1]
+    assert 'unknown action "restart"' in problems[2]
+    assert 'unknown condition "colour"' in problems[3]
+    assert '"list" changes nothing' in problems[4]
+    assert "needs by:" in problems[5]
+    assert "per_user must be a whole number more than zero, not 0" in problems[6]
+    assert 'unknown key "colour"' in problems[7]

@@ -793,3 +793,86 @@ def test_the_readme_examples_of_every_guardrail_load() -> None:
         (False, True, False),
         (False, False, True),
     ]
+
+
+# -- a weekly window across days, written with its days -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weekly", "expected"),
+    [
+        pytest.param(
+            '{start: "fri 16:00", end: "mon 08:00", timezone: Europe/Rome}',
+            Weekly((4,), 960, 480, "Europe/Rome", end_days_later=3),
+            id="friday-afternoon-to-monday-morning",
+        ),
+        pytest.param(
+            '{start: "Friday 22:00", end: "SAT 6:00", timezone: UTC}',
+            Weekly((4,), 1320, 360, "UTC", end_days_later=1),
+            id="full-names-any-case",
+        ),
+        pytest.param(
+            '{start: "sat 00:00", end: "sun 24:00", timezone: UTC}',
+            Weekly((5,), 0, 1440, "UTC", end_days_later=1),
+            id="sunday-24-00",
+        ),
+        pytest.param(
+            '{start: "wed 10:00", end: "wed 12:00", timezone: UTC}',
+            Weekly((2,), 600, 720, "UTC", end_days_later=0),
+            id="same-day",
+        ),
+        pytest.param(
+            '{start: "wed 12:00", end: "wed 10:00", timezone: UTC}',
+            Weekly((2,), 720, 600, "UTC", end_days_later=7),
+            id="the-next-wednesday",
+        ),
+    ],
+)
+def test_a_weekly_window_may_name_its_days_in_its_times(weekly: str, expected: Weekly) -> None:
+    (window,) = policy_from(f"freeze:\n  - weekly: {weekly}\n").freezes
+    assert window.when == expected
+
+
+@pytest.mark.parametrize(
+    ("weekly", "problem"),
+    [
+        pytest.param(
+            '{days: [fri], start: "fri 16:00", end: "mon 08:00", timezone: UTC}',
+            "policy.yml:2: start names its day, so leave days: out",
+            id="days-as-well",
+        ),
+        pytest.param(
+            '{start: "fri 16:00", end: "08:00", timezone: UTC}',
+            'policy.yml:2: start names its day, so must end, like end: "mon 08:00"',
+            id="end-without-its-day",
+        ),
+        pytest.param(
+            '{days: [fri], start: "16:00", end: "mon 08:00", timezone: UTC}',
+            'policy.yml:2: end names its day, so must start (like start: "fri 16:00", no days:)',
+            id="start-without-its-day",
+        ),
+        pytest.param(
+            '{start: "fri 16:00", end: "fri 16:00", timezone: UTC}',
+            "policy.yml:2: end is the same moment of the week as start",
+            id="no-length",
+        ),
+        pytest.param(
+            '{start: "fry 16:00", end: "mon 08:00", timezone: UTC}',
+            'policy.yml:2: unknown day "fry" (known: mon, tue, wed, thu, fri, sat, sun, or the '
+            "full names)",
+            id="unknown-day",
+        ),
+        pytest.param(
+            '{start: "fri 16:00", end: "mon 08:00"}',
+            "policy.yml:2: weekly needs start, end, timezone; missing: timezone",
+            id="no-timezone",
+        ),
+        pytest.param(
+            '{start: "fri 24:00", end: "mon 08:00", timezone: UTC}',
+            'policy.yml:2: start "24:00": 24:00 is only allowed as an end; write "00:00"',
+            id="start-24-00",
+        ),
+    ],
+)
+def test_a_wrong_window_across_days_is_refused(weekly: str, problem: str) -> None:
+    assert load_error(f"freeze:\n  - weekly: {weekly}\n") == problem

@@ -344,3 +344,51 @@ def test_a_naive_clock_or_an_unknown_action_is_a_bug() -> None:
         active_freezes(policy, "restart", utc(2026, 6, 6, 12))
     with pytest.raises(ValueError, match="restart"):
         freeze_ends(policy, "restart", utc(2026, 6, 6, 12))
+
+
+# -- one window across days: "fri 16:00" to "mon 08:00" ------------------------------------
+
+
+def across(start: str, end: str, zone: str) -> str:
+    return f'{{weekly: {{start: "{start}", end: "{end}", timezone: "{zone}"}}}}'
+
+
+@pytest.mark.parametrize(
+    ("at", "on"),
+    [
+        (rome(6, 5, 15, 59), False),  # Friday, a minute before
+        (rome(6, 5, 16), True),
+        (rome(6, 6, 12), True),  # Saturday
+        (rome(6, 7, 23, 59), True),  # Sunday night
+        (rome(6, 8, 7, 59), True),  # Monday morning
+        (rome(6, 8, 8), False),
+        (rome(6, 10, 12), False),  # Wednesday
+    ],
+)
+def test_one_entry_freezes_from_friday_afternoon_to_monday_morning(at: datetime, on: bool) -> None:
+    policy = freezes(across("fri 16:00", "mon 08:00", "Europe/Rome"))
+    assert frozen(policy, at) is on
+
+
+def test_a_window_across_days_is_one_freeze_with_its_real_end() -> None:
+    policy = freezes(across("fri 16:00", "mon 08:00", "Europe/Rome"))
+    (hit,) = active_freezes(policy, "reboot", rome(6, 6, 12))
+    assert (hit.start, hit.end) == (rome(6, 5, 16), rome(6, 8, 8))
+    assert hit.description == "weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome"
+    assert spans(policy, rome(6, 3, 12)) == [(rome(6, 5, 16), rome(6, 8, 8))]
+
+
+def test_a_window_across_days_over_the_autumn_change_keeps_its_wall_clock() -> None:
+    # 2026-10-25: Rome goes back from UTC+2 to UTC+1 during the weekend.
+    policy = freezes(across("fri 16:00", "mon 08:00", "Europe/Rome"))
+    (hit,) = active_freezes(policy, "stop", rome(10, 24, 12))
+    assert hit.start == utc(2026, 10, 23, 14)  # 16:00 at UTC+2
+    assert hit.end == utc(2026, 10, 26, 7)  # 08:00 at UTC+1
+
+
+def test_a_window_of_almost_a_week_ends_and_a_whole_week_never_does() -> None:
+    almost = freezes(across("wed 12:00", "wed 10:00", "UTC"))
+    assert freeze_ends(almost, "stop", utc(2026, 6, 3, 12)) == utc(2026, 6, 10, 10)
+    assert not frozen(almost, utc(2026, 6, 10, 11))
+    whole = freezes(across("mon 00:00", "sun 24:00", "UTC"))
+    assert freeze_ends(whole, "stop", utc(2026, 6, 3, 12)) is None

@@ -1,9 +1,7 @@
-"""The simulated provider's data and rules, free of HTTP: catalog, server record, fleet, checks.
+"""The simulated provider's data and rules, free of HTTP: server record, fleet, checks.
 
-The simulator offers the document's plans, images and locations, whatever its caller's catalog
-adds, and a few extras (ids other than 1, 2, 3, 5), so the bot meets plans and images its catalog
-does not list, as it would against the real API. The
-request checks and the lifecycle rules live here too, beside the catalog they check against.
+What it sells is in `offer.py`: the seeded fleet wears the catalog the bot serves. The
+request checks and the lifecycle rules live here too, beside the fleet they act on.
 """
 
 from __future__ import annotations
@@ -17,57 +15,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import chain, count
 from typing import cast
 
-from vpssim.models import DOCUMENT_CATALOG, Catalog, OperatingSystem, Plan, ServerStatus
-
-_EXTRA_PLANS = (
-    Plan(id=4, name="Starter VPS", vcpus=1, memory=2048, storage=40, bandwidth=1024),
-    Plan(id=6, name="High Memory VPS", vcpus=4, memory=16384, storage=160, bandwidth=4096),
-    Plan(id=7, name="Dedicated CPU VPS", vcpus=8, memory=16384, storage=320, bandwidth=8192),
-)
-_EXTRA_OSES = (
-    OperatingSystem(id=7, name="Ubuntu 24.04 LTS"),
-    OperatingSystem(id=8, name="Rocky Linux 9"),
-    OperatingSystem(id=9, name="AlmaLinux 9"),
-)
-_EXTRA_LOCATIONS = ("eu-central", "ap-south")
-
-
-@dataclass(frozen=True)
-class Offer:
-    """What the simulated provider offers, by id: the document's, the caller's and the extras."""
-
-    plans: Mapping[int, Plan]
-    operating_systems: Mapping[int, OperatingSystem]
-    locations: tuple[str, ...]
-
-    @classmethod
-    def of(cls, catalog: Mapping[str, object] | None = None) -> Offer:
-        """The offer with `catalog` added: plain data shaped like the bot's catalog.yml (its
-        entries win over the document's of the same id)."""
-        doc = DOCUMENT_CATALOG
-        given = Catalog.model_validate(catalog) if catalog is not None else doc
-        plans = sorted(chain(_EXTRA_PLANS, doc.plans, given.plans), key=lambda p: p.id)
-        oses = sorted(
-            chain(_EXTRA_OSES, doc.operating_systems, given.operating_systems), key=lambda o: o.id
-        )
-        codes = [loc.code for loc in chain(doc.locations, given.locations)] + [*_EXTRA_LOCATIONS]
-        return cls(
-            plans={p.id: p for p in plans},
-            operating_systems={o.id: o for o in oses},
-            locations=tuple(dict.fromkeys(codes)),
-        )
-
-
-PRICES: dict[int, float] = {1: 5.0, 2: 10.0, 4: 3.0, 6: 15.0, 7: 25.0}
-DEFAULT_PRICE = 7.5
-"""The price of a plan missing from PRICES (a catalog plan added after this table was written)."""
+from vpssim.models import OperatingSystem, Plan, ServerStatus
+from vpssim.offer import RANGE_LOCATIONS, RANGE_OSES, RANGE_PLANS, Offer
 
 RUNNING = frozenset({ServerStatus.ACTIVE, ServerStatus.STARTING, ServerStatus.REBOOTING})
-
-
-def plan_price(plan_id: int) -> float:
-    """What creating a server on this plan costs, in credits."""
-    return PRICES.get(plan_id, DEFAULT_PRICE)
 
 
 def iso(moment: datetime) -> str:
@@ -196,30 +147,67 @@ _ROLES = {
     "cache": ("cache", 10, 1),
     "worker": ("worker", 25, 1),
 }
-_LOCATION_WEIGHTS = {"us-west": 35, "us-east": 35, "eu-central": 20, "ap-south": 10}
+_LOCATION_WEIGHTS = [
+    {"us-west": 35, "us-east": 35, "eu-central": 20}.get(c, 10) for c in RANGE_LOCATIONS
+]
 
 
 def seed_fleet(size: int, pool: AddressPool, offer: Offer) -> list[SimServer]:
-    """`size` servers, the same ones for the same size; the first two are the document's."""
-    documented = _documented_servers(pool, offer)[:size]
+    """`size` servers, the same ones for the same size; the first two are the document's.
+
+    Each is drawn from the provider's whole range, then wears the plan, image and location the
+    served catalog has in its place: the draws never depend on the catalog, so names and
+    statuses stay the same whatever it sells.
+    """
+    documented = _documented_servers(pool)[:size]
     rng = random.Random(_BASE_SEED)
     counters = {role: start for role, (_, _, start) in _ROLES.items()}
     generated = [
-        _random_server(FIRST_ID + index, rng, counters, pool, offer)
+        _random_server(FIRST_ID + index, rng, counters, pool)
         for index in range(len(documented), size)
     ]
-    return documented + generated
+    return [_dressed(server, offer) for server in documented + generated]
 
 
-def _documented_servers(pool: AddressPool, offer: Offer) -> list[SimServer]:
+def _dressed(server: SimServer, offer: Offer) -> SimServer:
+    """`server` in the catalog's plan, image and location, its usage scaled to the plan."""
+    plan = offer.dress_plan(server.plan)
+    used, drawn = server.usage, server.plan
+    usage = replace(
+        used,
+        memory_used=_scaled(used.memory_used, drawn.memory, plan.memory),
+        disk_used=_scaled(used.disk_used, drawn.storage, plan.storage),
+        bandwidth_used=_scaled(used.bandwidth_used, drawn.bandwidth, plan.bandwidth),
+    )
+    return replace(
+        server,
+        plan=plan,
+        os=offer.dress_os(server.os),
+        location=offer.dress_location(server.location),
+        usage=usage,
+    )
+
+
+def _scaled(used: int, drawn: int | None, worn: int | None) -> int:
+    return used * worn // drawn if drawn and worn else used
+
+
+def _in_range(plan_id: int, os_id: int) -> tuple[Plan, OperatingSystem]:
+    plan = next(p for p in RANGE_PLANS if p.id == plan_id)
+    return plan, next(o for o in RANGE_OSES if o.id == os_id)
+
+
+def _documented_servers(pool: AddressPool) -> list[SimServer]:
+    web_plan, web_os = _in_range(1, 5)
+    db_plan, db_os = _in_range(2, 3)
     web = SimServer(
         id=FIRST_ID,
         name="web-server-01",
         hostname="web01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-west",
-        plan=offer.plans[1],
-        os=offer.operating_systems[5],
+        plan=web_plan,
+        os=web_os,
         created_at=datetime(2025, 1, 10, 14, 30, tzinfo=UTC),
         updated_at=datetime(2025, 1, 15, 10, 20, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -233,8 +221,8 @@ def _documented_servers(pool: AddressPool, offer: Offer) -> list[SimServer]:
         hostname="db01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-east",
-        plan=offer.plans[2],
-        os=offer.operating_systems[3],
+        plan=db_plan,
+        os=db_os,
         created_at=datetime(2025, 1, 12, 9, 15, tzinfo=UTC),
         updated_at=datetime(2025, 1, 16, 8, 45, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -246,23 +234,21 @@ def _documented_servers(pool: AddressPool, offer: Offer) -> list[SimServer]:
 
 
 def _random_server(
-    server_id: int, rng: random.Random, counters: dict[str, int], pool: AddressPool, offer: Offer
+    server_id: int, rng: random.Random, counters: dict[str, int], pool: AddressPool
 ) -> SimServer:
     role = rng.choices(list(_ROLES), weights=[w for _, w, _ in _ROLES.values()])[0]
     number = counters[role]
     counters[role] += 1
-    plan = rng.choice(list(offer.plans.values()))
+    plan = rng.choice(RANGE_PLANS)
     created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525_600))
     return SimServer(
         id=server_id,
         name=f"{_ROLES[role][0]}-{number:02d}",
         hostname=f"{role}{number:02d}.example.com",
         status=_random_status(rng),
-        location=rng.choices(
-            offer.locations, weights=[_LOCATION_WEIGHTS.get(c, 10) for c in offer.locations]
-        )[0],
+        location=rng.choices(RANGE_LOCATIONS, weights=_LOCATION_WEIGHTS)[0],
         plan=plan,
-        os=rng.choice(list(offer.operating_systems.values())),
+        os=rng.choice(RANGE_OSES),
         created_at=created,
         updated_at=created + timedelta(minutes=rng.randrange(43_200)),
         ip_address=pool.take_ipv4(),
@@ -376,11 +362,11 @@ def _check_known(table: Mapping[int, object], what: str) -> Check:
     return check
 
 
-def _check_choice(choices: tuple[str, ...]) -> Check:
+def _check_location(locations: tuple[str, ...]) -> Check:
     def check(value: object) -> str | None:
         if not isinstance(value, str):
             return _NOT_STRING
-        return None if value in choices else f'"{value}" is not a valid choice.'
+        return None if value in locations else f'"{value}" is not a valid choice.'
 
     return check
 
@@ -405,12 +391,12 @@ class Rule:
 
 
 def create_rules(offer: Offer) -> dict[str, Rule]:
-    """How a create body is checked against what `offer` holds."""
+    """How a create's body is checked: its plan, image and location must be ones sold."""
     return {
         "name": Rule(_check_name, required=True),
         "plan_id": Rule(_check_known(offer.plans, "plan_id"), required=True),
         "os_id": Rule(_check_known(offer.operating_systems, "os_id"), required=True),
-        "location": Rule(_check_choice(offer.locations), required=True),
+        "location": Rule(_check_location(offer.locations), required=True),
         "hostname": Rule(_check_hostname, nullable=True),
         "ssh_key_id": Rule(_check_ssh_key, nullable=True),
         "backups_enabled": Rule(_check_bool, nullable=True),

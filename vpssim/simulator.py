@@ -21,6 +21,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from vpssim.models import ServerStatus
+from vpssim.offer import Offer, plan_price
 from vpssim.sim_fleet import (
     ACTIONS,
     FIRST_ID,
@@ -29,12 +30,10 @@ from vpssim.sim_fleet import (
     UPDATE_RULES,
     AddressPool,
     Durations,
-    Offer,
     Rule,
     SimServer,
     action_refusal,
     create_rules,
-    plan_price,
     seed_fleet,
 )
 from vpssim.sim_http import Fault, Refusal, not_found, read_json, validate_body
@@ -85,8 +84,9 @@ class Simulator:
     ) -> None:
         self._token = token.encode()
         self.offer = Offer.of(catalog)
-        """The document's catalog, `catalog` (plain data shaped like the bot's catalog.yml) and
-        the extras."""
+        """What it sells: `catalog` (plain data shaped like the bot's catalog.yml; None: the
+        document's examples), which the seeded fleet wears, and a few more plans, images and
+        locations a create may name."""
         self._create_rules = create_rules(self.offer)
         self.page_size = page_size
         self.durations = durations or Durations()

@@ -45,6 +45,9 @@ class Screen:
         self.failures: list[str] = []
         """Messages shown that say a request was refused or failed (one entry per message)."""
         self._failed: set[tuple[str, str]] = set()
+        self._missed: dict[str, list[Message]] = {}
+        """Messages only someone else could see when they came (by that person): shown to them
+        when the console becomes them again (`:as`), as Slack would have kept them."""
 
     def on_change(self, change: Change) -> None:
         """The emulator's callback: show what the person would notice."""
@@ -68,6 +71,20 @@ class Screen:
         if message.visible_to(self.who()):
             self._touch()
             self.show(message, updated=change.kind == "message.edited")
+        elif message.ephemeral_to is not None:
+            missed = self._missed.setdefault(message.ephemeral_to, [])
+            if message in missed:
+                missed.remove(message)
+            missed.append(message)
+            del missed[:-_MAX_KEPT]
+
+    def catch_up(self) -> int:
+        """Show what came for the person the console now is while it was someone else; how
+        many messages that was."""
+        missed = [m for m in self._missed.pop(self.who(), []) if not m.deleted]
+        for message in missed:
+            self.show(message, updated=message.edited)
+        return len(missed)
 
     def _touch(self) -> None:
         self.changes += 1

@@ -160,6 +160,8 @@ class Interpreter:
             self.fail(str(exc))
             return
         self.note(f"You are @{self.workspace.user_name(self.who)} ({self.who}).")
+        if self.screen.catch_up():
+            self.note("(Above: what came for you meanwhile, only you can see it.)")
 
     def go(self, name: str) -> None:
         """`:in #ops`."""

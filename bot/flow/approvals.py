@@ -5,117 +5,64 @@ channel with Approve and Reject. A click is a request of its own: the gate check
 clicker may approve (never the requester) and that the requester may still do it, on the server
 as it is now. `decide_approval` in the store lets exactly one click win, on any replica; the
 winner edits the request to its outcome, tells the requester, and — when approved — makes the
-call as the requester would have. Overdue requests are expired by `ApprovalSweeper`.
+call as the requester would have. Reject first asks the approver for an optional reason (a
+form), and decides when it is sent — the gate asked again. How requests are shown, answered and
+expired is
+`bot.flow.approval_notices`; how they are asked for, `bot.flow.approval_requests`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.finishing import Finishing
+from bot.flow.approval_notices import (
+    approvers_of,
+    edit_request,
+    report_expiry,
+    requester_reply,
+    view_of,
+)
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal, run_write
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.forms import RejectFormState
+from bot.flow.gate import Access, Denied
 from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent, IntentSource
-from bot.flow.reply import Reply
-from bot.notify import Notifier
-from bot.policy import ApprovalRule, describe_rule
 from bot.resolve import ServerRef
-from bot.slack.blocks import Message, build_denial
+from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import (
-    ApprovalView,
     build_approval_outcome,
-    build_approval_request,
-    build_approvals,
-    build_sent_for_approval,
+    build_reject_modal,
     when,
 )
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditEntry, AuditOutcome, StateStore, StateStoreError
-from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
+from bot.state import AuditOutcome, StateStoreError
+from bot.state.approvals_records import (
+    Approval,
+    ApprovalOutcome,
+    ApprovalResult,
+    ApprovalState,
+)
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)
 
 
-def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
-    """What the messages show of a stored approval."""
-    try:
-        changes = Operation.from_params(approval.params).changes()
-    except ValueError:
-        changes = []
-    return ApprovalView(
-        approval_id=approval.id,
-        requester_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        word=approval.word,
-        server_name=approval.server_name,
-        server_id=approval.server_id,
-        changes=changes,
-        approvers=approvers,
-        expires_at=datetime.fromtimestamp(approval.expires_at, UTC),
-    )
+def decide(
+    approval_id: str, *, approve: bool, reason: str = "", ask_reason: bool = False
+) -> IntentSource:
+    """The intent of an Approve (or Reject) click, made once the approval is loaded.
 
-
-def approvers_of(rule: ApprovalRule) -> str:
-    """Who may approve, in words (mrkdwn with mentions)."""
-    return "; ".join(describe_rule(r) for r in rule.by)
-
-
-async def request_approval(
-    ctx: RequestContext, access: Access, op: Operation, rule: ApprovalRule
-) -> None:
-    """Record the request, store it, post it to the ops channel, tell the requester.
-
-    Recorded first: if the state store can't take the record, nothing is stored and the
-    requester hears that nothing was done — no request is left that someone could approve.
+    A Reject click with `ask_reason` opens a form for an optional reason instead (once the
+    gate has let the clicker reject); its submission decides, with the gate asked again.
     """
-    caller = access.caller
-    await ctx.audit(
-        op.word,
-        AuditOutcome.REQUESTED,
-        server_id=op.server_id,
-        server_name=op.server.name,
-        detail=op.summary(),
-        must=True,
-    )
-    approval = await ctx.store.create_approval(
-        requester_id=caller.user_id,
-        channel_id=caller.channel_id,
-        channel_name=caller.channel_name or "",
-        action=op.action,
-        word=op.word,
-        server_id=op.server_id,
-        server_name=op.server.name,
-        params=op.to_params(),
-        response_url=caller.response_url,
-        ttl_seconds=rule.ttl,
-        request_id=ctx.request_id,
-    )
-    view = view_of(approval, approvers_of(rule))
-    notifier = ctx.effects.notifier
-    now = datetime.fromtimestamp(ctx.clock(), UTC)
-    ts = await notifier.post(build_approval_request(view, now))
-    if ts is not None and notifier.channel:
-        try:
-            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
-        except StateStoreError:  # the request stands (/vps approvals lists it); its message
-            logger.exception("could not remember where approval %s was posted", approval.id)
-    sent = build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
-    await ctx.reply.ephemeral(sent)
-
-
-def decide(approval_id: str, *, approve: bool) -> IntentSource:
-    """The intent of an Approve (or Reject) click, made once the approval is loaded."""
 
     async def make(ctx: RequestContext) -> Intent | None:
         approval = await ctx.store.get_approval(approval_id)
@@ -139,14 +86,17 @@ def decide(approval_id: str, *, approve: bool) -> IntentSource:
             return op.rebased(server).after() if server is not None else op.after()
 
         async def find(ctx: RequestContext) -> Server | None:
-            if op.server_id is None:  # a create: there is no server yet
+            if op.server_id is None or not approve:
+                # A create has no server yet; a rejection does nothing, and is decided on the
+                # server as the request named it (quickly: a form may have to open in 3 s).
                 return None
             found = await ctx.servers.resolve(ServerRef.of_id(op.server_id))
             return found if isinstance(found, Server) else None  # gone: decided as not done
 
+        choice = _Choice(approve=approve, reason=reason.strip(), ask_reason=ask_reason)
         return Intent(
             op.action,
-            _decided(approval, op, requester, approve=approve),
+            _decided(approval, op, requester, choice),
             find=find,
             becomes=becomes,
             label=op.server.name,
@@ -160,18 +110,31 @@ def decide(approval_id: str, *, approve: bool) -> IntentSource:
     return make
 
 
-def _decided(approval: Approval, op: Operation, requester: Caller, *, approve: bool) -> Handler:
+@dataclasses.dataclass(frozen=True)
+class _Choice:
+    """What the decider chose: approve or reject, with the reason they gave (or will give)."""
+
+    approve: bool
+    reason: str = ""
+    ask_reason: bool = False
+
+
+def _decided(approval: Approval, op: Operation, requester: Caller, choice: _Choice) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         fresh = op.rebased(server) if server is not None else op
-        why = ""
+        approve, why = choice.approve, ""
+        own = ctx.caller.user_id == requester.user_id
+        open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
+        if not approve and not own and choice.ask_reason and open_now:
+            await _ask_reason(ctx, approval)
+            return
         if approve:
             why = _changed(op, server)
             if not why and await refusal(ctx, fresh) is not None:
                 why = f"{fresh.server.name} is {fresh.server.status} now"
             if not why and await _over_limit(ctx, access, op):
                 return  # the request stays open: it may be approved once the limit allows
-        own = ctx.caller.user_id == requester.user_id
         if own:  # the requester takes their request back (reject only)
             result = await ctx.store.withdraw_approval(approval.id, requester.user_id)
         else:
@@ -182,11 +145,38 @@ def _decided(approval: Approval, op: Operation, requester: Caller, *, approve: b
             await _lost(ctx, result)
             return
         outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
-        await _settle(ctx, result.approval, op, requester, outcome, why)
+        reason = choice.reason if outcome == "rejected" else ""
+        await _settle(ctx, result.approval, op, requester, outcome, why, reason=reason)
         if outcome == "approved":
-            await run_write(_on_behalf(ctx, requester), access, fresh, recorded=None)
+            await run_write(
+                _on_behalf(ctx, requester, result.approval),
+                access,
+                fresh,
+                recorded=None,
+                approved_by=ctx.caller.user_id,
+            )
 
     return run
+
+
+async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
+    """Open the reject form (an optional reason); the request stays open until it is sent."""
+    caller = ctx.caller
+    state = RejectFormState(
+        approval=approval.id,
+        user_id=caller.user_id,
+        channel_id=caller.channel_id,
+        channel_name=caller.channel_name,
+        response_url=caller.response_url,
+    )
+    modal = build_reject_modal(view_of(approval), private_metadata=state.dump())
+    try:
+        await ctx.slack.views_open(trigger_id=caller.trigger_id or "", view=modal)
+    except SlackApiError as exc:
+        logger.warning("could not open the reject form: %s", exc.response.get("error"))
+        await ctx.reply.ephemeral(
+            build_note("Slack would not open the reject form in time; click Reject again.")
+        )
 
 
 async def _settle(
@@ -198,6 +188,7 @@ async def _settle(
     why: str,
     *,
     void_as: AuditOutcome = AuditOutcome.DENIED,
+    reason: str = "",
 ) -> None:
     """Record the decision, edit the request to it, tell the requester.
 
@@ -213,6 +204,8 @@ async def _settle(
     else:
         decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
         who, detail = ctx.caller, f"requested by {requester.user_id}"
+        if reason:
+            detail += f"; reason: {reason}"
     try:
         await ctx.audit(
             op.word,
@@ -226,19 +219,26 @@ async def _settle(
     except StateStoreError:
         await _show(ctx, approval, requester, "void", STORE_DOWN_WHY)
         raise
-    await _show(ctx, approval, requester, outcome, why)
+    await _show(ctx, approval, requester, outcome, why, reason)
 
 
 async def _show(
-    ctx: RequestContext, approval: Approval, requester: Caller, outcome: str, why: str
+    ctx: RequestContext,
+    approval: Approval,
+    requester: Caller,
+    outcome: str,
+    why: str,
+    reason: str = "",
 ) -> None:
     """The request edited to its outcome (who decided, no buttons), and the requester told."""
-    message = build_approval_outcome(view_of(approval), outcome, who=ctx.caller.user_id, why=why)
-    if not await _edit(ctx.store, ctx.effects.notifier, approval, message):
+    message = build_approval_outcome(
+        view_of(approval), outcome, who=ctx.caller.user_id, why=why, reason=reason
+    )
+    if not await edit_request(ctx.store, ctx.effects.notifier, approval, message):
         # Clicked before the request's place was stored: the click came from the request
         # itself, which its response_url replaces.
         await ctx.reply.replace(message)
-    await _on_behalf(ctx, requester).reply.ephemeral(message)
+    await _on_behalf(ctx, requester, approval).reply.ephemeral(message)
 
 
 async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> bool:
@@ -279,8 +279,8 @@ def _refused(
     it is closed, as not done, and everyone hears why."""
 
     async def refused(ctx: RequestContext, denied: Denied) -> None:
-        if denied.self_approval or denied.approvers is not None:
-            await ctx.reply.ephemeral(build_denial(_not_approver(denied)))
+        if denied.self_approval or denied.approvers is not None or denied.outsider:
+            await ctx.reply.ephemeral(build_denial(_not_approver(denied, requester.user_id)))
             return
         why = _why_void(ctx, denied)
         result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
@@ -294,12 +294,17 @@ def _refused(
     return refused
 
 
-def _not_approver(denied: Denied) -> str:
+def _not_approver(denied: Denied, requester_id: str) -> str:
     if denied.self_approval:
         return "You asked for this yourself; someone else has to approve it."
-    rules = denied.approvers.by if denied.approvers is not None else ()
-    who = "; ".join(describe_rule(rule) for rule in rules)
-    return f"You may not approve this. It may be approved {who}."
+    if denied.outsider or denied.approvers is None:
+        return (
+            "The policy no longer asks for this approval, so no one is named to decide it: "
+            f"only {user_mention(requester_id)}, who asked, or a member allowed every action "
+            "(`*`) may close it."
+        )
+    who = approvers_of(denied.approvers, besides=requester_id)
+    return f"You may not decide this. It may be approved {who}."
 
 
 def _why_void(ctx: RequestContext, denied: Denied) -> str:
@@ -344,134 +349,10 @@ async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
     await ctx.reply.ephemeral(build_note(text, icon=":information_source:"))
 
 
-def _on_behalf(ctx: RequestContext, requester: Caller) -> RequestContext:
-    """The requester's context: results go where the request was made, notes to them only."""
-    reply = ctx.reply.sibling(
-        requester.response_url, channel_id=requester.channel_id, user_id=requester.user_id
+def _on_behalf(ctx: RequestContext, requester: Caller, approval: Approval) -> RequestContext:
+    """The requester's context: results go where the request was made, notes to them only —
+    through the Web API once the request's response_url may be stale (`requester_reply`)."""
+    reply = requester_reply(ctx.reply.sibling, approval, ctx.clock())
+    return dataclasses.replace(
+        ctx, caller=dataclasses.replace(requester, response_url=reply.response_url), reply=reply
     )
-    return dataclasses.replace(ctx, caller=requester, reply=reply)
-
-
-async def _edit(
-    store: StateStore, notifier: Notifier, approval: Approval, message: Message
-) -> bool:
-    """Edit the request in the ops channel; False when where it is was not stored (yet)."""
-    placed = approval if approval.ops_ts else await store.get_approval(approval.id)
-    if placed is None or not placed.ops_ts:
-        return False
-    await notifier.update(placed.ops_ts, message, channel=placed.ops_channel)
-    return True
-
-
-async def report_expiry(
-    store: StateStore,
-    notifier: Notifier,
-    slack: AsyncWebClient,
-    approval: Approval,
-    clock: Callable[[], float],
-) -> None:
-    """An approval that expired (reported once): record it, edit the request, tell the
-    requester."""
-    entry = AuditEntry(
-        time=clock(),
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        action=approval.word,
-        server_id=approval.server_id,
-        server_name=approval.server_name,
-        outcome=AuditOutcome.EXPIRED,
-        detail="approval request expired",
-        request_id=approval.request_id,  # the request's story ends under its own id
-    )
-    try:
-        await store.record_audit(entry)
-    except Exception:
-        logger.exception("could not record the expiry of approval %s", approval.id)
-    expired = build_approval_outcome(view_of(approval), "expired")
-    await _edit(store, notifier, approval, expired)
-    reply = Reply(
-        approval.response_url,
-        slack=slack,
-        channel_id=approval.channel_id,
-        user_id=approval.requester_id,
-    )
-    await reply.ephemeral(expired)
-
-
-def pending_list(gate: Gate) -> Handler:
-    """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
-    `show` — with Approve/Reject where they may decide."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        rows = []
-        for approval in await ctx.store.list_approvals():
-            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-            decidable = False
-            if approval.requester_id != ctx.caller.user_id:
-                rule = gate.approval_for(approval.action, server, _after(approval))
-                decidable = rule is not None and await gate.may_approve(
-                    ctx.caller, rule, approval.server_name
-                )
-            own = approval.requester_id == ctx.caller.user_id
-            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
-                rows.append((view_of(approval), decidable))
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        await ctx.reply.ephemeral(build_approvals(rows, now))
-
-    return run
-
-
-def _after(approval: Approval) -> Server | None:
-    """The server as the request would leave it (a rename: its new name)."""
-    try:
-        return Operation.from_params(approval.params).after()
-    except ValueError:
-        return None
-
-
-class ApprovalSweeper:
-    """Expires overdue approval requests every `interval` seconds; owns its one task."""
-
-    def __init__(
-        self,
-        *,
-        store: StateStore,
-        notifier: Notifier,
-        slack: AsyncWebClient,
-        interval: float,
-        clock: Callable[[], float],
-    ) -> None:
-        self._store, self._notifier, self._slack = store, notifier, slack
-        self._interval, self._clock = interval, clock
-        self._task: asyncio.Task[None] | None = None
-        self._sweeps = Finishing("an approval expiry")
-
-    def start(self) -> None:
-        """Sweep every interval."""
-        self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
-
-    async def close(self) -> None:
-        """Stop sweeping (a sweep under way is finished: what it expired is reported)."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            await self._sweeps.wait()
-
-    async def sweep(self) -> int:
-        """Expire what is overdue now (each reported by one replica only)."""
-        expired = await self._store.expire_approvals()
-        for approval in expired:
-            await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
-        return len(expired)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                # An expiry is reported by the replica whose sweep expired it, and by no other:
-                # a stop lets the sweep under way finish.
-                await self._sweeps.run(self.sweep())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("expiring approval requests failed; trying again")
-            await asyncio.sleep(self._interval)

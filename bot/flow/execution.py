@@ -15,11 +15,12 @@ from bot.flow.gate import Access
 from bot.flow.operations import Operation, Outcome
 from bot.monitor import expect_change
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import build_limited
+from bot.slack.blocks.guardrails import build_approved_result, build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome, Watch, new_id
 from bot.vps.models import STEADY_STATUSES, Server, ServerStatus
 from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
+from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,
-        detail=f"{limit.per_user} writes in {limit.window:g}s",
+        detail=f"{counted(limit.per_user, 'write')} in {limit.window:g}s",
         who=access.caller,
     )
     now = datetime.fromtimestamp(ctx.clock(), UTC)
@@ -74,10 +75,11 @@ async def run_write(
     op: Operation,
     *,
     recorded: AuditOutcome | None = AuditOutcome.ASKED,
+    approved_by: str | None = None,
 ) -> None:
     """Record the request (or fail closed), make the API call once, then — whatever else
-    fails — record the outcome, post it to the channel and the ops channel, and follow the
-    server when the action moves it."""
+    fails — record the outcome, post it to the channel and the ops channel (naming who
+    approved it, if someone did), and follow the server when the action moves it."""
     if recorded is not None:  # None: the caller recorded the decision to act already
         await ctx.audit(
             op.word,
@@ -104,11 +106,14 @@ async def run_write(
     )
     watch = await _remember(ctx, op, outcome)
     notifier = ctx.effects.notifier
-    result_ts = await ctx.reply.in_channel(outcome.message)
+    message = outcome.message
+    if approved_by is not None:
+        message = build_approved_result(message, approved_by)
+    result_ts = await ctx.reply.in_channel(message)
     if result_ts is not None and ctx.caller.channel_id == notifier.channel:
         ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
     else:
-        ops_ts = await notifier.post(outcome.message)
+        ops_ts = await notifier.post(message)
     if watch is None:
         return
     try:

@@ -1,4 +1,4 @@
-"""What our modals carry across Slack's round trip, and what a person entered in them.
+"""What our modals and buttons carry across Slack's round trip, and what a person entered in them.
 
 `private_metadata` is ours but comes back from outside: each modal's is a pydantic model with one
 format, validated on the way back in (`load` → None when it is not one of ours).
@@ -79,3 +79,29 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str | None]:
 def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str, str]:
     """The checked create command, or the inline errors keyed by block id."""
     return check_create_fields(form_values(state), catalog)
+
+
+class RejectFormState(_Metadata):
+    """The reject modal: the request it rejects, who opened it, where the click came from."""
+
+    approval: str = Field(min_length=1, max_length=100)
+    user_id: str = Field(max_length=40)
+    channel_id: str = Field(max_length=40)
+    channel_name: str | None = Field(default=None, max_length=100)
+    response_url: str | None = Field(default=None, max_length=1000)
+
+
+class AuditPageState(_Metadata):
+    """`/vps audit`'s Older button: what was asked about (as typed), and where the page starts
+    (the time and id of the newest entry not shown yet; none: the newest page)."""
+
+    about: str | None = Field(default=None, max_length=500)
+    before_time: float | None = None
+    before_id: int | None = Field(default=None, ge=0)
+
+    @property
+    def before(self) -> tuple[float, int] | None:
+        """Where the page starts, or None for the newest."""
+        if self.before_time is None or self.before_id is None:
+            return None
+        return self.before_time, self.before_id

@@ -20,10 +20,12 @@ from datetime import UTC, datetime, timedelta
 from bot.flow.caller import Caller
 from bot.policy import (
     ACTIONS,
+    ANY_ACTION,
     WRITE_ACTIONS,
     ApprovalRule,
     Decision,
     FreezeHit,
+    FreezeWindow,
     GroupMembers,
     Policy,
     Request,
@@ -90,6 +92,7 @@ class Denied:
     approvers: ApprovalRule | None = None  # the caller may not approve: these may
     self_approval: bool = False  # the caller asked for it: someone else must approve
     rule_gone: bool = False  # an approval the policy no longer asks for
+    outsider: bool = False  # its rule is gone: only the requester or a `*` member may close it
 
 
 class Gate:
@@ -138,8 +141,12 @@ class Gate:
         return await first_match(rule.by, request, self._groups) is not None
 
     def freezes(self, horizon: timedelta) -> list[FreezeHit]:
-        """Freeze windows on now or starting within `horizon` (for whoami)."""
-        return upcoming_freezes(self._policy, self._now(), horizon)
+        """Freeze windows on now or starting within `horizon`, each once: its run on now, or
+        else its next one (for whoami)."""
+        first: dict[FreezeWindow, FreezeHit] = {}
+        for hit in upcoming_freezes(self._policy, self._now(), horizon):
+            first.setdefault(hit.window, hit)
+        return list(first.values())
 
     async def authorize(
         self,
@@ -195,7 +202,8 @@ class Gate:
         freezes, on the server as it is now); the requester may withdraw their own request.
         The access granted is the requester's, without the approval step. `was` is the server
         as the request named it: when it is gone (`now` is None), the rule and its approvers
-        are still those of the request."""
+        are still those of the request. When no rule applies any more, only the requester and
+        members allowed every action (`"*"` rules) may close the request."""
         rule = self.approval_for(action, now or was, after)
         target = now or was or after
         name = target.name if target is not None else ""
@@ -204,6 +212,11 @@ class Gate:
             return Denied(action, None, name, now, self_approval=True)
         if not own and rule is not None and not await self.may_approve(approver, rule, name):
             return Denied(action, None, name, now, approvers=rule)
+        if not own and rule is None and not await self._allowed_everything(approver, name):
+            # The policy no longer asks for this approval (it changed, or the server left the
+            # rule's `servers:`): there is no `by:` to check, so only the requester (taking
+            # it back) and members allowed every action may close it.
+            return Denied(action, None, name, now, rule_gone=True, outsider=True)
         if rejecting:  # nothing will be done: an access that covers no write
             return self._grant(requester, None, now, after, "rejected or withdrawn")
         if rule is None:
@@ -215,6 +228,12 @@ class Gate:
             return verdict
         # Approved: the requester's access, without the approval step.
         return self._grant(requester, action, now, after, verdict.reason, (), None, verdict.limit)
+
+    async def _allowed_everything(self, caller: Caller, server_name: str) -> bool:
+        """Whether one of the policy's `"*"` rules matches `caller` on that server."""
+        rules = tuple(r for r in self._policy.rules if r.action == ANY_ACTION)
+        request = self._request(caller, ANY_ACTION, server_name)
+        return await first_match(rules, request, self._groups) is not None
 
     async def _frozen(
         self, caller: Caller, action: str, states: Sequence[Server], label: str | None

@@ -1,25 +1,25 @@
-"""Handlers that change nothing: the server list, a card, the audit log, help, whoami, and the
-create form (which only opens a modal). Each runs after the gate; none asks the policy itself.
+"""Handlers that change nothing: the server list, a card, help, whoami, and the create form
+(which only opens a modal); the audit log is `bot.flow.audit_log`. Each runs after the gate;
+none asks the policy itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import COMMANDS, POLICY_ACTIONS, usage
-from bot.flow.approvals import approvers_of
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
+from bot.policy import WRITE_ACTIONS, Weekly, WriteLimit, describe_rules
 from bot.resolve import filter_servers
 from bot.slack.blocks import (
     CARD_ACTION_ORDER,
@@ -32,19 +32,11 @@ from bot.slack.blocks import (
     build_server_list,
     build_whoami,
 )
-from bot.slack.blocks.guardrails import approval_line, freeze_line
-from bot.slack.blocks.notes import build_audit
-from bot.state import AuditEntry, AuditOutcome
+from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
 from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)
 
-AUDIT_SHOWN = 20
-"""Lines `/vps audit` shows."""
-AUDIT_FIRST, AUDIT_SCAN = 200, 10_000
-"""`/vps audit` reads the latest entries, then — when they don't fill its lines (a reader
-limited to some servers, a storm of refusals folded) — looks this far back."""
-_REFUSED = frozenset({AuditOutcome.DENIED, AuditOutcome.FROZEN, AuditOutcome.LIMITED})
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
 
@@ -100,32 +92,6 @@ def card(gate: Gate, *, replace: bool) -> Handler:
     return run
 
 
-async def audit_log(ctx: RequestContext, access: Access) -> None:
-    """The latest audit entries: of one server (the access's) or all of them."""
-    about: int | str | None = None
-    if access.server is not None:
-        about = access.server.id or access.server.name
-    seen: list[AuditEntry] = []
-    # The latest entries, and only when they don't fill the answer, many more: each read is
-    # one snapshot of the log, so an entry recorded meanwhile is never counted twice.
-    for limit in (AUDIT_FIRST, AUDIT_SCAN):
-        rows = await ctx.store.list_audit(about, limit=limit)
-        if isinstance(about, str):  # the store matches names in any case; the globs don't
-            seen = [e for e in rows if e.server_name == about]
-        elif access.only_servers:
-            seen = [e for e in rows if _matches(e, access.only_servers)]
-        else:
-            seen = rows
-        # One line more than shown: the last one shown is then complete (its run has ended).
-        if len(rows) < limit or len(fold_refusals(seen)) > AUDIT_SHOWN:
-            break
-    entries = fold_refusals(seen)[:AUDIT_SHOWN]
-    label = None
-    if access.server is not None:
-        label = f"#{access.server.id}" if access.server.id else access.server.name
-    await ctx.reply.ephemeral(build_audit(entries, about=label))
-
-
 def help_for(gate: Gate, topic: str | None) -> Handler:
     """Usage lines: of `topic`, or of every command the caller may run here."""
 
@@ -142,23 +108,40 @@ def help_for(gate: Gate, topic: str | None) -> Handler:
     return run
 
 
-def whoami(gate: Gate) -> Handler:
-    """Which actions the caller may take in this channel, and why."""
+def whoami(gate: Gate, zone: str = "UTC") -> Handler:
+    """Which actions the caller may take in this channel, and why; what needs approval (and
+    whose, never the caller's own), each freeze window once, and the write limit left. Times
+    are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
 
     async def run(ctx: RequestContext, access: Access) -> None:
-        decisions = await gate.overview(ctx.caller)
+        caller = ctx.caller
+        decisions = await gate.overview(caller)
         lines = [(d.action, d.allowed, d.reason) for d in decisions]
         notes = []
         for decision in decisions:
             for rule in gate.approval_rules(decision.action) if decision.allowed else ():
-                notes.append(approval_line(decision.action, rule.servers, approvers_of(rule)))
+                approvers = describe_rules(rule.by, without=caller.user_id)
+                notes.append(approval_line(decision.action, rule.servers, approvers))
         now = datetime.fromtimestamp(ctx.clock(), UTC)
         for hit in gate.freezes(FREEZE_HORIZON):
-            notes.append(freeze_line(hit, now, exempt=await gate.exempt(ctx.caller, hit)))
-        caller = ctx.caller
+            shown = hit.window.when.timezone if isinstance(hit.window.when, Weekly) else zone
+            exempt = await gate.exempt(caller, hit)
+            notes.append(freeze_line(hit, now, exempt=exempt, zone=shown))
+        limit = gate.write_limit
+        if limit is not None and any(d.allowed and d.action in WRITE_ACTIONS for d in decisions):
+            notes.append(await _limit_note(ctx, limit, now, zone))
         await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 
     return run
+
+
+async def _limit_note(ctx: RequestContext, limit: WriteLimit, now: datetime, zone: str) -> str:
+    """The caller's write limit and what is left of it, as the state store counts it."""
+    user = ctx.caller.user_id
+    made = await ctx.store.count_writes(user, window=limit.window)
+    retry = await ctx.store.peek_write_slot(user, limit=limit.per_user, window=limit.window)
+    retry_at = datetime.fromtimestamp(retry, UTC) if retry is not None else None
+    return limit_line(limit.per_user, limit.window, made, retry_at, now, zone)
 
 
 async def open_create_form(ctx: RequestContext, access: Access) -> None:
@@ -203,42 +186,3 @@ def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:
     if not only:
         return servers
     return [s for s in servers if any(fnmatchcase(s.name, glob) for glob in only)]
-
-
-def fold_refusals(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
-    """Newest first, with each run of one member's refused attempts (denied, frozen, limited)
-    folded into one line: a storm of refusals, whatever servers it named, leaves room for
-    everyone else's history."""
-    runs: list[list[AuditEntry]] = []
-    for entry in entries:
-        last = runs[-1][0] if runs else None
-        if (
-            last is not None
-            and entry.outcome in _REFUSED
-            and last.outcome in _REFUSED
-            and last.user_id == entry.user_id
-        ):
-            runs[-1].append(entry)
-        else:
-            runs.append([entry])
-    return [run[0] if len(run) == 1 else _folded(run) for run in runs]
-
-
-def _folded(run: Sequence[AuditEntry]) -> AuditEntry:
-    newest = run[0]
-    names = list(dict.fromkeys(e.server_name or "?" for e in run))
-    actions = list(dict.fromkeys(e.action for e in run))
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return replace(
-        newest,
-        action=actions[0] if len(actions) == 1 else "/".join(actions[:3]),
-        server_id=None,
-        server_name=None,
-        detail=f"refused attempts on {shown}",
-        count=sum(e.count for e in run),
-    )
-
-
-def _matches(entry: AuditEntry, only: Sequence[str]) -> bool:
-    name = entry.server_name
-    return name is not None and any(fnmatchcase(name, glob) for glob in only)

@@ -37,25 +37,31 @@ class Reply:
         channel_id: str | None = None,
         user_id: str | None = None,
         session: ClientSession | None = None,
+        direct: bool = False,
     ) -> None:
         self.response_url = response_url
         self._slack = slack
         self._channel_id = channel_id
         self._user_id = user_id
+        self._direct = direct  # what can reach them nowhere else goes to their direct messages
         self._session = session  # one HTTP session for every answer: no set-up per message
         self._lock = asyncio.Lock()
         self._answered = False
         self._placeholder_shown = False
         self._timer: asyncio.Task[None] | None = None
 
-    def sibling(self, response_url: str | None, *, channel_id: str, user_id: str) -> Reply:
-        """A Reply to someone else (e.g. a requester told of an approval), sharing the clients."""
+    def sibling(
+        self, response_url: str | None, *, channel_id: str, user_id: str, direct: bool = False
+    ) -> Reply:
+        """A Reply to someone else (e.g. a requester told of an approval), sharing the clients;
+        `direct`: what can't reach them where they asked goes to their direct messages."""
         return Reply(
             response_url,
             slack=self._slack,
             channel_id=channel_id,
             user_id=user_id,
             session=self._session,
+            direct=direct,
         )
 
     def hold_on(self, after: float, message: Message) -> None:
@@ -97,8 +103,21 @@ class Reply:
             )
         except SlackApiError as exc:
             logger.warning("could not answer privately: %s", exc.response.get("error"))
-            return False
+            return await self._post_direct(message) is not None
         return True
+
+    async def _post_direct(self, message: Message) -> str | None:
+        """With `direct`, a message in the person's direct messages with the bot; its ts."""
+        if not self._direct or self._slack is None or not self._user_id:
+            return None
+        try:
+            response = await self._slack.chat_postMessage(
+                channel=self._user_id, unfurl_links=False, unfurl_media=False, **message.to_dict()
+            )
+        except SlackApiError as exc:
+            logger.warning("could not send a direct message: %s", exc.response.get("error"))
+            return None
+        return str(response["ts"])
 
     async def _placeholder(self, after: float, message: Message) -> None:
         await asyncio.sleep(after)
@@ -125,7 +144,8 @@ class Reply:
                 return str(response["ts"])
             except SlackApiError as exc:  # e.g. a private channel or DM the bot is not in
                 logger.info("posting through response_url: %s", exc.response.get("error"))
-        await self._send(message, response_type="in_channel", replace_original=False)
+        if not await self._send(message, response_type="in_channel", replace_original=False):
+            await self._post_direct(message)
         return None
 
     async def replace(self, message: Message) -> bool:

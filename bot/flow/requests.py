@@ -25,10 +25,10 @@ from bot.commands import (
     parse,
     usage,
 )
-from bot.flow import approvals, confirmations, reads
+from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
-from bot.flow.forms import CreateFormState, DeleteFormState
+from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
 from bot.flow.gate import Access
 from bot.flow.operations import Operation
 from bot.flow.pipeline import STOP, Intent, Stop, perform
@@ -69,7 +69,8 @@ def command_intent(services: Services, command: Command) -> Intent:
         case Help():
             return Intent(None, reads.help_for(gate, command.topic), what="help")
         case Whoami():
-            return Intent(None, reads.whoami(gate), what="whoami")
+            zone = services.settings.bot_timezone
+            return Intent(None, reads.whoami(gate, zone), what="whoami")
         case ListServers():
             filters = ListFilters(command.status, command.location, command.text)
             return Intent("list", reads.list_page(filters, 1, replace=False), what="list")
@@ -79,7 +80,7 @@ def command_intent(services: Services, command: Command) -> Intent:
         case Audit():
             return _audit_intent(command.server)
         case Approvals():
-            return Intent(None, approvals.pending_list(gate), what="approvals")
+            return Intent(None, approval_notices.pending_list(gate), what="approvals")
         case CreateModal():
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
@@ -165,11 +166,14 @@ def planned_server(services: Services, command: Create) -> Server:
     )
 
 
-def _audit_intent(reference: str | None) -> Intent:
+def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> Intent:
     """The audit log knows servers the API no longer has: a name is taken as typed, an id is
-    named by the API when it still exists (the policy's `servers:` globs need a name)."""
+    named by the API when it still exists (the policy's `servers:` globs need a name). A page
+    further back (`page`, from the Older button) is the same question, asked again."""
+    state = page or AuditPageState(about=reference[:500] if reference is not None else None)
+    run = audit_log.audit_log(state, replace_page=page is not None)
     if reference is None:
-        return Intent("audit", reads.audit_log, what="audit")
+        return Intent("audit", run, what="audit")
     ref = parse_reference(reference)
 
     async def find(ctx: RequestContext) -> Server | Stop | None:
@@ -178,7 +182,7 @@ def _audit_intent(reference: str | None) -> Intent:
             return STOP
         return await _known_as(ctx, ref)
 
-    return Intent("audit", reads.audit_log, target=ref, find=find, what="audit")
+    return Intent("audit", run, target=ref, find=find, what="audit")
 
 
 async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
@@ -216,6 +220,16 @@ async def show_list_page(services: Services, caller: Caller, value: str) -> None
     await perform(services.context(caller), services.gate, intent)
 
 
+async def show_audit_page(services: Services, caller: Caller, value: str) -> None:
+    """Older / Newest on an audit page: the same question, another page, in place (asked of
+    the gate again: the reader's rights are those of now)."""
+    page = AuditPageState.load(value)
+    if page is None:
+        return  # not a value we made
+    intent = _audit_intent(page.about, page)
+    await perform(services.context(caller), services.gate, intent)
+
+
 async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The prompt's danger button."""
 
@@ -228,8 +242,23 @@ async def confirm_clicked(services: Services, caller: Caller, confirmation_id: s
 async def approval_clicked(
     services: Services, caller: Caller, approval_id: str, *, approve: bool
 ) -> None:
-    """Approve or Reject on an approval request (in the ops channel or /vps approvals)."""
-    intent = approvals.decide(approval_id, approve=approve)
+    """Approve or Reject on an approval request (in the ops channel or /vps approvals):
+    Approve decides at once; Reject first asks for an optional reason (a form)."""
+    intent = approvals.decide(approval_id, approve=approve, ask_reason=not approve)
+    await perform(services.context(caller), services.gate, intent)
+
+
+async def reject_submitted(
+    services: Services, user_id: str, state: RejectFormState, reason: str
+) -> None:
+    """The reject form: the rejection, with its reason, decided as a click would be."""
+    caller = Caller(
+        user_id=user_id,
+        channel_id=state.channel_id,
+        channel_name=state.channel_name,
+        response_url=state.response_url,
+    )
+    intent = approvals.decide(state.approval, approve=False, reason=reason)
     await perform(services.context(caller), services.gate, intent)
 
 

@@ -4,7 +4,7 @@ confirmation prompt, an approval request, or the call itself (`bot.flow.executio
 
 from __future__ import annotations
 
-from bot.flow.approvals import request_approval
+from bot.flow.approval_requests import request_approval
 from bot.flow.context import RequestContext
 from bot.flow.execution import over_limit, refusal, run_write
 from bot.flow.gate import Access

@@ -17,6 +17,7 @@ from bot.policy.decide import (
     decide_any,
     denial_text,
     describe_rule,
+    describe_rules,
     first_match,
 )
 from bot.policy.guardrails import parse_duration, settings_problems
@@ -75,6 +76,7 @@ __all__ = [
     "decide_any",
     "denial_text",
     "describe_rule",
+    "describe_rules",
     "describe_window",
     "first_match",
     "freeze_ends",

@@ -1,6 +1,6 @@
 """Deciding: is a request allowed, and if not, which rules would allow it."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -73,6 +73,21 @@ def denial_text(decision: Decision, server_label: str | None = None) -> str:
         groups = _either(_group(g) for g in decision.unchecked_groups)
         text += f" (The members of {groups} could not be checked just now; try again shortly.)"
     return text
+
+
+def describe_rules(rules: Iterable[Rule], *, without: str | None = None) -> str:
+    """Return who `rules` let act ("; "-joined, as an approval's `by:` is read), leaving the
+    member `without` out of them: a rule naming no one else is left out whole ("" when all are).
+    """
+    described = []
+    for rule in rules:
+        if without is not None and without in rule.users:
+            others = tuple(u for u in rule.users if u != without)
+            if not others:
+                continue
+            rule = replace(rule, users=others)  # the rule as shown, without them
+        described.append(describe_rule(rule))
+    return "; ".join(dict.fromkeys(described))
 
 
 def describe_rule(rule: Rule) -> str:
@@ -172,7 +187,13 @@ def _channel_is(entry: str, request: Request) -> bool:
     if not entry.startswith("#"):
         return entry == request.channel_id
     name = request.channel_name
-    return name is not None and entry[1:].lower() == name.removeprefix("#").lower()
+    if name is None:
+        return False
+    # A "#name" entry is lowercase ASCII (the loader refuses anything else). Only ASCII is
+    # folded: a character that lowercases into ASCII (the Kelvin sign, U+212A, into "k")
+    # must not pass for a letter of another channel's name.
+    name = name.removeprefix("#")
+    return name.isascii() and name.lower() == entry[1:]
 
 
 def _allow(

@@ -67,8 +67,9 @@ def parse_approve(reader: NodeReader, node: yaml.Node) -> tuple[ApprovalRule, ..
         return ()
     entries = []
     for action, key_node, value in reader.mapping(node, '"approve"'):
-        reader.write_action(key_node, "approve", "never needs approval")
-        entries.append(_approval(reader, action, key_node, value))
+        with reader.gather():
+            reader.write_action(key_node, "approve", "never needs approval")
+            entries.append(_approval(reader, action, key_node, value))
     return tuple(entries)
 
 

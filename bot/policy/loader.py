@@ -45,14 +45,18 @@ def parse_policy(text: str, source: str) -> Policy:
         raise PolicyError(f"{where}: not valid YAML: {problem}") from e
     except yaml.YAMLError as e:
         raise PolicyError(f"{source}: not valid YAML: {e}") from e
-    return _Parser(source).policy(root)
+    parser = _Parser(source)
+    policy = parser.policy(root)
+    if parser.problems:
+        raise PolicyError(*parser.problems)
+    return policy
 
 
 _SECTIONS = ("rules", "confirm", "approve", "freeze", "limits")
 
 
 class _Parser(NodeReader):
-    """Turns the composed YAML tree into a Policy, failing at the first problem."""
+    """Turns the composed YAML tree into a Policy, recording every problem on the way."""
 
     def policy(self, root: yaml.Node | None) -> Policy:
         """Return the Policy a whole file describes."""
@@ -64,18 +68,20 @@ class _Parser(NodeReader):
         freezes: tuple[FreezeWindow, ...] = ()
         write_limit: WriteLimit | None = None
         for key, key_node, node in self.mapping(root, "the policy file"):
-            if key == "rules":
-                rules = self._rules(node)
-            elif key == "confirm":
-                confirm = self.write_actions(node, "confirm", "is never confirmed")
-            elif key == "approve":
-                approvals = parse_approve(self, node)
-            elif key == "freeze":
-                freezes = parse_freeze(self, node)
-            elif key == "limits":
-                write_limit = parse_limits(self, node)
-            else:
-                self.fail(key_node, f"unknown key {quote(key)} (known: {', '.join(_SECTIONS)})")
+            with self.gather():
+                if key == "rules":
+                    rules = self._rules(node)
+                elif key == "confirm":
+                    confirm = self.write_actions(node, "confirm", "is never confirmed")
+                elif key == "approve":
+                    approvals = parse_approve(self, node)
+                elif key == "freeze":
+                    freezes = parse_freeze(self, node)
+                elif key == "limits":
+                    write_limit = parse_limits(self, node)
+                else:
+                    known = ", ".join(_SECTIONS)
+                    self.fail(key_node, f"unknown key {quote(key)} (known: {known})")
         return Policy(
             rules=rules,
             confirm=confirm,
@@ -83,6 +89,7 @@ class _Parser(NodeReader):
             approvals=approvals,
             freezes=freezes,
             write_limit=write_limit,
+            warnings=tuple(self.warnings),
         )
 
     def _rules(self, node: yaml.Node) -> tuple[Rule, ...]:
@@ -91,11 +98,15 @@ class _Parser(NodeReader):
             return ()
         found: list[Rule] = []
         for action, key_node, rules in self.mapping(node, '"rules"'):
-            if action not in ACTIONS and action != ANY_ACTION:
-                self.fail(key_node, f"unknown action {quote(action)} (known: {KNOWN_ACTIONS})")
-            if is_null(rules):
-                continue
-            if not isinstance(rules, yaml.SequenceNode):
-                self.fail(rules, f'the rules for "{action}" must be a list ("- channels: [...]")')
-            found.extend(self.rule(action, i, rule) for i, rule in enumerate(rules.value, start=1))
+            with self.gather():
+                if action not in ACTIONS and action != ANY_ACTION:
+                    self.fail(key_node, f"unknown action {quote(action)} (known: {KNOWN_ACTIONS})")
+                if is_null(rules):
+                    continue
+                if not isinstance(rules, yaml.SequenceNode):
+                    example = '("- channels: [...]")'
+                    self.fail(rules, f'the rules for "{action}" must be a list {example}')
+                for i, rule in enumerate(rules.value, start=1):
+                    with self.gather():
+                        found.append(self.rule(action, i, rule))
         return tuple(found)

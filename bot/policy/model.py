@@ -31,7 +31,12 @@ KNOWN_ACTIONS = ", ".join(ACTIONS) + ', "*"'
 
 
 class PolicyError(Exception):
-    """The policy file can't be read or is wrong; the message names the file and the line."""
+    """The policy file can't be read or is wrong: one `file:line: problem` per problem found,
+    in `problems` and one a line in the message."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 class GroupLookupError(Exception):
@@ -93,17 +98,29 @@ class OneOff:
 
 @dataclass(frozen=True)
 class Weekly:
-    """A weekly freeze: on `days`, local `start`-`end` in `timezone`; end <= start: next day."""
+    """A weekly freeze: on `days`, local `start`-`end` in `timezone`; end <= start: next day.
+    Written with days in its times ("fri 16:00" to "mon 08:00"), it starts on one day and
+    ends `end_days_later` days after it."""
 
     days: tuple[int, ...]  # the days it starts on, 0 = Monday, sorted
     start: int  # minutes after local midnight, 0-1439
     end: int  # minutes after local midnight, 1-1440 (24:00)
     timezone: str  # an IANA name
+    end_days_later: int | None = None  # 0-7 when the times name their days, else None
+
+    @property
+    def days_to_end(self) -> int:
+        """Return how many days after its start day an occurrence ends (24:00 counts as the
+        next day's 00:00)."""
+        later = self.end_days_later
+        if later is None:
+            later = 1 if self.end <= self.start else 0
+        return later + (self.end == MINUTES_PER_DAY)
 
     @property
     def ends_next_day(self) -> bool:
-        """Return whether each occurrence ends on the day after it starts (24:00 included)."""
-        return self.end <= self.start or self.end == MINUTES_PER_DAY
+        """Return whether each occurrence ends on a later day than it starts (24:00 included)."""
+        return self.days_to_end > 0
 
 
 def hhmm(minutes: int) -> str:
@@ -146,6 +163,7 @@ class Policy:
     approvals: tuple[ApprovalRule, ...] = ()
     freezes: tuple[FreezeWindow, ...] = ()
     write_limit: WriteLimit | None = None
+    warnings: tuple[str, ...] = ()  # `file:line: problem` the file loads with (a dead glob)
 
     @classmethod
     def default(cls) -> "Policy":

@@ -1,16 +1,20 @@
 """Reading the composed YAML tree of a policy file: values, rules and actions, with their lines.
 
 Every section of the file (rules, confirm, approve, freeze, limits) reads its nodes through
-one `NodeReader`, so a mistake anywhere is reported the same way: `file:line: problem`.
+one `NodeReader`, so a mistake anywhere is reported the same way: `file:line: problem`. A
+mistake ends the part of the file it is in (`gather`), not the reading: every problem of a
+file is listed at once. Warnings (a glob that can never match) do not stop it.
 """
 
 import json
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import NoReturn
 
 import yaml
 
+from bot.policy.globs import glob_problem
 from bot.policy.model import (
     ACTIONS,
     ANY_ACTION,
@@ -41,10 +45,20 @@ _HINTS = {
 
 
 class NodeReader:
-    """Reads YAML nodes into policy values, failing at the first problem with its line."""
+    """Reads YAML nodes into policy values; each problem is recorded with its line."""
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+
+    @contextmanager
+    def gather(self) -> Iterator[None]:
+        """Record the problem the block fails with and go on after it, with the next part."""
+        try:
+            yield
+        except PolicyError as e:
+            self.problems.extend(e.problems)
 
     def rules(self, action: str, node: yaml.Node, key: str, empty: str) -> tuple[Rule, ...]:
         """Return the non-empty list of rules under `key`, labelled `action` ("approve delete")."""
@@ -53,7 +67,11 @@ class NodeReader:
             self.fail(node, f'"{key}" must be a list of rules, as under rules:, like {example}')
         if not node.value:
             self.fail(node, f'"{key}" is empty; {empty}')
-        return tuple(self.rule(action, i, rule) for i, rule in enumerate(node.value, start=1))
+        found = []
+        for i, rule in enumerate(node.value, start=1):
+            with self.gather():
+                found.append(self.rule(action, i, rule))
+        return tuple(found)
 
     def rule(self, action: str, index: int, node: yaml.Node) -> Rule:
         """Return one rule: a mapping of condition name to a list of values."""
@@ -62,10 +80,11 @@ class NodeReader:
             self.fail(node, f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})")
         conditions: dict[str, tuple[str, ...]] = {}
         for name, key_node, values in self.mapping(node, what):
-            if name not in CONDITIONS:
-                known = ", ".join(CONDITIONS)
-                self.fail(key_node, f"unknown condition {quote(name)} (known: {known})")
-            conditions[name] = self.values(name, values)
+            with self.gather():
+                if name not in CONDITIONS:
+                    known = ", ".join(CONDITIONS)
+                    self.fail(key_node, f"unknown condition {quote(name)} (known: {known})")
+                conditions[name] = self.values(name, values)
         return Rule(
             action=action,
             index=index,
@@ -85,11 +104,14 @@ class NodeReader:
         pattern, problem = _PATTERNS[name]
         values = []
         for item in node.value:
-            value = self.string(item, f'"{name}" entries')
-            if not pattern.fullmatch(value):
-                hint = _HINTS.get(name) if value.startswith("@") else None
-                self.fail(item, f"{quote(value)} {problem}" + (f"; {hint}" if hint else ""))
-            values.append(value)
+            with self.gather():
+                value = self.string(item, f'"{name}" entries')
+                if not pattern.fullmatch(value):
+                    hint = _HINTS.get(name) if value.startswith("@") else None
+                    self.fail(item, f"{quote(value)} {problem}" + (f"; {hint}" if hint else ""))
+                if name == "servers" and (why := glob_problem(value)):
+                    self.warn(item, f"servers glob {quote(value)} can never match: {why}")
+                values.append(value)
         return tuple(values)
 
     def write_actions(
@@ -97,9 +119,10 @@ class NodeReader:
     ) -> frozenset[str]:
         """Return the list of write actions under `key` ("*" = every write)."""
         problem = f"{key} must be a list of actions, like {key}: [stop, delete]"
-        actions = {
-            self.write_action(item, where or key, never) for item in self.sequence(node, problem)
-        }
+        actions = set()
+        for item in self.sequence(node, problem):
+            with self.gather():
+                actions.add(self.write_action(item, where or key, never))
         return frozenset(WRITE_ACTIONS if ANY_ACTION in actions else actions)
 
     def write_action(self, node: yaml.Node, where: str, never: str) -> str:
@@ -123,11 +146,12 @@ class NodeReader:
             self.fail(node, f"{what} must be a mapping (key: value)")
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = self.string(key_node, "keys")
-            if key in seen:
-                self.fail(key_node, f"duplicate key {quote(key)} (first at line {seen[key]})")
-            seen[key] = line_of(key_node)
-            yield key, key_node, value_node
+            with self.gather():
+                key = self.string(key_node, "keys")
+                if key in seen:
+                    self.fail(key_node, f"duplicate key {quote(key)} (first at line {seen[key]})")
+                seen[key] = line_of(key_node)
+                yield key, key_node, value_node
 
     def keys(
         self, node: yaml.Node, what: str, known: tuple[str, ...]
@@ -135,11 +159,11 @@ class NodeReader:
         """Return a mapping's {key: (key node, value node)}, refusing keys not in `known`."""
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key, key_node, value in self.mapping(node, what):
-            if key not in known:
-                self.fail(
-                    key_node, f"unknown key {quote(key)} in {what} (known: {', '.join(known)})"
-                )
-            found[key] = (key_node, value)
+            with self.gather():
+                if key not in known:
+                    known_keys = ", ".join(known)
+                    self.fail(key_node, f"unknown key {quote(key)} in {what} (known: {known_keys})")
+                found[key] = (key_node, value)
         return found
 
     def string(self, node: yaml.Node, what: str) -> str:
@@ -154,6 +178,10 @@ class NodeReader:
     def fail(self, node: yaml.Node, problem: str) -> NoReturn:
         """Raise the PolicyError for `problem` at `node`'s line."""
         raise PolicyError(f"{self.source}:{line_of(node)}: {problem}")
+
+    def warn(self, node: yaml.Node, problem: str) -> None:
+        """Record `problem` at `node`'s line as a warning: the file still loads."""
+        self.warnings.append(f"{self.source}:{line_of(node)}: {problem}")
 
 
 def is_null(node: yaml.Node) -> bool:

@@ -31,7 +31,8 @@ from bot.policy.model import (
 
 _TO: Final = "\u2013"  # an en dash, the way ranges are written
 _TICK: Final = timedelta(microseconds=1)
-# A run of weekly occurrences longer than a week and a day repeats forever.
+# A run of weekly occurrences longer than a week and a day repeats forever (one occurrence
+# lasts less than a week, and an hour at most more when the clocks go back).
 _SPAN: Final = timedelta(days=8)
 
 
@@ -101,6 +102,10 @@ def describe_window(window: FreezeWindow) -> str:
         if start.utcoffset() == end.utcoffset():
             return f"freeze from {_local(start)} to {_local(end)} ({_offset(start)})"
         return f"freeze from {_local(start)} ({_offset(start)}) to {_local(end)} ({_offset(end)})"
+    if when.end_days_later is not None:  # "fri 16:00" to "mon 08:00"
+        last = DAYS[(when.days[0] + when.end_days_later) % len(DAYS)]
+        times = f"{DAYS[when.days[0]]} {hhmm(when.start)}{_TO}{last} {hhmm(when.end)}"
+        return f"weekly freeze {times} {when.timezone}"
     next_day = " (next day)" if when.end <= when.start else ""
     times = f"{hhmm(when.start)}{_TO}{hhmm(when.end)}{next_day}"
     return f"weekly freeze {_day_ranges(when.days)} {times} {when.timezone}"
@@ -154,8 +159,8 @@ def _occurrences(
             yield begin, finish
         return
     zone = zoneinfo.ZoneInfo(when.timezone)
-    # An occurrence lasts at most a day and an hour: begin two local days early.
-    day = start.astimezone(zone).date() - timedelta(days=2)
+    # An occurrence lasts at most its days and an hour: begin a day more than that early.
+    day = start.astimezone(zone).date() - timedelta(days=when.days_to_end + 2)
     last = end.astimezone(zone).date()
     while day <= last:
         if day.weekday() in when.days:
@@ -167,7 +172,7 @@ def _occurrences(
 
 def _occurrence(when: Weekly, day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
     """Return the (UTC) start and end of the weekly window that starts on local `day`."""
-    end_day = day + timedelta(days=1) if when.ends_next_day else day
+    end_day = day + timedelta(days=when.days_to_end)
     begin = _instant(day, when.start, zone, first=True)
     return begin, _instant(end_day, when.end % MINUTES_PER_DAY, zone, first=False)
 

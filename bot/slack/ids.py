@@ -28,6 +28,17 @@ CANCEL = "vps_cancel"
 APPROVE = "vps_approve"
 REJECT = "vps_reject"
 
+# Reject opens a modal with an optional reason; private_metadata = JSON of the approval's id,
+# who clicked, and the click's channel and response_url (bot.flow.forms.RejectFormState).
+REJECT_MODAL = "vps_reject_modal"
+REJECT_REASON_BLOCK = "reject_reason"
+REJECT_REASON_INPUT = "reject_reason_input"
+
+# `/vps audit`'s paging buttons; value = JSON of the reference asked about and where the
+# page starts (bot.flow.forms.AuditPageState).
+AUDIT_OLDER = "vps_audit_older"
+AUDIT_NEWEST = "vps_audit_newest"
+
 # The delete modal: the caller types the server's name; private_metadata = JSON of the
 # confirmation id and the prompt's response_url.
 DELETE_MODAL = "vps_delete_modal"

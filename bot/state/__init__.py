@@ -20,6 +20,8 @@ from bot.state.approvals_records import (
     ApprovalOutcome,
     ApprovalResult,
     ApprovalState,
+    Opening,
+    OpenOutcome,
 )
 from bot.state.errors import StateStoreError, StateStoreUnavailable
 from bot.state.migrate import SCHEMA_VERSION
@@ -36,7 +38,7 @@ from bot.state.records import (
     new_id,
     new_replica_id,
 )
-from bot.state.store import StateStore, open_store
+from bot.state.store import StateStore, open_store, store_for
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -50,6 +52,8 @@ __all__ = [
     "ClaimResult",
     "Confirmation",
     "ConfirmationState",
+    "OpenOutcome",
+    "Opening",
     "PendingCounts",
     "SnapshotEntry",
     "StateStore",
@@ -59,4 +63,5 @@ __all__ = [
     "new_id",
     "new_replica_id",
     "open_store",
+    "store_for",
 ]

@@ -13,10 +13,13 @@ from bot.state.approvals_records import (
     ApprovalOutcome,
     ApprovalResult,
     ApprovalState,
+    Opening,
+    OpenOutcome,
 )
 from bot.state.core import StoreCore, plain
 from bot.state.records import new_id
 from bot.state.tables import approvals as ap
+from bot.state.tables import writes as wr
 
 _PENDING = ApprovalState.PENDING.value
 _EXPIRED = ApprovalState.EXPIRED.value
@@ -45,8 +48,42 @@ class ApprovalStore(StoreCore):
 
         `params` (the operation) must be JSON-able (TypeError otherwise).
         """
+        approval = self._new_approval(
+            requester_id=requester_id,
+            channel_id=channel_id,
+            channel_name=channel_name,
+            action=action,
+            word=word,
+            server_id=server_id,
+            server_name=server_name,
+            params=params,
+            response_url=response_url,
+            ttl_seconds=ttl_seconds,
+            request_id=request_id,
+            now=now,
+        )
+        async with self._write() as conn:
+            await conn.execute(ap.insert().values(_row(approval)))
+        return approval
+
+    def _new_approval(
+        self,
+        *,
+        requester_id: str,
+        channel_id: str,
+        channel_name: str,
+        action: str,
+        word: str,
+        server_id: int | None,
+        server_name: str,
+        params: Mapping[str, Any] | None = None,
+        response_url: str | None = None,
+        ttl_seconds: float,
+        request_id: str = "",
+        now: float | None = None,
+    ) -> Approval:
         created_at, expires_at = self._window(ttl_seconds, now)
-        approval = Approval(
+        return Approval(
             id=new_id(),
             requester_id=requester_id,
             channel_id=channel_id,
@@ -61,9 +98,51 @@ class ApprovalStore(StoreCore):
             expires_at=expires_at,
             request_id=request_id,
         )
+
+    async def open_approval(
+        self,
+        *,
+        per_user: int | None,
+        window: float,
+        max_pending: int,
+        commit: bool = True,
+        **request: Any,
+    ) -> Opening:
+        """`create_approval`, bounded: unless an identical request of the same member (action,
+        server, values) is pending (`waiting`, that one), or the member's pending requests
+        reach `max_pending` or, with the writes they made in the last `window` seconds,
+        `per_user` (`full`). Without `commit` nothing is stored: the answer it would give.
+
+        Decided under the member's write-count lock: replicas never over-admit.
+        """
+        at = self._now(request.pop("now", None))
         async with self._write() as conn:
+            await self._backend.serialize(conn, f"writes:{request['requester_id']}")
+            query = sa.select(ap).where(
+                ap.c.requester_id == request["requester_id"],
+                ap.c.state == _PENDING,
+                ap.c.expires_at > at,
+            )
+            rows = await conn.execute(query.order_by(ap.c.created_at, ap.c.id))
+            pending = [_approval(row) for row in rows]
+            same = [a for a in pending if _identical(a, request)]
+            if same:
+                return Opening(OpenOutcome.WAITING, same[0], len(pending))
+            writes = 0
+            if per_user is not None:
+                counted = sa.select(sa.func.count()).where(
+                    wr.c.user_id == request["requester_id"], wr.c.time > at - window
+                )
+                writes = int((await conn.execute(counted)).scalar_one())
+            if len(pending) >= max_pending or (
+                per_user is not None and len(pending) + writes >= per_user
+            ):
+                return Opening(OpenOutcome.FULL, None, len(pending), writes)
+            if not commit:
+                return Opening(OpenOutcome.OPENED, None, len(pending), writes)
+            approval = self._new_approval(now=at, **request)
             await conn.execute(ap.insert().values(_row(approval)))
-        return approval
+            return Opening(OpenOutcome.OPENED, approval, len(pending) + 1, writes)
 
     async def get_approval(self, approval_id: str) -> Approval | None:
         """The approval as stored (its state is not re-checked against the clock)."""
@@ -171,6 +250,17 @@ async def _expire(
         await conn.execute(overdue.values(state=_EXPIRED, decided_at=now).returning(*ap.c))
     ).all()
     return sorted((_approval(row) for row in rows), key=lambda x: (x.created_at, x.id))
+
+
+def _identical(approval: Approval, request: Mapping[str, Any]) -> bool:
+    """The same change asked again: same member, action, server and values."""
+    return (
+        approval.action == request["action"]
+        and approval.word == request["word"]
+        and approval.server_id == request["server_id"]
+        and approval.server_name == request["server_name"]
+        and dict(approval.params) == plain(request.get("params"))
+    )
 
 
 async def _get(conn: AsyncConnection, approval_id: str) -> Approval | None:

@@ -72,3 +72,22 @@ class ApprovalResult:
     def ok(self) -> bool:
         """True for the one caller whose decision (approve or reject) was recorded."""
         return self.outcome in (ApprovalOutcome.APPROVED, ApprovalOutcome.REJECTED)
+
+
+class OpenOutcome(StrEnum):
+    """What `open_approval` did with a new request."""
+
+    OPENED = "opened"  # stored, pending
+    WAITING = "waiting"  # an identical request of the same member is pending already
+    FULL = "full"  # the member has as many requests pending (and writes) as allowed
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The outcome; the approval stored, or the identical one waiting already; and what the
+    member had pending and had written (within the limit's window) when it was decided."""
+
+    outcome: OpenOutcome
+    approval: Approval | None = None
+    pending: int = 0
+    writes: int = 0

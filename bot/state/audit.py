@@ -50,14 +50,22 @@ class AuditStore(StoreCore):
             await conn.execute(a.insert().values(_row(entry)))
 
     async def list_audit(
-        self, server: int | str | None = None, limit: int = 20
+        self,
+        server: int | str | None = None,
+        limit: int = 20,
+        *,
+        before: tuple[float, int] | None = None,
     ) -> list[AuditEntry]:
         """The latest `limit` entries, newest first: all of them, or one server's by id (an int)
-        or by name (a str, any case).
+        or by name (a str, any case); with `before` (an entry's time and id), only those older
+        than that entry (a page further back).
         """
         if limit < 1:
             return []
         query = sa.select(a).order_by(a.c.time.desc(), a.c.id.desc()).limit(limit)
+        if before is not None:
+            at, entry_id = before
+            query = query.where(sa.or_(a.c.time < at, sa.and_(a.c.time == at, a.c.id < entry_id)))
         if isinstance(server, int):
             query = query.where(a.c.server_id == server)
         elif server is not None:
@@ -132,4 +140,5 @@ def _entry(row: sa.Row[Any]) -> AuditEntry:
         detail=row.detail,
         request_id=row.request_id,
         count=row._mapping["count"],  # row.count is the tuple method
+        id=row.id,
     )

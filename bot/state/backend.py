@@ -14,20 +14,25 @@ Every query elsewhere is shared. The differences:
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 from sqlalchemy.util import await_only
 
 from bot.redact import redact_url
 from bot.state.errors import StateStoreError, StateStoreUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 WAIT_SECONDS = 2.0
 """How long a call waits for a locked SQLite file, a pooled connection or a new PostgreSQL one."""
@@ -52,8 +57,9 @@ SQLITE_FORMS = "sqlite:///relative/path.db or sqlite:////absolute/path.db"
 POSTGRES_FORM = "postgresql://user:password@host:5432/dbname"
 _MEMORY = ":memory:"
 _LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
-_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55P03", "57014", "40001", "40P01")
-"""Connection lost, out of resources, shutting down, lock/statement timeout, conflicts."""
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000", "55P03", "57014", "40001", "40P01")
+"""Connection lost, out of resources, shutting down or starting up, not accepting connections
+(`ALTER DATABASE … ALLOW_CONNECTIONS false`, 55000), lock/statement timeout, conflicts."""
 
 Kind = Literal["sqlite", "postgresql"]
 
@@ -74,7 +80,11 @@ class Backend:
 
     def insert(self, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
         """An INSERT that offers `on_conflict_do_nothing` / `on_conflict_do_update`."""
-        return sqlite.insert(table) if self.kind == "sqlite" else postgresql.insert(table)
+        if self.kind == "sqlite":
+            return sqlite.insert(table)
+        from sqlalchemy.dialects import postgresql  # loaded only for PostgreSQL (45 ms at start)
+
+        return postgresql.insert(table)
 
     async def serialize(self, conn: AsyncConnection, key: str) -> None:
         """Make transactions on `key` take turns until this one ends (read-then-write made safe).
@@ -159,6 +169,24 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
     )
     locked = _LockedStreak()
 
+    def when_free(run: Callable[[], object]) -> None:
+        """Run `run`, trying again while another process holds the file's lock (up to `wait`
+        seconds of it). The waiting happens here, on the event loop, rather than in SQLite's
+        busy handler inside the driver's thread: a caller that gives up (a timeout, a
+        cancelled request) is free at once, and the one connection with it."""
+        pause = 0.002
+        while True:
+            try:
+                run()
+            except (exc.OperationalError, sqlite3.OperationalError) as error:
+                if not _busy(error) or locked.for_seconds() >= wait:
+                    raise
+            else:
+                locked.since = None
+                return
+            await_only(asyncio.sleep(pause))
+            pause = min(pause * 2, 0.05)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is off: BEGIN is ours (below), so reads are
@@ -168,7 +196,9 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
         if not backend.memory:
             # WAL: readers never block the writer, and other processes see each commit at once.
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # Turning a new file to WAL takes its lock, which processes starting together
+            # (another one's migration, its own switch to WAL) may hold a while.
+            when_free(lambda: cursor.execute("PRAGMA journal_mode = WAL"))
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -176,21 +206,7 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
         if not conn.get_execution_options().get(WRITE, False):
             conn.exec_driver_sql("BEGIN")
             return
-        # Waiting for another process's write lock happens here, on the event loop, rather than
-        # in SQLite's busy handler inside the driver's thread: a caller that gives up (a timeout,
-        # a cancelled request) is free at once, and the one connection with it.
-        pause = 0.002
-        while True:
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except exc.OperationalError as error:
-                if not _busy(error) or locked.for_seconds() >= wait:
-                    raise
-            else:
-                locked.since = None
-                return
-            await_only(asyncio.sleep(pause))
-            pause = min(pause * 2, 0.05)
+        when_free(lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
     return engine
 

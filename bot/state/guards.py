@@ -97,6 +97,13 @@ class GuardStore(StoreCore):
         async with self._read() as conn:
             return await _retry_at(conn, user_id, limit, window, self._now(now))
 
+    async def count_writes(self, user_id: str, *, window: float, now: float | None = None) -> int:
+        """How many writes of `user_id` the limit counts now: those of the last `window` s."""
+        counted = wr.c.user_id == user_id, wr.c.time > self._now(now) - window
+        query = sa.select(sa.func.count()).select_from(wr).where(*counted)
+        async with self._read() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
     async def acquire_lease(
         self, name: str, owner: str, *, ttl: float, now: float | None = None
     ) -> bool:

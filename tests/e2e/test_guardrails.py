@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
+
+import pytest
 
 from bot.state import AuditOutcome, open_store
 from slackemu import Message
@@ -70,6 +73,13 @@ async def click_as(harness: Harness, message: Message, label: str, user: str) ->
     return await harness.new_message(before, user=user, channel=OPS_LOG)
 
 
+async def reject_as(harness: Harness, message: Message, user: str, reason: str = "") -> None:
+    """Click Reject as `user`, and send its form (with an optional reason)."""
+    await harness.emu.click(message, text="Reject", user=user)
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(user), what="the reject form")
+    assert (await harness.emu.submit_view(form, {"reject_reason": reason})).ok
+
+
 async def requester_told(harness: Harness, text: str) -> None:
     """Wait until Alice, the requester, has been told privately (a note containing `text`)."""
     await harness.emu.wait_for(
@@ -99,6 +109,7 @@ async def test_an_approver_approves_and_it_runs_once(harness: Harness) -> None:
         what="the result where it was asked",
     )
     assert not result[0].is_ephemeral
+    assert "Approved by <@U0BOB0001>" in dump(result[0])  # the result names the approver
 
     async def recorded() -> bool:
         found = await outcomes(harness)
@@ -121,7 +132,7 @@ async def test_someone_outside_by_is_told_who_may(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     request = await request_delete(harness)
     refusal = await click_as(harness, request, "Approve", CAROL)
-    assert "may not approve" in dump(refusal)
+    assert "may not decide" in dump(refusal)
     assert "<!subteam^S0ONCALL1>" in dump(refusal)
     assert harness.api_calls("DELETE") == []
 
@@ -145,11 +156,13 @@ async def test_four_concurrent_approvals_delete_once(harness: Harness) -> None:
     assert len(harness.api_calls("DELETE")) == 1
 
 
-async def test_a_rejection_does_nothing(harness: Harness) -> None:
+async def test_a_rejection_does_nothing_and_says_why(harness: Harness) -> None:
     await use_policy(harness, APPROVALS)
     request = await request_delete(harness)
-    await harness.emu.click(request, text="Reject", user=BOB)
+    await reject_as(harness, request, BOB, reason="db-server-01 still holds the <!here> backups")
     await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the outcome")
+    assert "still holds the" in dump(request)  # the reason, in the ops channel
+    assert "<!here>" not in dump(request)  # typed text never pings
     told = await harness.emu.wait_for(
         lambda: [
             m
@@ -159,8 +172,37 @@ async def test_a_rejection_does_nothing(harness: Harness) -> None:
         what="the requester to be told",
     )
     assert told[0].ephemeral_to == ALICE
+    assert "Reason: db-server-01 still holds the" in dump(told[0])
     assert harness.api_calls("DELETE") == []
     assert AuditOutcome.REJECTED in await outcomes(harness)
+    audit = dump(await harness.answer("/vps audit", user=ADMIN))
+    assert "still holds the" in audit
+    assert "requested by <@U0ALICE01>" in audit  # a name (a mention), not a raw id
+
+
+async def test_a_rejection_without_a_reason_says_none(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    await reject_as(harness, request, BOB)
+    await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the outcome")
+    assert "Reason" not in dump(request)
+    assert harness.api_calls("DELETE") == []
+
+
+async def test_the_requester_is_never_named_as_an_approver(harness: Harness) -> None:
+    both = APPROVALS.replace(
+        f"by: [{{usergroups: [{ONCALL}]}}]",
+        f"by: [{{users: [{ALICE}, {BOB}]}}, {{users: [{ALICE}]}}]",
+    )
+    await use_policy(harness, both)
+    request = await request_delete(harness)
+    assert "may be approved by <@U0BOB0001>." in dump(request)
+    assert "<@U0ALICE01>" not in dump(request).split("Approval needed")[-1].split("asks to")[-1]
+    [sent] = [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "Sent for" in m.text]
+    assert "approved by <@U0BOB0001>." in dump(sent)
+    assert "<@U0ALICE01>" not in dump(sent)
+    refusal = await click_as(harness, request, "Approve", CAROL)
+    assert "<@U0ALICE01>" not in dump(refusal).split("It may be approved")[-1]
 
 
 async def test_an_expired_request_does_nothing(harness: Harness) -> None:
@@ -386,3 +428,103 @@ async def test_a_member_over_the_write_limit_is_told_when_to_retry(harness: Harn
     before = harness.seen(ALICE)
     await harness.command("/vps reboot worker-02")
     await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+
+
+# -- whoami: approvers, freezes and the write limit, in the team's time zone -------------------
+
+WHOAMI = f"""
+rules:
+  "*":
+    - users: [{ALICE}]
+approve:
+  delete:
+    by: [{{users: [{ALICE}, {CAROL}]}}]
+  reboot:
+    by: [{{users: [{ALICE}]}}]
+freeze:
+  - weekly: {{start: "fri 16:00", end: "mon 08:00", timezone: "Europe/Rome"}}
+    reason: "weekend"
+  - weekly: {{days: [mon, tue, wed, thu], start: "22:00", end: "06:00", timezone: UTC}}
+  - start: "2027-01-20T12:00:00+00:00"
+    end: "2027-01-20T13:00:00+00:00"
+    reason: "migration"
+limits:
+  writes: {{per_user: 3, window: 10m}}
+"""
+
+
+def shown_lines(message: Message) -> list[str]:
+    """The lines of a message's sections, as a person reads them (no code backticks)."""
+    texts = [b["text"]["text"] for b in message.blocks if b.get("type") == "section"]
+    return [line.replace("`", "") for text in texts for line in text.split("\n")]
+
+
+async def test_whoami_never_names_the_viewer_as_their_own_approver(harness: Harness) -> None:
+    await use_policy(harness, WHOAMI)
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    approvals = [line for line in lines if "needs approval" in line]
+    assert approvals == [
+        ":raised_hand: reboot needs approval by someone else, and the policy names no one else "
+        "who may give it.",
+        f":raised_hand: delete needs approval by <@{CAROL}>.",
+    ]
+    carols = shown_lines(await harness.answer("/vps whoami", user=CAROL))
+    assert not [line for line in carols if "needs approval" in line]  # Carol may do nothing
+
+
+async def test_whoami_shows_each_freeze_once_in_its_time_zone_beside_utc(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, WHOAMI, bot_timezone="America/New_York")
+    # The clock says Friday 2027-01-15 08:00 UTC: 09:00 in Rome, 03:00 in New York.
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    freezes = [line for line in lines if line.startswith(":snowflake:")]
+    assert freezes == [
+        ":snowflake: Next freeze: weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome \u2014 "
+        "weekend, from 2027-01-15 16:00 Europe/Rome (15:00 UTC, in 7 hours).",
+        ":snowflake: Next freeze: weekly freeze mon\u2013thu 22:00\u201306:00 (next day) UTC,"
+        " from 2027-01-18 22:00 UTC (in 3 days 14 hours).",  # one line, not one per night
+        ":snowflake: Next freeze: freeze from 2027-01-20 12:00 to 2027-01-20 13:00 (UTC) \u2014"
+        " migration, from 2027-01-20 07:00 America/New_York (12:00 UTC, in 5 days 4 hours).",
+    ]
+    harness.clock.now = at("2027-01-16T12:00:00+00:00")  # Saturday: the weekend freeze is on
+    lines = shown_lines(await harness.answer("/vps whoami"))
+    assert [line for line in lines if line.startswith(":snowflake: Frozen now")] == [
+        ":snowflake: Frozen now: weekly freeze fri 16:00\u2013mon 08:00 Europe/Rome \u2014 "
+        "weekend, until 2027-01-18 08:00 Europe/Rome (07:00 UTC, in 43 hours)."
+    ]
+
+
+async def test_whoami_shows_the_write_limit_and_what_is_left_of_it(harness: Harness) -> None:
+    await use_policy(harness, LIMITED, bot_timezone="Europe/Rome")
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 2 left now." in mine
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 1 left now." in mine
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot db-server-01")
+    await harness.new_message(before, user=ALICE, where=lambda m: "is rebooting" in m.text)
+    mine = shown_lines(await harness.answer("/vps whoami"))
+    assert (
+        ":stopwatch: You may make at most 2 changes in any 10 minutes: none left until "
+        "2027-01-15 09:10 Europe/Rome (08:10 UTC, in 10 minutes)." in mine
+    )
+    bobs = shown_lines(await harness.answer("/vps whoami", user=BOB))  # his own count
+    assert ":stopwatch: You may make at most 2 changes in any 10 minutes: 2 left now." in bobs
+
+
+async def test_the_bot_starts_with_a_glob_that_can_never_match_and_logs_it(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot")
+    await use_policy(harness, 'rules:\n  start:\n    - servers: ["web-.*"]\n')
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.runner"]
+    assert warned == [
+        f'{harness.tmp / "policy.yml"}:3: servers glob "web-.*" can never match: it looks '
+        'like a regular expression; in a glob "*" alone means any text (a server name holds '
+        "only letters, digits and hyphens)"
+    ]
+    assert "is not a server" not in dump(await harness.answer("/vps whoami"))  # it serves

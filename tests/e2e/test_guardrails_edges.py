@@ -62,7 +62,7 @@ async def test_a_protected_server_deleted_while_its_rename_waits_is_not_done(
     [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
     harness.sim.remove_server(12346)  # deleted elsewhere meanwhile
     outsider = await click_as(harness, request, "Approve", CAROL)
-    assert "may not approve" in dump(outsider)  # the rule's approvers still decide it
+    assert "may not decide" in dump(outsider)  # the rule's approvers still decide it
     await harness.emu.click(request, text="Approve", user=BOB)
     await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
     assert "no longer exists" in dump(request)
@@ -179,11 +179,50 @@ async def test_an_approval_the_policy_no_longer_asks_for_is_void(harness: Harnes
     request = await request_delete(harness)
     without = APPROVALS.split("approve:")[0]
     await use_policy(harness, without)
-    await harness.emu.click(request, text="Approve", user=CAROL)  # Carol was never an approver
+    await harness.emu.click(request, text="Approve", user=ADMIN)  # allowed every action
     await harness.emu.wait_for(lambda: "Not done" in dump(request), what="the outcome")
     assert "no longer asks" in dump(request)
     assert harness.api_calls("DELETE") == []
     assert AuditOutcome.APPROVED not in await outcomes(harness)
+
+
+async def test_a_request_whose_rule_is_gone_is_closed_only_by_its_requester_or_an_admin(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, APPROVALS)
+    request = await request_delete(harness)
+    await use_policy(harness, APPROVALS.split("approve:")[0])  # the policy changed
+    for label in ("Reject", "Approve"):  # Carol was never an approver, and is no admin
+        refused = await click_as(harness, request, label, CAROL)
+        assert "only <@U0ALICE01>, who asked, or a member allowed every action" in dump(refused)
+        assert harness.emu.modal(CAROL) is None
+    assert "Approval needed" in dump(request)  # still open
+    assert AuditOutcome.REJECTED not in await outcomes(harness)
+    await harness.emu.click(request, text="Reject", user=ALICE)  # the requester withdraws
+    await harness.emu.wait_for(lambda: "Withdrawn by" in dump(request), what="the withdrawal")
+
+
+async def test_a_server_renamed_out_of_the_rule_is_not_rejected_by_anyone(
+    harness: Harness,
+) -> None:
+    await use_policy(harness, APPROVALS)
+    await harness.command("/vps reboot db-server-01")  # db-*: Carol must approve
+    [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
+    assert harness.bot is not None
+    from bot.vps import ServerUpdate
+
+    await harness.bot.services.vps.update_server(12346, ServerUpdate(name="scratch-01"))
+    for label in ("Reject", "Approve"):  # Bob is neither the rule's approver nor an admin
+        refused = await click_as(harness, request, label, BOB)
+        assert "may not decide" in dump(refused) or "only <@U0ALICE01>" in dump(refused)
+        assert harness.emu.modal(BOB) is None
+    assert "Approval needed" in dump(request)
+    # A rejection is decided on the request as it was made: its approver may still reject it.
+    await harness.emu.click(request, text="Reject", user=CAROL)
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(CAROL), what="the reject form")
+    assert (await harness.emu.submit_view(form, {"reject_reason": "renamed"})).ok
+    await harness.emu.wait_for(lambda: "Rejected by" in dump(request), what="the rejection")
+    assert harness.api_calls("POST", "/reboot/") == []
 
 
 async def test_approvals_are_listed_only_to_who_may_see_them(harness: Harness) -> None:
@@ -195,3 +234,18 @@ async def test_approvals_are_listed_only_to_who_may_see_them(harness: Harness) -
     carol = dump(await harness.answer("/vps approvals", user=CAROL))
     assert "db-server-01" not in carol
     assert "db-server-01" in dump(await harness.answer("/vps approvals", user=BOB))
+
+
+async def test_a_reject_click_on_a_decided_request_opens_no_form(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS)
+    harness.emu.set_usergroup(ONCALL, [BOB, CAROL])
+    request = await request_delete(harness)
+    listing = await harness.answer("/vps approvals", user=CAROL, channel=OPS)  # before it ends
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await harness.emu.wait_for(lambda: harness.api_calls("DELETE"), what="the delete")
+    await harness.emu.wait_for(lambda: "Approved by" in dump(request), what="the approval")
+    before = harness.seen(CAROL)
+    await harness.emu.click(listing, text="Reject", user=CAROL)
+    late = await harness.new_message(before, user=CAROL, where=lambda m: m.is_ephemeral)
+    assert "Already approved by <@U0BOB0001>" in dump(late)
+    assert harness.emu.modal(CAROL) is None

@@ -11,6 +11,7 @@ from bot.state import (
     Approval,
     ApprovalOutcome,
     ApprovalState,
+    OpenOutcome,
     StateStore,
     open_store,
 )
@@ -197,3 +198,57 @@ async def test_params_must_be_json_and_ttl_positive(store: StateStore) -> None:
         await _request(store, params={"when": object()})
     with pytest.raises(ValueError, match="ttl_seconds"):
         await _request(store, ttl_seconds=0)
+
+
+def _ask(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "requester_id": ALICE,
+        "channel_id": "C0DEV0001",
+        "channel_name": "dev",
+        "action": "reboot",
+        "word": "reboot",
+        "server_id": 12345,
+        "server_name": "prod-db-01",
+        "params": {},
+        "ttl_seconds": TTL,
+    }
+    fields.update(overrides)
+    return fields
+
+
+async def test_a_member_has_at_most_so_many_requests_pending(store: StateStore) -> None:
+    bounds: dict[str, Any] = {"per_user": None, "window": 0.0, "max_pending": 2}
+    for server_id in (1, 2):
+        opened = await store.open_approval(**bounds, **_ask(server_id=server_id))
+        assert opened.outcome is OpenOutcome.OPENED
+    full = await store.open_approval(**bounds, **_ask(server_id=3))
+    assert (full.outcome, full.pending) == (OpenOutcome.FULL, 2)
+    other = await store.open_approval(**bounds, **_ask(server_id=3, requester_id=BOB))
+    assert other.outcome is OpenOutcome.OPENED  # a count per member
+    first = next(a for a in await store.list_approvals() if a.requester_id == ALICE)
+    await store.decide_approval(first.id, CAROL, approve=False)
+    again = await store.open_approval(**bounds, **_ask(server_id=3))
+    assert again.outcome is OpenOutcome.OPENED  # a decided one no longer counts
+
+
+async def test_pending_requests_and_writes_share_the_write_limit(store: StateStore) -> None:
+    bounds: dict[str, Any] = {"per_user": 3, "window": 600.0, "max_pending": 10}
+    await store.take_write_slot(ALICE, limit=3, window=600.0, now=T0 - 10)
+    await store.take_write_slot(ALICE, limit=3, window=600.0, now=T0 - 5)
+    assert (await store.open_approval(**bounds, **_ask())).outcome is OpenOutcome.OPENED
+    full = await store.open_approval(**bounds, **_ask(server_id=2))
+    assert (full.outcome, full.pending, full.writes) == (OpenOutcome.FULL, 1, 2)
+    later = await store.open_approval(**bounds, now=T0 + 600, **_ask(server_id=2))
+    assert later.outcome is OpenOutcome.OPENED  # the writes left the window
+
+
+async def test_the_same_request_pending_is_not_stored_twice(store: StateStore) -> None:
+    bounds: dict[str, Any] = {"per_user": None, "window": 0.0, "max_pending": 10}
+    first = await store.open_approval(**bounds, **_ask(params={"name": "a"}))
+    checked = await store.open_approval(commit=False, **bounds, **_ask(params={"name": "a"}))
+    again = await store.open_approval(**bounds, **_ask(params={"name": "a"}))
+    assert checked.outcome is again.outcome is OpenOutcome.WAITING
+    assert again.approval == first.approval
+    other = await store.open_approval(**bounds, **_ask(params={"name": "b"}))
+    assert other.outcome is OpenOutcome.OPENED  # other values: another request
+    assert len(await store.list_approvals()) == 2

@@ -53,6 +53,17 @@ async def test_entries_of_equal_time_keep_recording_order(store: StateStore) -> 
     assert await store.list_audit() == [second, first]
 
 
+async def test_a_page_further_back_starts_after_the_entry_it_names(store: StateStore) -> None:
+    for i in range(6):  # pairs recorded at the same time: the id tells them apart
+        await store.record_audit(_entry(T0 + i // 2, detail=f"e{i}"))
+    first = await store.list_audit(limit=3)
+    assert [e.detail for e in first] == ["e5", "e4", "e3"]
+    last = first[-1]
+    rest = await store.list_audit(limit=10, before=(last.time, last.id))
+    assert [e.detail for e in rest] == ["e2", "e1", "e0"]
+    assert await store.list_audit(limit=10, before=(rest[-1].time, rest[-1].id)) == []
+
+
 async def test_limit_returns_the_latest(store: StateStore) -> None:
     for i in range(30):
         await store.record_audit(_entry(T0 + i))

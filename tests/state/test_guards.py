@@ -126,3 +126,15 @@ async def test_pending_counts(store: StateStore) -> None:
 
     assert await store.count_pending(now=T0 + 5) == PendingCounts(confirmations=2, approvals=1)
     assert await store.count_pending(now=T0 + 400) == PendingCounts(confirmations=0, approvals=1)
+
+
+async def test_the_writes_a_limit_counts_can_be_read(store: StateStore) -> None:
+    # What whoami shows: how many of the member's writes the window still holds.
+    assert await store.count_writes("U1", window=600) == 0
+    for i in range(3):
+        assert await store.take_write_slot("U1", limit=5, window=600, now=T0 + i) is None
+    assert await store.take_write_slot("U2", limit=5, window=600, now=T0) is None
+    assert await store.count_writes("U1", window=600, now=T0 + 10) == 3
+    assert await store.count_writes("U1", window=600, now=T0 + 600.5) == 2  # the first left
+    assert await store.count_writes("U1", window=60, now=T0 + 10) == 3
+    assert await store.count_writes("U2", window=600, now=T0 + 10) == 1

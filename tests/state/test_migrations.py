@@ -254,6 +254,20 @@ async def test_processes_starting_together_on_a_new_file_migrate_once(db_path: P
     _assert_at_head(db_path)
 
 
+async def test_a_new_file_another_process_holds_locked_is_waited_for(db_path: Path) -> None:
+    """Turning a new file to WAL takes its lock: a process starting while another one holds it
+    (its own switch to WAL, its migration) waits its turn instead of failing "locked"."""
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # a rollback-journal file: no one else may even read
+        opening = asyncio.create_task(open_store(f"sqlite:///{db_path}"))
+        await asyncio.sleep(0.3)  # it has met the lock by now (or it finds the file free)
+        other.execute("ROLLBACK")
+    async with asyncio.timeout(30):
+        store = await opening
+    await store.close()
+    _assert_at_head(db_path)
+
+
 async def test_a_database_from_a_newer_vpsbot_is_refused_untouched(pg_url: str) -> None:
     conn = await asyncpg.connect(pg_url)
     try:

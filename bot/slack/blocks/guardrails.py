@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block
+from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
 
 from bot.policy import WRITE_ACTIONS, FreezeHit
 from bot.slack import ids
@@ -21,32 +23,47 @@ from bot.slack.blocks.core import (
     fallback,
     fields_section,
     line_sections,
+    plain_text,
+    refusal,
     safe,
     section,
     server_ref,
     server_ref_plain,
     user_mention,
 )
+from bot.words import counted
 
 __all__ = [
     "ApprovalView",
     "approval_line",
+    "build_already_waiting",
     "build_approval_outcome",
     "build_approval_request",
     "build_approvals",
+    "build_approved_result",
     "build_frozen",
     "build_limited",
+    "build_reject_modal",
     "build_sent_for_approval",
+    "build_too_many_waiting",
     "freeze_line",
+    "limit_line",
     "when",
 ]
 
 
-def when(moment: datetime, now: datetime) -> str:
-    """A moment for people: "2026-12-27 00:00 UTC (in 2 days)"."""
-    shown = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def when(moment: datetime, now: datetime, zone: str = "UTC") -> str:
+    """A moment for people: "2026-12-27 00:00 UTC (in 2 days)"; in another time zone (an
+    IANA name), its wall clock beside UTC: "2026-12-27 01:00 Europe/Rome (00:00 UTC, in 2 days)"."""
+    utc = moment.astimezone(UTC)
     seconds = (moment - now).total_seconds()
-    return f"{shown} (in {duration(seconds)})" if seconds > 0 else shown
+    coming = f"in {duration(seconds)}" if seconds > 0 else ""
+    if zone == "UTC":
+        shown = f"{utc:%Y-%m-%d %H:%M} UTC"
+        return f"{shown} ({coming})" if coming else shown
+    local = moment.astimezone(ZoneInfo(zone))
+    beside = f"{utc:%H:%M} UTC" if local.date() == utc.date() else f"{utc:%Y-%m-%d %H:%M} UTC"
+    return f"{local:%Y-%m-%d %H:%M} {safe(zone, 60)} ({', '.join(filter(None, [beside, coming]))})"
 
 
 def build_frozen(
@@ -62,38 +79,54 @@ def build_frozen(
     why = f" — {safe(reason, 300)}" if reason.strip() else ""
     until = f"It ends {when(ends, now)}." if ends else "It has no end."
     text = f":snowflake: Not now: {what} is frozen by the {safe(description, 300)}{why}. {until}"
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 def approval_line(action: str, servers: Sequence[str], approvers: str) -> str:
-    """For whoami: "`delete` on servers matching `prod-*` needs approval by …"."""
+    """For whoami: "`delete` on servers matching `prod-*` needs approval by …" (`approvers`:
+    safe mrkdwn, never naming the viewer; "" when no one else may approve)."""
     scope = ""
     if servers:
         scope = " on servers matching " + " or ".join(code_of(g, 80) for g in servers)
+    if not approvers:
+        approvers = "by someone else, and the policy names no one else who may give it"
     return f":raised_hand: {code_of(action, 20)}{scope} needs approval {approvers}."
 
 
-def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False) -> str:
-    """For whoami: a freeze window on now or coming, with its reason and end, the actions it
-    refuses (when not every change) and whether its `except:` lets the caller act anyway."""
+def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False, zone: str = "UTC") -> str:
+    """For whoami: a freeze window on now or coming, with its reason and end (in `zone` and
+    UTC), the actions it refuses (when not every change) and whether its `except:` lets the
+    caller act anyway."""
     why = f" — {safe(hit.reason, 200)}" if hit.reason.strip() else ""
     covers = hit.window.actions
     only = "" if covers >= set(WRITE_ACTIONS) else " (only " + ", ".join(sorted(covers)) + ")"
     anyway = " Its `except:` lets you act anyway." if exempt else ""
     what = f"{safe(hit.description, 200)}{only}{why}"
     if hit.start <= now:
-        until = f", until {when(hit.end, now)}" if hit.end else ""
+        until = f", until {when(hit.end, now, zone)}" if hit.end else ""
         return f":snowflake: Frozen now: {what}{until}.{anyway}"
-    return f":snowflake: Next freeze: {what}, from {when(hit.start, now)}.{anyway}"
+    return f":snowflake: Next freeze: {what}, from {when(hit.start, now, zone)}.{anyway}"
+
+
+def limit_line(
+    per_user: int, window: float, made: int, retry_at: datetime | None, now: datetime, zone: str
+) -> str:
+    """For whoami: the member's write limit and what is left of it (or when a change fits)."""
+    limit = f"at most {per_user} change{'s' if per_user != 1 else ''} in any {duration(window)}"
+    left = max(per_user - made, 0)
+    if left and retry_at is None:
+        return f":stopwatch: You may make {limit}: {left} left now."
+    again = f" until {when(retry_at, now, zone)}" if retry_at is not None else ""
+    return f":stopwatch: You may make {limit}: none left{again}."
 
 
 def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) -> Message:
     """A write refused by the write limit, with when the member may act again."""
     text = (
-        f":stopwatch: You have made {limit} changes in the last {duration(window)}, the most "
-        f"this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
+        f":stopwatch: You have made {counted(limit, 'change')} in the last {duration(window)}, "
+        f"the most this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
     )
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 class ApprovalView:
@@ -173,16 +206,99 @@ _OUTCOMES = {
 
 
 def build_approval_outcome(
-    view: ApprovalView, outcome: str, *, who: str | None = None, why: str = ""
+    view: ApprovalView, outcome: str, *, who: str | None = None, why: str = "", reason: str = ""
 ) -> Message:
-    """The approval request once decided: who decided, and no buttons any more."""
+    """The approval request once decided: who decided (and why, when they said), and no
+    buttons any more. `reason` is what the person typed (untrusted)."""
     said = (
         _OUTCOMES[outcome]
         .replace("{who}", user_mention(who or ""))
         .replace("{why}", safe(why, 500))
     )
-    text = f"{said} — {view.headline}"
-    return Message(text=fallback(f"{said} — {view.summary}"), blocks=[section(text)])
+    blocks: list[Block] = [section(f"{said} — {view.headline}")]
+    if reason.strip():
+        blocks.append(section(f"Reason: {safe(reason, MAX_REASON)}"))
+    plain = f"{said} — {view.summary}"
+    return Message(text=fallback(plain), blocks=blocks)
+
+
+def build_approved_result(result: Message, approver: str) -> Message:
+    """A change's result, saying who approved it."""
+    blocks = [*result.blocks, context(f":white_check_mark: Approved by {user_mention(approver)}")]
+    return Message(text=result.text, blocks=blocks)
+
+
+MAX_REASON = 500
+"""Characters of a rejection's reason kept and shown."""
+
+
+def build_reject_modal(view: ApprovalView, *, private_metadata: str) -> View:
+    """Reject: a small form with an optional reason, shown to the requester."""
+    verb = safe(action_label(view.word).lower(), 20)
+    question = (
+        f"Reject {user_mention(view.requester_id)}'s request to {verb} "
+        f"{server_ref(view.server_name, view.server_id)}? Nothing will be done."
+    )
+    reason = InputBlock(
+        block_id=ids.REJECT_REASON_BLOCK,
+        label=plain_text("Reason (the requester sees it)"),
+        element=PlainTextInputElement(
+            action_id=ids.REJECT_REASON_INPUT, multiline=True, max_length=MAX_REASON
+        ),
+        optional=True,
+    )
+    return View(
+        type="modal",
+        callback_id=ids.REJECT_MODAL,
+        private_metadata=private_metadata,
+        title=plain_text("Reject the request"),
+        submit=plain_text("Reject"),
+        close=plain_text("Cancel"),
+        blocks=[section(question), reason],
+    )
+
+
+def build_already_waiting(
+    view: ApprovalView, now: datetime, *, where: str | None, command: str = "/vps"
+) -> Message:
+    """The same change asked again while it waits: nothing new is posted."""
+    verb = safe(action_label(view.word).lower(), 20)
+    place = f" in {channel_mention(where)}" if where else ""
+    expires = f", until {when(view.expires_at, now)}" if view.expires_at else ""
+    text = (
+        f":raised_hand: Already waiting for approval{place}: {verb} "
+        f"{server_ref(view.server_name, view.server_id)}, as you asked it{expires}. Nothing new "
+        f"was posted; `{safe(command, 40)} approvals` lists it."
+    )
+    plain = (
+        f"Already waiting for approval: {verb} {server_ref_plain(view.server_name, view.server_id)}"
+    )
+    return Message(text=fallback(plain), blocks=[section(text)])
+
+
+def build_too_many_waiting(
+    pending: int,
+    writes: int,
+    *,
+    per_user: int | None,
+    window: float | None,
+    max_pending: int,
+    command: str = "/vps",
+) -> Message:
+    """A request refused: the member has as many requests waiting (and changes made) as the
+    bot allows; nothing was posted."""
+    waiting = f"{pending} request{'s' if pending != 1 else ''} waiting for approval"
+    if per_user is not None and window is not None and pending < max_pending:
+        made = f" and {writes} change{'s' if writes != 1 else ''} in the last {duration(window)}"
+        most = f"{waiting}{made}: together the most this bot allows ({per_user})"
+    else:
+        most = f"{waiting}, the most one member may have"
+    text = (
+        f":stopwatch: You have {most}. Nothing was posted. Ask again once one of them is "
+        f"decided, or withdraw one (Reject on its request; `{safe(command, 40)} approvals` "
+        "lists them)."
+    )
+    return Message(text=fallback(text), blocks=[section(text)])
 
 
 def build_sent_for_approval(

@@ -1,4 +1,4 @@
-"""Buttons: list paging, server cards, and the confirmation prompt."""
+"""Buttons: list and audit paging, server cards, the confirmation prompt and approvals."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.flow.requests import (
     cancel_clicked,
     confirm_clicked,
     run_card_action,
+    show_audit_page,
     show_card,
     show_list_page,
 )
@@ -23,6 +24,8 @@ def register(app: AsyncApp) -> None:
     """Route every button's action_id to its listener."""
     app.action(ids.LIST_NEXT)(handle_list_page)
     app.action(ids.LIST_PREVIOUS)(handle_list_page)
+    app.action(ids.AUDIT_OLDER)(handle_audit_page)
+    app.action(ids.AUDIT_NEWEST)(handle_audit_page)
     app.action(ids.CARD_SHOW)(handle_card_show)
     app.action(ids.CARD_REFRESH)(handle_card_show)
     for action_id in ids.CARD_ACTIONS.values():
@@ -45,6 +48,14 @@ async def handle_list_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
     await ack()
     _, value = _clicked(body)
     await show_list_page(context["services"], Caller.from_action(body), value)
+
+
+@contained
+async def handle_audit_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Older / Newest on an audit page: another page of the same log, in place."""
+    await ack()
+    _, value = _clicked(body)
+    await show_audit_page(context["services"], Caller.from_action(body), value)
 
 
 @contained

@@ -1,4 +1,4 @@
-"""Modal submissions: the delete confirmation and the create form.
+"""Modal submissions: the delete confirmation, the create form and a rejection's reason.
 
 Both answer inline errors in the ack (Slack shows them under the field), so what runs before
 the ack is pure and quick: no state store, no API. Everything else happens after it.
@@ -12,8 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.confirmations import typed_name_error
-from bot.flow.forms import CreateFormState, DeleteFormState, check_form
-from bot.flow.requests import create_submitted, delete_submitted
+from bot.flow.forms import CreateFormState, DeleteFormState, RejectFormState, check_form
+from bot.flow.requests import create_submitted, delete_submitted, reject_submitted
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 
@@ -26,6 +26,7 @@ def register(app: AsyncApp) -> None:
     """Route each modal's callback_id to its listener."""
     app.view(ids.DELETE_MODAL)(handle_delete_submission)
     app.view(ids.CREATE_MODAL)(handle_create_submission)
+    app.view(ids.REJECT_MODAL)(handle_reject_submission)
 
 
 @contained
@@ -68,6 +69,23 @@ async def handle_create_submission(
         return
     await ack()
     await create_submitted(services, user_id, state, checked)
+
+
+@contained
+async def handle_reject_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """Reject's form: the modal closes and the rejection is decided, with the reason given."""
+    user_id = str(body["user"]["id"])
+    state = RejectFormState.load(str(view.get("private_metadata") or ""))
+    if state is None or state.user_id != user_id:
+        error = _not_yours(state.user_id if state else None)
+        await ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: error})
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    field = (values.get(ids.REJECT_REASON_BLOCK) or {}).get(ids.REJECT_REASON_INPUT) or {}
+    await ack()
+    await reject_submitted(context["services"], user_id, state, str(field.get("value") or ""))
 
 
 def _not_yours(owner: str | None) -> str:

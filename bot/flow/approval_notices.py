@@ -1,0 +1,205 @@
+"""How an approval request is shown and answered outside a decision: its view, who may
+approve it, the requester's replies, its message in the ops channel, `/vps approvals`, and its
+expiry.
+
+A requester is answered through the request's response_url while Slack still honours it (30
+minutes, 5 uses); after `FRESH_RESPONSE_URL` through the Web API instead. Overdue requests are
+expired by `ApprovalSweeper`, each reported by one replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.finishing import Finishing
+from bot.flow.context import RequestContext
+from bot.flow.gate import Access, Gate
+from bot.flow.operations import Operation
+from bot.flow.pipeline import Handler
+from bot.flow.reply import Reply
+from bot.notify import Notifier
+from bot.policy import ApprovalRule, describe_rule
+from bot.slack.blocks import Message
+from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
+from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.state.approvals_records import Approval
+from bot.vps import Server
+
+logger = logging.getLogger(__name__)
+
+
+def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
+    """What the messages show of a stored approval."""
+    try:
+        changes = Operation.from_params(approval.params).changes()
+    except ValueError:
+        changes = []
+    return ApprovalView(
+        approval_id=approval.id,
+        requester_id=approval.requester_id,
+        channel_id=approval.channel_id,
+        word=approval.word,
+        server_name=approval.server_name,
+        server_id=approval.server_id,
+        changes=changes,
+        approvers=approvers,
+        expires_at=datetime.fromtimestamp(approval.expires_at, UTC),
+    )
+
+
+def approvers_of(rule: ApprovalRule, *, besides: str | None = None) -> str:
+    """Who may approve, in words (mrkdwn with mentions), leaving out `besides` (the
+    requester, who never may)."""
+    rules = []
+    for by in rule.by:
+        if besides is not None and besides in by.users:
+            others = tuple(user for user in by.users if user != besides)
+            if not others:
+                continue  # a rule naming only the requester lets no one else approve
+            by = dataclasses.replace(by, users=others)
+        rules.append(by)
+    if not rules:
+        return "by no one else (the policy names only the requester; ask an admin)"
+    return "; ".join(describe_rule(r) for r in rules)
+
+
+FRESH_RESPONSE_URL = 25 * 60.0
+"""How long after a request its response_url is still used: Slack honours one for 30 minutes
+(and 5 uses); past this the requester is answered through the Web API instead."""
+
+
+def requester_reply(make: Callable[..., Reply], approval: Approval, now: float) -> Reply:
+    """A Reply to the requester of `approval`: through its response_url while that is fresh,
+    else privately through the Web API (chat.postEphemeral where they asked, or a direct
+    message when that is refused) and results posted to the channel."""
+    fresh = now - approval.created_at < FRESH_RESPONSE_URL
+    url = approval.response_url if fresh else None
+    return make(url, channel_id=approval.channel_id, user_id=approval.requester_id, direct=True)
+
+
+async def edit_request(
+    store: StateStore, notifier: Notifier, approval: Approval, message: Message
+) -> bool:
+    """Edit the request in the ops channel; False when where it is was not stored (yet)."""
+    placed = approval if approval.ops_ts else await store.get_approval(approval.id)
+    if placed is None or not placed.ops_ts:
+        return False
+    await notifier.update(placed.ops_ts, message, channel=placed.ops_channel)
+    return True
+
+
+async def report_expiry(
+    store: StateStore,
+    notifier: Notifier,
+    slack: AsyncWebClient,
+    approval: Approval,
+    clock: Callable[[], float],
+) -> None:
+    """An approval that expired (reported once): record it, edit the request, tell the
+    requester."""
+    entry = AuditEntry(
+        time=clock(),
+        user_id=approval.requester_id,
+        channel_id=approval.channel_id,
+        action=approval.word,
+        server_id=approval.server_id,
+        server_name=approval.server_name,
+        outcome=AuditOutcome.EXPIRED,
+        detail="approval request expired",
+        request_id=approval.request_id,  # the request's story ends under its own id
+    )
+    try:
+        await store.record_audit(entry)
+    except Exception:
+        logger.exception("could not record the expiry of approval %s", approval.id)
+    expired = build_approval_outcome(view_of(approval), "expired")
+    await edit_request(store, notifier, approval, expired)
+    await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
+        expired
+    )
+
+
+def pending_list(gate: Gate) -> Handler:
+    """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
+    `show` — with Approve/Reject where they may decide."""
+
+    async def run(ctx: RequestContext, access: Access) -> None:
+        rows = []
+        for approval in await ctx.store.list_approvals():
+            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
+            decidable = False
+            if approval.requester_id != ctx.caller.user_id:
+                rule = gate.approval_for(approval.action, server, _after(approval))
+                decidable = rule is not None and await gate.may_approve(
+                    ctx.caller, rule, approval.server_name
+                )
+            own = approval.requester_id == ctx.caller.user_id
+            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
+                rows.append((view_of(approval), decidable))
+        now = datetime.fromtimestamp(ctx.clock(), UTC)
+        await ctx.reply.ephemeral(build_approvals(rows, now))
+
+    return run
+
+
+def _after(approval: Approval) -> Server | None:
+    """The server as the request would leave it (a rename: its new name)."""
+    try:
+        return Operation.from_params(approval.params).after()
+    except ValueError:
+        return None
+
+
+class ApprovalSweeper:
+    """Expires overdue approval requests every `interval` seconds; owns its one task."""
+
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        notifier: Notifier,
+        slack: AsyncWebClient,
+        interval: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._store, self._notifier, self._slack = store, notifier, slack
+        self._interval, self._clock = interval, clock
+        self._task: asyncio.Task[None] | None = None
+        self._sweeps = Finishing("an approval expiry")
+
+    def start(self) -> None:
+        """Sweep every interval."""
+        self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
+
+    async def close(self) -> None:
+        """Stop sweeping (a sweep under way is finished: what it expired is reported)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            await self._sweeps.wait()
+
+    async def sweep(self) -> int:
+        """Expire what is overdue now (each reported by one replica only)."""
+        expired = await self._store.expire_approvals()
+        for approval in expired:
+            await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
+        return len(expired)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                # An expiry is reported by the replica whose sweep expired it, and by no other:
+                # a stop lets the sweep under way finish.
+                await self._sweeps.run(self.sweep())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("expiring approval requests failed; trying again")
+            await asyncio.sleep(self._interval)
