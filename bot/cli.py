@@ -281,6 +281,11 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     from bot.config import StartupError
     from vpssim.simulator import start_simulator
 
+    stop = asyncio.Event()  # set up before listening: a SIGTERM once the port is open stops it
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
+            loop.add_signal_handler(sig, stop.set)
     try:
         running = await start_simulator(sim, args.host, args.port)
     except OSError as exc:
@@ -293,11 +298,6 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
         f"(token: {args.token}). Ctrl-C stops it.",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
