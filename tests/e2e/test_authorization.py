@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from bot.commands import COMMANDS, POLICY_ACTIONS
-from bot.emulator import Message
 from bot.slack import ids
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerUpdate
+from slackemu import Message
 from tests.e2e.harness import (
     ADMIN,
     ALICE,
