@@ -170,8 +170,15 @@ async def test_a_replica_started_while_its_database_refuses_connections_serves_o
         await bot.start()
         await bot.until("/healthz", 200)  # alive: Kubernetes does not restart it
         ready = await bot.get("/readyz")
+        assert ready.status_code == 503  # "starting" while it loads, then waiting for the store
+
+        async def waiting() -> bool:
+            nonlocal ready
+            ready = await bot.get("/readyz")
+            return bool(ready.json()["checks"]["startup"] == "waiting for the state store")
+
+        await eventually(waiting, "start-up to wait for the state store", within=30)
         assert ready.status_code == 503
-        assert ready.json()["checks"]["startup"] == "waiting for the state store"
         assert ready.json()["checks"]["state_store"] != "ok"
         ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
         assert ack.status == 503  # no Slack work taken while the store cannot record it
@@ -357,8 +364,12 @@ async def test_socket_mode_connects_only_once_the_database_answers(
                 health = await client.get("/healthz")
                 assert health.status_code == 200  # alive, however long the database takes
                 assert health.json()["socket"] == "not connected yet"
-                checks = (await client.get("/readyz")).json()["checks"]
-                assert checks["startup"] == "waiting for the state store"
+
+                async def waiting() -> bool:
+                    checks = (await client.get("/readyz")).json()["checks"]
+                    return bool(checks["startup"] == "waiting for the state store")
+
+                await eventually(waiting, "start-up to wait for the state store", within=30)
                 assert emu.socket_connections == 0  # no Slack work taken meanwhile
                 assert not starting.done()
 
