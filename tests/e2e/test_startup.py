@@ -208,6 +208,31 @@ async def test_a_replica_started_while_its_database_refuses_connections_serves_o
         postgres_server.drop(database)
 
 
+async def test_a_restart_is_alive_before_slack_vouches_for_it_and_takes_no_work_meanwhile(
+    outside: tuple[SlackEmulator, RunningSimulator, Clock], tmp_path: Path
+) -> None:
+    """/healthz answers once the process listens, before Slack has answered auth.test (what a
+    rollout or a crash restart waits for is short); /readyz and the events URL say not yet until
+    start-up is done, and then it serves."""
+    emu, sim, _ = outside
+    emu.inject_rate_limit("auth.test", retry_after=5)  # Slack keeps the start waiting 5 s
+    bot = Bot(tmp_path, emu, sim, sim.simulator.token)
+    try:
+        await bot.start()
+        await bot.until("/healthz", 200)
+        assert not [call for call in emu.calls("auth.test") if call.ok]  # not vouched for yet
+        assert (await bot.get("/readyz")).status_code == 503
+        ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
+        assert ack.status == 503  # no Slack work taken before it is ready
+
+        await bot.until("/readyz", 200, within=30)
+        assert [call for call in emu.calls("auth.test") if call.ok]
+        ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
+        assert ack.status == 200
+    finally:
+        await bot.stop()
+
+
 async def test_a_replica_restarted_after_a_crash_follows_its_servers_again_at_once(
     outside: tuple[SlackEmulator, RunningSimulator, Clock], tmp_path: Path
 ) -> None:
