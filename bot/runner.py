@@ -252,18 +252,35 @@ def _once(close: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]
     return close_once
 
 
-def _load_the_rest(socket_mode: bool) -> None:
+def _load_the_rest(settings: Settings) -> Catalog:
     """Import what is needed once the probes answer, without the cyclic collector (as
-    `bot.cli` imports the rest): in a thread, so the probes keep answering meanwhile."""
+    `bot.cli` imports the rest), and read the catalog: in a thread, so the probes keep
+    answering (and Slack is asked) meanwhile."""
     gc.disable()
     try:
         for name in AFTER_LISTENING:
             importlib.import_module(name)
-        if socket_mode:
+        if settings.socket_mode:
             importlib.import_module("slack_bolt.adapter.socket_mode.async_handler")
     finally:
         gc.freeze()
         gc.enable()
+    return load_catalog_for(settings)
+
+
+async def _load_asking_slack(settings: Settings, client: AsyncWebClient) -> Catalog:
+    """The catalog, once the rest is loaded and Slack has vouched for the tokens (both at
+    once); StartupError (a bad catalog file first, as it is read first) if either fails."""
+    loaded, asked = await asyncio.gather(
+        asyncio.to_thread(_load_the_rest, settings),
+        verify_slack(settings, client),
+        return_exceptions=True,
+    )
+    for failed in (loaded, asked):
+        if isinstance(failed, BaseException):
+            raise failed
+    assert not isinstance(loaded, BaseException)  # noqa: S101 - raised above
+    return loaded
 
 
 async def _start(
@@ -277,10 +294,14 @@ async def _start(
     socket_ping_interval: float,
     wait_for_store: bool,
 ) -> RunningBot:
-    await asyncio.to_thread(_load_the_rest, settings.socket_mode)
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    client = slack_client(settings, metrics)
+    # Before the state store is touched: a start Slack refuses leaves no state file behind.
+    catalog = await _load_asking_slack(settings, client)
     from bot.app import create_app
     from bot.flow.services import Services
-    from bot.metrics import Metrics
     from bot.notify import Notifier
     from bot.slack.groups import SlackGroupMembers
     from bot.startup import start_background, start_metrics, when_reachable
@@ -289,7 +310,6 @@ async def _start(
     from bot.watch import Watcher
     from bot.web import ReplayGuard, SlackEvents
 
-    catalog = load_catalog_for(settings)
     try:
         store = store_for(settings.bot_state_url, clock=clock)  # not connected yet
     except ValueError as exc:
@@ -299,9 +319,7 @@ async def _start(
     readiness.store = store
 
     vps = await _vps(settings, simulator, announce, stack)
-    metrics = Metrics()
     vps.on_request = metrics.vps_request
-    client = slack_client(settings, metrics)
     notifier = Notifier(client, settings.bot_ops_channel)
     # This process's name on the leases it holds (watches, the fleet monitor); closing the
     # watcher and the monitor gives them up at once, so another replica takes over.
@@ -331,8 +349,6 @@ async def _start(
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
-    # Before the state store is touched: a start Slack refuses leaves no state file behind.
-    await verify_slack(settings, client)
 
     # The work that needs the state store starts once it answers; closed after the drain.
     background = AsyncExitStack()
