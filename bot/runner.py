@@ -20,23 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
-from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings, StartupError
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.redact import redact_url
+from bot.startup import Probes
 from bot.state import new_replica_id
-from bot.web import (
-    EVENTS_PATH,
-    Health,
-    Readiness,
-    SocketHealth,
-    http_health,
-    make_web_app,
-    not_accepting,
-    start_web,
-)
+from bot.web import Health, Readiness, start_web
 
 if TYPE_CHECKING:  # loaded after the probes answer (`_load_the_rest`), or only where used
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -176,7 +167,7 @@ async def start_bot(
         logger.warning("%s", warning)
     stack = AsyncExitStack()
     try:
-        probes = await _Probes.listen(settings, stack)
+        probes = await Probes.listen(settings, stack)
         return await _start(
             settings,
             policy,
@@ -191,65 +182,6 @@ async def start_bot(
     except BaseException:
         await stack.aclose()
         raise
-
-
-@dataclass
-class _EventsURL:
-    """`POST /slack/events`: 503 until start-up has built the Bolt app, then `SlackEvents`."""
-
-    events: SlackEvents | None = None
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.events is None:
-            return await not_accepting(request)
-        return await self.events.handle(request)
-
-
-@dataclass
-class _Probes:
-    """The web server, listening before the bot is built: /healthz answers (alive), /readyz
-    says not ready and the events URL 503 until start-up hands them over."""
-
-    port: int
-    health: Health
-    readiness: Readiness
-    socket: SocketHealth | None
-    events_url: _EventsURL
-    stop_serving: Callable[[], Awaitable[None]]
-
-    @classmethod
-    async def listen(cls, settings: Settings, stack: AsyncExitStack) -> _Probes:
-        socket = SocketHealth(None, opened=False) if settings.socket_mode else None
-        health: Health = socket or http_health
-        readiness = Readiness(None, socket=socket)  # its store comes with the rest
-        stack.push_async_callback(readiness.close)
-        web_app = make_web_app(None, health, readiness)
-        events_url = _EventsURL()
-        if socket is None:
-            web_app.router.add_post(EVENTS_PATH, events_url.handle)
-        try:
-            runner, port = await start_web(web_app, settings.host, settings.port)
-        except OSError as exc:
-            raise StartupError(
-                f"HOST/PORT: cannot listen on {settings.host}:{settings.port} "
-                f"({exc.strerror or exc})"
-            ) from None
-        stop_serving = _once(runner.cleanup)
-        stack.push_async_callback(stop_serving)  # again, in its place, once all is built
-        return cls(port, health, readiness, socket, events_url, stop_serving)
-
-
-def _once(close: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-    """`close`, done on the first call only."""
-    done = False
-
-    async def close_once() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            await close()
-
-    return close_once
 
 
 def _load_the_rest(settings: Settings) -> Catalog:
@@ -286,7 +218,7 @@ async def _load_asking_slack(settings: Settings, client: AsyncWebClient) -> Cata
 async def _start(
     settings: Settings,
     policy: Policy,
-    probes: _Probes,
+    probes: Probes,
     simulator: Simulator | None,
     announce: Callable[[str], None],
     stack: AsyncExitStack,

@@ -406,13 +406,14 @@ def test_run_answers_its_probes_before_it_loads_the_store(tmp_path: Path) -> Non
     (they load while the probes answer). Seen at the moment it listens (here: refused)."""
     probe = (
         "import sys\n"
-        "import bot.cli, bot.runner\n"
+        "from aiohttp import web\n"
+        "import bot.cli\n"
         "later = ('sqlalchemy', 'aiosqlite', 'bot.app', 'bot.flow.services', 'bot.state.store',\n"
         "         'bot.watch', 'bot.monitor', 'bot.vps')\n"
-        "async def listen(*args, **kwargs):\n"
+        "async def listen(site):\n"
         "    print(sorted(m for m in sys.modules if m.startswith(later)), flush=True)\n"
         "    raise OSError('refused here')\n"
-        "bot.runner.start_web = listen\n"
+        "web.TCPSite.start = listen\n"
         "sys.exit(bot.cli.main(['run']))\n"
     )
     env = clean_env(
