@@ -188,6 +188,7 @@ def _load_the_rest(settings: Settings) -> Catalog:
     """Import what is needed once the probes answer, without the cyclic collector (as
     `bot.cli` imports the rest), and read the catalog: in a thread, so the probes keep
     answering (and Slack is asked) meanwhile."""
+    collecting = gc.isenabled()
     gc.disable()
     try:
         for name in AFTER_LISTENING:
@@ -196,7 +197,8 @@ def _load_the_rest(settings: Settings) -> Catalog:
             importlib.import_module("slack_bolt.adapter.socket_mode.async_handler")
     finally:
         gc.freeze()
-        gc.enable()
+        if collecting:
+            gc.enable()
     return load_catalog_for(settings)
 
 
