@@ -21,7 +21,6 @@ fleet of 50,000 servers costs one listing per interval, not a reload of the snap
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -30,6 +29,7 @@ from typing import Protocol
 
 from bot.finishing import Finishing
 from bot.notify import Notifier
+from bot.periodic import Every
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore, new_replica_id
 from bot.vps import VPSError
@@ -96,7 +96,7 @@ class Listed(Protocol):
 
 
 class FleetMonitor:
-    """Polls the whole fleet every `interval` seconds; owns its one task."""
+    """Polls the whole fleet every `interval` seconds (its `job()`)."""
 
     def __init__(
         self,
@@ -107,7 +107,6 @@ class FleetMonitor:
         interval: float,
         is_followed: Callable[[int], Awaitable[bool]],
         owner: str | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._lister, self._store, self._notifier = lister, store, notifier
         self._saved: dict[int, SnapshotEntry] | None = None  # what this replica saved last
@@ -115,42 +114,32 @@ class FleetMonitor:
         self.owner = owner or new_replica_id()
         self.lease = max(3 * interval, LEASE_MIN)
         self._is_followed = is_followed
-        self._sleep = sleep
-        self._task: asyncio.Task[None] | None = None
         self._failures = 0
         self.last_success: float | None = None  # UNIX time of the last full listing (metrics)
         self._reports = Finishing("the fleet monitor's report")
 
-    def start(self) -> None:
-        """Start polling (a no-op when the interval is 0: the monitor is off)."""
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="fleet-monitor")
+    def job(self) -> Every:
+        """Poll now and every interval (off when the interval is 0); at close, give the
+        monitor up at once for another replica."""
+        return Every(
+            self.interval, self.round, name="the fleet monitor's poll", finish=self.give_up
+        )
 
-    async def close(self) -> None:
-        """Stop polling, and give the monitor up at once for another replica."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-            await self._reports.wait()
-            try:
-                await self._store.release_lease(LEASE, self.owner)
-            except Exception:  # another replica takes over when the lease runs out
-                logger.exception("could not give up the fleet monitor")
+    async def round(self) -> None:
+        """Poll, if this replica holds the monitor's lease (taking or renewing it)."""
+        if await self._store.acquire_lease(LEASE, self.owner, ttl=self.lease):
+            await self.poll()
+        else:
+            self._failures = 0  # another replica polls (and counts API failures)
+            self._saved = None  # ... and saves the snapshots meanwhile
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                if await self._store.acquire_lease(LEASE, self.owner, ttl=self.lease):
-                    await self.poll()
-                else:
-                    self._failures = 0  # another replica polls (and counts API failures)
-                    self._saved = None  # ... and saves the snapshots meanwhile
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("the fleet monitor's poll failed")
-            await self._sleep(self.interval)
+    async def give_up(self) -> None:
+        """Finish a report under way, then release the lease."""
+        await self._reports.wait()
+        try:
+            await self._store.release_lease(LEASE, self.owner)
+        except Exception:  # another replica takes over when the lease runs out
+            logger.exception("could not give up the fleet monitor")
 
     async def poll(self) -> list[Change]:
         """One listing of the fleet; announces and returns the changes made outside the bot."""

@@ -238,7 +238,7 @@ async def _start(
     from bot.flow.services import Services
     from bot.notify import Notifier
     from bot.slack.groups import SlackGroupMembers
-    from bot.startup import start_background, start_metrics, when_reachable
+    from bot.startup import periodic_work, when_reachable
     from bot.state import store_for
     from bot.vps.transport import load_async_backend
     from bot.watch import Watcher
@@ -333,11 +333,12 @@ async def _start(
     await when_reachable(first_contact, wait=wait_for_store)
     readiness.state = "starting"
     background.push_async_callback(watcher.close)
-    start_background(settings, services, replica, background)
+    periodic = periodic_work(settings, services, replica, socket)
+    background.push_async_callback(periodic.aclose)  # before the watcher gives its watches up
     if handler is not None and socket is not None:
         socket.opened = True
         await _connect_socket(handler, settings)
-    start_metrics(settings, services, socket, background)
+    periodic.start()
     if events is not None:
         events.accepting = True
     where = f"http://{settings.host}:{probes.port}"

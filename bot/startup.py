@@ -9,7 +9,7 @@ A replica restarted while its database refuses connections (a failover, a restar
 blip) keeps trying, with capped back-off and one log line per attempt, instead of exiting into
 a crash loop whose back-off grows to minutes. What waiting cannot heal — a malformed URL, wrong
 credentials, a missing database, a schema newer than this vpsbot — stops it at once.
-`start_background` then starts what needs the store (the monitor, housekeeping, sweepers).
+`periodic_work` is what then runs in the background (the monitor, housekeeping, sweepers).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 from aiohttp import web
 
 from bot.config import Settings, StartupError
+from bot.periodic import Periodic
 from bot.state import StateStoreError, StateStoreUnavailable
 from bot.web import (
     EVENTS_PATH,
@@ -150,31 +151,33 @@ async def when_reachable(
     raise AssertionError("retry_delays() never ends")  # pragma: no cover
 
 
-def start_background(
-    settings: Settings, services: Services, replica: str, background: AsyncExitStack
-) -> None:
-    """Start the work that needs the state store: the fleet monitor, housekeeping and the
-    approval sweeper; `background` stops them."""
+def periodic_work(
+    settings: Settings, services: Services, replica: str, socket: SocketHealth | None
+) -> Periodic:
+    """The work that needs the state store, to start once it answers (and the socket is up,
+    so the metrics' first refresh already reads both): the fleet monitor, housekeeping, the
+    approval sweeper, the watch claimer and the metrics refresher."""
     from bot.flow.approval_notices import ApprovalSweeper
     from bot.housekeeping import Housekeeper
+    from bot.metrics import MetricsRefresher
     from bot.monitor import FleetMonitor
 
-    store, notifier, metrics = services.store, services.notifier, services.metrics
+    store, notifier, metrics, watcher = (
+        services.store,
+        services.notifier,
+        services.metrics,
+        services.watcher,
+    )
     monitor = FleetMonitor(
         lister=services.directory.fleet,  # its listing also refreshes the fleet index
         store=store,
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
-        is_followed=services.watcher.is_following,
+        is_followed=watcher.is_following,
         owner=replica,
     )
-    monitor.start()
-    background.push_async_callback(monitor.close)
-    metrics.track_watches(lambda: services.watcher.active)
+    metrics.track_watches(lambda: watcher.active)
     metrics.track_monitor(lambda: monitor.last_success)
-    housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
-    housekeeper.start()
-    background.push_async_callback(housekeeper.close)
     # Always, not only while the policy has `approve:`: requests left pending when the policy
     # changed still expire, and their requesters are told.
     sweeper = ApprovalSweeper(
@@ -184,24 +187,14 @@ def start_background(
         interval=settings.bot_watch_interval_seconds,
         clock=services.clock,
     )
-    sweeper.start()
-    background.push_async_callback(sweeper.close)
-
-
-def start_metrics(
-    settings: Settings,
-    services: Services,
-    socket: SocketHealth | None,
-    background: AsyncExitStack,
-) -> None:
-    """Keep the gauges that need I/O fresh (the store's counts, the socket): started once
-    both are up, so the first refresh already reads them."""
-    from bot.metrics import MetricsRefresher
-
+    jobs = [
+        monitor.job(),
+        Housekeeper(store, audit_days=settings.bot_audit_retention_days).job(),
+        sweeper.job(),
+        watcher.job(),
+    ]
     if settings.bot_metrics_port != 0:
         connected = socket.connected if socket else None
-        refresher = MetricsRefresher(
-            services.metrics, store=services.store, socket_connected=connected
-        )
-        refresher.start()
-        background.push_async_callback(refresher.close)
+        refresher = MetricsRefresher(metrics, store=store, socket_connected=connected)
+        jobs.append(refresher.job())
+    return Periodic(*jobs)

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.finishing import Finishing
 from bot.monitor import expect_change
 from bot.notify import Notifier
+from bot.periodic import Every
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
 from bot.state import StateStore, StateStoreUnavailable, Watch, new_replica_id
@@ -42,7 +43,8 @@ EXPECTED_CHANGE_TTL = 6 * 3600.0
 
 
 class Watcher:
-    """Owns one task per unfinished watch; `resume()` at start, `close()` at stop."""
+    """Owns one task per unfinished watch; `resume()` at start, `close()` at stop; its `job()`
+    takes over the watches other replicas leave."""
 
     def __init__(
         self,
@@ -63,7 +65,6 @@ class Watcher:
         self.lease = min(max(3 * interval, LEASE_MIN), LEASE_MAX)
         self._clock, self._sleep = clock, sleep
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._claimer: asyncio.Task[None] | None = None
         self._reports = Finishing("a lifecycle report")
 
     @property
@@ -74,12 +75,10 @@ class Watcher:
     async def resume(self) -> int:
         """Take every unfinished watch no replica holds (after a restart or a crash), and those
         given to this process at start (`StateStore.take_back`), then keep taking those whose
-        replica dies or stops."""
+        replica dies or stops (its `job()`)."""
         resumed = await self._claim(own=True)
         if resumed:
             logger.info("resumed %d lifecycle watches", resumed)
-        if self._claimer is None:
-            self._claimer = asyncio.create_task(self._claim_forever(), name="watch-takeover")
         return resumed
 
     async def _claim(self, *, own: bool = False) -> int:
@@ -91,23 +90,24 @@ class Watcher:
             self._spawn(watch)
         return len(fresh)
 
-    async def _claim_forever(self) -> None:
-        # As often as a poll, at least three times a lease: a watch whose replica died is taken
-        # within a lease and a bit; one given up at shutdown, within an interval.
-        while True:
-            await self._sleep(min(self.interval, self.lease / 3))
-            try:
-                taken = await self._claim()
-            except asyncio.CancelledError:
-                raise
-            except StateStoreUnavailable as exc:  # an outage: no traceback, try again later
-                logger.warning("could not look for watches to take over: %s", exc)
-                continue
-            except Exception:
-                logger.exception("could not look for watches to take over; trying again")
-                continue
-            if taken:
-                logger.info("took over %d lifecycle watches from another replica", taken)
+    def job(self) -> Every:
+        """Take over, now and then, the watches whose replica died or stopped: as often as a
+        poll, at least three times a lease — a watch whose replica died is taken within a
+        lease and a bit; one given up at shutdown, within an interval."""
+        every = min(self.interval, self.lease / 3)
+        return Every(
+            every, self.take_over, name="looking for watches to take over", first_delay=every
+        )
+
+    async def take_over(self) -> None:
+        """One look for watches to take over."""
+        try:
+            taken = await self._claim()
+        except StateStoreUnavailable as exc:  # an outage: no traceback, try again later
+            logger.warning("could not look for watches to take over: %s", exc)
+            return
+        if taken:
+            logger.info("took over %d lifecycle watches from another replica", taken)
 
     async def follow(self, watch: Watch) -> Watch:
         """Store the watch (so it survives a crash); `attach()` starts following it."""
@@ -153,11 +153,10 @@ class Watcher:
     async def close(self) -> None:
         """Stop following and give the watches up at once: another replica (or the next start)
         takes them over without waiting for their leases to run out."""
-        tasks = [t for t in (self._claimer, *self._tasks.values()) if t is not None]
+        tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._claimer = None
         # A report claimed is posted by no one else: those under way are finished first.
         await self._reports.wait()
         try:

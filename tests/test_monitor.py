@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.monitor import FleetMonitor
 from bot.notify import Notifier
+from bot.periodic import Periodic
 from bot.slack.blocks import Message
 from bot.state import open_store
 
@@ -26,14 +27,14 @@ class StoppedRightAfterPosting(Notifier):
     def __init__(self) -> None:
         super().__init__(client=None, channel="C0OPS")  # type: ignore[arg-type]
         self.posted: list[Message] = []
-        self.monitor: FleetMonitor | None = None
+        self.periodic: Periodic | None = None
         self.stopping: asyncio.Task[None] | None = None
         self.stop_began = asyncio.Event()
 
     async def post(self, message: Message, **_: Any) -> str | None:
         self.posted.append(message)
-        assert self.monitor is not None
-        self.stopping = asyncio.create_task(self.monitor.close())
+        assert self.periodic is not None
+        self.stopping = asyncio.create_task(self.periodic.aclose())
         self.stop_began.set()
         await asyncio.sleep(0)  # the stop begins before the poll goes on
         return "1.0"
@@ -55,8 +56,8 @@ async def test_a_change_posted_as_the_bot_stops_is_saved_and_never_posted_again(
         monitor = FleetMonitor(
             lister=lister, store=store, notifier=notifier, interval=0.01, is_followed=followed
         )
-        notifier.monitor = monitor
-        monitor.start()
+        notifier.periodic = periodic = Periodic(monitor.job())
+        periodic.start()
         async with asyncio.timeout(30):
             await notifier.stop_began.wait()
             assert notifier.stopping is not None
@@ -90,18 +91,18 @@ async def test_a_change_of_the_bot_s_own_seen_as_the_bot_stops_is_not_announced_
         monitor = FleetMonitor(
             lister=lister, store=store, notifier=notifier, interval=0.01, is_followed=followed
         )
-        notifier.monitor = monitor
+        notifier.periodic = periodic = Periodic(monitor.job())
         consume = store.consume_expected_change
 
         async def consumed_then_stopped(server_id: int, status: str) -> bool:
             ours = await consume(server_id, status)
-            notifier.stopping = asyncio.create_task(monitor.close())  # a deploy, right now
+            notifier.stopping = asyncio.create_task(periodic.aclose())  # a deploy, right now
             notifier.stop_began.set()
             await asyncio.sleep(0)
             return ours
 
         store.consume_expected_change = consumed_then_stopped  # type: ignore[method-assign]
-        monitor.start()
+        periodic.start()
         async with asyncio.timeout(30):
             await notifier.stop_began.wait()
             assert notifier.stopping is not None

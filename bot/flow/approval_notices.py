@@ -9,7 +9,6 @@ expired by `ApprovalSweeper`, each reported by one replica.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
 from bot.notify import Notifier
+from bot.periodic import Every
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
@@ -148,7 +148,7 @@ def _after(approval: Approval) -> Server | None:
 
 
 class ApprovalSweeper:
-    """Expires overdue approval requests every `interval` seconds; owns its one task."""
+    """Expires overdue approval requests every `interval` seconds (its `job()`)."""
 
     def __init__(
         self,
@@ -161,19 +161,19 @@ class ApprovalSweeper:
     ) -> None:
         self._store, self._notifier, self._slack = store, notifier, slack
         self._interval, self._clock = interval, clock
-        self._task: asyncio.Task[None] | None = None
         self._sweeps = Finishing("an approval expiry")
 
-    def start(self) -> None:
-        """Sweep every interval."""
-        self._task = asyncio.create_task(self._loop(), name="approval-sweeper")
+    def job(self) -> Every:
+        """Sweep every interval, starting now; at close, a sweep under way is finished (what
+        it expired is reported)."""
+        return Every(
+            self._interval, self.round, name="expiring approval requests", finish=self._sweeps.wait
+        )
 
-    async def close(self) -> None:
-        """Stop sweeping (a sweep under way is finished: what it expired is reported)."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            await self._sweeps.wait()
+    async def round(self) -> None:
+        """One sweep. An expiry is reported by the replica whose sweep expired it, and by no
+        other: a stop lets the sweep under way finish."""
+        await self._sweeps.run(self.sweep())
 
     async def sweep(self) -> int:
         """Expire what is overdue now (each reported by one replica only)."""
@@ -181,15 +181,3 @@ class ApprovalSweeper:
         for approval in expired:
             await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
         return len(expired)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                # An expiry is reported by the replica whose sweep expired it, and by no other:
-                # a stop lets the sweep under way finish.
-                await self._sweeps.run(self.sweep())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("expiring approval requests failed; trying again")
-            await asyncio.sleep(self._interval)

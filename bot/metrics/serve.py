@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 from aiohttp import web
 
 from bot.metrics.registry import Metrics
+from bot.periodic import Every
 from bot.state import StateStoreError
 
 logger = logging.getLogger(__name__)
@@ -58,19 +59,10 @@ class MetricsRefresher:
         self._store = store if isinstance(store, PendingCounter) else None
         self._socket_connected = socket_connected
         self.interval, self.timeout = interval, timeout
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    def job(self) -> Every:
         """Refresh now and then every `interval` seconds."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="metrics-refresher")
-
-    async def close(self) -> None:
-        """Stop refreshing."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        return Every(self.interval, self.refresh, name="refreshing the metrics")
 
     async def refresh(self) -> None:
         """One round: each source on its own, so one that fails leaves the others fresh."""
@@ -86,11 +78,3 @@ class MetricsRefresher:
                 self._metrics.pending(
                     confirmations=counts.confirmations, approvals=counts.approvals
                 )
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.refresh()
-            except Exception:
-                logger.exception("refreshing the metrics failed")
-            await asyncio.sleep(self.interval)
