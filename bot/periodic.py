@@ -64,21 +64,23 @@ class Periodic:
 
     async def aclose(self) -> None:
         """Stop every loop (a round under way is cancelled, its shielded steps go on), then
-        finish each job that was started."""
+        finish every job (if they were started)."""
         if self._closed:
             return
         self._closed = True
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if not self._started:
-            return
-        for job in self._jobs.values():
-            if job.finish is not None:
-                try:
-                    await job.finish()
-                except Exception:
-                    logger.exception("stopping %s failed", job.name)
+        if self._started:  # each job's finish at once: a stop waits for the slowest only
+            await asyncio.gather(*(self._finish(job) for job in self._jobs.values()))
+
+    @staticmethod
+    async def _finish(job: Every) -> None:
+        if job.finish is not None:
+            try:
+                await job.finish()
+            except Exception:
+                logger.exception("stopping %s failed", job.name)
 
     async def _loop(self, job: Every) -> None:
         if job.first_delay > 0:

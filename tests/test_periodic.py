@@ -177,3 +177,25 @@ async def test_a_periodic_never_started_closes_without_finishing_its_jobs() -> N
     await periodic.aclose()  # start-up failed before the work started
     periodic.start()  # too late: closed
     assert finished == []
+
+
+async def test_a_job_whose_finish_fails_leaves_the_others_finished(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, finished = Clock(), []
+
+    async def broken() -> None:
+        raise RuntimeError("lease table gone")
+
+    async def release() -> None:
+        finished.append("released")
+
+    periodic = Periodic(
+        Every(60, Rounds(), name="monitor", finish=broken),
+        Every(60, Rounds(), name="sweeper", finish=release),
+        sleep=clock.sleep,
+    )
+    periodic.start()
+    await periodic.aclose()
+    assert finished == ["released"]
+    assert "stopping monitor failed" in caplog.text
