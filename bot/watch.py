@@ -31,7 +31,6 @@ from bot.vps import Server, VPSClient, VPSError, VPSNotFound
 
 logger = logging.getLogger(__name__)
 
-FOLLOWED_ACTIONS = frozenset({"create", "start", "stop", "reboot"})
 STUCK_AFTER = 15 * 60.0
 """Seconds after which a server that is still moving is reported as stuck."""
 LEASE_MIN, LEASE_MAX = 30.0, 60.0

@@ -21,10 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Gate
-from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
 from bot.notify import Notifier
+from bot.operations import Change
 from bot.policy import ApprovalRule, describe_rule
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
     """What the messages show of a stored approval."""
     try:
-        changes = Operation.from_params(approval.params).changes()
+        changes = Change.load(approval.params).changes()
     except ValueError:
         changes = []
     return ApprovalView(
@@ -152,7 +152,7 @@ def pending_list(gate: Gate) -> Handler:
 def _after(approval: Approval) -> Server | None:
     """The server as the request would leave it (a rename: its new name)."""
     try:
-        return Operation.from_params(approval.params).after()
+        return Change.load(approval.params).after()
     except ValueError:
         return None
 

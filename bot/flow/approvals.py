@@ -32,8 +32,8 @@ from bot.flow.context import RequestContext
 from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
 from bot.flow.gate import Access, Denied
-from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent, IntentSource
+from bot.operations import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention
@@ -70,7 +70,7 @@ def decide(
             await ctx.reply.ephemeral(build_note("This approval request no longer exists."))
             return None
         try:
-            op = Operation.from_params(approval.params)
+            op = Change.load(approval.params)
         except ValueError:
             logger.exception("approval %s holds a bad operation", approval.id)
             await ctx.reply.ephemeral(build_note("This approval request is damaged."))
@@ -119,7 +119,7 @@ class _Choice:
     ask_reason: bool = False
 
 
-def _decided(approval: Approval, op: Operation, requester: Caller, choice: _Choice) -> Handler:
+def _decided(approval: Approval, op: Change, requester: Caller, choice: _Choice) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         fresh = op.rebased(server) if server is not None else op
@@ -182,7 +182,7 @@ async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
 async def _settle(
     ctx: RequestContext,
     approval: Approval,
-    op: Operation,
+    op: Change,
     requester: Caller,
     outcome: str,
     why: str,
@@ -208,7 +208,7 @@ async def _settle(
             detail += f"; reason: {reason}"
     try:
         await ctx.audit(
-            op.word,
+            op.operation,
             decided,
             server_id=op.server_id,
             server_name=op.server.name,
@@ -241,7 +241,7 @@ async def _show(
     await _on_behalf(ctx, requester, approval).reply.ephemeral(message)
 
 
-async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> bool:
+async def _over_limit(ctx: RequestContext, access: Access, op: Change) -> bool:
     """Whether the requester is over their write limit now (the approver is told so)."""
     limit = access.limit
     if limit is None:
@@ -253,7 +253,7 @@ async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> boo
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     again = when(datetime.fromtimestamp(retry_at, UTC), now)
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,
@@ -272,7 +272,7 @@ async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> boo
 
 
 def _refused(
-    approval: Approval, op: Operation, requester: Caller
+    approval: Approval, op: Change, requester: Caller
 ) -> Callable[[RequestContext, Denied], Awaitable[None]]:
     """An approval click the gate refused: not an approver (the request stays open), or the
     request can't be done any more (the requester's rights, a freeze, a changed policy): then
@@ -321,7 +321,7 @@ def _why_void(ctx: RequestContext, denied: Denied) -> str:
 STORE_DOWN_WHY = "the bot's state store was unavailable; nothing was done, ask again"
 
 
-def _changed(op: Operation, server: Server | None) -> str:
+def _changed(op: Change, server: Server | None) -> str:
     """Why an approved write no longer fits the server (renamed or deleted since asked), or
     ""."""
     if server is None and op.server_id is not None:

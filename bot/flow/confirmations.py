@@ -16,9 +16,9 @@ from bot.flow.context import RequestContext
 from bot.flow.execution import refusal
 from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
-from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent
 from bot.flow.writes import proceed
+from bot.operations import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
@@ -47,7 +47,7 @@ async def confirm_intent(
         await _not_yours_or_gone(ctx, ClaimResult(problem, pending))
         return None
     try:
-        op = Operation.from_params(pending.params)
+        op = Change.load(pending.params)
     except ValueError:
         logger.exception("confirmation %s holds a bad operation", pending.id)
         await ctx.reply.replace(build_error("This confirmation is damaged; nothing was done."))
@@ -100,7 +100,7 @@ def typed_name_error(typed: str, expected: str) -> str | None:
     return None if as_shown(typed) == as_shown(expected) else _TYPE_EXACTLY
 
 
-def _confirmed(pending: Confirmation, op: Operation) -> Handler:
+def _confirmed(pending: Confirmation, op: Change) -> Handler:
     async def run(ctx: RequestContext, access: Access) -> None:
         server = access.server
         if server is not None and server.name != op.server.name:
@@ -117,7 +117,7 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
         if result.outcome is not ClaimOutcome.CLAIMED:
             await _not_yours_or_gone(ctx, result)
             return
-        verb = action_label(op.word).lower()
+        verb = action_label(op.operation).lower()
         then = "sent for approval" if access.approval is not None else f"{verb} {op.server.name}…"
         await ctx.reply.replace(
             build_prompt_outcome(f"Confirmed — {then}", emoji=":ballot_box_with_check:")
@@ -127,7 +127,7 @@ def _confirmed(pending: Confirmation, op: Operation) -> Handler:
     return run
 
 
-def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
+def _open_delete_modal(pending: Confirmation, op: Change) -> Handler:
     """Delete asks more: the caller types the name. The claim waits for the form."""
 
     async def run(ctx: RequestContext, access: Access) -> None:

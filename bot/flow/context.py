@@ -17,10 +17,11 @@ from bot.catalog import Catalog
 from bot.flow.caller import Caller
 from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
 from bot.flow.gate import Access
-from bot.flow.operations import Operation, Outcome, execute
+from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
 from bot.notify import Notifier
+from bot.operations import Change
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
 from bot.watch import Watcher
@@ -44,15 +45,15 @@ class Effects:
         self.notifier = notifier
         self.watcher = watcher
 
-    async def execute(self, access: Access, op: Operation) -> Outcome:
+    async def execute(self, access: Access, op: Change) -> Outcome:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""
         if not access.covers(op.action, op.server_id, op.after().name):
-            raise PermissionError(f"no access granted for {op.word} on {op.server.id}")
+            raise PermissionError(f"no access granted for {op.operation} on {op.server.id}")
         if access.approval is not None:
-            raise PermissionError(f"{op.word} on {op.server.id} waits for an approval")
+            raise PermissionError(f"{op.operation} on {op.server.id} waits for an approval")
         caller = access.caller
         outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
-        if outcome.ok and op.kind == "delete":
+        if outcome.ok and op.declared.leads_to == "deleted":
             self._index.forget(op.server.id)
         elif outcome.ok and outcome.server is not None:
             self._index.learn(outcome.server)  # a create or a rename is findable at once

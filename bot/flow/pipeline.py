@@ -24,7 +24,7 @@ from bot.flow.context import RequestContext
 from bot.flow.gate import Access, Denied, Gate
 from bot.flow.once import first_time
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, WRITE_ACTIONS, denial_text
+from bot.policy import READ_ACTIONS, denial_text, write_actions
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
@@ -90,7 +90,7 @@ async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None
     what = intent.what if isinstance(intent, Intent) else "request"
     try:
         made = intent if isinstance(intent, Intent) else await intent(ctx)
-        if made is not None and made.action in WRITE_ACTIONS and not await first_time():
+        if made is not None and made.action in write_actions() and not await first_time():
             # Only what changes something waits for the replicas' shared memory of requests:
             # a read answered twice does no harm, and its answer need not wait for a write.
             logger.warning("a repeated request was acked but not acted on (another replica had)")

@@ -12,17 +12,17 @@ from fnmatch import fnmatchcase
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import COMMANDS, POLICY_ACTIONS, usage
+from bot.commands import commands, policy_action, usage
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
-from bot.policy import WRITE_ACTIONS, Weekly, WriteLimit, describe_rules
+from bot.operations import operations
+from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
 from bot.resolve import filter_servers
 from bot.slack.blocks import (
-    CARD_ACTION_ORDER,
     LIST_PAGE_SIZE,
     ListFilters,
     build_create_modal,
@@ -97,11 +97,11 @@ def help_for(gate: Gate, topic: str | None) -> Handler:
 
     async def run(ctx: RequestContext, access: Access) -> None:
         allowed = {d.action for d in await gate.overview(ctx.caller) if d.allowed}
-        words = [topic] if topic else COMMANDS
+        words = [topic] if topic else commands()
         lines = [
             (usage(word, ctx.command), "")
             for word in words
-            if topic or POLICY_ACTIONS[word] is None or POLICY_ACTIONS[word] in allowed
+            if topic or policy_action(word) is None or policy_action(word) in allowed
         ]
         await ctx.reply.ephemeral(build_help(ctx.command, lines))
 
@@ -128,7 +128,7 @@ def whoami(gate: Gate, zone: str = "UTC") -> Handler:
             exempt = await gate.exempt(caller, hit)
             notes.append(freeze_line(hit, now, exempt=exempt, zone=shown))
         limit = gate.write_limit
-        if limit is not None and any(d.allowed and d.action in WRITE_ACTIONS for d in decisions):
+        if limit is not None and any(d.allowed and d.action in write_actions() for d in decisions):
             notes.append(await _limit_note(ctx, limit, now, zone))
         await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 
@@ -166,20 +166,15 @@ async def open_create_form(ctx: RequestContext, access: Access) -> None:
         )
 
 
-# What a card offers for each status: a running server can't be started, a stopped one can't
-# be stopped or rebooted, one in transition or suspended can only be deleted.
-_ACTIONS_BY_STATUS = {
-    "active": ("stop", "reboot", "delete"),
-    "stopped": ("start", "delete"),
-}
-
-
 def _sensible_actions(status: str) -> tuple[str, ...]:
-    """The card actions that make sense for a server in `status` (all for a status unknown)."""
-    if status in _ACTIONS_BY_STATUS:
-        return _ACTIONS_BY_STATUS[status]
+    """The card's operations that can succeed on a server in `status` (all of them for a
+    status we don't know)."""
     known = {s.value for s in ServerStatus}
-    return ("delete",) if status in known else CARD_ACTION_ORDER
+    return tuple(
+        op.name
+        for op in operations()
+        if op.on_card and (status not in known or op.can_run_from(status))
+    )
 
 
 def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:

@@ -16,12 +16,9 @@ from bot.commands import (
     Help,
     ListServers,
     ParseError,
-    Rename,
-    ServerAction,
-    SetFields,
     Show,
-    Update,
     Whoami,
+    Write,
     parse,
     usage,
 )
@@ -30,10 +27,10 @@ from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
 from bot.flow.gate import Access
-from bot.flow.operations import Operation
 from bot.flow.pipeline import STOP, Intent, Stop, perform
 from bot.flow.services import Services
 from bot.flow.writes import request_write
+from bot.operations import Change
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
@@ -85,7 +82,7 @@ def command_intent(services: Services, command: Command) -> Intent:
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
             return create_intent(services, command)
-        case Rename() | SetFields() | Update() | ServerAction():
+        case Write():
             return _server_write(services, command)
 
 
@@ -98,14 +95,12 @@ def create_intent(services: Services, command: Create) -> Intent:
     )
 
 
-def _server_write(
-    services: Services, command: Rename | SetFields | Update | ServerAction
-) -> Intent:
+def _server_write(services: Services, command: Write) -> Intent:
     action = command.action or command.word
     confirm = action in services.gate.needs_confirmation
 
-    def operation(server: Server) -> Operation:
-        return write_operation(command, server)
+    def operation(server: Server) -> Change:
+        return Change(operation=command.operation, server=server, values=dict(command.values))
 
     def becomes(server: Server | None) -> Server | None:
         return operation(server).after() if server is not None else None
@@ -124,28 +119,10 @@ def _server_write(
     )
 
 
-def write_operation(
-    command: Rename | SetFields | Update | ServerAction, server: Server
-) -> Operation:
-    """The API call a command on `server` makes."""
-    match command:
-        case Rename() | SetFields():
-            return Operation("patch", command.word, server, command.to_request().body())
-        case Update():
-            body = {
-                "name": command.name,
-                "hostname": command.hostname,
-                "backups_enabled": command.backups_enabled,
-            }
-            return Operation("put", "update", server, body)
-        case ServerAction():
-            return Operation(command.verb, command.verb, server)
-
-
-def create_operation(services: Services, command: Create) -> Operation:
+def create_operation(services: Services, command: Create) -> Change:
     """The write a checked `create` (typed or from the form) asks for."""
     body = command.to_request().model_dump(exclude_none=True)
-    return Operation("create", "create", planned_server(services, command), body)
+    return Change(operation="create", server=planned_server(services, command), values=body)
 
 
 def planned_server(services: Services, command: Create) -> Server:
@@ -199,7 +176,7 @@ async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
 
 async def run_card_action(services: Services, caller: Caller, verb: str, value: str) -> None:
     """Start / Stop / Reboot / Delete on a card: the same request as the typed command."""
-    command = ServerAction(verb=verb, server=f"#{value}")  # type: ignore[arg-type]
+    command = Write(operation=verb, server=f"#{value}")
     await perform(services.context(caller), services.gate, _server_write(services, command))
 
 

@@ -11,6 +11,7 @@ import yaml
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.emulator.signing import signed_headers
+from bot.operations import operations
 from bot.slack import ids
 from bot.web import EVENTS_PATH
 from tests.e2e.harness import ALICE, OPS, SECRET, Harness
@@ -24,7 +25,7 @@ ACTION_IDS = sorted(
         ids.LIST_PREVIOUS,
         ids.CARD_SHOW,
         ids.CARD_REFRESH,
-        *ids.CARD_ACTIONS.values(),
+        *(ids.card_action(op.name) for op in operations() if op.on_card),
         ids.CONFIRM,
         ids.CANCEL,
     }
