@@ -26,6 +26,7 @@ from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
 from bot.flow.approval_notices import ApprovalSweeper
+from bot.flow.events import Events, tell_requester
 from bot.flow.services import Services
 from bot.housekeeping import Housekeeper
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app
@@ -67,6 +68,7 @@ class RunningBot:
     mode: str
     health: Health
     app: AsyncApp
+    watcher: Watcher
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     readiness: Readiness | None = None
     metrics_port: int | None = None  # None: BOT_METRICS_PORT=0, no /metrics
@@ -124,6 +126,20 @@ def slack_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWeb
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def subscribe(
+    events: Events, watcher: Watcher, notifier: Notifier, monitor: FleetMonitor, metrics: Metrics
+) -> None:
+    """Who hears of a change once it is done, in this order: the follow-up stores its watch
+    (before anything is posted), the requester and the ops channel are told, the follow-up
+    starts from those messages, the fleet monitor and the metrics take it in."""
+    events.subscribe(watcher.note)
+    events.subscribe(tell_requester)
+    events.subscribe(notifier.report)
+    events.subscribe(watcher.follow_up)
+    events.subscribe(monitor.operation_done)
+    events.subscribe(metrics.operation_done)
 
 
 async def start_bot(
@@ -206,8 +222,7 @@ async def _start(
         store=store,
         catalog=catalog,
         slack=client,
-        notifier=notifier,
-        watcher=watcher,
+        ops=notifier,
         clock=clock,
         metrics=metrics,
         http=await _http_session(stack),
@@ -228,6 +243,7 @@ async def _start(
     )
     monitor.start()
     stack.push_async_callback(monitor.close)
+    subscribe(services.events, watcher, notifier, monitor, metrics)
     metrics.track_watches(lambda: watcher.active)
     metrics.track_monitor(lambda: monitor.last_success)
     housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
@@ -293,7 +309,7 @@ async def _start(
     # of the collector's sight, a full collection under a burst of requests takes milliseconds
     # instead of pausing every request for half a second.
     gc.freeze()
-    return RunningBot(port, services, mode, health, app, stack, readiness, metrics_port)
+    return RunningBot(port, services, mode, health, app, watcher, stack, readiness, metrics_port)
 
 
 async def _serve_metrics(

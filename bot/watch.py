@@ -1,4 +1,5 @@
-"""Lifecycle follow-up: after create/start/stop/reboot, follow the server to its next steady state.
+"""Lifecycle follow-up: after a followed operation (create, start, …), follow the server to its
+next steady state. It hears of changes through `OperationDone` (`note`, then `follow_up`).
 
 Each watch is a row in the state store before its task starts, so a restart (even a crash)
 resumes every unfinished one. The ops message and the requester's result message are edited in
@@ -16,18 +17,22 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.expected import EXPECTED_CHANGE_TTL, expect_change
 from bot.finishing import Finishing
-from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, Watch, new_replica_id
-from bot.vps import Server, VPSClient, VPSError, VPSNotFound
+from bot.state import StateStore, Watch, new_id, new_replica_id
+from bot.vps import VPSClient, VPSError, VPSNotFound
+from bot.vps.models import STEADY_STATUSES
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +41,6 @@ STUCK_AFTER = 15 * 60.0
 LEASE_MIN, LEASE_MAX = 30.0, 60.0
 """A watch's lease: about three poll intervals, within these bounds (a slow poll, a long GC pause
 or a database hiccup must not hand it over; a dead replica's watches move within a minute)."""
-EXPECTED_CHANGE_TTL = 6 * 3600.0
-"""How long the fleet monitor keeps quiet about a change the bot reported itself."""
 
 
 class Watcher:
@@ -102,37 +105,51 @@ class Watcher:
             if taken:
                 logger.info("took over %d lifecycle watches from another replica", taken)
 
-    async def follow(self, watch: Watch) -> Watch:
-        """Store the watch (so it survives a crash); `attach()` starts following it."""
-        await self._store.add_watch(watch)
-        return watch
-
-    def new_watch(
-        self, *, watch_id: str, server: Server, action: str, user_id: str, channel_id: str
-    ) -> Watch:
-        """A watch starting now for `server` after `action`."""
+    async def note(self, event: OperationDone) -> None:
+        """Subscribed first to `OperationDone`: store a watch for a server the change set
+        moving (a declared `followed` operation), before anything is posted — a crash from
+        here on still ends with a report."""
+        outcome = event.outcome
+        if not (outcome.ok and event.change.declared.followed):
+            return
+        if outcome.status in STEADY_STATUSES:
+            return
+        moving = event.after.model_copy(update={"status": outcome.status or event.after.status})
         now = self._clock()
-        return Watch(
-            id=watch_id,
-            server_id=server.id,
-            server_name=server.name,
-            action=action,
-            requested_by=user_id,
-            channel_id=channel_id,
+        watch = Watch(
+            id=new_id(),
+            server_id=moving.id,
+            server_name=moving.name,
+            action=event.change.operation,
+            requested_by=event.caller.user_id,
+            channel_id=event.caller.channel_id,
             started_at=now,
             deadline=now + self.stuck_after,
-            last_status=server.status,
+            last_status=moving.status,
             owner=self.owner,
             lease_until=now + self.lease,
         )
+        await self._store.add_watch(watch)
+        event.told.follow_up = watch
 
-    async def attach(self, watch: Watch, **places: Any) -> Watch:
-        """Record where the watch's messages are (ops ts, result ts), then start following:
-        from here on only the watch's own task writes its row."""
-        updated = await self._save(watch, **places)
+    async def follow_up(self, event: OperationDone) -> None:
+        """Subscribed after the answers are posted: record where they are (the ops notice, the
+        requester's result), then start following; from here on only the watch's own task
+        writes its row."""
+        watch = event.told.follow_up
+        if not isinstance(watch, Watch):
+            return
+        told = event.told
+        updated = await self._save(
+            watch,
+            ops_channel=told.ops_channel,
+            ops_ts=told.ops_ts,
+            result_channel=told.result_channel,
+            result_ts=told.result_ts,
+            response_url=event.caller.response_url,
+        )
         if watch.id not in self._tasks:  # not taken over already by our own claim (a slow API)
             self._spawn(updated)
-        return updated
 
     async def _save(self, watch: Watch, **changes: Any) -> Watch:
         updated = dataclasses.replace(watch, **changes)

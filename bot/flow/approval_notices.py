@@ -20,10 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
+from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
-from bot.notify import Notifier
 from bot.operations import Change
 from bot.policy import ApprovalRule, describe_rule
 from bot.slack.blocks import Message
@@ -85,7 +85,7 @@ def requester_reply(make: Callable[..., Reply], approval: Approval, now: float) 
 
 
 async def edit_request(
-    store: StateStore, notifier: Notifier, approval: Approval, message: Message
+    store: StateStore, notifier: OpsChannel, approval: Approval, message: Message
 ) -> bool:
     """Edit the request in the ops channel; False when where it is was not stored (yet)."""
     placed = approval if approval.ops_ts else await store.get_approval(approval.id)
@@ -97,7 +97,7 @@ async def edit_request(
 
 async def report_expiry(
     store: StateStore,
-    notifier: Notifier,
+    notifier: OpsChannel,
     slack: AsyncWebClient,
     approval: Approval,
     clock: Callable[[], float],
@@ -164,7 +164,7 @@ class ApprovalSweeper:
         self,
         *,
         store: StateStore,
-        notifier: Notifier,
+        notifier: OpsChannel,
         slack: AsyncWebClient,
         interval: float,
         clock: Callable[[], float],

@@ -81,7 +81,7 @@ async def request_approval(
         return
     approval = opened.approval
     view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.notifier
+    notifier = ctx.effects.ops
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     ts = await notifier.post(build_approval_request(view, now))
     if ts is not None and notifier.channel:

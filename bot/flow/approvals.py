@@ -234,7 +234,7 @@ async def _show(
     message = build_approval_outcome(
         view_of(approval), outcome, who=ctx.caller.user_id, why=why, reason=reason
     )
-    if not await edit_request(ctx.store, ctx.effects.notifier, approval, message):
+    if not await edit_request(ctx.store, ctx.effects.ops, approval, message):
         # Clicked before the request's place was stored: the click came from the request
         # itself, which its response_url replaces.
         await ctx.reply.replace(message)
@@ -342,7 +342,7 @@ async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
             text = "You asked for this yourself; someone else has to approve it."
         case ApprovalOutcome.EXPIRED if approval is not None:
             if result.expired_here:
-                await report_expiry(ctx.store, ctx.effects.notifier, ctx.slack, approval, ctx.clock)
+                await report_expiry(ctx.store, ctx.effects.ops, ctx.slack, approval, ctx.clock)
             text = "This approval request expired; nothing was done."
         case _:
             text = "This approval request no longer exists."

@@ -16,15 +16,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.catalog import Catalog
 from bot.flow.caller import Caller
 from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
+from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Access
 from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
-from bot.notify import Notifier
 from bot.operations import Change
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
-from bot.watch import Watcher
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +33,15 @@ __all__ = ["Effects", "RequestContext"]
 class Effects:
     """The only way to change a server: `execute` wants the gate's `Access` for that change.
 
-    It also holds what a write touches beyond the API: the ops channel and the follow-up.
+    It also holds what a write touches beyond the API: the ops channel (approval requests go
+    there) and `events`, where a change is published once done.
     """
 
-    def __init__(
-        self, vps: VPSClient, notifier: Notifier, watcher: Watcher, index: FleetIndex
-    ) -> None:
+    def __init__(self, vps: VPSClient, ops: OpsChannel, events: Events, index: FleetIndex) -> None:
         self._vps = vps
         self._index = index
-        self.notifier = notifier
-        self.watcher = watcher
+        self.ops = ops
+        self.events = events
 
     async def execute(self, access: Access, op: Change) -> Outcome:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""
@@ -67,19 +65,19 @@ class Tally:
     outcome: str = "ok"
 
 
-# Audit outcomes that are also the outcome of an action (vpsbot_actions_total).
+# Audit outcomes that are also the outcome of an action (vpsbot_actions_total); executed and
+# failed are counted by the metrics' subscription to `OperationDone`.
 _ACTION_OUTCOMES = frozenset(
     {
-        AuditOutcome.EXECUTED,
         AuditOutcome.DENIED,
         AuditOutcome.CANCELLED,
         AuditOutcome.EXPIRED,
-        AuditOutcome.FAILED,
         AuditOutcome.FROZEN,
         AuditOutcome.LIMITED,
         AuditOutcome.REJECTED,
     }
 )
+_DONE_OUTCOMES = frozenset({AuditOutcome.EXECUTED, AuditOutcome.FAILED})
 # What a request's command outcome becomes after each audited step.
 _COMMAND_OUTCOMES = {AuditOutcome.ASKED: "prompted", AuditOutcome.REQUESTED: "requested"}
 
@@ -133,6 +131,7 @@ class RequestContext:
         )
         if outcome in _ACTION_OUTCOMES:
             self.metrics.action(action, outcome.value)
+        if outcome in _ACTION_OUTCOMES or outcome in _DONE_OUTCOMES:
             self.tally.outcome = outcome.value
         elif outcome in _COMMAND_OUTCOMES:
             self.tally.outcome = _COMMAND_OUTCOMES[outcome]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -16,6 +17,9 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from bot import __version__
 from bot.commands.usage import commands
 from bot.operations import names
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 OTHER = "other"
 
@@ -151,6 +155,10 @@ class Metrics:
     def action(self, action: str, outcome: str) -> None:
         """One change to a server reached an outcome."""
         self._actions.labels(_one_of(action, names()), _one_of(outcome, ACTION_OUTCOMES)).inc()
+
+    async def operation_done(self, event: OperationDone) -> None:
+        """Subscribed to `OperationDone`: a change executed, or failed at the API."""
+        self.action(event.change.operation, "executed" if event.outcome.ok else "failed")
 
     def ack(self, seconds: float) -> None:
         """How long a request waited for its ack."""
