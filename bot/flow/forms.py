@@ -7,13 +7,14 @@ format, validated on the way back in (`load` → None when it is not one of ours
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from bot.catalog import Catalog
 from bot.commands import Create, check_create_fields
 from bot.slack import ids
+from bot.slack.roundtrip import RoundTrip
 
 _FIELDS = (
     ids.CREATE_NAME,
@@ -26,23 +27,7 @@ _FIELDS = (
 )
 
 
-class _Metadata(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def dump(self) -> str:
-        """The JSON that goes into the modal's private_metadata."""
-        return self.model_dump_json(exclude_none=True)
-
-    @classmethod
-    def load(cls, metadata: str) -> Self | None:
-        """Read private_metadata back; None when it is not this modal's."""
-        try:
-            return cls.model_validate_json(metadata)
-        except ValidationError:
-            return None
-
-
-class CreateFormState(_Metadata):
+class CreateFormState(RoundTrip):
     """The create modal: who opened it where, so the result goes back there."""
 
     user_id: str = Field(max_length=40)
@@ -51,7 +36,7 @@ class CreateFormState(_Metadata):
     response_url: str | None = Field(default=None, max_length=1000)
 
 
-class DeleteFormState(_Metadata):
+class DeleteFormState(RoundTrip):
     """The delete modal: the confirmation it finishes, the name to type, where to answer."""
 
     confirmation: str = Field(min_length=1, max_length=100)
@@ -81,7 +66,7 @@ def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str,
     return check_create_fields(form_values(state), catalog)
 
 
-class RejectFormState(_Metadata):
+class RejectFormState(RoundTrip):
     """The reject modal: the request it rejects, who opened it, where the click came from."""
 
     approval: str = Field(min_length=1, max_length=100)
@@ -91,7 +76,7 @@ class RejectFormState(_Metadata):
     response_url: str | None = Field(default=None, max_length=1000)
 
 
-class AuditPageState(_Metadata):
+class AuditPageState(RoundTrip):
     """`/vps audit`'s Older button: what was asked about (as typed), and where the page starts
     (the time and id of the newest entry not shown yet; none: the newest page)."""
 
