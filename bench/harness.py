@@ -210,7 +210,23 @@ async def start_vpsbot(
             stderr=errors,
         )
     await wait_for_port(port)
+    await wait_until_ready(port)  # its probes answer before it takes Slack's requests
     return App(pid, port)
+
+
+async def wait_until_ready(port: int, limit: float = 60.0) -> None:
+    """Return once the bot on 127.0.0.1:port says it is ready (`/readyz` 200)."""
+    deadline = time.monotonic() + limit
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                response = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+            except httpx.HTTPError:
+                response = None
+            if response is not None and response.status_code == 200:
+                return
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"the bot on port {port} was not ready within {limit:g}s")
 
 
 async def start_bare(stack: AsyncExitStack, slack: Slack, *, mode: str, sim: Sim | None) -> App:

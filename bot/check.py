@@ -23,8 +23,9 @@ from bot.runner import (
     verify_slack,
     vps_client,
 )
-from bot.state import StateStoreError, open_store
+from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError
+from bot.words import counted
 
 OK, WARN, FAIL, SKIP = "ok", "WARN", "FAIL", "skip"
 
@@ -153,7 +154,10 @@ async def check_state(settings: Settings, report: Report) -> None:
             report.add(OK, "state", f"{redact_url(url)}: vpsbot run will create {missing}")
         return
     try:
-        store = await open_store(url)
+        store = await open_store(url)  # once: `run` would wait for a store down, not the check
+    except StateStoreUnavailable as exc:
+        report.add(FAIL, "state", f"BOT_STATE_URL: {exc} (vpsbot run waits for it, not ready)")
+        return
     except (StateStoreError, ValueError) as exc:
         report.add(FAIL, "state", f"BOT_STATE_URL: {exc}")
         return
@@ -183,7 +187,7 @@ async def check_vps(settings: Settings, report: Report) -> None:
         except VPSError as exc:
             report.add(FAIL, "VPS.org API", f"{where}: {exc}")
             return
-    report.add(OK, "VPS.org API", f"{where}: {len(servers)} servers listed")
+    report.add(OK, "VPS.org API", f"{where}: {counted(len(servers), 'server')} listed")
 
 
 async def check_slack(settings: Settings, report: Report) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.config import Settings, SettingsError, StartupError, load_settings
 from bot.logs import configure_logging, settings_secrets
+from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.vps.simulator import Simulator
@@ -145,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "simulator":
-        return _simulator(args)
+        return _simulator(settings, args)
     if args.command == "run":
         return _run(settings, args)
     if args.command == "console":
@@ -162,13 +163,15 @@ def _servers(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import run_bot
+    from bot.runner import load_catalog_for, run_bot
     from bot.vps.simulator import Simulator
 
     if args.servers is not None and not args.simulator:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
-    simulator = Simulator(seed=_servers(args)) if args.simulator else None
+    simulator = None
+    if args.simulator:  # its fleet wears the catalog `/vps create` offers
+        simulator = Simulator(seed=_servers(args), catalog=load_catalog_for(settings))
     return asyncio.run(run_bot(settings, simulator=simulator))
 
 
@@ -179,14 +182,19 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     return console_main(settings, options)
 
 
-def _simulator(args: argparse.Namespace) -> int:
+def _simulator(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import load_catalog_for
     from bot.vps.simulator import Simulator
 
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
         return 2
     sim = Simulator(
-        token=args.token, seed=_servers(args), page_size=args.page_size, latency=args.latency
+        token=args.token,
+        seed=_servers(args),
+        page_size=args.page_size,
+        latency=args.latency,
+        catalog=load_catalog_for(settings),  # a bot with the same BOT_CATALOG_FILE offers it
     )
     asyncio.run(_serve_simulator(sim, args))
     return 0
@@ -204,7 +212,7 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
             f"--host/--port: cannot listen on {args.host}:{args.port} ({why})"
         ) from None
     print(
-        f"VPS.org simulator: {_servers(args)} servers on {running.url} "
+        f"VPS.org simulator: {counted(_servers(args), 'server')} on {running.url} "
         f"(token: {args.token}). Ctrl-C stops it.",
         flush=True,
     )

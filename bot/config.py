@@ -16,6 +16,7 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
 # Files in the zone database that are not zones: the machine's own zone, a template.
 _NOT_ZONES = frozenset({"", "localtime", "posixrules"})
+_REPLICA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
 class SettingsError(Exception):
@@ -48,9 +49,11 @@ class Settings(BaseSettings):
     bot_policy_file: Path = Path("policy.yml")
     bot_ops_channel: str | None = None
     bot_confirm_ttl_seconds: float = Field(default=300.0, gt=0)
+    bot_request_deadline_seconds: float = Field(default=30.0, gt=0)
     bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
     bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
     bot_state_url: str = "sqlite:///vpsbot.db"
+    bot_replica_id: str | None = None  # None: the host name
     bot_audit_retention_days: float = Field(default=90.0, gt=0)
     bot_command: str = "/vps"
     bot_catalog_file: Path | None = None
@@ -122,6 +125,15 @@ class Settings(BaseSettings):
     @classmethod
     def _state_url(cls, value: str) -> str:
         parse_state_url(value)  # the store's own rules; its messages never echo the URL
+        return value
+
+    @field_validator("bot_replica_id")
+    @classmethod
+    def _replica_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not _REPLICA_ID.match(value):
+            raise ValueError("must be letters, digits, '.', '_' or '-' (at most 63), like web-1")
         return value
 
     @field_validator("bot_command")

@@ -25,17 +25,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import create_app
 from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
-from bot.flow.approval_notices import ApprovalSweeper
-from bot.flow.events import Events, tell_requester
 from bot.flow.services import Services
-from bot.housekeeping import Housekeeper
-from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver, make_metrics_app
-from bot.monitor import FleetMonitor
+from bot.metrics import Metrics, SlackErrorObserver, make_metrics_app
 from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.redact import redact_url
 from bot.slack.groups import SlackGroupMembers
-from bot.state import StateStoreError, new_replica_id, open_store
+from bot.startup import start_background, start_metrics, when_reachable
+from bot.state import new_replica_id, store_for
 from bot.vps import VPSClient
 from bot.vps.simulator import Simulator, start_simulator
 from bot.vps.transport import load_async_backend
@@ -128,20 +125,6 @@ def slack_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWeb
     )
 
 
-def subscribe(
-    events: Events, watcher: Watcher, notifier: Notifier, monitor: FleetMonitor, metrics: Metrics
-) -> None:
-    """Who hears of a change once it is done, in this order: the follow-up stores its watch
-    (before anything is posted), the requester and the ops channel are told, the follow-up
-    starts from those messages, the fleet monitor and the metrics take it in."""
-    events.subscribe(watcher.note)
-    events.subscribe(tell_requester)
-    events.subscribe(notifier.report)
-    events.subscribe(watcher.follow_up)
-    events.subscribe(monitor.operation_done)
-    events.subscribe(metrics.operation_done)
-
-
 async def start_bot(
     settings: Settings,
     *,
@@ -150,11 +133,13 @@ async def start_bot(
     clock: Callable[[], float] = time.time,
     socket_ping_interval: float = 10.0,
     policy: Policy | None = None,
+    wait_for_store: bool = False,
 ) -> RunningBot:
     """Start everything `vpsbot run` needs; StartupError (nothing left running) if it can't.
 
-    `policy` replaces the policy file (the console's demo policy); `clock` and
-    `socket_ping_interval` are for tests.
+    `wait_for_store`: a state store that cannot be reached is waited for (`vpsbot run`, with
+    its probes answering meanwhile) instead of stopping the start. `policy` replaces the policy
+    file (the console's demo policy); `clock` and `socket_ping_interval` are for tests.
     """
     problems = settings.problems_for_run(simulator=simulator is not None)
     if problems:
@@ -166,7 +151,15 @@ async def start_bot(
     stack = AsyncExitStack()
     try:
         return await _start(
-            settings, policy, catalog, simulator, announce, stack, clock, socket_ping_interval
+            settings,
+            policy,
+            catalog,
+            simulator,
+            announce,
+            stack,
+            clock,
+            socket_ping_interval,
+            wait_for_store,
         )
     except BaseException:
         await stack.aclose()
@@ -182,10 +175,11 @@ async def _start(
     stack: AsyncExitStack,
     clock: Callable[[], float],
     socket_ping_interval: float,
+    wait_for_store: bool,
 ) -> RunningBot:
     try:
-        store = await open_store(settings.bot_state_url, clock=clock)
-    except (StateStoreError, ValueError) as exc:
+        store = store_for(settings.bot_state_url, clock=clock)  # not connected yet
+    except ValueError as exc:
         raise StartupError(f"BOT_STATE_URL: {exc}") from None
     stack.push_async_callback(store.close)
 
@@ -204,7 +198,7 @@ async def _start(
     notifier = Notifier(client, settings.bot_ops_channel)
     # This process's name on the leases it holds (watches, the fleet monitor); closing the
     # watcher and the monitor gives them up at once, so another replica takes over.
-    replica = new_replica_id()
+    replica = new_replica_id(settings.bot_replica_id)
     watcher = Watcher(
         vps=vps,
         store=store,
@@ -229,39 +223,17 @@ async def _start(
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
+    # Before the state store is touched: a start Slack refuses leaves no state file behind.
     await verify_slack(settings, client)
 
-    await watcher.resume()
-    stack.push_async_callback(watcher.close)
-    monitor = FleetMonitor(
-        lister=services.directory.fleet,  # its listing also refreshes the fleet index
-        store=store,
-        notifier=notifier,
-        interval=settings.bot_monitor_interval_seconds,
-        is_followed=watcher.is_following,
-        owner=replica,
-    )
-    monitor.start()
-    stack.push_async_callback(monitor.close)
-    subscribe(services.events, watcher, notifier, monitor, metrics)
-    metrics.track_watches(lambda: watcher.active)
-    metrics.track_monitor(lambda: monitor.last_success)
-    housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
-    housekeeper.start()
-    stack.push_async_callback(housekeeper.close)
-    # Always, not only while the policy has `approve:`: requests left pending when the policy
-    # changed still expire, and their requesters are told.
-    sweeper = ApprovalSweeper(
-        store=store,
-        notifier=notifier,
-        slack=client,
-        interval=settings.bot_watch_interval_seconds,
-        clock=clock,
-    )
-    sweeper.start()
-    stack.push_async_callback(sweeper.close)
+    # The work that needs the state store starts once it answers; closed after the drain.
+    background = AsyncExitStack()
+    stack.push_async_callback(background.aclose)
     # Closed in reverse: requests stop coming (socket, then HTTP) before in-flight work drains.
     stack.push_async_callback(services.drain)
+    events: SlackEvents | None = None
+    handler: AsyncSocketModeHandler | None = None
+    socket: SocketHealth | None = None
     if settings.socket_mode:
         assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
         handler = AsyncSocketModeHandler(
@@ -271,8 +243,7 @@ async def _start(
             ping_interval=socket_ping_interval,
         )
         stack.push_async_callback(handler.close_async)
-        await _connect_socket(handler, settings)
-        socket = SocketHealth(handler)
+        socket = SocketHealth(handler, opened=False)  # connected once the store answers
         health: Health = socket
         readiness = Readiness(store, socket=socket)
         web_app = make_web_app(None, health, readiness)
@@ -281,11 +252,17 @@ async def _start(
         health, readiness = http_health, Readiness(store)
         assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
         events = SlackEvents(
-            app, secret.get_secret_value(), ReplayGuard(store), ack_first=services.ack_first
+            app,
+            secret.get_secret_value(),
+            ReplayGuard(store),
+            ack_first=services.ack_first,
+            accepting=False,  # 503 until the store answers
         )
         web_app = make_web_app(events, health, readiness)
         mode = "http"
+    readiness.state = "waiting for the state store"
     stack.push_async_callback(readiness.close)
+    # The probes answer from here on: alive (/healthz), not ready (/readyz) until it all runs.
     try:
         runner, port = await start_web(web_app, settings.host, settings.port)
     except OSError as exc:
@@ -293,7 +270,27 @@ async def _start(
             f"HOST/PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
         ) from None
     stack.push_async_callback(runner.cleanup)
-    metrics_port = await _serve_metrics(settings, metrics, readiness.socket, store, stack)
+    metrics_port = await _serve_metrics(settings, metrics, stack)
+    # Pushed last, so it runs first on close: not ready any more while everything stops.
+    stack.callback(setattr, readiness, "state", "stopping")
+
+    async def first_contact() -> None:
+        await store.upgrade()  # migrations: once, under the lock replicas share
+        if taken := await store.take_back(replica):
+            leases = "lease" if taken == 1 else "leases"
+            logger.info("took back %d %s this replica held before it restarted", taken, leases)
+        await watcher.resume()
+
+    await when_reachable(first_contact, wait=wait_for_store)
+    readiness.state = "starting"
+    background.push_async_callback(watcher.close)
+    start_background(settings, services, watcher, notifier, replica, background)
+    if handler is not None and socket is not None:
+        socket.opened = True
+        await _connect_socket(handler, settings)
+    start_metrics(settings, services, socket, background)
+    if events is not None:
+        events.accepting = True
     where = f"http://{settings.host}:{port}"
     if mode == "socket":
         announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
@@ -302,8 +299,6 @@ async def _start(
     if metrics_port is not None:
         announce(f"metrics at http://{settings.host}:{metrics_port}/metrics")
     readiness.state = "ready"
-    # Pushed last, so it runs first on close: not ready any more while everything stops.
-    stack.callback(setattr, readiness, "state", "stopping")
     load_async_backend()
     # Everything made so far (modules, the app, the clients) lives as long as the process: out
     # of the collector's sight, a full collection under a burst of requests takes milliseconds
@@ -312,21 +307,10 @@ async def _start(
     return RunningBot(port, services, mode, health, app, watcher, stack, readiness, metrics_port)
 
 
-async def _serve_metrics(
-    settings: Settings,
-    metrics: Metrics,
-    socket: SocketHealth | None,
-    store: object,
-    stack: AsyncExitStack,
-) -> int | None:
-    """Serve /metrics on HOST:BOT_METRICS_PORT (unless 0) and keep its gauges fresh."""
+async def _serve_metrics(settings: Settings, metrics: Metrics, stack: AsyncExitStack) -> int | None:
+    """Serve /metrics on HOST:BOT_METRICS_PORT (unless 0)."""
     if settings.bot_metrics_port == 0:
         return None
-    refresher = MetricsRefresher(
-        metrics, store=store, socket_connected=socket.connected if socket else None
-    )
-    refresher.start()
-    stack.push_async_callback(refresher.close)
     try:
         runner, port = await start_web(
             make_metrics_app(metrics), settings.host, settings.bot_metrics_port
@@ -361,9 +345,12 @@ async def _ask_slack(variable: str, settings: Settings, call: Awaitable[object])
     except SlackApiError as exc:
         raise StartupError(f"{variable}: Slack refused it ({exc.response.get('error')})") from None
     except Exception as exc:  # connection errors of every kind
+        where = f"cannot reach Slack at {redact_url(settings.slack_api_url)} ({type(exc).__name__})"
+        if "slack_api_url" in settings.model_fields_set:  # the address set is the suspect
+            raise StartupError(f"SLACK_API_URL: {where}") from None
         raise StartupError(
-            f"SLACK_API_URL: cannot reach Slack at {redact_url(settings.slack_api_url)} "
-            f"({type(exc).__name__})"
+            f"Slack: {where}: `vpsbot run` (with --simulator too) needs network access to Slack "
+            "and the app's SLACK_BOT_TOKEN; only `vpsbot console` runs fully offline"
         ) from None
 
 
@@ -379,16 +366,27 @@ async def _connect_socket(handler: AsyncSocketModeHandler, settings: Settings) -
 
 
 async def run_bot(settings: Settings, *, simulator: Simulator | None = None) -> int:
-    """Run until SIGINT or SIGTERM; 0 on a clean stop."""
-    bot = await start_bot(settings, simulator=simulator)
+    """Run until SIGINT or SIGTERM; 0 on a clean stop (also while start-up still waits for
+    the state store)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    starting = asyncio.create_task(start_bot(settings, simulator=simulator, wait_for_store=True))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():  # stopped while starting: start_bot closes what it opened
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        logger.info("stopped before start-up finished")
+        return 0
+    bot = starting.result()  # a StartupError is raised here
     try:
-        await stop.wait()
+        await stopping
     finally:
+        stopping.cancel()
         logger.info("stopping")
         await bot.close()
     return 0

@@ -27,7 +27,7 @@ from bot.finishing import Finishing
 from bot.notify import Notifier
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, Watch, new_id, new_replica_id
+from bot.state import StateStore, StateStoreUnavailable, Watch, new_id, new_replica_id
 from bot.vps import VPSClient, VPSError, VPSNotFound
 from bot.vps.models import STEADY_STATUSES
 
@@ -74,17 +74,20 @@ class Watcher:
         return len(self._tasks)
 
     async def resume(self) -> int:
-        """Take every unfinished watch no replica holds (after a restart or a crash), then keep
-        taking those whose replica dies or stops."""
-        resumed = await self._claim()
+        """Take every unfinished watch no replica holds (after a restart or a crash), and those
+        given to this process at start (`StateStore.take_back`), then keep taking those whose
+        replica dies or stops."""
+        resumed = await self._claim(own=True)
         if resumed:
             logger.info("resumed %d lifecycle watches", resumed)
         if self._claimer is None:
             self._claimer = asyncio.create_task(self._claim_forever(), name="watch-takeover")
         return resumed
 
-    async def _claim(self) -> int:
-        claimed = await self._store.claim_watches(self.owner, lease=self.lease, now=self._clock())
+    async def _claim(self, *, own: bool = False) -> int:
+        claimed = await self._store.claim_watches(
+            self.owner, lease=self.lease, now=self._clock(), own=own
+        )
         fresh = [watch for watch in claimed if watch.id not in self._tasks]
         for watch in fresh:
             self._spawn(watch)
@@ -99,6 +102,9 @@ class Watcher:
                 taken = await self._claim()
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:  # an outage: no traceback, try again later
+                logger.warning("could not look for watches to take over: %s", exc)
+                continue
             except Exception:
                 logger.exception("could not look for watches to take over; trying again")
                 continue
@@ -140,7 +146,7 @@ class Watcher:
         if not isinstance(watch, Watch):
             return
         told = event.told
-        updated = await self._save(
+        await self.attach(
             watch,
             ops_channel=told.ops_channel,
             ops_ts=told.ops_ts,
@@ -148,8 +154,13 @@ class Watcher:
             result_ts=told.result_ts,
             response_url=event.caller.response_url,
         )
+
+    async def attach(self, watch: Watch, **places: Any) -> Watch:
+        """Record where a stored watch's messages are, then start following it."""
+        updated = await self._save(watch, **places)
         if watch.id not in self._tasks:  # not taken over already by our own claim (a slow API)
             self._spawn(updated)
+        return updated
 
     async def _save(self, watch: Watch, **changes: Any) -> Watch:
         updated = dataclasses.replace(watch, **changes)
@@ -172,7 +183,10 @@ class Watcher:
         await self._reports.wait()
         try:
             released = await self._store.release_watches(self.owner)
-        except Exception:  # they are taken over when their leases run out
+        except StateStoreUnavailable as exc:  # they are taken over when their leases run out
+            logger.warning("could not give up the lifecycle watches: %s", exc)
+            return
+        except Exception:
             logger.exception("could not give up the lifecycle watches")
             return
         if released:
@@ -198,6 +212,12 @@ class Watcher:
                     return
             except asyncio.CancelledError:
                 raise
+            except StateStoreUnavailable as exc:
+                # The store went away: without it the lease cannot be renewed nor the end
+                # recorded. Let the lease lapse; whoever claims the watch next (this replica
+                # too) follows it on once the store is back.
+                logger.warning("stopped following watch %s, its lease lapses: %s", watch_id, exc)
+                return
             except Exception:  # a bad poll is retried; the deadline ends a watch that can't go on
                 logger.exception("following watch %s failed this time; trying again", watch_id)
 

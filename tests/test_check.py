@@ -130,6 +130,22 @@ async def test_a_state_file_in_a_missing_directory_fails(outside: Outside) -> No
     assert "nowhere does not exist" in report
 
 
+async def test_a_state_store_that_cannot_be_reached_fails_without_waiting(
+    outside: Outside,
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on: PostgreSQL is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql://vpsbot:hunter2@127.0.0.1:{port}/vpsbot"
+    code, report = await check(outside, bot_state_url=url)
+    assert code == 1
+    [line] = [line for line in report.splitlines() if line.startswith("[FAIL] state")]
+    where = f"postgresql://***@127.0.0.1:{port}/vpsbot"
+    assert f"BOT_STATE_URL: cannot open database {where}: cannot be reached (" in line
+    assert line.endswith("(vpsbot run waits for it, not ready)")
+    assert "hunter2" not in report
+
+
 async def test_credentials_in_urls_are_never_printed(outside: Outside) -> None:
     vps = outside.vps_url.replace("http://", "http://vpsuser:vps-password@")
     slack = outside.slack_url.replace("http://", "http://slackuser:slack-password@")

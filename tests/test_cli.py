@@ -264,3 +264,36 @@ def test_servers_without_simulator_is_refused(tmp_path: Path) -> None:
     result = run(["run", "--servers", "5"], clean_env(tmp_path), tmp_path)
     assert result.returncode == 2
     assert "--servers sizes the simulated fleet: it needs --simulator" in result.stderr
+
+
+def test_the_simulator_serves_a_fleet_in_the_bots_catalog(tmp_path: Path) -> None:
+    """`vpsbot simulator` with the BOT_CATALOG_FILE a bot uses: its servers are ones that bot's
+    `/vps create` could make (as with `run --simulator` and `console`)."""
+    (tmp_path / "catalog.yml").write_text(
+        "plans: [{id: 21, name: Tiny}]\n"
+        "operating_systems: [{id: 31, name: Debian 13}]\n"
+        "locations: [{code: eu-north}]\n"
+    )
+    port = free_port()
+    env = {**clean_env(tmp_path), "BOT_CATALOG_FILE": str(tmp_path / "catalog.yml")}
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port), "--servers", "5"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "5 servers on" in proc.stdout.readline()  # type: ignore[union-attr]
+        listed = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/servers/",
+            headers={"Authorization": "Bearer simulator-token"},
+            timeout=10,
+        ).json()["results"]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert {(s["plan"]["id"], s["os"]["id"], s["location"]) for s in listed} == {
+        (21, 31, "eu-north")
+    }

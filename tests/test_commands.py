@@ -20,8 +20,10 @@ from bot.commands import (
     parse,
     usage,
 )
+from bot.console.forms import pick
 from bot.policy import actions
 from bot.slack import ids
+from bot.slack.blocks.create import build_create_modal
 from bot.vps.models import ServerCreate, ServerUpdate
 
 CATALOG = load_catalog()  # plans 1 "Standard VPS", 2 "Performance VPS"; os 5 Ubuntu, 3 Debian
@@ -668,3 +670,75 @@ def test_every_command_word_names_its_policy_action() -> None:
 
     assert {policy_action(word) for word in commands()} - {None} <= set(actions())
     assert policy_action("rename") == policy_action("set") == "update"
+
+
+# --- one rule for naming a plan, an OS or a location: the command line and the form ----------
+
+TWO_UBUNTUS = Catalog.model_validate(
+    {
+        "plans": [{"id": 1, "name": "Standard VPS"}, {"id": 2, "name": "Performance VPS"}],
+        "operating_systems": [
+            {"id": 5, "name": "Ubuntu 22.04 LTS"},
+            {"id": 7, "name": "Ubuntu 24.04 LTS"},
+            {"id": 3, "name": "Debian 12"},
+        ],
+        "locations": [
+            {"code": "us-west", "name": "US West"},
+            {"code": "us-east", "name": "US East"},
+        ],
+    }
+)
+
+
+def form_options(catalog: Catalog, block_id: str) -> list[tuple[str, str]]:
+    """What the create form offers in one select, as the console shows it."""
+    view = build_create_modal(catalog, private_metadata="{}").to_dict()
+    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
+    return [(o["value"], o["text"]["text"]) for o in block["element"]["options"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("os", "Debian", 3),
+        ("os", "debian 12", 3),
+        ("os", "deb", 3),
+        ("os", "3", 3),
+        ("os", "Ubuntu 24", 7),
+        ("os", "Ubuntu", None),  # two of them: which one is for the person to say
+        ("os", "Windows", None),
+        ("plan", "Standard", 1),
+        ("plan", "performance vps", 2),
+        ("plan", "VPS", None),
+        ("location", "US West", "us-west"),
+        ("location", "us-e", "us-east"),
+        ("location", "US", None),
+    ],
+)
+def test_the_form_and_the_command_line_read_a_plan_os_or_location_alike(
+    field: str, typed: str, expected: int | str | None
+) -> None:
+    given = {"plan": "1", "os": "5", "location": "us-west", field: typed}
+    line = "create web-09 " + " ".join(f'{key}:"{value}"' for key, value in given.items())
+    block = {"plan": ids.CREATE_PLAN, "os": ids.CREATE_OS, "location": ids.CREATE_LOCATION}
+    try:
+        picked: str | None = pick(form_options(TWO_UBUNTUS, block[field]), typed)
+    except ValueError:
+        picked = None
+    if expected is None:
+        assert refused(line, TWO_UBUNTUS).fields == (field,)
+        assert picked is None
+        return
+    command = parse(line, TWO_UBUNTUS)
+    assert isinstance(command, Create)
+    got = {"plan": command.plan_id, "os": command.os_id, "location": command.location}[field]
+    assert got == expected
+    assert picked == str(expected)
+
+
+def test_a_start_that_fits_several_names_says_which() -> None:
+    error = refused("create web-09 plan:1 os:Ubuntu location:us-west", TWO_UBUNTUS)
+    assert error.message == (
+        "Invalid `os`: `Ubuntu` could be `Ubuntu 22.04 LTS` or `Ubuntu 24.04 LTS`; give more of "
+        "the name, or the id."
+    )

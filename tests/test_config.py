@@ -22,6 +22,7 @@ ALL_VARIABLES = [
     "BOT_WATCH_INTERVAL_SECONDS",
     "BOT_MONITOR_INTERVAL_SECONDS",
     "BOT_STATE_URL",
+    "BOT_REPLICA_ID",
     "BOT_COMMAND",
     "BOT_CATALOG_FILE",
     "HOST",
@@ -47,7 +48,9 @@ def test_defaults_are_the_contracts() -> None:
     assert s.bot_ops_channel is None
     assert (s.bot_confirm_ttl_seconds, s.bot_watch_interval_seconds) == (300, 10)
     assert s.bot_monitor_interval_seconds == 60
+    assert s.bot_request_deadline_seconds == 30
     assert s.bot_state_url == "sqlite:///vpsbot.db"
+    assert s.bot_replica_id is None  # the host name
     assert s.bot_command == "/vps"
     assert s.bot_catalog_file is None
     assert (s.host, s.port, s.log_level, s.log_format) == ("0.0.0.0", 3000, "INFO", "text")
@@ -58,12 +61,14 @@ def test_environment_is_read_with_fractions_and_absolute_sqlite(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BOT_CONFIRM_TTL_SECONDS", "0.5")
+    monkeypatch.setenv("BOT_REQUEST_DEADLINE_SECONDS", "2.5")
     monkeypatch.setenv("BOT_STATE_URL", "sqlite:////var/lib/vpsbot/state.db")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-abc")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     monkeypatch.setenv("VPS_API_URL", "http://127.0.0.1:8080/api/v1/")
     s = load_settings()
     assert s.bot_confirm_ttl_seconds == 0.5
+    assert s.bot_request_deadline_seconds == 2.5
     assert s.bot_state_url == "sqlite:////var/lib/vpsbot/state.db"
     assert s.socket_mode
     assert s.log_level == "DEBUG"
@@ -98,6 +103,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("BOT_STATE_URL", "redis://:hunter2secret@cache/0", "sqlite:///"),
         ("BOT_STATE_URL", "postgres://u:hunter2secret@db", "postgresql://user:password@host"),
         ("BOT_COMMAND", "vps", "slash command"),
+        ("BOT_REPLICA_ID", "web 1:2", "letters, digits"),
         ("PORT", "70000", "less than or equal to 65535"),
         ("LOG_FORMAT", "xml", "'text' or 'json'"),
     ],
@@ -181,3 +187,8 @@ def test_a_bot_timezone_that_is_no_iana_zone_is_refused(
     assert caught.value.problems == [
         "BOT_TIMEZONE: must be an IANA time zone name like Europe/Rome or UTC"
     ]
+
+
+def test_a_replica_id_names_the_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_REPLICA_ID", "vpsbot-7d9f8-x2k4q")
+    assert load_settings().bot_replica_id == "vpsbot-7d9f8-x2k4q"

@@ -122,7 +122,8 @@ def test_every_shape_slack_sends_passes() -> None:
     action = {"action_id": "a", "block_id": "b", "value": "v"}
     click = {"type": "block_actions", "user": {"id": "U1"}, "team": None, "actions": [action]}
     assert parse_body(form(click), FORM)["type"] == "block_actions"
-    view = {"id": "V1", "callback_id": "c", "private_metadata": "", "state": {"values": {}}}
+    view = {"id": "V1", "type": "modal", "callback_id": "c", "private_metadata": ""}
+    view["state"] = {"values": {}}
     submit = {"type": "view_submission", "user": {"id": "U1"}, "view": view}
     assert parse_body(form(submit), FORM)["view"]["id"] == "V1"
     assert parse_body(b"ssl_check=1&token=t", FORM) == {"ssl_check": "1", "token": "t"}
@@ -147,6 +148,12 @@ def test_every_shape_slack_sends_passes() -> None:
         b'payload={"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"a"}],'
         b'"response_url":"block_actions"}',
         b'payload={"type":"view_closed","user":{"id":"U1"},"view":{"id":"V1"}}',
+        b'payload={"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"c"}}',
+        b'payload={"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","type":"modal",'
+        b'"callback_id":"c","state":{"values":{"create_name":{"create_name_input":5}}}}}',
+        b'payload={"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","type":"modal",'
+        b'"callback_id":"c","state":{"values":{"b":{"a":{"type":"static_select",'
+        b'"selected_option":{"value":1}}}}}}}',
         b'payload={"type":"interactive_message","user":{"id":"U1"},"callback_id":null}',
         b"command=%2Fvps&user_id=U1&channel_id=C1&response_url=file%3A%2F%2F%2Fetc%2Fpasswd",
     ],

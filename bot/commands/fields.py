@@ -123,27 +123,33 @@ def check_id(raw: str, field: str, style: Style = MRKDWN) -> int:
 
 
 def check_plan(raw: str, catalog: Catalog, style: Style = MRKDWN) -> int:
-    """Return a plan id: the catalog's plan of that id or name, or any other positive id."""
-    found = catalog.find_plan(raw)
-    if found:
-        return found.id
+    """Return a plan id: the catalog's plan that `raw` names (`bot.catalog.matches`: its id,
+    name or the start of its name, as in the create form), or any other positive id."""
+    found = catalog.plans_named(raw)
+    if len(found) == 1:
+        return found[0].id
+    _refuse_ambiguous(raw, "plan", [plan.name for plan in found], style)
     return _unknown_ref(raw, "plan", catalog.plans, style)
 
 
 def check_os(raw: str, catalog: Catalog, style: Style = MRKDWN) -> int:
-    """Return an operating-system id: the catalog's OS of that id or name, or any other id."""
-    found = catalog.find_os(raw)
-    if found:
-        return found.id
+    """Return an operating-system id: the catalog's OS that `raw` names (its id, name or the
+    start of its name, as in the create form), or any other positive id."""
+    found = catalog.operating_systems_named(raw)
+    if len(found) == 1:
+        return found[0].id
+    _refuse_ambiguous(raw, "os", [system.name for system in found], style)
     return _unknown_ref(raw, "os", catalog.operating_systems, style)
 
 
 def check_location(raw: str, catalog: Catalog, style: Style = MRKDWN) -> str:
-    """Return a location code; the catalog's names are accepted too, unknown codes pass."""
+    """Return a location code: the catalog's location that `raw` names (its code, name or the
+    start of either, as in the create form); unknown codes pass."""
     value = raw.strip()
-    for location in catalog.locations:
-        if value.casefold() in (location.code.casefold(), location.name.casefold()):
-            return location.code
+    found = catalog.locations_named(value)
+    if len(found) == 1:
+        return found[0].code
+    _refuse_ambiguous(value, "location", [loc.code for loc in found], style)
     lowered = value.lower()
     if len(lowered) <= 63 and _LOCATION.fullmatch(lowered):
         return lowered
@@ -226,6 +232,17 @@ def _positive_int(value: str) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+def _refuse_ambiguous(raw: str, field: str, names: list[str], style: Style) -> None:
+    """Refuse the start of several catalog names: which one is meant is for the person to say."""
+    if len(names) < 2:
+        return
+    shown = one_of([style.value(name) for name in names[:_LISTED]])
+    more = "the whole code" if field == "location" else "more of the name, or the id"
+    raise FieldError(
+        f"Invalid {style.lit(field)}: {style.value(raw.strip())} could be {shown}; give {more}."
+    )
 
 
 def _unknown_ref(

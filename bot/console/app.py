@@ -29,6 +29,7 @@ from bot.console.startup import (
     banner,
     console_policy,
     emulated_settings,
+    policy_people,
     policy_text,
 )
 from bot.console.terminal import (
@@ -46,8 +47,9 @@ from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace
 from bot.emulator import SlackEmulator
 from bot.redact import redact_url
-from bot.runner import start_bot
+from bot.runner import load_catalog_for, start_bot
 from bot.vps.simulator import Durations, Simulator
+from bot.words import counted
 
 __all__ = ["DEMO_DURATIONS", "ConsoleOptions", "console_main", "run_console"]
 
@@ -142,12 +144,19 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             # The console brings its own ops channel, so a policy with approve: loads here too.
             with_ops = settings.model_copy(update={"bot_ops_channel": ops.id})
             policy, policy_note = console_policy(with_ops, me.id, real_api=real_api)
+            workspace.meet(policy_people(policy))
             await emu.start()
             stack.push_async_callback(emu.close)
             changes, state_note = emulated_settings(
                 settings, emu, ops.id, stack, options.watch_interval, real_api=real_api
             )
-            sim = None if real_api else Simulator(seed=options.servers, durations=options.durations)
+            sim = None
+            if not real_api:  # its fleet wears the catalog `/vps create` offers
+                sim = Simulator(
+                    seed=options.servers,
+                    durations=options.durations,
+                    catalog=load_catalog_for(settings),
+                )
             bot = await start_bot(
                 settings.model_copy(update=changes),
                 simulator=sim,
@@ -204,8 +213,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
 def _say_what_failed(terminal: Terminal, interpreter: Interpreter, *, stopped: bool) -> None:
     """The script's last line: which line failed, and whether the rest was skipped."""
     what = interpreter.failed_line or "a line"
-    count = interpreter.failures
-    failures = "1 failure" if count == 1 else f"{count} failures"
+    failures = counted(interpreter.failures, "failure")
     rest = "; the lines after it were not run" if stopped else f" ({failures} in all)"
     terminal.write(terminal.style.paint(f"✗ Failed: {what}{rest}. Exit code 1.", BOLD, RED))
 

@@ -8,6 +8,7 @@ import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
+from bot.catalog import matches
 from bot.console.help import FORM_HELP
 from bot.console.mrkdwn import BOLD, DIM, plain
 from bot.console.render import render_blocks
@@ -193,17 +194,19 @@ def _options(field: Input) -> list[tuple[str, str]]:
 
 
 def pick(options: list[tuple[str, str]], typed: str) -> str:
-    """An option's value from its number, value, text, or the start of its text."""
-    wanted = typed.strip().casefold()
+    """An option's value from its number on the screen, else as the command line reads a plan,
+    an OS or a location (`bot.catalog.matches`): its value, its text or the start of its text."""
+    wanted = typed.strip()
     if re.fullmatch(r"[0-9]{1,6}", wanted) and 1 <= int(wanted) <= len(options):
         return options[int(wanted) - 1][0]
-    for value, text in options:
-        if wanted in (value.casefold(), text.casefold()):
-            return value
-    for index in (1, 0):  # the start of a text, else of a value
-        starts = {o[0] for o in options if o[index].casefold().startswith(wanted)}
-        if wanted and len(starts) == 1:
-            return starts.pop()
+    # An option's value is one of its names too, unless it is an id (as a location's code is).
+    found = matches(wanted, [(v, [t] if v.isdigit() else [t, v]) for v, t in options])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        texts = dict(options)
+        could = " or ".join(repr(texts[value]) for value in found[:5])
+        raise ValueError(f"{typed!r} could be {could}: type more of it, or its number.")
     raise ValueError(f"{typed!r} is not one of the options: type 1 to {len(options)}.")
 
 

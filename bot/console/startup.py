@@ -28,6 +28,7 @@ __all__ = [
     "console_policy",
     "demo_policy",
     "emulated_settings",
+    "policy_people",
     "policy_text",
 ]
 
@@ -44,6 +45,16 @@ BOT_POLICY_FILE), as in the README's "The policy file", for example:
   confirm: [stop, delete]
 then `:as U0ADMIN01` and `:in C0OPS0001` in the console act as that member, in that channel.
 To try the bot without a real API, unset VPS_API_URL and VPS_API_TOKEN (the built-in simulator)."""
+
+
+def policy_people(policy: Policy) -> list[str]:
+    """The member IDs the policy names: in its rules, its approvers, its freezes' exceptions."""
+    rules = [
+        *policy.rules,
+        *(rule for approval in policy.approvals for rule in approval.by),
+        *(rule for freeze in policy.freezes for rule in freeze.except_rules),
+    ]
+    return sorted({user for rule in rules for user in rule.users})
 
 
 def console_policy(settings: Settings, user_id: str, *, real_api: bool) -> tuple[Policy, str]:

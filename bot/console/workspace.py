@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.emulator import SLACKBOT, Channel, SlackEmulator, User
 
@@ -11,6 +12,8 @@ __all__ = ["ConsoleWorkspace", "WorkspaceError"]
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,20}")
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+# An id in the style of the README's examples, the name inside it: U0ALICE01 is alice.
+_NAMED_ID = re.compile(r"[UW]0([A-Z]+?)0*[1-9][0-9]*")
 
 
 class WorkspaceError(ValueError):
@@ -41,12 +44,28 @@ class ConsoleWorkspace:
             known = users.get(ref)
             if known is not None and (known.is_bot or known.id == SLACKBOT):
                 raise WorkspaceError(f"{ref} is a bot; slash commands come from people")
-            return known or self.emu.add_user(ref, ref.lower())
+            return known or self.emu.add_user(ref, self._name_for(ref))
         name = ref.lower()
         if not _NAME.fullmatch(name):
             raise WorkspaceError(f"{ref!r} is not a user name (letters, digits, . _ -)")
         found = next((u for u in users.values() if u.name == name and not u.is_bot), None)
         return found or self.emu.add_user(_made_id("U", name, set(users)), name)
+
+    def meet(self, user_ids: Iterable[str]) -> None:
+        """Know these members (the ones the policy names) before anyone mentions them, so a
+        sentence naming several people draws each the same way: `@alice`, never a bare id
+        beside a name."""
+        for user_id in user_ids:
+            if _USER_ID.fullmatch(user_id) and user_id not in self.emu.world.users:
+                self.emu.add_user(user_id, self._name_for(user_id))
+
+    def _name_for(self, user_id: str) -> str:
+        """The name a member known only by id goes by: the one in a README-style id (U0BOB0001
+        is bob) when nobody has it yet; else the id itself, as a mention of it shows."""
+        found = _NAMED_ID.fullmatch(user_id)
+        name = found.group(1).lower() if found else ""
+        taken = {u.name for u in self.emu.world.users.values()}
+        return name if name and name not in taken else user_id
 
     def channel(self, ref: str, *, channel_id: str | None = None) -> Channel:
         """The channel called `ref` (#name, name or channel id), created if new."""

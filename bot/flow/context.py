@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import Catalog
 from bot.flow.caller import Caller
+from bot.flow.deadline import acting
 from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
 from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Access
@@ -50,6 +51,7 @@ class Effects:
         if access.approval is not None:
             raise PermissionError(f"{op.operation} on {op.server.id} waits for an approval")
         caller = access.caller
+        acting()  # the point of no return: the call and what follows it are not cut
         outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
         if outcome.ok and op.declared.leads_to == "deleted":
             self._index.forget(op.server.id)
@@ -100,6 +102,8 @@ class RequestContext:
     metrics: Metrics
     request_id: str = ""
     tally: Tally = field(default_factory=Tally)
+    deadline: float = 30.0
+    """Seconds the request's reads may take before it gives up (`bot.flow.deadline`)."""
 
     async def audit(
         self,

@@ -17,8 +17,10 @@ from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
+from bot.flow.deadline import bounded, unbounded
 from bot.flow.fleet_index import FleetIndex, FleetRow
 from bot.resolve import (
     Ambiguous,
@@ -43,30 +45,46 @@ SEARCH_INDEX_MAX_AGE = 600.0
 
 
 class SingleFlight:
-    """Identical calls in flight at the same time share one result (or one error)."""
+    """Identical calls in flight at the same time share one result (or one error).
+
+    The call runs in a task of its own: a caller that stops waiting (its request's deadline,
+    `bot.flow.deadline`) leaves it to the others, and the last one to leave ends it.
+    """
 
     def __init__(self) -> None:
-        self._flights: dict[Hashable, asyncio.Future[Any]] = {}
+        self._flights: dict[Hashable, _Flight[Any]] = {}
 
     async def run(self, key: Hashable, call: Callable[[], Awaitable[_T]]) -> _T:
         """`call()`'s result; a caller that finds the same key in flight waits for that one."""
-        flight = self._flights.get(key)
-        if flight is not None:
-            result: _T = await asyncio.shield(flight)
-            return result
-        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._flights[key] = future
+        flight: _Flight[_T] | None = self._flights.get(key)
+        if flight is None:
+            flight = _Flight(asyncio.create_task(_run(call), context=unbounded()))
+            self._flights[key] = flight
+            flight.task.add_done_callback(partial(self._land, key, flight))
+        flight.waiting += 1
         try:
-            value = await call()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: a failure nobody else waited for is not "lost"
-            raise
-        else:
-            future.set_result(value)
-            return value
+            return await bounded(asyncio.shield(flight.task))
         finally:
+            flight.waiting -= 1
+            if flight.waiting == 0 and not flight.task.done():
+                self._land(key, flight)  # nobody wants its answer any more
+                flight.task.cancel()
+
+    def _land(self, key: Hashable, flight: _Flight[Any], _: object = None) -> None:
+        if self._flights.get(key) is flight:
             del self._flights[key]
+        if flight.task.done() and not flight.task.cancelled():
+            flight.task.exception()  # retrieved: a failure nobody else waited for is not "lost"
+
+
+@dataclass
+class _Flight(Generic[_T]):
+    task: asyncio.Task[_T]
+    waiting: int = 0
+
+
+async def _run(call: Callable[[], Awaitable[_T]]) -> _T:
+    return await call()
 
 
 class ReadSlots:

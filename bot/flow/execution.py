@@ -20,6 +20,7 @@ from bot.slack.blocks.guardrails import build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
 from bot.state import AuditOutcome
 from bot.vps.models import Server, ServerStatus
+from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ async def over_limit(ctx: RequestContext, access: Access, op: Change, *, take: b
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,
-        detail=f"{limit.per_user} writes in {limit.window:g}s",
+        detail=f"{counted(limit.per_user, 'write')} in {limit.window:g}s",
         who=access.caller,
     )
     now = datetime.fromtimestamp(ctx.clock(), UTC)

@@ -9,7 +9,9 @@
 3. `gate.authorize(caller, action, server as it is, server as it will be)`.
 4. Run the handler with the `Access` the gate granted; writes need it to reach the API.
 
-`perform` also is the net: whatever goes wrong, the caller gets an answer, never silence.
+`perform` also is the net: whatever goes wrong, the caller gets an answer, never silence. And it
+sets the request's deadline (`bot.flow.deadline`): reads that run past it — finding the server,
+the gate's look-ups, a handler's own reads — end the request before it acts, with "took too long".
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
+from bot.flow.deadline import TooLong, bounded, deadline
 from bot.flow.gate import Access, Denied, Gate
 from bot.flow.once import first_time
 from bot.logs import bind_request
@@ -31,6 +34,7 @@ from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
+from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,16 @@ STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try aga
 
 def busy(limit: int) -> str:
     """The answer to a read over the member's limit."""
-    return f"You already have {limit} requests running; wait for their answers, then try again."
+    running = counted(limit, "request")
+    return f"You already have {running} running; wait for their answers, then try again."
+
+
+def too_long(seconds: float) -> str:
+    """The answer to a request whose reads ran past its deadline."""
+    return (
+        f"This took too long: the bot could not find out what it needed within {seconds:g}s, "
+        "so it stopped, and nothing was done. Try again in a moment."
+    )
 
 
 class Stop:
@@ -89,23 +102,28 @@ async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None
     every outcome, even a failure, reaches the caller."""
     what = intent.what if isinstance(intent, Intent) else "request"
     try:
-        made = intent if isinstance(intent, Intent) else await intent(ctx)
-        if made is not None and made.action in write_actions() and not await first_time():
-            # Only what changes something waits for the replicas' shared memory of requests:
-            # a read answered twice does no harm, and its answer need not wait for a write.
-            logger.warning("a repeated request was acked but not acted on (another replica had)")
-            return
-        if made is not None and made.action in READ_ACTIONS:
-            what = made.what
-            with ctx.read_slots.take(ctx.caller.user_id) as free:
-                if free:
-                    await _perform(ctx, gate, made)
-                else:
-                    ctx.tally.outcome = "busy"
-                    await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
-        elif made is not None:
-            what = made.what
-            await _perform(ctx, gate, made)
+        with deadline(ctx.deadline):
+            made = intent if isinstance(intent, Intent) else await intent(ctx)
+            if made is not None and made.action in write_actions() and not await first_time():
+                # Only what changes something waits for the replicas' shared memory of
+                # requests: a read answered twice does no harm, and its answer need not wait.
+                logger.warning("a repeated request was acked but not acted on (another had)")
+                return
+            if made is not None and made.action in READ_ACTIONS:
+                what = made.what
+                with ctx.read_slots.take(ctx.caller.user_id) as free:
+                    if free:
+                        await _perform(ctx, gate, made)
+                    else:
+                        ctx.tally.outcome = "busy"
+                        await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
+            elif made is not None:
+                what = made.what
+                await _perform(ctx, gate, made)
+    except TooLong as exc:
+        ctx.tally.outcome = "failed"
+        logger.warning("stopped %s at its %gs deadline; nothing was done", what, exc.seconds)
+        await ctx.reply.ephemeral(build_error(too_long(exc.seconds)))
     except VPSError as exc:
         ctx.tally.outcome = "failed"
         await ctx.reply.ephemeral(build_error(str(exc)))
@@ -132,7 +150,7 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
     first_check = intent.target is not None or intent.find is not None
     if intent.action is not None and intent.on_behalf_of is None and first_check:
         # Denied on every server: say so before looking anything up.
-        first = await gate.authorize(ctx.caller, intent.action, label=label)
+        first = await bounded(gate.authorize(ctx.caller, intent.action, label=label))
         if isinstance(first, Denied):
             await deny(ctx, first, label, intent.denied_outcome)
             return
@@ -149,17 +167,21 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
     )
     after = intent.becomes(server)
     if intent.on_behalf_of is not None and intent.action is not None:
-        verdict = await gate.authorize_approval(
-            ctx.caller,
-            intent.on_behalf_of,
-            intent.action,
-            server,
-            after,
-            rejecting=intent.rejecting,
-            was=intent.known_as,
+        verdict = await bounded(
+            gate.authorize_approval(
+                ctx.caller,
+                intent.on_behalf_of,
+                intent.action,
+                server,
+                after,
+                rejecting=intent.rejecting,
+                was=intent.known_as,
+            )
         )
     else:
-        verdict = await gate.authorize(ctx.caller, intent.action, server, after, label=label)
+        verdict = await bounded(
+            gate.authorize(ctx.caller, intent.action, server, after, label=label)
+        )
     if isinstance(verdict, Denied) and intent.on_denied is not None:
         await intent.on_denied(ctx, verdict)
     elif isinstance(verdict, Denied):

@@ -89,6 +89,7 @@ class Services:
             read_slots=self.read_slots,
             metrics=self.metrics,
             request_id=current_request_id(),
+            deadline=self.settings.bot_request_deadline_seconds,
         )
 
     async def drain(self, grace: float = 10.0) -> None:

@@ -38,7 +38,7 @@ from bot.state.records import (
     new_id,
     new_replica_id,
 )
-from bot.state.store import StateStore, open_store
+from bot.state.store import StateStore, open_store, store_for
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -63,4 +63,5 @@ __all__ = [
     "new_id",
     "new_replica_id",
     "open_store",
+    "store_for",
 ]

@@ -52,8 +52,9 @@ SQLITE_FORMS = "sqlite:///relative/path.db or sqlite:////absolute/path.db"
 POSTGRES_FORM = "postgresql://user:password@host:5432/dbname"
 _MEMORY = ":memory:"
 _LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
-_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55P03", "57014", "40001", "40P01")
-"""Connection lost, out of resources, shutting down, lock/statement timeout, conflicts."""
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000", "55P03", "57014", "40001", "40P01")
+"""Connection lost, out of resources, shutting down or starting up, not accepting connections
+(`ALTER DATABASE … ALLOW_CONNECTIONS false`, 55000), lock/statement timeout, conflicts."""
 
 Kind = Literal["sqlite", "postgresql"]
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.state.backend import WRITE, Backend
-from bot.state.errors import StateStoreError
+from bot.state.errors import StateStoreError, StateStoreUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "vpsbot_schema_version"  # not alembic_version: the database may be shared
@@ -53,6 +53,8 @@ async def migrate(backend: Backend, engine: AsyncEngine | None = None) -> None:
     except _DRIVER_ERRORS as error:
         translated = backend.translate(error)
         reason = str(translated).removeprefix(f"{backend.what}: ")
+        if isinstance(translated, StateStoreUnavailable):  # "cannot be reached (why)"
+            reason = reason.removeprefix(f"the {backend.what} ").partition("; nothing was done")[0]
         raise type(translated)(f"cannot open {backend.what}: {reason}") from error
     finally:
         if own:

@@ -16,10 +16,47 @@ def new_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def new_replica_id() -> str:
-    """This process's name as the owner of leases: host, pid and a random part (a restarted
-    process, or a reused pid in another container, is a new owner)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+_IN_THIS_PROCESS: set[str] = set()
+"""The owners this process made: never an earlier run, even with its pid."""
+
+
+def new_replica_id(identity: str | None = None) -> str:
+    """This process's name as the owner of leases: the replica's identity (BOT_REPLICA_ID, else
+    the host name), pid and a random part (a restarted process is a new owner; `earlier_self`
+    tells it which owners were its own earlier runs)."""
+    owner = f"{identity or socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    _IN_THIS_PROCESS.add(owner)
+    return owner
+
+
+def earlier_self(owner: str, me: str) -> bool:
+    """True when `owner` is an earlier run of the replica `me` names, now gone: the same
+    identity, and a process that is no longer alive here (or whose pid this process has
+    taken, as a container restarted as pid 1 does). A live process is never one, even with
+    the same identity: two processes on one host never take each other's leases."""
+    identity, pid, _ = _parts(owner)
+    my_identity, my_pid, _ = _parts(me)
+    if owner in _IN_THIS_PROCESS:  # another bot in this process (tests run two): alive
+        return False
+    if identity != my_identity or pid is None:
+        return False
+    return pid == my_pid or not _alive(pid)
+
+
+def _parts(owner: str) -> tuple[str, int | None, str]:
+    identity, _, rest = owner.rpartition(":")
+    identity, _, pid = identity.rpartition(":")
+    return identity, int(pid) if pid.isdigit() else None, rest
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is another user's
+        return True
+    return True
 
 
 class ConfirmationState(StrEnum):

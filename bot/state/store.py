@@ -16,7 +16,7 @@ from bot.state.confirmations import ConfirmationStore, mark_expired
 from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
 from bot.state.migrate import migrate
-from bot.state.records import ConfirmationState, PendingCounts
+from bot.state.records import ConfirmationState, PendingCounts, earlier_self
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
@@ -54,6 +54,41 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
                 await conn.execute(stale)
         return int(deleted.rowcount)
 
+    async def upgrade(self) -> None:
+        """Bring the schema up to date (creating it in an empty database or a new file).
+
+        StateStoreUnavailable when the database cannot be reached now (worth trying again);
+        StateStoreError for what waiting cannot heal (credentials, a missing database, a
+        schema newer than this vpsbot, a file that is not a database).
+        """
+        # A memory database lives in the one connection of its engine: migrate through it.
+        await migrate(self._backend, self._engine if self._backend.memory else None)
+
+    async def take_back(self, owner: str) -> int:
+        """Make `owner` the holder of the watches and leases an earlier run of this replica
+        held (it crashed, see `earlier_self`), instead of leaving them until their leases run
+        out; `Watcher.resume` then follows those watches at once. Returns how many."""
+        w, le = t.watches, t.leases
+        held = sa.union(
+            sa.select(w.c.owner).where(w.c.finished_at.is_(None), w.c.owner.is_not(None)),
+            sa.select(le.c.owner),
+        )
+        async with self._read() as conn:
+            owners = (await conn.execute(held)).scalars().all()
+        earlier = [o for o in owners if earlier_self(o, owner)]
+        if not earlier:
+            return 0
+        async with self._write() as conn:
+            watches = await conn.execute(
+                sa.update(w)
+                .where(w.c.owner.in_(earlier), w.c.finished_at.is_(None))
+                .values(owner=owner)
+            )
+            leases = await conn.execute(
+                sa.update(le).where(le.c.owner.in_(earlier)).values(owner=owner)
+            )
+        return int(watches.rowcount) + int(leases.rowcount)
+
     async def count_pending(self, now: float | None = None) -> PendingCounts:
         """How many confirmations and approvals wait for a person now (for metrics)."""
         at = self._now(now)
@@ -71,19 +106,27 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
         return PendingCounts(confirmations=int(confirmations), approvals=int(approvals))
 
 
+def store_for(url: str, *, clock: Callable[[], float] = time.time) -> StateStore:
+    """The store a BOT_STATE_URL names, not connected yet: `upgrade()` before other calls.
+
+    ValueError for a URL this code can't use (naming only its scheme, since a URL may hold a
+    password).
+    """
+    backend = parse_state_url(url)
+    return StateStore(backend.engine(), backend, clock=clock)
+
+
 async def open_store(url: str, *, clock: Callable[[], float] = time.time) -> StateStore:
     """Open the store a BOT_STATE_URL names, bringing its schema up to date first.
 
-    `clock` gives "now" to calls that don't pass it. ValueError for a URL this code can't use
-    (naming only its scheme, since a URL may hold a password); StateStoreError when the store
-    itself can't be opened (StateStoreUnavailable when the database can't be reached).
+    `clock` gives "now" to calls that don't pass it. ValueError for a URL this code can't use;
+    StateStoreError when the store itself can't be opened (StateStoreUnavailable when the
+    database can't be reached).
     """
-    backend = parse_state_url(url)
-    engine = backend.engine()
+    store = store_for(url, clock=clock)
     try:
-        # A memory database lives in the one connection of its engine: migrate through it.
-        await migrate(backend, engine if backend.memory else None)
+        await store.upgrade()
     except BaseException:
-        await engine.dispose()
+        await store.close()
         raise
-    return StateStore(engine, backend, clock=clock)
+    return store

@@ -85,16 +85,20 @@ class WatchStore(StoreCore):
             return finished.first() is not None
 
     async def claim_watches(
-        self, owner: str, *, lease: float, now: float | None = None
+        self, owner: str, *, lease: float, now: float | None = None, own: bool = False
     ) -> list[Watch]:
         """Unfinished watches that are unowned or whose lease ran out become `owner`'s for
-        `lease` seconds; returns those (oldest first). Each goes to one claimer only."""
+        `lease` seconds; returns those (oldest first). Each goes to one claimer only. `own`
+        (at start) also returns those `owner` holds already (`take_back` gave it)."""
         at = self._now(now)
+        free = [w.c.owner.is_(None), w.c.lease_until <= at]
+        if own:
+            free.append(w.c.owner == owner)
         async with self._write() as conn:
             rows = (
                 await conn.execute(
                     sa.update(w)
-                    .where(_UNFINISHED, sa.or_(w.c.owner.is_(None), w.c.lease_until <= at))
+                    .where(_UNFINISHED, sa.or_(*free))
                     .values(owner=owner, lease_until=at + lease)
                     .returning(*_COLUMNS)
                 )

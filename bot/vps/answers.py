@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.vps import errors
+from bot.words import counted
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -53,7 +54,7 @@ def parse(model: type[_M], answer: Answer) -> _M:
         if answer.body() is None:
             what = f"a body that is not JSON ({kind})"
         else:
-            what = f"JSON the bot does not understand ({exc.error_count()} problems)"
+            what = f"JSON the bot does not understand ({counted(exc.error_count(), 'problem')})"
         raise errors.VPSBadResponse(
             f"VPS.org answered {answer.status} with {what} — check that VPS_API_URL "
             "points at the VPS.org API",

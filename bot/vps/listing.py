@@ -25,6 +25,7 @@ import httpx
 from bot.vps import errors
 from bot.vps.limits import ClientLimits, MiB
 from bot.vps.models import ServerPage
+from bot.words import counted
 
 Fetch = Callable[[str, "dict[str, str] | None", int, str], Awaitable[tuple[ServerPage, int]]]
 """(url, params, byte limit, what to say past it) -> (the page, the bytes it took)."""
@@ -134,8 +135,8 @@ class Listing:
             raise self._too_large()
         if self._servers > self._allowed:
             raise errors.VPSBadResponse(
-                f"VPS.org kept linking to more pages, well past the {self._counted} servers it "
-                "counted; stopped reading the list",
+                f"VPS.org kept linking to more pages, well past the "
+                f"{counted(self._counted, 'server')} it counted; stopped reading the list",
                 status=200,
             )
         fresh = []

@@ -1,8 +1,7 @@
-"""The simulated provider's data and rules, free of HTTP: catalog, server record, fleet, checks.
+"""The simulated provider's data and rules, free of HTTP: server record, fleet, checks.
 
-The simulator offers the bot's built-in catalog plus a few extras (ids other than 1, 2, 3, 5), so
-the bot meets plans and images its catalog does not list, as it would against the real API. The
-request checks and the lifecycle rules live here too, beside the catalog they check against.
+What it sells is in `sim_catalog.py`: the seeded fleet wears the catalog the bot serves. The
+request checks and the lifecycle rules live here too, beside the fleet they act on.
 """
 
 from __future__ import annotations
@@ -16,39 +15,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import chain, count
 from typing import cast
 
-from bot.catalog import load_catalog
 from bot.vps.models import OperatingSystem, Plan, ServerStatus
-
-_CATALOG = load_catalog()
-_EXTRA_PLANS = (
-    Plan(id=4, name="Starter VPS", vcpus=1, memory=2048, storage=40, bandwidth=1024),
-    Plan(id=6, name="High Memory VPS", vcpus=4, memory=16384, storage=160, bandwidth=4096),
-    Plan(id=7, name="Dedicated CPU VPS", vcpus=8, memory=16384, storage=320, bandwidth=8192),
-)
-_EXTRA_OSES = (
-    OperatingSystem(id=7, name="Ubuntu 24.04 LTS"),
-    OperatingSystem(id=8, name="Rocky Linux 9"),
-    OperatingSystem(id=9, name="AlmaLinux 9"),
-)
-PLANS: dict[int, Plan] = {
-    p.id: p for p in sorted(chain(_EXTRA_PLANS, _CATALOG.plans), key=lambda p: p.id)
-}
-OPERATING_SYSTEMS: dict[int, OperatingSystem] = {
-    o.id: o for o in sorted(chain(_EXTRA_OSES, _CATALOG.operating_systems), key=lambda o: o.id)
-}
-LOCATIONS: tuple[str, ...] = tuple(
-    dict.fromkeys([*(loc.code for loc in _CATALOG.locations), "eu-central", "ap-south"])
-)
-PRICES: dict[int, float] = {1: 5.0, 2: 10.0, 4: 3.0, 6: 15.0, 7: 25.0}
-DEFAULT_PRICE = 7.5
-"""The price of a plan missing from PRICES (a catalog plan added after this table was written)."""
+from bot.vps.sim_catalog import RANGE_LOCATIONS, RANGE_OSES, RANGE_PLANS, SimCatalog
 
 RUNNING = frozenset({ServerStatus.ACTIVE, ServerStatus.STARTING, ServerStatus.REBOOTING})
-
-
-def plan_price(plan_id: int) -> float:
-    """What creating a server on this plan costs, in credits."""
-    return PRICES.get(plan_id, DEFAULT_PRICE)
 
 
 def iso(moment: datetime) -> str:
@@ -177,11 +147,18 @@ _ROLES = {
     "cache": ("cache", 10, 1),
     "worker": ("worker", 25, 1),
 }
-_LOCATION_WEIGHTS = {"us-west": 35, "us-east": 35, "eu-central": 20, "ap-south": 10}
+_LOCATION_WEIGHTS = [
+    {"us-west": 35, "us-east": 35, "eu-central": 20}.get(c, 10) for c in RANGE_LOCATIONS
+]
 
 
-def seed_fleet(size: int, pool: AddressPool) -> list[SimServer]:
-    """`size` servers, the same ones for the same size; the first two are the document's."""
+def seed_fleet(size: int, pool: AddressPool, catalog: SimCatalog) -> list[SimServer]:
+    """`size` servers, the same ones for the same size; the first two are the document's.
+
+    Each is drawn from the provider's whole range, then wears the plan, image and location the
+    served catalog has in its place: the draws never depend on the catalog, so names and
+    statuses stay the same whatever it sells.
+    """
     documented = _documented_servers(pool)[:size]
     rng = random.Random(_BASE_SEED)
     counters = {role: start for role, (_, _, start) in _ROLES.items()}
@@ -189,18 +166,48 @@ def seed_fleet(size: int, pool: AddressPool) -> list[SimServer]:
         _random_server(FIRST_ID + index, rng, counters, pool)
         for index in range(len(documented), size)
     ]
-    return documented + generated
+    return [_dressed(server, catalog) for server in documented + generated]
+
+
+def _dressed(server: SimServer, catalog: SimCatalog) -> SimServer:
+    """`server` in the catalog's plan, image and location, its usage scaled to the plan."""
+    plan = catalog.dress_plan(server.plan)
+    used, drawn = server.usage, server.plan
+    usage = replace(
+        used,
+        memory_used=_scaled(used.memory_used, drawn.memory, plan.memory),
+        disk_used=_scaled(used.disk_used, drawn.storage, plan.storage),
+        bandwidth_used=_scaled(used.bandwidth_used, drawn.bandwidth, plan.bandwidth),
+    )
+    return replace(
+        server,
+        plan=plan,
+        os=catalog.dress_os(server.os),
+        location=catalog.dress_location(server.location),
+        usage=usage,
+    )
+
+
+def _scaled(used: int, drawn: int | None, worn: int | None) -> int:
+    return used * worn // drawn if drawn and worn else used
+
+
+def _in_range(plan_id: int, os_id: int) -> tuple[Plan, OperatingSystem]:
+    plan = next(p for p in RANGE_PLANS if p.id == plan_id)
+    return plan, next(o for o in RANGE_OSES if o.id == os_id)
 
 
 def _documented_servers(pool: AddressPool) -> list[SimServer]:
+    web_plan, web_os = _in_range(1, 5)
+    db_plan, db_os = _in_range(2, 3)
     web = SimServer(
         id=FIRST_ID,
         name="web-server-01",
         hostname="web01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-west",
-        plan=PLANS[1],
-        os=OPERATING_SYSTEMS[5],
+        plan=web_plan,
+        os=web_os,
         created_at=datetime(2025, 1, 10, 14, 30, tzinfo=UTC),
         updated_at=datetime(2025, 1, 15, 10, 20, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -214,8 +221,8 @@ def _documented_servers(pool: AddressPool) -> list[SimServer]:
         hostname="db01.example.com",
         status=ServerStatus.ACTIVE,
         location="us-east",
-        plan=PLANS[2],
-        os=OPERATING_SYSTEMS[3],
+        plan=db_plan,
+        os=db_os,
         created_at=datetime(2025, 1, 12, 9, 15, tzinfo=UTC),
         updated_at=datetime(2025, 1, 16, 8, 45, tzinfo=UTC),
         ip_address=pool.take_ipv4(),
@@ -232,18 +239,16 @@ def _random_server(
     role = rng.choices(list(_ROLES), weights=[w for _, w, _ in _ROLES.values()])[0]
     number = counters[role]
     counters[role] += 1
-    plan = rng.choice(list(PLANS.values()))
+    plan = rng.choice(RANGE_PLANS)
     created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(525_600))
     return SimServer(
         id=server_id,
         name=f"{_ROLES[role][0]}-{number:02d}",
         hostname=f"{role}{number:02d}.example.com",
         status=_random_status(rng),
-        location=rng.choices(LOCATIONS, weights=[_LOCATION_WEIGHTS.get(c, 10) for c in LOCATIONS])[
-            0
-        ],
+        location=rng.choices(RANGE_LOCATIONS, weights=_LOCATION_WEIGHTS)[0],
         plan=plan,
-        os=rng.choice(list(OPERATING_SYSTEMS.values())),
+        os=rng.choice(RANGE_OSES),
         created_at=created,
         updated_at=created + timedelta(minutes=rng.randrange(43_200)),
         ip_address=pool.take_ipv4(),
@@ -357,10 +362,13 @@ def _check_known(table: Mapping[int, object], what: str) -> Check:
     return check
 
 
-def _check_location(value: object) -> str | None:
-    if not isinstance(value, str):
-        return _NOT_STRING
-    return None if value in LOCATIONS else f'"{value}" is not a valid choice.'
+def _check_location(locations: tuple[str, ...]) -> Check:
+    def check(value: object) -> str | None:
+        if not isinstance(value, str):
+            return _NOT_STRING
+        return None if value in locations else f'"{value}" is not a valid choice.'
+
+    return check
 
 
 def _check_ssh_key(value: object) -> str | None:
@@ -382,15 +390,19 @@ class Rule:
     nullable: bool = False
 
 
-CREATE_RULES: dict[str, Rule] = {
-    "name": Rule(_check_name, required=True),
-    "plan_id": Rule(_check_known(PLANS, "plan_id"), required=True),
-    "os_id": Rule(_check_known(OPERATING_SYSTEMS, "os_id"), required=True),
-    "location": Rule(_check_location, required=True),
-    "hostname": Rule(_check_hostname, nullable=True),
-    "ssh_key_id": Rule(_check_ssh_key, nullable=True),
-    "backups_enabled": Rule(_check_bool, nullable=True),
-}
+def create_rules(catalog: SimCatalog) -> dict[str, Rule]:
+    """How a create's body is checked: its plan, image and location must be ones sold."""
+    return {
+        "name": Rule(_check_name, required=True),
+        "plan_id": Rule(_check_known(catalog.plans, "plan_id"), required=True),
+        "os_id": Rule(_check_known(catalog.operating_systems, "os_id"), required=True),
+        "location": Rule(_check_location(catalog.locations), required=True),
+        "hostname": Rule(_check_hostname, nullable=True),
+        "ssh_key_id": Rule(_check_ssh_key, nullable=True),
+        "backups_enabled": Rule(_check_bool, nullable=True),
+    }
+
+
 REPLACE_RULES: dict[str, Rule] = {
     "name": Rule(_check_name, required=True),
     "hostname": Rule(_check_hostname, required=True),

@@ -20,13 +20,12 @@ from typing import cast
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.catalog import Catalog
 from bot.vps.models import ServerStatus
+from bot.vps.sim_catalog import SimCatalog, plan_price
 from bot.vps.sim_fleet import (
     ACTIONS,
-    CREATE_RULES,
     FIRST_ID,
-    OPERATING_SYSTEMS,
-    PLANS,
     REPLACE_RULES,
     TRANSITIONS,
     UPDATE_RULES,
@@ -35,7 +34,7 @@ from bot.vps.sim_fleet import (
     Rule,
     SimServer,
     action_refusal,
-    plan_price,
+    create_rules,
     seed_fleet,
 )
 from bot.vps.sim_http import Fault, Refusal, not_found, read_json, validate_body
@@ -82,8 +81,13 @@ class Simulator:
         credits: float = DEFAULT_CREDITS,  # noqa: A002 - the provider's word for the balance
         latency: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        catalog: Catalog | None = None,
     ) -> None:
         self._token = token.encode()
+        self.catalog = SimCatalog.serving(catalog)
+        """What it sells: `catalog` (the bot's; None: the built-in one), which the seeded fleet
+        wears, and a few more plans, images and locations a create may name."""
+        self._create_rules = create_rules(self.catalog)
         self.page_size = page_size
         self.durations = durations or Durations()
         self.credits = credits
@@ -97,7 +101,9 @@ class Simulator:
         self._epoch = (clock(), datetime.now(UTC))
         self._faults: list[Fault] = []
         self._addresses = AddressPool()
-        self._servers = {server.id: server for server in seed_fleet(seed, self._addresses)}
+        self._servers = {
+            server.id: server for server in seed_fleet(seed, self._addresses, self.catalog)
+        }
         self._last_id = max(self._servers, default=FIRST_ID - 1)
         self._moving: set[int] = set()
         """Ids of servers in transition: the only ones a list must bring up to date."""
@@ -269,7 +275,7 @@ class Simulator:
         return web.json_response(page)
 
     async def _handle_create(self, request: web.Request) -> web.Response:
-        fields = validate_body(await read_json(request), CREATE_RULES)
+        fields = validate_body(await read_json(request), self._create_rules)
         plan_id = cast(int, fields["plan_id"])
         if plan_price(plan_id) > self.credits:
             raise Refusal(402, {"detail": "Insufficient credits."})
@@ -342,8 +348,8 @@ class Simulator:
             hostname=hostname,
             status=ServerStatus.PROVISIONING,
             location=location,
-            plan=PLANS[plan_id],
-            os=OPERATING_SYSTEMS[os_id],
+            plan=self.catalog.plans[plan_id],
+            os=self.catalog.operating_systems[os_id],
             created_at=now,
             updated_at=now,
             backups_enabled=backups_enabled,

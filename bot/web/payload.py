@@ -41,11 +41,29 @@ class _Action(_Shape):
     value: str | None = None
 
 
+class _Option(_Shape):
+    value: str
+
+
+class _Input(_Shape):
+    """One input's state, as the modal listeners read it (`bot.flow.forms.form_values`)."""
+
+    type: str
+    value: str | None = None
+    selected_option: _Option | None = None
+    selected_options: list[_Option] | None = None
+
+
+class _State(_Shape):
+    values: dict[str, dict[str, _Input]]  # block_id → action_id → the input's state
+
+
 class _View(_Shape):
     id: str
+    type: str  # Bolt reads view["type"] of every submission (a workflow step's, or not)
     callback_id: str
     private_metadata: str | None = None
-    state: dict[str, Any] | None = None
+    state: _State | None = None
 
 
 _Url = Annotated[str, Field(pattern=r"^https?://[^\s/]+/\S*$")]

@@ -31,6 +31,7 @@ class SocketHealth:
     handler: AsyncSocketModeHandler
     grace: float = 60.0
     clock: Callable[[], float] = time.monotonic
+    opened: bool = True  # False until start-up opens the connection (after the state store)
     _down_since: float | None = None
 
     async def connected(self) -> bool:
@@ -38,7 +39,10 @@ class SocketHealth:
         return bool(await self.handler.client.is_connected())
 
     async def __call__(self) -> tuple[bool, dict[str, object]]:
-        """Report the socket's state; a short drop while it reconnects still counts as healthy."""
+        """Report the socket's state; a short drop while it reconnects still counts as healthy,
+        and so does a connection start-up has not opened yet (alive, only not ready)."""
+        if not self.opened:
+            return True, {"status": "ok", "mode": "socket", "socket": "not connected yet"}
         if await self.connected():
             self._down_since = None
             return True, {"status": "ok", "mode": "socket", "socket": "connected"}
@@ -70,7 +74,7 @@ class Readiness:
     store: StateStore
     socket: SocketHealth | None = None
     timeout: float = 1.0
-    state: str = "starting"  # starting → ready → stopping
+    state: str = "starting"  # starting (or waiting for the state store) → ready → stopping
     _ping: asyncio.Task[None] | None = field(default=None, repr=False)
     _last: dict[str, str] = field(default_factory=dict, repr=False)
 

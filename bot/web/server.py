@@ -64,9 +64,12 @@ class SlackEvents:
     body_timeout: float = BODY_TIMEOUT
     max_body: int = MAX_BODY
     clock: Callable[[], float] = time.time
+    accepting: bool = True  # False while start-up waits for the state store: 503, nothing done
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request to the events URL."""
+        if not self.accepting:
+            return _refuse(503, "not ready", "start-up is waiting for the state store")
         arrival = self.ack_first.arrived()
         try:
             return await self._handle(request, arrival)
@@ -160,7 +163,7 @@ def _refuse(status: int, answer: str, why: str) -> web.Response:
     """An error answer that says little; the log line says why (never echoing the body)."""
     logger.warning("refused a request to %s: %s (%d)", EVENTS_PATH, why, status)
     response = web.json_response({"error": answer}, status=status)
-    if status in (408, 413):
+    if status in (408, 413, 503):
         response.force_close()  # the rest of the body is not worth waiting for
     return response
 

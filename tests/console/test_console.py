@@ -80,6 +80,35 @@ async def test_cancel_sends_nothing(console: Console) -> None:
     assert "ops notification" not in out
 
 
+async def test_everyone_the_policy_names_is_drawn_by_name(console: Console, tmp_path: Path) -> None:
+    """Members named by README-style ids (U0ALICE01 is alice) are mentioned by name, like the
+    people the console made: never a bare id beside a name in one sentence."""
+    (tmp_path / "policy.yml").write_text(
+        "rules:\n"
+        '  "*": [{users: [U0ADMIN01]}]\n'
+        "  reboot: [{users: [U0ALICE01]}]\n"
+        "approve:\n"
+        "  reboot: {by: [{users: [U0ADMIN01, U0BOB0001]}]}\n"
+    )
+    out = await console(
+        ":as bob",
+        "/vps reboot web-server-01",
+        ":as U0ALICE01",
+        "/vps reboot web-server-01",
+        keep_going=True,
+        expect=1,
+    )
+    denial = after(out, "bob #general \u203a /vps reboot web-server-01")
+    assert "@alice" in denial
+    assert "@admin" in denial
+    assert "You are @alice (U0ALICE01)." in out
+    request = after(out, "alice #general \u203a /vps reboot web-server-01")
+    assert "@admin" in request
+    assert "@bob" in request
+    assert "@U0" not in out  # no member drawn as a bare id
+    assert "@u0" not in out
+
+
 async def test_someone_the_policy_file_does_not_allow_is_denied(
     console: Console, tmp_path: Path
 ) -> None:
@@ -255,3 +284,26 @@ async def test_the_demo_policy_shows_the_guardrails_and_they_work_uncommented(
     assert "[1] Approve  [2] Reject" in request
     assert "Approved by @bob" in out
     assert "worker-01 (#12347) was deleted" in out
+
+
+async def test_the_simulated_fleet_wears_the_catalog_create_offers(
+    console: Console, tmp_path: Path
+) -> None:
+    (tmp_path / "catalog.yml").write_text(
+        "plans:\n"
+        "  - {id: 21, name: Tiny, vcpus: 1, memory: 1024, storage: 20}\n"
+        "  - {id: 22, name: Huge, vcpus: 16, memory: 65536, storage: 960}\n"
+        "operating_systems: [{id: 31, name: Debian 13}]\n"
+        "locations: [{code: eu-north, name: EU North}]\n"
+    )
+    out = await console(
+        "/vps list",
+        "/vps create web-09 plan:huge os:debian location:eu-north",
+        bot_catalog_file=tmp_path / "catalog.yml",
+    )
+    listed = out[out.index("\u203a /vps list") : out.index("\u203a /vps create")]
+    assert "Tiny" in listed or "Huge" in listed
+    for elsewhere in ("Standard VPS", "Performance VPS", "us-west", "us-east"):
+        assert elsewhere not in listed  # only what `/vps create` offers
+    assert "eu-north" in listed
+    assert "web-09 (#12357) is being created" in out

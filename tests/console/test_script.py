@@ -4,6 +4,7 @@ real API never runs with the demo policy."""
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.config import StartupError
 from bot.slack import ids
 from bot.slack.blocks import build_denial, build_error, build_result
+from bot.slack.blocks.guardrails import build_frozen, build_limited
 from bot.slack.blocks.notes import build_name_taken, build_note, build_pointless
 from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
@@ -137,6 +139,11 @@ def test_refusals_and_failures_are_marked_for_scripts() -> None:
     )
     assert mark(build_result(ok=True, action="stop", server_name="w", server_id=1)) is None
     assert mark(build_name_taken("db-01", "db-01", 7)) == ids.FAILED_BLOCK
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    frozen = build_frozen("reboot", "web-01", "weekly freeze", "", None, now)
+    assert mark(frozen) == ids.DENIED_BLOCK
+    assert mark(build_limited(2, 600, now + timedelta(minutes=5), now)) == ids.DENIED_BLOCK
+    assert mark(build_note("Not now: over the limit.", icon=":stopwatch:")) == ids.DENIED_BLOCK
     assert mark(build_note("Already answered.", icon=":information_source:")) is None
     assert mark(build_pointless("start", "web-01", 1, "active")) is None  # nothing to do: no error
 
@@ -181,3 +188,38 @@ async def test_a_real_api_uses_the_policy_file_never_the_demo_one(
     assert "policy.yml (as `vpsbot run` would use it)" in out
     assert "demo policy" not in out
     assert "You may not reboot web-server-01" in out  # @you is not U0ADMIN01
+
+
+# --- every refusal is a failed line: the policy's, a freeze's and the write limit's ----------
+
+_ALWAYS_FROZEN = """\
+rules:
+  "*": [{users: [U0YOU0001]}]
+freeze:
+  - weekly: {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "24:00", timezone: UTC}
+    reason: "nothing moves"
+"""
+_ONE_WRITE = """\
+rules:
+  "*": [{users: [U0YOU0001]}]
+limits:
+  writes: {per_user: 1, window: 1h}
+"""
+
+
+async def test_a_freeze_refusal_stops_the_script(console: Console, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(_ALWAYS_FROZEN)
+    out = await console("/vps reboot web-server-01", "/vps list", expect=1)
+    assert "is frozen by" in out
+    assert f"✗ Failed: /vps reboot web-server-01; {STOPPED}" in out
+    assert "Servers" not in out
+
+
+async def test_a_write_limit_refusal_stops_the_script(console: Console, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(_ONE_WRITE)
+    out = await console(
+        "/vps reboot web-server-01", "/vps reboot db-server-01", "/vps list", expect=1
+    )
+    assert "You have made 1 change in the last 1 hour, the most this bot allows" in out
+    assert f"✗ Failed: /vps reboot db-server-01; {STOPPED}" in out
+    assert "Servers" not in out

@@ -107,6 +107,8 @@ class Cluster:
             "HOST": "127.0.0.1",
             "PORT": str(replica.port),
             "BOT_METRICS_PORT": "0",  # three on one host: no metrics port to share
+            # Three on one host: each its own identity, as each pod has its own host name.
+            "BOT_REPLICA_ID": f"replica-{self.replicas.index(replica)}",
         }
         if self.transport == "socket":
             env["SLACK_APP_TOKEN"] = APP_TOKEN

@@ -11,6 +11,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import httpx
+
 from bot.emulator import SlackEmulator
 from bot.vps.simulator import start_simulator
 from tests.e2e.harness import (
@@ -32,17 +34,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def serving(port: int) -> None:
-    for _ in range(400):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.025)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-    raise TimeoutError(f"the bot did not listen on {port}")
+async def serving(port: int, within: float = 60.0) -> None:
+    """Wait until the bot on `port` is ready (/readyz 200): it answers its probes while it
+    waits for the state store, but takes Slack's requests only once ready."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    async with httpx.AsyncClient() as client:
+        while loop.time() < deadline:
+            try:
+                response = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+            except httpx.HTTPError:
+                pass
+            else:
+                if response.status_code == 200:
+                    return
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"the bot on {port} was not ready within {within:g}s")
 
 
 async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> None:

@@ -30,6 +30,16 @@ BODIES: dict[str, tuple[bytes, str]] = {
         FORM,
     ),
     "payload-user-a-number": (b'payload={"type":"view_submission","user":5}', FORM),
+    "view-without-type": (  # Bolt reads view["type"] of every submission
+        b'payload={"type":"view_submission","user":{"id":"U0ALICE01"},'
+        b'"view":{"id":"V1","callback_id":"vps_create_modal","state":{"values":{}}}}',
+        FORM,
+    ),
+    "view-type-a-number": (
+        b'payload={"type":"view_closed","user":{"id":"U0ALICE01"},'
+        b'"view":{"id":"V1","callback_id":"vps_create_modal","type":5}}',
+        FORM,
+    ),
     "json-body": (b'{"type":"block_actions","user":{"id":"U0ALICE01"}}', "application/json"),
     "json-list": (b"[1]", "application/json"),
     "json-null": (b"null", "application/json"),
@@ -264,4 +274,34 @@ async def test_signed_bodies_near_real_ones_never_get_a_500_or_a_traceback(
     assert harness.bot is not None
     await harness.bot.services.drain()
     assert statuses >= {200, 400}  # some were acted on, some refused
+    assert_quiet(caplog)
+
+
+async def test_signed_form_submissions_near_real_ones_never_get_a_500(
+    harness: Harness, http: Poster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real create-form submission, slightly wrong (two fields bad, so no change of one value
+    makes it a valid request): a 400 or an answer, never a 500 (a view without its `type` was)."""
+    await harness.command("/vps create")
+    modal = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the create form")
+    values = {"create_name": "bad name!", "create_plan": "1", "create_os": "5"}
+    await harness.emu.submit_view(
+        modal, {**values, "create_location": "us-west", "create_hostname": "not a host!"}
+    )
+    assert harness.emu.last_sent is not None
+    real = json.loads(parse_qs(harness.emu.last_sent.body)["payload"][0])
+    assert real["type"] == "view_submission"
+    before = len(harness.sim.requests)
+    rng = random.Random(16)
+    statuses: set[int] = set()
+    for _ in range(150):
+        payload = mutated(rng, real)
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        response = await http(body, {"Content-Type": FORM, **sign(body)})
+        statuses.add(response.status_code)
+        assert response.status_code < 500, payload
+    assert harness.bot is not None
+    await harness.bot.services.drain()
+    assert statuses >= {200, 400}
+    assert [r for r in harness.sim.requests[before:] if r.method != "GET"] == []
     assert_quiet(caplog)

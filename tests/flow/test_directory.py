@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.flow.deadline import TooLong, deadline
 from bot.flow.directory import FleetIndex, ReadSlots, SingleFlight
 from bot.resolve import ServerRef
 from bot.vps import Server
@@ -69,6 +70,48 @@ async def test_a_shared_failure_reaches_every_waiter_once() -> None:
     release.set()
     results = await asyncio.gather(*waiting, return_exceptions=True)
     assert all(isinstance(r, RuntimeError) for r in results)
+
+
+async def test_a_waiter_past_its_deadline_leaves_the_others_their_answer() -> None:
+    flight, calls = SingleFlight(), []
+    release = asyncio.Event()
+
+    async def slow() -> int:
+        calls.append(1)
+        await release.wait()
+        return 42
+
+    async def hurried() -> int:
+        with deadline(0.05):
+            return await flight.run("k", slow)
+
+    patient = asyncio.create_task(flight.run("k", slow))  # no deadline: the fleet monitor, say
+    with pytest.raises(TooLong):
+        await asyncio.wait_for(hurried(), timeout=10)
+    release.set()
+    assert await patient == 42  # the shared call went on for the one still waiting
+    assert len(calls) == 1
+
+
+async def test_the_last_waiter_to_leave_ends_the_shared_call() -> None:
+    flight, ended = SingleFlight(), asyncio.Event()
+
+    async def endless() -> int:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            ended.set()
+        return 0
+
+    with deadline(0.05), pytest.raises(TooLong):
+        await asyncio.wait_for(flight.run("k", endless), timeout=10)
+    await asyncio.wait_for(ended.wait(), timeout=10)  # nobody wants it: it was stopped
+
+    async def quick() -> int:
+        return 7
+
+    with deadline(10.0):  # a later call starts afresh
+        assert await flight.run("k", quick) == 7
 
 
 def test_read_slots_refuse_over_the_limit_and_free_on_exit() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.flow.test_gate_construction import BOT, files_using, names_used
+from tests.flow.test_gate_construction import files_using, names_used
 
 LISTENERS = {"bot.watch", "bot.monitor", "bot.notify"}
 
@@ -29,5 +29,5 @@ def test_the_check_sees_a_listener_imported_in_any_form(tmp_path: Path) -> None:
 
 
 def test_the_listeners_are_subscribed_by_the_composition_root() -> None:
-    assert "bot.flow.events.tell_requester" in names_used(BOT / "runner.py")
-    assert files_using({"bot.flow.events.Events"}) >= {"runner.py", "flow/services.py"}
+    assert files_using({"bot.flow.events.tell_requester"}) == {"startup.py"}
+    assert files_using({"bot.flow.events.Events"}) >= {"startup.py", "flow/services.py"}

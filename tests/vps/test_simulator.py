@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from bot.catalog import Catalog
 from bot.vps.simulator import (
     PROVISIONING_MESSAGE,
     Durations,
@@ -635,9 +636,46 @@ async def test_an_unknown_location_lists_nothing(client: httpx.AsyncClient) -> N
 # --- the seeded fleet ----------------------------------------------------------------------------
 
 
-def fleet(size: int) -> list[dict[str, object]]:
-    sim = Simulator(seed=size)
+def fleet(size: int, catalog: Catalog | None = None) -> list[dict[str, object]]:
+    sim = Simulator(seed=size, catalog=catalog)
     return [s for i in range(12345, 12345 + size) if (s := sim.get_server(i)) is not None]
+
+
+OWN_CATALOG = Catalog.model_validate(
+    {
+        "plans": [
+            {"id": 21, "name": "Tiny", "vcpus": 1, "memory": 1024, "storage": 20, "bandwidth": 500},
+            {"id": 22, "name": "Huge", "vcpus": 16, "memory": 65536, "storage": 960},
+            {"id": 23, "name": "Odd"},
+        ],
+        "operating_systems": [{"id": 31, "name": "Debian 13"}],
+        "locations": [{"code": "eu-north", "name": "EU North"}, {"code": "us-west"}],
+    }
+)
+
+
+def test_the_fleet_wears_the_catalog_it_serves_and_keeps_its_names() -> None:
+    built_in, own = fleet(120), fleet(120, OWN_CATALOG)
+    assert [(s["name"], s["status"]) for s in own] == [(s["name"], s["status"]) for s in built_in]
+    assert {s["plan"]["name"] for s in own} == {"Tiny", "Huge", "Odd"}  # type: ignore[index]
+    assert {s["os"]["name"] for s in own} == {"Debian 13"}  # type: ignore[index]
+    assert {s["location"] for s in own} == {"eu-north", "us-west"}
+    for server in own:  # usage fits the plan it wears
+        plan, usage = server["plan"], server["resource_usage"]
+        if plan["memory"]:  # type: ignore[index]
+            assert usage["memory_used"] <= plan["memory"]  # type: ignore[index]
+
+
+async def test_a_create_takes_the_served_catalogs_ids_and_the_api_extras() -> None:
+    async with serving(Simulator(token=TOKEN, catalog=OWN_CATALOG)) as (_, client):
+        own = await create(client, name="a-1", plan_id=22, os_id=31, location="eu-north")
+        await create(client, name="a-2", plan_id=7, os_id=8, location="ap-south")
+        unknown = await client.post(
+            "servers/", json={**DOC_CREATE_BODY, "name": "a-3", "plan_id": 99}
+        )
+    assert own["plan"] == {"id": 22, "name": "Huge", "vcpus": 16, "memory": 65536, "storage": 960}
+    assert unknown.status_code == 400
+    assert list(unknown.json()) == ["plan_id"]
 
 
 def test_same_seed_same_fleet_and_a_longer_fleet_extends_it() -> None:
@@ -654,15 +692,12 @@ def test_the_fleet_is_varied_and_unique() -> None:
     assert "web-server-02" not in names  # left for the document's create example
     prefixes = {str(n).split("-")[0] for n in names}
     assert prefixes == {"web", "db", "api", "cache", "worker"}
-    assert {s["location"] for s in servers} == {"us-west", "us-east", "eu-central", "ap-south"}
     statuses = [s["status"] for s in servers]
     assert statuses.count("active") > statuses.count("stopped") > statuses.count("suspended") > 0
-    plan_ids = {s["plan"]["id"] for s in servers}  # type: ignore[index]
-    os_ids = {s["os"]["id"] for s in servers}  # type: ignore[index]
-    assert {1, 2} < plan_ids
-    assert {3, 5} < os_ids
-    assert not (plan_ids - {1, 2}) & {1, 2, 3, 5}
-    assert not (os_ids - {3, 5}) & {1, 2, 3, 5}
+    # It wears the catalog it serves (the built-in one): what `/vps create` offers, all of it.
+    assert {s["location"] for s in servers} == {"us-west", "us-east"}
+    assert {s["plan"]["id"] for s in servers} == {1, 2}  # type: ignore[index]
+    assert {s["os"]["id"] for s in servers} == {3, 5}  # type: ignore[index]
     ips = [ipaddress.ip_address(str(s["ip_address"])) for s in servers]
     assert len(set(ips)) == 250
     assert all(any(ip in net for net in DOC_RANGES) for ip in ips)

@@ -21,9 +21,11 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.operations import find
+from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
 from bot.vps.models import Server
+from bot.words import counted
 
 __all__ = ["Message", "action_label", "emoji_for"]
 
@@ -146,15 +148,15 @@ def duration(seconds: float) -> str:
     """A span of time in words: "45 seconds", "5 minutes", "1 hour 30 minutes", "4 days"."""
     total = max(1, math.ceil(seconds)) if math.isfinite(seconds) else 1
     if total < 60:
-        return _plural(total, "second")
+        return counted(total, "second")
     minutes = round(total / 60)
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return counted(minutes, "minute")
     hours, rest = divmod(minutes, 60)
     if hours < 48:
-        return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
+        return counted(hours, "hour") + (f" {counted(rest, 'minute')}" if rest else "")
     days, hours = divmod(round(minutes / 60), 24)
-    return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
+    return counted(days, "day") + (f" {counted(hours, 'hour')}" if hours else "")
 
 
 def elapsed(seconds: float) -> str:
@@ -165,10 +167,6 @@ def elapsed(seconds: float) -> str:
     if hours:
         return f"{hours}h{minutes:02d}m"
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
 # --- block pieces ----------------------------------------------------------------------------
@@ -216,6 +214,15 @@ def button(
         value=value,
         style=style,
     )
+
+
+def refusal(text: str, *, icon: str | None = None) -> Message:
+    """A request refused — by the policy, a freeze or the write limit — in one section of safe
+    mrkdwn whose block id says so (`ids.DENIED_BLOCK`) to readers that are not people: the
+    console's script mode fails the line that got it. Every refusal is built here."""
+    block = section(f"{icon} {text}" if icon else text)
+    block.block_id = ids.DENIED_BLOCK
+    return Message(text=fallback(text), blocks=[block])
 
 
 def fallback(text: str) -> str:

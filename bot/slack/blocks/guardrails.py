@@ -24,12 +24,14 @@ from bot.slack.blocks.core import (
     fields_section,
     line_sections,
     plain_text,
+    refusal,
     safe,
     section,
     server_ref,
     server_ref_plain,
     user_mention,
 )
+from bot.words import counted
 
 __all__ = [
     "ApprovalView",
@@ -77,7 +79,7 @@ def build_frozen(
     why = f" — {safe(reason, 300)}" if reason.strip() else ""
     until = f"It ends {when(ends, now)}." if ends else "It has no end."
     text = f":snowflake: Not now: {what} is frozen by the {safe(description, 300)}{why}. {until}"
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 def approval_line(action: str, servers: Sequence[str], approvers: str) -> str:
@@ -121,10 +123,10 @@ def limit_line(
 def build_limited(limit: int, window: float, retry_at: datetime, now: datetime) -> Message:
     """A write refused by the write limit, with when the member may act again."""
     text = (
-        f":stopwatch: You have made {limit} changes in the last {duration(window)}, the most "
-        f"this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
+        f":stopwatch: You have made {counted(limit, 'change')} in the last {duration(window)}, "
+        f"the most this bot allows. You may act again at {when(retry_at, now)}. Nothing was done."
     )
-    return Message(text=fallback(text), blocks=[section(text)])
+    return refusal(text)
 
 
 class ApprovalView:

@@ -28,6 +28,7 @@ from bot.slack.blocks.core import (
     location_field,
     plain_of,
     plain_text,
+    refusal,
     safe,
     section,
     server_ref,
@@ -114,9 +115,7 @@ def build_error(message: str, hint: str | None = None) -> Message:
 def build_denial(text: str) -> Message:
     """A refusal from the policy module; `text` is its safe mrkdwn (mentions allowed)."""
     shown = slack_text.truncate(text.strip(), limits.SECTION_TEXT - 20) or "You can't do that here."
-    blocks: list[Block] = [section(f":lock: {shown}")]
-    blocks[0].block_id = ids.DENIED_BLOCK
-    return Message(text=fallback(shown), blocks=blocks)
+    return refusal(shown, icon=":lock:")
 
 
 def build_help(command: str, usages: Sequence[tuple[str, str]]) -> Message:

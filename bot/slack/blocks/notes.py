@@ -24,6 +24,7 @@ from bot.slack.blocks.core import (
     user_mention,
 )
 from bot.state import AuditEntry
+from bot.words import counted
 
 _OUTCOME_EMOJI = {
     "asked": ":question:",
@@ -43,6 +44,8 @@ _OUTCOME_EMOJI = {
 # A note with one of these icons says the request was not done (ids.DENIED_BLOCK, FAILED_BLOCK).
 _MARKS = {
     ":lock:": ids.DENIED_BLOCK,
+    ":snowflake:": ids.DENIED_BLOCK,  # a freeze refused it
+    ":stopwatch:": ids.DENIED_BLOCK,  # the write limit refused it (an approval click over it)
     ":warning:": ids.FAILED_BLOCK,
     ":mag:": ids.FAILED_BLOCK,
     ":no_entry_sign:": ids.FAILED_BLOCK,
@@ -141,7 +144,7 @@ def build_audit(
     blocks.extend(line_sections(shown, max_blocks=40))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return Message(text=fallback(f"{title}: {len(lines)} lines"), blocks=blocks)
+    return Message(text=fallback(f"{title}: {counted(len(lines), 'line', 'lines')}"), blocks=blocks)
 
 
 def _stamp(time: float) -> str:

@@ -1,0 +1,149 @@
+"""Waiting for the state store at start: a database that is down for a moment is waited for.
+
+A replica restarted while its database refuses connections (a failover, a restart, a network
+blip) keeps trying, with capped back-off and one log line per attempt, instead of exiting into
+a crash loop whose back-off grows to minutes. What waiting cannot heal — a malformed URL, wrong
+credentials, a missing database, a schema newer than this vpsbot — stops it at once.
+`start_background` then starts what needs the store (the monitor, housekeeping, sweepers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
+from typing import TypeVar
+
+from bot.config import Settings, StartupError
+from bot.flow.approval_notices import ApprovalSweeper
+from bot.flow.events import Events, tell_requester
+from bot.flow.services import Services
+from bot.housekeeping import Housekeeper
+from bot.metrics import Metrics, MetricsRefresher
+from bot.monitor import FleetMonitor
+from bot.notify import Notifier
+from bot.state import StateStoreError, StateStoreUnavailable
+from bot.watch import Watcher
+from bot.web import SocketHealth
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FIRST_RETRY = 0.5
+"""Seconds before the second attempt; each wait doubles, up to `MAX_RETRY`."""
+MAX_RETRY = 5.0
+"""The longest wait between attempts: a database back is served within about this long."""
+
+
+def retry_delays(first: float = FIRST_RETRY, cap: float = MAX_RETRY) -> Iterator[float]:
+    """The waits between attempts: doubling from `first`, never longer than `cap`."""
+    delay = first
+    while True:
+        yield min(delay, cap)
+        delay = min(delay * 2, cap)
+
+
+async def when_reachable(
+    step: Callable[[], Awaitable[T]],
+    *,
+    wait: bool = True,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    delays: Iterator[float] | None = None,
+) -> T:
+    """Run start-up's first `step` on the state store (migrations, taking leases back),
+    again and again while the database cannot be reached; its result.
+
+    StartupError (one line, naming BOT_STATE_URL) for a store that waiting cannot heal, and
+    with `wait` False for one that cannot be reached either (the console: nobody to wait).
+    """
+    for attempt, delay in enumerate(delays or retry_delays(), start=1):
+        try:
+            result = await step()
+        except StateStoreUnavailable as exc:
+            if not wait:
+                raise StartupError(f"BOT_STATE_URL: {exc}") from None
+            logger.warning(
+                "BOT_STATE_URL: %s; trying again in %gs (attempt %d)", exc, delay, attempt
+            )
+        except StateStoreError as exc:
+            raise StartupError(f"BOT_STATE_URL: {exc}") from None
+        else:
+            if attempt > 1:
+                logger.info("the state store answers (attempt %d)", attempt)
+            return result
+        await sleep(delay)
+    raise AssertionError("retry_delays() never ends")  # pragma: no cover
+
+
+def start_background(
+    settings: Settings,
+    services: Services,
+    watcher: Watcher,
+    notifier: Notifier,
+    replica: str,
+    background: AsyncExitStack,
+) -> None:
+    """Start the work that needs the state store: the fleet monitor, housekeeping and the
+    approval sweeper; `background` stops them. Who hears of a change is subscribed here."""
+    store, metrics = services.store, services.metrics
+    monitor = FleetMonitor(
+        lister=services.directory.fleet,  # its listing also refreshes the fleet index
+        store=store,
+        notifier=notifier,
+        interval=settings.bot_monitor_interval_seconds,
+        is_followed=watcher.is_following,
+        owner=replica,
+    )
+    monitor.start()
+    background.push_async_callback(monitor.close)
+    subscribe(services.events, watcher, notifier, monitor, metrics)
+    metrics.track_watches(lambda: watcher.active)
+    metrics.track_monitor(lambda: monitor.last_success)
+    housekeeper = Housekeeper(store, audit_days=settings.bot_audit_retention_days)
+    housekeeper.start()
+    background.push_async_callback(housekeeper.close)
+    # Always, not only while the policy has `approve:`: requests left pending when the policy
+    # changed still expire, and their requesters are told.
+    sweeper = ApprovalSweeper(
+        store=store,
+        notifier=notifier,
+        slack=services.slack,
+        interval=settings.bot_watch_interval_seconds,
+        clock=services.clock,
+    )
+    sweeper.start()
+    background.push_async_callback(sweeper.close)
+
+
+def subscribe(
+    events: Events, watcher: Watcher, notifier: Notifier, monitor: FleetMonitor, metrics: Metrics
+) -> None:
+    """Who hears of a change once it is done (`OperationDone`), in this order: the follow-up
+    stores its watch and the metrics and the fleet monitor take it in (before anything is
+    posted), the requester and the ops channel are told, and the follow-up starts from those
+    messages."""
+    events.subscribe(watcher.note)
+    events.subscribe(metrics.operation_done)
+    events.subscribe(monitor.operation_done)
+    events.subscribe(tell_requester)
+    events.subscribe(notifier.report)
+    events.subscribe(watcher.follow_up)
+
+
+def start_metrics(
+    settings: Settings,
+    services: Services,
+    socket: SocketHealth | None,
+    background: AsyncExitStack,
+) -> None:
+    """Keep the gauges that need I/O fresh (the store's counts, the socket): started once
+    both are up, so the first refresh already reads them."""
+    if settings.bot_metrics_port != 0:
+        connected = socket.connected if socket else None
+        refresher = MetricsRefresher(
+            services.metrics, store=services.store, socket_connected=connected
+        )
+        refresher.start()
+        background.push_async_callback(refresher.close)
