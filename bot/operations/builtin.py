@@ -5,15 +5,15 @@ The declaration order is the order of help, of the command list and of a card's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.commands.checks import Collector
 from bot.commands.fields import MRKDWN, check_backups, check_hostname, check_name, one_of
 from bot.commands.values import ParseError
 from bot.operations.change import Change
-from bot.operations.registry import Done, Operation, Syntax, Wording, declare
-from bot.vps import ServerCreate, ServerUpdate, VPSClient
+from bot.operations.registry import Call, Done, Operation, Syntax, Wording, declare
+from bot.vps import ActionResult, ServerCreate, ServerUpdate, VPSClient
 
 _CHANGES = ("name", "hostname", "backups")
 _CHANGE_WORDING = "Change {ref} as follows:"
@@ -43,19 +43,14 @@ async def _put(vps: VPSClient, change: Change) -> Done:
     return Done(server, change.summary(), server.status)
 
 
-async def _start(vps: VPSClient, change: Change) -> Done:
-    result = await vps.start_server(change.server.id)
-    return Done(None, result.message, result.server.status)
+def _power(method: Callable[[VPSClient, int], Awaitable[ActionResult]]) -> Call:
+    """The call of a power action (start, stop, reboot): one POST, the status it moves to."""
 
+    async def call(vps: VPSClient, change: Change) -> Done:
+        result = await method(vps, change.server.id)
+        return Done(None, result.message, result.server.status)
 
-async def _stop(vps: VPSClient, change: Change) -> Done:
-    result = await vps.stop_server(change.server.id)
-    return Done(None, result.message, result.server.status)
-
-
-async def _reboot(vps: VPSClient, change: Change) -> Done:
-    result = await vps.reboot_server(change.server.id)
-    return Done(None, result.message, result.server.status)
+    return call
 
 
 async def _delete(vps: VPSClient, change: Change) -> Done:
@@ -170,72 +165,80 @@ declare(
         wording=Wording(label="Update", done="was updated", consequence=_CHANGE_WORDING),
     )
 )
-declare(
-    Operation(
-        name="start",
-        call=_start,
-        runs_from=frozenset({"stopped"}),
-        leads_to="active",
-        followed=True,
-        on_card=True,
-        syntax=Syntax(
-            usage="/vps start <server>",
-            what="power on a stopped server",
-            example="/vps start web-01",
-        ),
-        wording=Wording(
-            label="Start",
-            done="is starting",
-            consequence="Start {ref}. It boots and should be active within a few minutes.",
-            doing="starting",
-            refusals={"active": "is already running; there is nothing to start."},
-            style="primary",
-        ),
+
+
+def _declare_power(
+    name: str,
+    call: Call,
+    *,
+    runs_from: str,
+    leads_to: str,
+    what: str,
+    example: str,
+    doing: str,
+    consequence: str,
+    refused_from: str,
+    refusal: str,
+    style: str | None = None,
+) -> None:
+    """Start, stop and reboot: a card button each, followed to the status they lead to."""
+    declare(
+        Operation(
+            name=name,
+            call=call,
+            runs_from=frozenset({runs_from}),
+            leads_to=leads_to,
+            followed=True,
+            on_card=True,
+            syntax=Syntax(usage=f"/vps {name} <server>", what=what, example=example),
+            wording=Wording(
+                label=name.capitalize(),
+                done=f"is {doing}",
+                consequence=consequence,
+                doing=doing,
+                refusals={refused_from: refusal},
+                style=style,
+            ),
+        )
     )
+
+
+_declare_power(
+    "start",
+    _power(lambda vps, server_id: vps.start_server(server_id)),
+    runs_from="stopped",
+    leads_to="active",
+    what="power on a stopped server",
+    example="/vps start web-01",
+    doing="starting",
+    consequence="Start {ref}. It boots and should be active within a few minutes.",
+    refusal="is already running; there is nothing to start.",
+    style="primary",
+    refused_from="active",
 )
-declare(
-    Operation(
-        name="stop",
-        call=_stop,
-        runs_from=frozenset({"active"}),
-        leads_to="stopped",
-        followed=True,
-        on_card=True,
-        syntax=Syntax(
-            usage="/vps stop <server>",
-            what="shut a running server down",
-            example="/vps stop web-01",
-        ),
-        wording=Wording(
-            label="Stop",
-            done="is stopping",
-            consequence="Gracefully shut down {ref}. It stays stopped until someone starts it.",
-            doing="stopping",
-            refusals={"stopped": "is already stopped."},
-        ),
-    )
+_declare_power(
+    "stop",
+    _power(lambda vps, server_id: vps.stop_server(server_id)),
+    runs_from="active",
+    leads_to="stopped",
+    what="shut a running server down",
+    example="/vps stop web-01",
+    doing="stopping",
+    consequence="Gracefully shut down {ref}. It stays stopped until someone starts it.",
+    refusal="is already stopped.",
+    refused_from="stopped",
 )
-declare(
-    Operation(
-        name="reboot",
-        call=_reboot,
-        runs_from=frozenset({"active"}),
-        leads_to="active",
-        followed=True,
-        on_card=True,
-        syntax=Syntax(
-            usage="/vps reboot <server>",
-            what="restart a running server",
-            example="/vps reboot #12345",
-        ),
-        wording=Wording(
-            label="Reboot",
-            done="is rebooting",
-            consequence="Reboot {ref}. It is unreachable for a minute or two while it restarts.",
-            doing="rebooting",
-            refusals={"stopped": "is stopped, so it can't be rebooted; start it instead."},
-        ),
-    )
+_declare_power(
+    "reboot",
+    _power(lambda vps, server_id: vps.reboot_server(server_id)),
+    runs_from="active",
+    leads_to="active",
+    what="restart a running server",
+    example="/vps reboot #12345",
+    doing="rebooting",
+    consequence="Reboot {ref}. It is unreachable for a minute or two while it restarts.",
+    refusal="is stopped, so it can't be rebooted; start it instead.",
+    refused_from="stopped",
 )
 declare(
     Operation(
