@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.finishing import Finishing
-from bot.flow.context import RequestContext
+from bot.flow.context import Handler, RequestContext
 from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
-from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
 from bot.operations import Change
 from bot.policy import ApprovalRule, describe_rule

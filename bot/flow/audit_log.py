@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
-from bot.flow.context import RequestContext
+from bot.flow.context import Handler, RequestContext
 from bot.flow.forms import AuditPageState
 from bot.flow.gate import Access
-from bot.flow.pipeline import Handler
 from bot.slack.blocks.notes import AuditSummary, build_audit
 from bot.state import AuditEntry
 

@@ -8,7 +8,7 @@ change a server through `effects`, which wants the gate's `Access` for that very
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,7 +28,7 @@ from bot.vps import VPSClient
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Effects", "RequestContext"]
+__all__ = ["Effects", "Handler", "RequestContext"]
 
 
 class Effects:
@@ -145,3 +145,7 @@ class RequestContext:
             if must:
                 raise
             logger.exception("could not record an audit entry (%s %s)", action, outcome)
+
+
+Handler = Callable[[RequestContext, Access], Awaitable[None]]
+"""What runs once the gate allowed a request (a read's answer, a prompt's click)."""

@@ -63,6 +63,7 @@ class Access:
     only_servers: tuple[str, ...] = ()
     approval: ApprovalRule | None = None  # a write that needs a second person's approval
     limit: WriteLimit | None = None  # the writes the caller may make in a window
+    confirm: bool = False  # the policy wants the caller to confirm first (`confirm:`)
     seal: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -183,8 +184,8 @@ class Gate:
         if action not in write_actions():
             return self._grant(caller, action, now, after, why)
         approval = self.approval_for(action, now, after)
-        limit = self._policy.write_limit
-        return self._grant(caller, action, now, after, why, (), approval, limit)
+        limit, confirm = self._policy.write_limit, action in self._policy.confirm
+        return self._grant(caller, action, now, after, why, (), approval, limit, confirm)
 
     async def authorize_approval(
         self,
@@ -307,9 +308,10 @@ class Gate:
         only_servers: tuple[str, ...] = (),
         approval: ApprovalRule | None = None,
         limit: WriteLimit | None = None,
+        confirm: bool = False,
     ) -> Access:
         access = Access(
-            caller, action, now, after, reason, only_servers, approval, limit, seal=_SEAL
+            caller, action, now, after, reason, only_servers, approval, limit, confirm, _SEAL
         )
         _GRANTED.add(access)
         return access

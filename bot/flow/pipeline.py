@@ -22,11 +22,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.flow.caller import Caller
-from bot.flow.context import RequestContext
+from bot.flow.context import Handler, RequestContext
 from bot.flow.deadline import TooLong, bounded, deadline
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Denied, Gate
 from bot.flow.once import first_time
+from bot.flow.writes import write
 from bot.logs import bind_request
+from bot.operations import Request
 from bot.policy import READ_ACTIONS, denial_text, write_actions
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
@@ -40,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Handler", "Intent", "perform"]
 
-Handler = Callable[[RequestContext, Access], Awaitable[None]]
 Finder = Callable[[RequestContext], Awaitable["Server | Stop | None"]]
 
 STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try again in a moment."
@@ -74,14 +75,16 @@ def _same(server: Server | None) -> Server | None:
 @dataclass(frozen=True)
 class Intent:
     """What a request asks for: the policy action (None: open to all), the server it names,
-    what that server will become, and the handler to run once allowed.
+    what that server will become, and what runs once allowed — a write's `request` (its
+    steps: `bot.flow.writes.write`), or the handler `run` (a read, a click on a prompt).
 
     `find` replaces the usual lookup of `target` (e.g. the audit log, which also knows deleted
     servers); `label` names the target in a denial when there is no server (what was typed).
     """
 
     action: str | None
-    run: Handler
+    run: Handler | None = None
+    request: Request | None = None
     target: ServerRef | BadReference | None = None
     becomes: Callable[[Server | None], Server | None] = _same
     find: Finder | None = None
@@ -165,7 +168,7 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         action=intent.action,
         server_id=server.id if server is not None and server.id else None,
     )
-    after = intent.becomes(server)
+    after = intent.request.on(server).after() if intent.request else intent.becomes(server)
     if intent.on_behalf_of is not None and intent.action is not None:
         verdict = await bounded(
             gate.authorize_approval(
@@ -188,7 +191,9 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         if intent.action in READ_ACTIONS:  # a read names only what the caller typed
             verdict = replace(verdict, label=label)
         await deny(ctx, verdict, label, intent.denied_outcome)
-    else:
+    elif intent.request is not None:
+        await write(ctx, verdict, intent.request.on(verdict.server))
+    elif intent.run is not None:
         await intent.run(ctx, verdict)
 
 

@@ -13,12 +13,11 @@ from fnmatch import fnmatchcase
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import commands, policy_action, usage
-from bot.flow.context import RequestContext
+from bot.flow.context import Handler, RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
-from bot.flow.pipeline import Handler
 from bot.operations import operations
 from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
 from bot.resolve import filter_servers

@@ -26,11 +26,9 @@ from bot.flow import approval_notices, approvals, audit_log, confirmations, read
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
-from bot.flow.gate import Access
 from bot.flow.pipeline import STOP, Intent, Stop, perform
 from bot.flow.services import Services
-from bot.flow.writes import request_write
-from bot.operations import Change
+from bot.operations import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
@@ -83,46 +81,22 @@ def command_intent(services: Services, command: Command) -> Intent:
         case Create():
             return create_intent(services, command)
         case Write():
-            return _server_write(services, command)
+            return _server_write(command)
 
 
 def create_intent(services: Services, command: Create) -> Intent:
     """A create, typed or from the form: checked on the name the new server will have."""
-    op = create_operation(services, command)
-    confirm = op.action in services.gate.needs_confirmation
-    return Intent(
-        "create", request_write(op, confirm=confirm), becomes=lambda _: op.after(), what="create"
-    )
-
-
-def _server_write(services: Services, command: Write) -> Intent:
-    action = command.action or command.word
-    confirm = action in services.gate.needs_confirmation
-
-    def operation(server: Server) -> Change:
-        return Change(operation=command.operation, server=server, values=dict(command.values))
-
-    def becomes(server: Server | None) -> Server | None:
-        return operation(server).after() if server is not None else None
-
-    async def write(ctx: RequestContext, access: Access) -> None:
-        if access.server is None:
-            raise ValueError("a write on a server needs the server")
-        await request_write(operation(access.server), confirm=confirm)(ctx, access)
-
-    return Intent(
-        action,
-        write,
-        target=parse_reference(command.server),
-        becomes=becomes,
-        what=command.word,
-    )
-
-
-def create_operation(services: Services, command: Create) -> Change:
-    """The write a checked `create` (typed or from the form) asks for."""
     body = command.to_request().model_dump(exclude_none=True)
-    return Change(operation="create", server=planned_server(services, command), values=body)
+    planned = planned_server(services, command)
+    request = Request(operation="create", values=body, planned=planned)
+    return Intent("create", request=request, what="create")
+
+
+def _server_write(command: Write) -> Intent:
+    """A declared operation on the server the member named."""
+    request = Request(operation=command.operation, target=command.server, values=command.values)
+    target = parse_reference(command.server)
+    return Intent(command.action, request=request, target=target, what=command.word)
 
 
 def planned_server(services: Services, command: Create) -> Server:
@@ -177,7 +151,7 @@ async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
 async def run_card_action(services: Services, caller: Caller, verb: str, value: str) -> None:
     """Start / Stop / Reboot / Delete on a card: the same request as the typed command."""
     command = Write(operation=verb, server=f"#{value}")
-    await perform(services.context(caller), services.gate, _server_write(services, command))
+    await perform(services.context(caller), services.gate, _server_write(command))
 
 
 async def show_card(services: Services, caller: Caller, value: str, *, replace: bool) -> None:

@@ -1,5 +1,6 @@
-"""A write the gate allowed: refused at once when it can only fail, held by the write limit, a
-confirmation prompt, an approval request, or the call itself (`bot.flow.execution`).
+"""A write the gate allowed, step by step, each a plain function of (context, access, change):
+refused at once when it can only fail, held by the write limit, then a confirmation prompt
+(`confirm`), an approval request (`proceed`), or the call itself (`bot.flow.execution`).
 """
 
 from __future__ import annotations
@@ -8,27 +9,23 @@ from bot.flow.approval_requests import request_approval
 from bot.flow.context import RequestContext
 from bot.flow.execution import over_limit, refusal, run_write
 from bot.flow.gate import Access
-from bot.flow.pipeline import Handler
 from bot.operations import Change
 from bot.slack.blocks import build_confirm_prompt
 from bot.state import AuditOutcome
 
 
-def request_write(op: Change, *, confirm: bool) -> Handler:
-    """Ask for confirmation first (`confirm`), or run `op` at once — unless it can only fail."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        refused = await refusal(ctx, op)
-        if refused is not None:
-            await ctx.reply.ephemeral(refused)
-        elif await over_limit(ctx, access, op, take=False):
-            return
-        elif confirm:
-            await ask_to_confirm(ctx, op)
-        else:
-            await proceed(ctx, access, op)
-
-    return run
+async def write(ctx: RequestContext, access: Access, op: Change) -> None:
+    """Ask for confirmation first (the policy's `confirm:`, said by the access), or go on to
+    approval or the call — unless it can only fail, or the write limit holds it."""
+    refused = await refusal(ctx, op)
+    if refused is not None:
+        await ctx.reply.ephemeral(refused)
+    elif await over_limit(ctx, access, op, take=False):
+        return
+    elif access.confirm:
+        await ask_to_confirm(ctx, op)
+    else:
+        await proceed(ctx, access, op)
 
 
 async def proceed(

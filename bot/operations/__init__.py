@@ -1,7 +1,7 @@
 """The operations the bot can make, each declared once (`registry`), and a change on a server
 (`change`). How to add one: README, "Adding an operation"."""
 
-from bot.operations.change import Change
+from bot.operations.change import Change, Request
 from bot.operations.registry import (
     SERVER,
     Done,
@@ -22,6 +22,7 @@ __all__ = [
     "Change",
     "Done",
     "Operation",
+    "Request",
     "Syntax",
     "Wording",
     "declare",

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from bot.operations.registry import Operation, find
 from bot.vps import Server
 
-__all__ = ["Change"]
+__all__ = ["Change", "Request"]
 
 _FIELD_NAMES = {"name": "Name", "hostname": "Hostname", "backups_enabled": "Backups"}
 
@@ -106,6 +106,26 @@ class Change(BaseModel):
     def summary(self) -> str:
         """The changes in one line: "Name: web-01 → web-02 · Backups: off → on"."""
         return " · ".join(f"{label}: {value}" for label, value in self.changes())
+
+
+class Request(BaseModel):
+    """What a member asks for: `operation` on the server they named (`target`, as typed; None
+    for a create) with `values`; `planned` is the server a create will make. Resolved to a
+    server, it is a `Change`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    operation: str
+    target: str | None = None
+    values: dict[str, Any] = {}
+    planned: Server | None = None
+
+    def on(self, server: Server | None) -> Change:
+        """The change on `server` as it is now (on the planned server for a create)."""
+        found = server if server is not None and self.planned is None else self.planned
+        if found is None:
+            raise ValueError(f"{self.operation} needs a server")
+        return Change(operation=self.operation, server=found, values=self.values)
 
 
 def _show(value: object) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -13,6 +14,7 @@ from bot.flow.directory import ReadSlots
 from bot.flow.events import Events, OperationDone
 from bot.flow.execution import refusal, run_write
 from bot.flow.gate import Access, Gate
+from bot.flow.writes import write
 from bot.metrics import Metrics
 from bot.operations import Change
 from bot.policy import parse_policy
@@ -27,6 +29,7 @@ POLICY = """
 rules:
   "*":
     - channels: [C0OPS0001]
+confirm: [stop]
 """
 
 
@@ -53,6 +56,13 @@ class FakeStore:
     async def take_write_slot(self, user_id: str, *, limit: int, window: float) -> float | None:
         return None
 
+    async def peek_write_slot(self, user_id: str, *, limit: int, window: float) -> float | None:
+        return None
+
+    async def create_confirmation(self, **fields: Any) -> SimpleNamespace:
+        self.log.append(f"pending {fields['action']} {Change.load(fields['params']).operation}")
+        return SimpleNamespace(id="c0ffee", **fields)
+
     async def load_snapshot(self) -> dict[int, SnapshotEntry] | None:
         return {WEB.id: SnapshotEntry(name=WEB.name, status="active")} if self.snapshot else None
 
@@ -76,8 +86,19 @@ class FakeVPS:
     async def reboot_server(self, server_id: int) -> ActionResult:
         return await self._act("reboot", server_id)
 
+    async def stop_server(self, server_id: int) -> ActionResult:
+        return await self._act("stop", server_id)
+
     async def delete_server(self, server_id: int) -> None:
         self.log.append(f"call delete {server_id}")
+
+
+class FakeReply:
+    def __init__(self, log: Log) -> None:
+        self.log = log
+
+    async def ephemeral(self, message: Any) -> None:
+        self.log.append(f"told {message.text}")
 
 
 class FakeIndex:
@@ -95,7 +116,7 @@ def context(store: FakeStore, vps: FakeVPS, events: Events) -> RequestContext:
     effects = Effects(cast(Any, vps), cast(Any, None), events, cast(Any, FakeIndex()))
     return RequestContext(
         caller=ALICE,
-        reply=cast(Any, None),  # the answers are the subscribers' (none here but the test's)
+        reply=cast(Any, FakeReply(store.log)),
         servers=cast(Any, FakeServers()),
         store=cast(Any, store),
         catalog=cast(Any, None),
@@ -215,3 +236,33 @@ async def test_what_can_only_fail_is_refused_from_the_declaration(
         assert message is not None
         assert said in message.text
     assert log == []
+
+
+async def test_a_write_the_policy_wants_confirmed_is_held_for_a_click() -> None:
+    log, events = Log(), Events()
+    done = heard(events, log)
+    ctx = context(FakeStore(log), FakeVPS(log), events)
+    access = await granted("stop")
+    assert access.confirm
+    await write(ctx, access, Change(operation="stop", server=WEB))
+    assert log[:2] == ["pending stop stop", "audit stop asked"]
+    assert log[2].startswith("told Confirm: stop")
+    assert done == []
+
+
+async def test_a_write_without_confirmation_goes_straight_to_the_call() -> None:
+    log, events = Log(), Events()
+    done = heard(events, log)
+    ctx = context(FakeStore(log), FakeVPS(log), events)
+    await write(ctx, await granted("reboot"), Change(operation="reboot", server=WEB))
+    assert "call reboot 12345" in log
+    assert len(done) == 1
+
+
+async def test_a_write_that_can_only_fail_is_answered_without_a_call() -> None:
+    log, events = Log(), Events()
+    ctx = context(FakeStore(log), FakeVPS(log), events)
+    stopped = WEB.model_copy(update={"status": "stopped"})
+    await write(ctx, await granted("reboot", stopped), Change(operation="reboot", server=stopped))
+    assert len(log) == 1
+    assert "start it instead" in log[0]
