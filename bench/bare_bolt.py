@@ -1,4 +1,5 @@
-"""The benchmarks' baseline: a bare Bolt `AsyncApp` served over HTTP as `vpsbot run` serves it.
+"""The benchmarks' baseline: a bare Bolt `AsyncApp` served over HTTP as `vpsbot run` serves it,
+with `GET /healthz` answering 200 once it listens.
 
 `--mode ack` acks every slash command and responds "ok" through its response URL; `--mode get`
 acks, makes one httpx GET of the VPS.org server list (first page) and responds with the count.
@@ -52,8 +53,12 @@ async def serve(options: argparse.Namespace) -> None:
     async def handle_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
+    async def handle_health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
     app = web.Application()
     app.router.add_post("/slack/events", handle_events)
+    app.router.add_get("/healthz", handle_health)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", options.port).start()

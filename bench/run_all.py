@@ -25,6 +25,7 @@ import answer
 import fleet
 import flood
 import limits
+import startup
 
 ROWS = {
     "fleet_list": "50,000 servers, API pages of 100, 20 ms per request: `/vps list`",
@@ -39,8 +40,10 @@ ROWS = {
     "answer": "command → answer, `/vps list`, 250 servers, 20 ms API (vs bare Bolt + 1 GET)",
     "drip": "`VPS_API_TIMEOUT_SECONDS=2`, API sends its body one byte a second",
     "endless": "API that keeps returning new `next` links: one full listing (`/vps list web`)",
+    "startup": "start → 200 on `/healthz`, `vpsbot run --simulator` restarting on its state file "
+    "(vs a bare Bolt app)",
 }
-GROUPS = ("fleet", "flood", "ack", "answer", "limits")
+GROUPS = ("fleet", "flood", "ack", "answer", "limits", "startup")
 
 
 async def _column(groups: set[str], bot_src: str | None, rounds: int) -> dict[str, str]:
@@ -62,6 +65,8 @@ async def _column(groups: set[str], bot_src: str | None, rounds: int) -> dict[st
         steps.append(("answer", lambda: answer.run(bot_src=bot_src)))
     if "limits" in groups:
         steps.append(("limits", lambda: limits.run(bot_src=bot_src)))
+    if "startup" in groups:
+        steps.append(("startup", lambda: startup.run(bot_src=bot_src)))
     column: dict[str, str] = {}
     for name, step in steps:
         result = await step()

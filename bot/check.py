@@ -205,6 +205,19 @@ async def check_slack(settings: Settings, report: Report) -> None:
     report.add(OK, "Slack", f"{where} accepts SLACK_BOT_TOKEN{socket}")
 
 
+def report_bad_settings(problems: list[str], out: Callable[[str], None]) -> int:
+    """The report when the settings cannot be read: a FAIL line per bad variable (exit code 1);
+    the checks that need the settings are not tried."""
+    report = Report()
+    for problem in problems:
+        report.add(FAIL, "settings", problem)
+    rest = "policy, catalog, state, VPS.org and Slack: fix the settings first"
+    report.add(SKIP, "the rest", rest)
+    out(report.render())
+    out(report.verdict())
+    return 1
+
+
 async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
     """Run every check, print the report through `out`, return the exit code (warnings: 0)."""
     report = Report()

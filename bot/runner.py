@@ -11,9 +11,9 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -34,7 +34,6 @@ from bot.slack.groups import SlackGroupMembers
 from bot.startup import start_background, start_metrics, when_reachable
 from bot.state import new_replica_id, store_for
 from bot.vps import VPSClient
-from bot.vps.simulator import Simulator, start_simulator
 from bot.vps.transport import load_async_backend
 from bot.watch import Watcher
 from bot.web import (
@@ -47,6 +46,11 @@ from bot.web import (
     make_web_app,
     start_web,
 )
+
+if TYPE_CHECKING:  # imported where used: only Socket Mode, only --simulator, need them
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.vps.simulator import Simulator
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +190,8 @@ async def _start(
     if simulator is None:
         vps = vps_client(settings)
     else:
+        from bot.vps.simulator import start_simulator
+
         running_sim = await start_simulator(simulator)
         stack.push_async_callback(running_sim.close)
         announce(DEMO_BANNER)
@@ -235,6 +241,8 @@ async def _start(
     handler: AsyncSocketModeHandler | None = None
     socket: SocketHealth | None = None
     if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
         assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
         handler = AsyncSocketModeHandler(
             app,

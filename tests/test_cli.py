@@ -16,11 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import DEMO_SERVERS, _parser
+from bot.cli import DEMO_SERVERS, _parser, main
+from bot.config import Settings
 from bot.console import ConsoleOptions
 from bot.emulator import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
+SETTINGS = {name.upper() for name in Settings.model_fields}
 
 
 def free_port() -> int:
@@ -159,14 +161,27 @@ def test_check_fails_when_the_api_is_unreachable(tmp_path: Path) -> None:
     assert "could not connect" in result.stdout
 
 
-def test_bad_settings_stop_with_one_line_per_variable(tmp_path: Path) -> None:
+def test_bad_settings_stop_run_with_one_line_per_variable(tmp_path: Path) -> None:
     env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
-    result = run(["check"], env, tmp_path)
+    result = run(["run"], env, tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["vpsbot", "vpsbot"]
     assert any("BOT_OPS_CHANNEL" in line for line in lines)
     assert any("PORT" in line for line in lines)
+
+
+def test_bad_settings_are_fail_lines_of_the_check(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, PORT="nope", BOT_OPS_CHANNEL="#ops")
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    failed = [line for line in result.stdout.splitlines() if line.startswith("[FAIL]")]
+    assert len(failed) == 2
+    assert any("BOT_OPS_CHANNEL: must be a channel ID" in line for line in failed)
+    assert any("PORT:" in line for line in failed)
+    assert result.stdout.rstrip().endswith("vpsbot check: problems found")
+    assert "nope" not in result.stdout  # a value is never echoed: it may be a secret
 
 
 def test_console_script_and_module_agree(tmp_path: Path) -> None:
@@ -264,6 +279,125 @@ def test_servers_without_simulator_is_refused(tmp_path: Path) -> None:
     result = run(["run", "--servers", "5"], clean_env(tmp_path), tmp_path)
     assert result.returncode == 2
     assert "--servers sizes the simulated fleet: it needs --simulator" in result.stderr
+
+
+PROGRAMS = {
+    "vpsbot": [],
+    "vpsbot run": ["run"],
+    "vpsbot check": ["check"],
+    "vpsbot console": ["console"],
+    "vpsbot simulator": ["simulator"],
+}
+SETTING_NAME = re.compile(r"\b(?:SLACK|VPS|BOT|LOG)_[A-Z_]+\b|\b(?:HOST|PORT|NO_COLOR|TERM)\b")
+
+
+def help_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main([*args, "--help"])
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_every_program_says_what_it_does_what_it_reads_and_how_it_exits(
+    program: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = help_of(PROGRAMS[program], capsys)
+    usage, _, rest = text.partition("\n\n")
+    assert usage.startswith(f"usage: {program} ")
+    assert len(rest.partition("\n\n")[0].split()) >= 12, "no sentence on what it does"
+    assert "settings" in text
+    named = set(SETTING_NAME.findall(text))
+    assert named <= SETTINGS, f"not settings: {sorted(named - SETTINGS)}"
+    codes = text.partition("exit codes:\n")[2]
+    assert re.search(r"^  0 ", codes, re.MULTILINE), "no exit code 0"
+    assert re.search(r"^  2 ", codes, re.MULTILINE), "no exit code 2"
+
+
+def test_run_help_names_every_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    named = set(SETTING_NAME.findall(help_of(["run"], capsys)))
+    terminal_only = {"NO_COLOR", "TERM"}  # the console's
+    assert SETTINGS - terminal_only <= named, f"add to `run --help`: {SETTINGS - named}"
+
+
+def test_the_check_exits_1_on_a_fail_and_0_on_warnings_in_every_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for args in ([], ["check"]):
+        text = help_of(args, capsys)
+        codes = text.partition("exit codes:\n")[2]
+        one = re.search(r"^  1 +(.+(?:\n {7}.+)*)", codes, re.MULTILINE)
+        assert one is not None, text
+        assert "FAIL" in one.group(1), text
+        assert re.search(r"warnings\s+alone\s+leave", text), text
+    summary = help_of([], capsys).partition("commands:")[2]
+    check_line = next(line for line in summary.splitlines() if line.strip().startswith("check"))
+    assert "exit code 1 on a FAIL" in check_line
+    assert "non-zero exit on any problem" not in summary
+
+
+def test_help_loads_neither_the_database_layer_nor_slack(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "for args in ([], ['run'], ['check'], ['console'], ['simulator']):\n"
+        "    try:\n"
+        "        main([*args, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('sqlalchemy', 'alembic', 'aiohttp', 'slack_bolt', 'pydantic')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_simulator_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [*VPSBOT, "simulator", "--port", str(port)],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, timeout=30)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+
+
+def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
+    """`vpsbot run` in HTTP mode on SQLite: no Socket Mode, simulator, console or PostgreSQL."""
+    probe = (
+        "import sys\n"
+        "import bot.cli, bot.runner\n"
+        "unneeded = ('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode',\n"
+        "            'bot.vps.simulator', 'bot.console', 'bot.emulator', 'bot.check',\n"
+        "            'sqlalchemy.dialects.postgresql', 'alembic')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(unneeded)))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_simulator_serves_a_fleet_in_the_bots_catalog(tmp_path: Path) -> None:

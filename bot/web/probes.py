@@ -7,11 +7,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
-
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.state import StateStore, StateStoreError
+
+if TYPE_CHECKING:  # HTTP mode never loads Socket Mode
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,163 @@
+"""Benchmark: how long a restart takes to answer `GET /healthz`, against a bare Bolt app.
+
+It is what a rolling deploy or a crash restart waits for. Each round starts, as real processes,
+the bare Bolt baseline (`bench/bare_bolt.py`: an `AsyncApp` and an aiohttp server answering
+/healthz) and `vpsbot run --simulator` (HTTP mode, metrics on, the Slack emulator in this process
+answering auth.test), and times each from spawning it to its first 200 on /healthz. The bot
+restarts on one state file, as a replica does (a first, unmeasured start of each creates it, warms
+the file cache and writes the bytecode cache an installed package has: `PYTHONDONTWRITEBYTECODE`
+is dropped for both apps). Prints the median of each and the ratio, and the same for the CPU
+time each process used until it answered (steadier than the wall clock on a busy machine).
+
+    .venv/bin/python bench/startup.py [--rounds 7] [--bot-src DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from harness import BENCH, POLICY, Slack, _slack_env, free_port, start_process
+
+LIMIT = 60.0
+
+
+async def _healthy(port: int) -> None:
+    """Return once 127.0.0.1:port answers 200 on /healthz."""
+    deadline = time.monotonic() + LIMIT
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.01)
+    raise TimeoutError(f"no 200 on /healthz of port {port} within {LIMIT:g} s")
+
+
+def _env(slack: Slack, port: int) -> dict[str, str]:
+    env = _slack_env(slack, port)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    return env
+
+
+def _bare_command(port: int) -> list[str]:
+    return [sys.executable, str(BENCH / "bare_bolt.py"), "--port", str(port), "--mode", "ack"]
+
+
+def _bot_env(slack: Slack, port: int, workdir: Path, bot_src: str | None) -> dict[str, str]:
+    env = {
+        **_env(slack, port),
+        "BOT_STATE_URL": f"sqlite:///{workdir / 'state.db'}",
+        "BOT_METRICS_PORT": str(free_port()),  # on, as in production; a port of its own
+    }
+    if bot_src:
+        env["PYTHONPATH"] = bot_src
+    return env
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Start:
+    """One start: seconds to the first 200 on /healthz, and the CPU seconds the app used by then
+    (steadier than the wall clock on a busy machine)."""
+
+    wall: float
+    cpu: float
+
+
+async def _start(slack: Slack, workdir: Path, bot_src: str | None, *, bare: bool) -> Start:
+    """Spawn the app, wait for its first 200 on /healthz, stop it."""
+    port = free_port()
+    async with AsyncExitStack() as stack:
+        began = time.monotonic()
+        if bare:
+            pid = await start_process(
+                stack,
+                *_bare_command(port),
+                env=_env(slack, port),
+                stdout=asyncio.subprocess.DEVNULL,
+            )
+        else:
+            with (workdir / "bot.log").open("a") as errors:
+                pid = await start_process(
+                    stack,
+                    *(sys.executable, "-m", "bot", "run", "--simulator"),
+                    env=_bot_env(slack, port, workdir, bot_src),
+                    cwd=workdir,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=errors,
+                )
+        await _healthy(port)
+        return Start(time.monotonic() - began, cpu_seconds(pid))
+
+
+async def measure(
+    *, rounds: int = 7, bot_src: str | None = None
+) -> tuple[list[Start], list[Start]]:
+    """(vpsbot's, the bare app's) starts, one of each per round, alternating."""
+    bot: list[Start] = []
+    bare: list[Start] = []
+    with tempfile.TemporaryDirectory(prefix="vpsbot-bench-startup-") as folder:
+        await _rounds(Path(folder), rounds, bot_src, bot, bare)
+    return bot, bare
+
+
+async def _rounds(
+    workdir: Path, rounds: int, bot_src: str | None, bot: list[Start], bare: list[Start]
+) -> None:
+    (workdir / "policy.yml").write_text(POLICY)
+    async with Slack() as slack:
+        for measured in [False] + [True] * rounds:
+            bare_start = await _start(slack, workdir, bot_src, bare=True)
+            bot_start = await _start(slack, workdir, bot_src, bare=False)
+            if measured:
+                bare.append(bare_start)
+                bot.append(bot_start)
+
+
+def _medians(starts: list[Start]) -> tuple[float, float]:
+    return statistics.median(s.wall for s in starts), statistics.median(s.cpu for s in starts)
+
+
+async def run(*, rounds: int = 7, bot_src: str | None = None) -> str:
+    """One row of the table: the medians and the ratios."""
+    bot, bare = await measure(rounds=rounds, bot_src=bot_src)
+    (wall, cpu), (bare_wall, bare_cpu) = _medians(bot), _medians(bare)
+    return (
+        f"{wall:.2f} s vs {bare_wall:.2f} s bare ({wall / bare_wall:.2f}x); "
+        f"CPU {cpu:.2f} s vs {bare_cpu:.2f} s ({cpu / bare_cpu:.2f}x); median of {rounds}"
+    )
+
+
+async def main(options: argparse.Namespace) -> None:
+    bot, bare = await measure(rounds=options.rounds, bot_src=options.bot_src)
+    print(f"start to 200 on /healthz, {options.rounds} rounds (cpus: {os.cpu_count()})")
+    for name, starts in (("vpsbot", bot), ("bare Bolt", bare)):
+        wall, cpu = _medians(starts)
+        shown = " ".join(f"{s.wall:.2f}" for s in starts)
+        print(f"{name:>9}: median {wall:.2f} s, CPU {cpu:.2f} s  (each: {shown})")
+    (wall, cpu), (bare_wall, bare_cpu) = _medians(bot), _medians(bare)
+    print(f"ratio: {wall / bare_wall:.2f}x (CPU {cpu / bare_cpu:.2f}x)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--bot-src", type=lambda p: str(Path(p).resolve()), default=None)
+    asyncio.run(main(parser.parse_args()))
