@@ -112,48 +112,36 @@ class Watcher:
                 logger.info("took over %d lifecycle watches from another replica", taken)
 
     async def note(self, event: OperationDone) -> None:
-        """Subscribed first to `OperationDone`: store a watch for a server the change set
-        moving (a declared `followed` operation), before anything is posted — a crash from
-        here on still ends with a report."""
-        outcome = event.outcome
-        if not (outcome.ok and event.change.declared.followed):
+        """Subscribed first to `OperationDone`: store a watch for a server a `followed`
+        operation set moving, before anything is posted (a crash from here on still ends with
+        a report)."""
+        outcome, server, now = event.outcome, event.after, self._clock()
+        if not outcome.ok or not event.change.declared.followed:
             return
         if outcome.status in STEADY_STATUSES:
             return
-        moving = event.after.model_copy(update={"status": outcome.status or event.after.status})
-        now = self._clock()
         watch = Watch(
-            id=new_id(),
-            server_id=moving.id,
-            server_name=moving.name,
-            action=event.change.operation,
-            requested_by=event.caller.user_id,
-            channel_id=event.caller.channel_id,
-            started_at=now,
-            deadline=now + self.stuck_after,
-            last_status=moving.status,
-            owner=self.owner,
+            id=new_id(), server_id=server.id, server_name=server.name,
+            action=event.change.operation, requested_by=event.caller.user_id,
+            channel_id=event.caller.channel_id, started_at=now, deadline=now + self.stuck_after,
+            last_status=outcome.status or server.status, owner=self.owner,
             lease_until=now + self.lease,
-        )
+        )  # fmt: skip
         await self._store.add_watch(watch)
         event.told.follow_up = watch
 
     async def follow_up(self, event: OperationDone) -> None:
-        """Subscribed after the answers are posted: record where they are (the ops notice, the
-        requester's result), then start following; from here on only the watch's own task
-        writes its row."""
-        watch = event.told.follow_up
-        if not isinstance(watch, Watch):
-            return
+        """Subscribed after the answers are posted: record where they are, then follow."""
         told = event.told
-        await self.attach(
-            watch,
-            ops_channel=told.ops_channel,
-            ops_ts=told.ops_ts,
-            result_channel=told.result_channel,
-            result_ts=told.result_ts,
-            response_url=event.caller.response_url,
-        )
+        if isinstance(told.follow_up, Watch):
+            await self.attach(
+                told.follow_up,
+                ops_channel=told.ops_channel,
+                ops_ts=told.ops_ts,
+                result_channel=told.result_channel,
+                result_ts=told.result_ts,
+                response_url=event.caller.response_url,
+            )
 
     async def attach(self, watch: Watch, **places: Any) -> Watch:
         """Record where a stored watch's messages are, then start following it."""
