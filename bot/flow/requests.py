@@ -203,12 +203,7 @@ async def reject_submitted(
     services: Services, user_id: str, state: RejectFormState, reason: str
 ) -> None:
     """The reject form: the rejection, with its reason, decided as a click would be."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
+    caller = state.caller(user_id)
     intent = approvals.decide(state.approval, approve=False, reason=reason)
     await perform(services.context(caller), services.gate, intent)
 
@@ -222,12 +217,7 @@ async def delete_submitted(
     services: Services, user_id: str, state: DeleteFormState, typed: str
 ) -> None:
     """A delete form whose typed name matched: authorize again, claim, delete once."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
+    caller = state.caller(user_id)
 
     async def intent(ctx: RequestContext) -> Intent | None:
         return await confirmations.confirm_intent(ctx, state.confirmation, typed=typed)
@@ -239,10 +229,5 @@ async def create_submitted(
     services: Services, user_id: str, state: CreateFormState, command: Create
 ) -> None:
     """A valid create form: the same request as `/vps create …` typed where it was opened."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
+    caller = state.caller(user_id)
     await perform(services.context(caller), services.gate, create_intent(services, command))
