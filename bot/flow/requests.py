@@ -26,7 +26,7 @@ from bot.flow import approval_notices, approvals, audit_log, confirmations, read
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
-from bot.flow.pipeline import STOP, Intent, Stop, perform
+from bot.flow.pipeline import STOP, Intent, Stop, perform, perform_step
 from bot.flow.services import Services
 from bot.operations import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
@@ -195,8 +195,9 @@ async def approval_clicked(
 ) -> None:
     """Approve or Reject on an approval request (in the ops channel or /vps approvals):
     Approve decides at once; Reject first asks for an optional reason (a form)."""
-    intent = approvals.decide(approval_id, approve=approve, ask_reason=not approve)
-    await perform(services.context(caller), services.gate, intent)
+    ctx, choice = services.context(caller), approvals.Choice(approve, ask_reason=not approve)
+    what = "approve" if approve else "reject"
+    await perform_step(ctx, what, approvals.decide(ctx, services.gate, approval_id, choice))
 
 
 async def reject_submitted(
@@ -204,8 +205,8 @@ async def reject_submitted(
 ) -> None:
     """The reject form: the rejection, with its reason, decided as a click would be."""
     caller = state.caller(user_id)
-    intent = approvals.decide(state.approval, approve=False, reason=reason)
-    await perform(services.context(caller), services.gate, intent)
+    ctx, choice = services.context(caller), approvals.Choice(False, reason=reason.strip())
+    await perform_step(ctx, "reject", approvals.decide(ctx, services.gate, state.approval, choice))
 
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:

@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 
+from bot.flow import approvals
 from bot.flow.caller import Caller
 from bot.flow.context import Effects, RequestContext
 from bot.flow.directory import ReadSlots
 from bot.flow.events import Events, OperationDone
 from bot.flow.execution import refusal, run_write
 from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import Intent
 from bot.flow.writes import write
 from bot.metrics import Metrics
 from bot.operations import Change
@@ -266,3 +269,22 @@ async def test_a_write_that_can_only_fail_is_answered_without_a_call() -> None:
     await write(ctx, await granted("reboot", stopped), Change(operation="reboot", server=stopped))
     assert len(log) == 1
     assert "start it instead" in log[0]
+
+
+async def test_an_approval_click_on_a_request_gone_is_answered_without_the_gate() -> None:
+    log = Log()
+    store = FakeStore(log)
+
+    async def get_approval(approval_id: str) -> None:
+        log.append(f"load {approval_id}")
+
+    store.get_approval = get_approval  # type: ignore[attr-defined]
+    ctx = context(store, FakeVPS(log), Events())
+    gate = cast(Any, None)  # never asked: there is nothing to decide
+    await approvals.decide(ctx, gate, "a1", approvals.Choice(approve=True))
+    assert log == ["load a1", "told This approval request no longer exists."]
+
+
+def test_approval_is_a_step_not_callbacks_handed_to_the_pipeline() -> None:
+    fields = {f.name for f in dataclasses.fields(Intent)}
+    assert not fields & {"on_denied", "on_behalf_of", "known_as", "rejecting"}
