@@ -31,7 +31,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -70,7 +70,7 @@ def simulator(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/api/v1"
     finally:
         proc.terminate()
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=30)
 
 
 async def test_check_reports_policy_fleet_and_slack(simulator: str, tmp_path: Path) -> None:
@@ -263,7 +263,7 @@ def test_seed_is_a_deprecated_name_for_servers(tmp_path: Path) -> None:
         assert listed.json()["count"] == 3
     finally:
         proc.terminate()
-        _, err = proc.communicate(timeout=10)
+        _, err = proc.communicate(timeout=30)
     assert err == "vpsbot: --seed is deprecated; it is the fleet size: use --servers N\n"
 
 

@@ -57,7 +57,7 @@ async def test_a_change_posted_as_the_bot_stops_is_saved_and_never_posted_again(
         )
         notifier.monitor = monitor
         monitor.start()
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(30):
             await notifier.stop_began.wait()
             assert notifier.stopping is not None
             await notifier.stopping
@@ -102,7 +102,7 @@ async def test_a_change_of_the_bot_s_own_seen_as_the_bot_stops_is_not_announced_
 
         store.consume_expected_change = consumed_then_stopped  # type: ignore[method-assign]
         monitor.start()
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(30):
             await notifier.stop_began.wait()
             assert notifier.stopping is not None
             await notifier.stopping

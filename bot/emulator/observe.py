@@ -58,7 +58,7 @@ class Observable:
     async def wait_for(
         self,
         predicate: Callable[[], T | None],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the error must say what timed out
+        timeout: float = 20.0,  # noqa: ASYNC109 - the error must say what timed out
         what: str | None = None,
     ) -> T:
         """The predicate's first truthy value; ``TimeoutError`` saying what was awaited."""

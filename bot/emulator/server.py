@@ -227,7 +227,7 @@ class SlackEmulator(Driver):
     async def wait_for(
         self,
         predicate: Callable[[], T | None],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the error must say what timed out
+        timeout: float = 20.0,  # noqa: ASYNC109 - the error must say what timed out
         what: str | None = None,
     ) -> T:
         """Wait until ``predicate()`` is truthy and return it; TimeoutError says what and why."""
@@ -259,7 +259,7 @@ class SlackEmulator(Driver):
 
     async def wait_for_socket(
         self,
-        timeout: float = 5.0,  # noqa: ASYNC109 - the error must say what timed out
+        timeout: float = 20.0,  # noqa: ASYNC109 - the error must say what timed out
         *,
         opened: int = 1,
     ) -> None:

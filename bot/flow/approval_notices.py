@@ -10,7 +10,6 @@ expired by `ApprovalSweeper`, each reported by one replica.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
 from bot.flow.reply import Reply
 from bot.operations import Change
-from bot.policy import ApprovalRule, describe_rule
+from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
 from bot.state import AuditEntry, AuditOutcome, StateStore
@@ -56,17 +55,8 @@ def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
 def approvers_of(rule: ApprovalRule, *, besides: str | None = None) -> str:
     """Who may approve, in words (mrkdwn with mentions), leaving out `besides` (the
     requester, who never may)."""
-    rules = []
-    for by in rule.by:
-        if besides is not None and besides in by.users:
-            others = tuple(user for user in by.users if user != besides)
-            if not others:
-                continue  # a rule naming only the requester lets no one else approve
-            by = dataclasses.replace(by, users=others)
-        rules.append(by)
-    if not rules:
-        return "by no one else (the policy names only the requester; ask an admin)"
-    return "; ".join(describe_rule(r) for r in rules)
+    described = describe_rules(rule.by, without=besides)
+    return described or "by no one else (the policy names only the requester; ask an admin)"
 
 
 FRESH_RESPONSE_URL = 25 * 60.0

@@ -199,9 +199,12 @@ async def _not_yours_or_gone(ctx: RequestContext, result: ClaimResult) -> None:
 
 async def _record(ctx: RequestContext, confirmation: Confirmation, outcome: AuditOutcome) -> None:
     who = Caller(user_id=confirmation.user_id, channel_id=confirmation.channel_id)
-    word = str(confirmation.params.get("word") or confirmation.action)
+    try:
+        name = Change.load(confirmation.params).operation  # the operation, not its policy action
+    except ValueError:
+        name = confirmation.action
     await ctx.audit(
-        word,
+        name,
         outcome,
         server_id=confirmation.server_id,
         server_name=confirmation.server_name,

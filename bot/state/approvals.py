@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.state import pending
 from bot.state.approvals_records import (
     Approval,
     ApprovalOutcome,
@@ -16,88 +16,23 @@ from bot.state.approvals_records import (
     Opening,
     OpenOutcome,
 )
-from bot.state.core import StoreCore, plain
-from bot.state.records import new_id
-from bot.state.tables import approvals as ap
+from bot.state.core import plain
+from bot.state.pending import APPROVALS, PendingStore
+from bot.state.tables import pending as p
 from bot.state.tables import writes as wr
 
-_PENDING = ApprovalState.PENDING.value
-_EXPIRED = ApprovalState.EXPIRED.value
 
-
-class ApprovalStore(StoreCore):
+class ApprovalStore(PendingStore):
     """Create, decide, expire and list approvals."""
 
-    async def create_approval(
-        self,
-        *,
-        requester_id: str,
-        channel_id: str,
-        channel_name: str,
-        action: str,
-        word: str,
-        server_id: int | None,
-        server_name: str,
-        params: Mapping[str, Any] | None = None,
-        response_url: str | None = None,
-        ttl_seconds: float,
-        request_id: str = "",
-        now: float | None = None,
-    ) -> Approval:
-        """Store a pending approval with an unguessable id, open for `ttl_seconds`.
+    async def create_approval(self, **request: Any) -> Approval:
+        """Store a pending approval, unbounded (`open_approval` is how a member asks).
 
-        `params` (the operation) must be JSON-able (TypeError otherwise).
+        `request` holds the `Approval`'s fields (requester_id, channel_id, channel_name,
+        action, word, server_id, server_name, response_url, request_id), `params` (the
+        operation, JSON-able) and `ttl_seconds`, as `_new` takes them.
         """
-        approval = self._new_approval(
-            requester_id=requester_id,
-            channel_id=channel_id,
-            channel_name=channel_name,
-            action=action,
-            word=word,
-            server_id=server_id,
-            server_name=server_name,
-            params=params,
-            response_url=response_url,
-            ttl_seconds=ttl_seconds,
-            request_id=request_id,
-            now=now,
-        )
-        async with self._write() as conn:
-            await conn.execute(ap.insert().values(_row(approval)))
-        return approval
-
-    def _new_approval(
-        self,
-        *,
-        requester_id: str,
-        channel_id: str,
-        channel_name: str,
-        action: str,
-        word: str,
-        server_id: int | None,
-        server_name: str,
-        params: Mapping[str, Any] | None = None,
-        response_url: str | None = None,
-        ttl_seconds: float,
-        request_id: str = "",
-        now: float | None = None,
-    ) -> Approval:
-        created_at, expires_at = self._window(ttl_seconds, now)
-        return Approval(
-            id=new_id(),
-            requester_id=requester_id,
-            channel_id=channel_id,
-            channel_name=channel_name,
-            action=action,
-            word=word,
-            server_id=server_id,
-            server_name=server_name,
-            params=plain(params),
-            response_url=response_url,
-            created_at=created_at,
-            expires_at=expires_at,
-            request_id=request_id,
-        )
+        return await self._add(APPROVALS, self._new(APPROVALS, **request))
 
     async def open_approval(
         self,
@@ -118,42 +53,38 @@ class ApprovalStore(StoreCore):
         at = self._now(request.pop("now", None))
         async with self._write() as conn:
             await self._backend.serialize(conn, f"writes:{request['requester_id']}")
-            query = sa.select(ap).where(
-                ap.c.requester_id == request["requester_id"],
-                ap.c.state == _PENDING,
-                ap.c.expires_at > at,
-            )
-            rows = await conn.execute(query.order_by(ap.c.created_at, ap.c.id))
-            pending = [_approval(row) for row in rows]
-            same = [a for a in pending if _identical(a, request)]
+            mine = p.c.user_id == request["requester_id"]
+            waiting = await pending.select(conn, APPROVALS, mine, pending.is_open(at))
+            same = [a for a in waiting if _identical(a, request)]
             if same:
-                return Opening(OpenOutcome.WAITING, same[0], len(pending))
+                return Opening(OpenOutcome.WAITING, same[0], len(waiting))
             writes = 0
             if per_user is not None:
                 counted = sa.select(sa.func.count()).where(
                     wr.c.user_id == request["requester_id"], wr.c.time > at - window
                 )
                 writes = int((await conn.execute(counted)).scalar_one())
-            if len(pending) >= max_pending or (
-                per_user is not None and len(pending) + writes >= per_user
+            if len(waiting) >= max_pending or (
+                per_user is not None and len(waiting) + writes >= per_user
             ):
-                return Opening(OpenOutcome.FULL, None, len(pending), writes)
+                return Opening(OpenOutcome.FULL, None, len(waiting), writes)
             if not commit:
-                return Opening(OpenOutcome.OPENED, None, len(pending), writes)
-            approval = self._new_approval(now=at, **request)
-            await conn.execute(ap.insert().values(_row(approval)))
-            return Opening(OpenOutcome.OPENED, approval, len(pending) + 1, writes)
+                return Opening(OpenOutcome.OPENED, None, len(waiting), writes)
+            approval = self._new(APPROVALS, now=at, **request)
+            await pending.insert(conn, APPROVALS, approval)
+            return Opening(OpenOutcome.OPENED, approval, len(waiting) + 1, writes)
 
     async def get_approval(self, approval_id: str) -> Approval | None:
         """The approval as stored (its state is not re-checked against the clock)."""
-        async with self._read() as conn:
-            return await _get(conn, approval_id)
+        return await self._find(APPROVALS, approval_id)
 
     async def set_approval_message(self, approval_id: str, channel: str, ts: str) -> None:
         """Remember where the approval request was posted (to edit it to its outcome)."""
         async with self._write() as conn:
             await conn.execute(
-                sa.update(ap).where(ap.c.id == approval_id).values(ops_channel=channel, ops_ts=ts)
+                sa.update(p)
+                .where(p.c.id == approval_id, p.c.kind == APPROVALS.name)
+                .values(ops_channel=channel, ops_ts=ts)
             )
 
     async def decide_approval(
@@ -188,25 +119,14 @@ class ApprovalStore(StoreCore):
         """Close a pending request as `to`, by `user_id` — who must be its requester (a
         withdrawal) or must not be (a decision); `self_approval` when that does not hold."""
         at = self._now(now)
-        whose = ap.c.requester_id == user_id if requester else ap.c.requester_id != user_id
+        whose = p.c.user_id == user_id if requester else p.c.user_id != user_id
         async with self._write() as conn:
-            # One conditional UPDATE decides: the database hands the row to one caller only.
-            row = (
-                await conn.execute(
-                    sa.update(ap)
-                    .where(
-                        ap.c.id == approval_id,
-                        ap.c.state == _PENDING,
-                        ap.c.expires_at > at,
-                        whose,
-                    )
-                    .values(state=to.value, decided_by=user_id, decided_at=at)
-                    .returning(*ap.c)
-                )
-            ).first()
-            if row is not None:
-                return ApprovalResult(ApprovalOutcome(to.value), _approval(row))
-            found = await _get(conn, approval_id)
+            closed = await pending.close(
+                conn, APPROVALS, approval_id, to=to, by=user_id, at=at, only=whose
+            )
+            if closed is not None:
+                return ApprovalResult(ApprovalOutcome(to.value), closed)
+            found = await pending.get(conn, APPROVALS, approval_id)
             if found is None:
                 return ApprovalResult(ApprovalOutcome.NOT_FOUND)
             if found.state is ApprovalState.EXPIRED:
@@ -215,21 +135,20 @@ class ApprovalStore(StoreCore):
                 return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
             if (found.requester_id == user_id) != requester:
                 return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
-            expired = await _expire(conn, at, approval_id)
+            expired = await pending.expire(conn, APPROVALS, at, approval_id)
             if expired:
                 return ApprovalResult(ApprovalOutcome.EXPIRED, expired[0], expired_here=True)
-            return ApprovalResult(ApprovalOutcome.EXPIRED, await _get(conn, approval_id))
+            return ApprovalResult(
+                ApprovalOutcome.EXPIRED, await pending.get(conn, APPROVALS, approval_id)
+            )
 
     async def list_approvals(
         self, *, pending_only: bool = True, now: float | None = None
     ) -> list[Approval]:
         """Approvals oldest first: those still open for a decision, or all that are kept."""
-        query = sa.select(ap).order_by(ap.c.created_at, ap.c.id)
-        if pending_only:
-            query = query.where(ap.c.state == _PENDING, ap.c.expires_at > self._now(now))
+        where = [pending.is_open(self._now(now))] if pending_only else []
         async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [_approval(row) for row in rows]
+            return await pending.select(conn, APPROVALS, *where)
 
     async def expire_approvals(self, now: float | None = None) -> list[Approval]:
         """Mark overdue pending approvals expired and return exactly those, oldest first.
@@ -237,19 +156,7 @@ class ApprovalStore(StoreCore):
         Each is returned to one caller only, across replicas: that caller reports the expiry.
         """
         async with self._write() as conn:
-            return await _expire(conn, self._now(now))
-
-
-async def _expire(
-    conn: AsyncConnection, now: float, approval_id: str | None = None
-) -> list[Approval]:
-    overdue = sa.update(ap).where(ap.c.state == _PENDING, ap.c.expires_at <= now)
-    if approval_id is not None:
-        overdue = overdue.where(ap.c.id == approval_id)
-    rows = (
-        await conn.execute(overdue.values(state=_EXPIRED, decided_at=now).returning(*ap.c))
-    ).all()
-    return sorted((_approval(row) for row in rows), key=lambda x: (x.created_at, x.id))
+            return await pending.expire(conn, APPROVALS, self._now(now))
 
 
 def _identical(approval: Approval, request: Mapping[str, Any]) -> bool:
@@ -260,51 +167,4 @@ def _identical(approval: Approval, request: Mapping[str, Any]) -> bool:
         and approval.server_id == request["server_id"]
         and approval.server_name == request["server_name"]
         and dict(approval.params) == plain(request.get("params"))
-    )
-
-
-async def _get(conn: AsyncConnection, approval_id: str) -> Approval | None:
-    row = (await conn.execute(sa.select(ap).where(ap.c.id == approval_id))).first()
-    return None if row is None else _approval(row)
-
-
-def _row(approval: Approval) -> dict[str, Any]:
-    return {
-        "id": approval.id,
-        "requester_id": approval.requester_id,
-        "channel_id": approval.channel_id,
-        "channel_name": approval.channel_name,
-        "action": approval.action,
-        "word": approval.word,
-        "server_id": approval.server_id,
-        "server_name": approval.server_name,
-        "params": approval.params,
-        "response_url": approval.response_url,
-        "created_at": approval.created_at,
-        "expires_at": approval.expires_at,
-        "state": approval.state.value,
-        "request_id": approval.request_id,
-    }
-
-
-def _approval(row: sa.Row[Any]) -> Approval:
-    return Approval(
-        id=row.id,
-        requester_id=row.requester_id,
-        channel_id=row.channel_id,
-        channel_name=row.channel_name,
-        action=row.action,
-        word=row.word,
-        server_id=row.server_id,
-        server_name=row.server_name,
-        params=row.params,
-        response_url=row.response_url,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        state=ApprovalState(row.state),
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        ops_channel=row.ops_channel,
-        ops_ts=row.ops_ts,
-        request_id=row.request_id,
     )

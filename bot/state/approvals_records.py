@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+
+from bot.state.records import PendingRequest
 
 
 class ApprovalState(StrEnum):
@@ -18,25 +18,15 @@ class ApprovalState(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Approval:
+class Approval(PendingRequest):
     """An operation that passed its requester's checks and waits for an approver.
 
     `action` is the policy action, `word` the operation's verb (rename, set, …), `params` the
     operation itself; `ops_channel`/`ops_ts` locate the approval request message.
     """
 
-    id: str
     requester_id: str
-    channel_id: str
-    channel_name: str
-    action: str
     word: str
-    server_id: int | None
-    server_name: str
-    params: Mapping[str, Any]
-    response_url: str | None
-    created_at: float
-    expires_at: float
     state: ApprovalState = ApprovalState.PENDING
     decided_by: str | None = None
     decided_at: float | None = None

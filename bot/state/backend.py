@@ -14,7 +14,9 @@ Every query elsewhere is shared. The differences:
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -167,6 +169,24 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
     )
     locked = _LockedStreak()
 
+    def when_free(run: Callable[[], object]) -> None:
+        """Run `run`, trying again while another process holds the file's lock (up to `wait`
+        seconds of it). The waiting happens here, on the event loop, rather than in SQLite's
+        busy handler inside the driver's thread: a caller that gives up (a timeout, a
+        cancelled request) is free at once, and the one connection with it."""
+        pause = 0.002
+        while True:
+            try:
+                run()
+            except (exc.OperationalError, sqlite3.OperationalError) as error:
+                if not _busy(error) or locked.for_seconds() >= wait:
+                    raise
+            else:
+                locked.since = None
+                return
+            await_only(asyncio.sleep(pause))
+            pause = min(pause * 2, 0.05)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is off: BEGIN is ours (below), so reads are
@@ -176,7 +196,9 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout = {int(_SQLITE_BUSY_SECONDS * 1000)}")
         if not backend.memory:
             # WAL: readers never block the writer, and other processes see each commit at once.
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # Turning a new file to WAL takes its lock, which processes starting together
+            # (another one's migration, its own switch to WAL) may hold a while.
+            when_free(lambda: cursor.execute("PRAGMA journal_mode = WAL"))
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -184,21 +206,7 @@ def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:
         if not conn.get_execution_options().get(WRITE, False):
             conn.exec_driver_sql("BEGIN")
             return
-        # Waiting for another process's write lock happens here, on the event loop, rather than
-        # in SQLite's busy handler inside the driver's thread: a caller that gives up (a timeout,
-        # a cancelled request) is free at once, and the one connection with it.
-        pause = 0.002
-        while True:
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except exc.OperationalError as error:
-                if not _busy(error) or locked.for_seconds() >= wait:
-                    raise
-            else:
-                locked.since = None
-                return
-            await_only(asyncio.sleep(pause))
-            pause = min(pause * 2, 0.05)
+        when_free(lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"))
 
     return engine
 

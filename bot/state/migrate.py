@@ -16,6 +16,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,9 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.state.backend import WRITE, Backend
 from bot.state.errors import StateStoreError, StateStoreUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "vpsbot_schema_version"  # not alembic_version: the database may be shared
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The latest revision, as a number ("0003" → 3); revision ids are zero-padded numbers."""
 HEAD = f"{SCHEMA_VERSION:04d}"
 _LEGACY = {1: "0001", 2: "0002"}
@@ -125,13 +129,9 @@ def _current(conn: sa.Connection, backend: Backend) -> str | None:
 def _upgrade(conn: sa.Connection, backend: Backend) -> None:
     # Alembic is loaded only when there is something to migrate (some 90 ms at start).
     from alembic import command
-    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("path_separator", "os")
-    config.attributes.update(connection=conn, version_table=VERSION_TABLE)
+    config = alembic_config(conn)
     context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
     revision = context.get_current_revision()
     legacy = _user_version(conn, backend)
@@ -141,6 +141,17 @@ def _upgrade(conn: sa.Connection, backend: Backend) -> None:
     command.upgrade(config, "head")
     if backend.kind == "sqlite":
         conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def alembic_config(conn: sa.Connection) -> Config:
+    """Alembic's configuration for migrating through `conn` (no alembic.ini)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.attributes.update(connection=conn, version_table=VERSION_TABLE)
+    return config
 
 
 def _user_version(conn: sa.Connection, backend: Backend) -> int:

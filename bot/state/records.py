@@ -69,25 +69,32 @@ class ConfirmationState(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Confirmation:
-    """An action waiting for its requester's click. `server_id` is None for a `create`."""
+class PendingRequest:
+    """What a confirmation and an approval share: an operation someone asked for, waiting for
+    a person until `expires_at`. `server_id` is None for a `create`."""
 
     id: str
-    user_id: str
     channel_id: str
     channel_name: str
     action: str
     server_id: int | None
     server_name: str
     params: Mapping[str, Any]
-    response_url: str | None
     created_at: float
     expires_at: float
-    state: ConfirmationState = ConfirmationState.PENDING
+    response_url: str | None = None  # where to answer the requester, when Slack gave one
 
     def is_expired(self, now: float) -> bool:
         """True once `now` has reached the deadline (whatever the stored state says)."""
         return now >= self.expires_at
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation(PendingRequest):
+    """An action waiting for its requester's click."""
+
+    user_id: str
+    state: ConfirmationState = ConfirmationState.PENDING
 
     def problem(self, user_id: str, now: float) -> ClaimOutcome | None:
         """Why `user_id` may not use it now (wrong user, used, expired), or None if they may.

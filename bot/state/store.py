@@ -9,14 +9,14 @@ import sqlalchemy as sa
 
 from bot.state import tables as t
 from bot.state.approvals import ApprovalStore
-from bot.state.approvals_records import ApprovalState
 from bot.state.audit import AuditStore
 from bot.state.backend import parse_state_url
-from bot.state.confirmations import ConfirmationStore, mark_expired
+from bot.state.confirmations import ConfirmationStore
 from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
 from bot.state.migrate import migrate
-from bot.state.records import ConfirmationState, PendingCounts, earlier_self
+from bot.state.pending import purge
+from bot.state.records import earlier_self
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
@@ -35,24 +35,17 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
         Overdue approvals are left to `expire_approvals`, whose caller reports them.
         """
         at = self._now(now)
-        ended = sa.func.coalesce(t.approvals.c.decided_at, t.approvals.c.expires_at)
         async with self._write() as conn:
-            await mark_expired(conn, at)
-            deleted = await conn.execute(
-                sa.delete(t.confirmations).where(t.confirmations.c.expires_at <= at - keep_seconds)
-            )
+            deleted = await purge(conn, at, keep_seconds=keep_seconds, day=DAY)
             for stale in (
                 sa.delete(t.expected_changes).where(t.expected_changes.c.until <= at),
                 sa.delete(t.seen_requests).where(t.seen_requests.c.expires_at <= at),
                 sa.delete(t.writes).where(t.writes.c.until <= at),
-                sa.delete(t.approvals).where(
-                    t.approvals.c.state != ApprovalState.PENDING.value, ended <= at - DAY
-                ),
                 sa.delete(t.watches).where(t.watches.c.finished_at <= at - DAY),
                 sa.delete(t.leases).where(t.leases.c.expires_at <= at - DAY),
             ):
                 await conn.execute(stale)
-        return int(deleted.rowcount)
+        return deleted
 
     async def upgrade(self) -> None:
         """Bring the schema up to date (creating it in an empty database or a new file).
@@ -88,22 +81,6 @@ class StateStore(ConfirmationStore, AuditStore, ApprovalStore, WatchStore, Fleet
                 sa.update(le).where(le.c.owner.in_(earlier)).values(owner=owner)
             )
         return int(watches.rowcount) + int(leases.rowcount)
-
-    async def count_pending(self, now: float | None = None) -> PendingCounts:
-        """How many confirmations and approvals wait for a person now (for metrics)."""
-        at = self._now(now)
-        c, a = t.confirmations, t.approvals
-        query = sa.select(
-            sa.select(sa.func.count())
-            .where(c.c.state == ConfirmationState.PENDING.value, c.c.expires_at > at)
-            .scalar_subquery(),
-            sa.select(sa.func.count())
-            .where(a.c.state == ApprovalState.PENDING.value, a.c.expires_at > at)
-            .scalar_subquery(),
-        )
-        async with self._read() as conn:
-            confirmations, approvals = (await conn.execute(query)).one()
-        return PendingCounts(confirmations=int(confirmations), approvals=int(approvals))
 
 
 def store_for(url: str, *, clock: Callable[[], float] = time.time) -> StateStore:

@@ -38,14 +38,16 @@ def _text(name: str, **kw: Any) -> sa.Column[str]:
     return sa.Column(name, sa.Text, nullable=False, **kw)
 
 
-confirmations = sa.Table(
-    "confirmations",
+pending = sa.Table(
+    "pending",  # confirmations and approvals: requests waiting for a person (`kind`)
     metadata,
     sa.Column("id", sa.Text, primary_key=True),
-    _text("user_id"),
+    _text("kind"),  # confirmation | approval
+    _text("user_id"),  # who asked
     _text("channel_id"),
     _text("channel_name"),
     _text("action"),
+    _text("word"),  # approvals: the operation's verb ("" for a confirmation)
     sa.Column("server_id", sa.BigInteger),
     _text("server_name"),
     sa.Column("params", JsonText, nullable=False),
@@ -53,7 +55,11 @@ confirmations = sa.Table(
     sa.Column("created_at", Time, nullable=False),
     sa.Column("expires_at", Time, nullable=False),
     _text("state"),
+    sa.Column("closed_by", sa.Text),  # who claimed, cancelled or decided it
     sa.Column("closed_at", Time),
+    sa.Column("ops_channel", sa.Text),  # approvals: where the request was posted
+    sa.Column("ops_ts", sa.Text),
+    _text("request_id"),
 )
 
 audit = sa.Table(
@@ -118,29 +124,6 @@ seen_requests = sa.Table(
     metadata,
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("expires_at", Time, nullable=False),
-)
-
-approvals = sa.Table(
-    "approvals",
-    metadata,
-    sa.Column("id", sa.Text, primary_key=True),
-    _text("requester_id"),
-    _text("channel_id"),
-    _text("channel_name"),
-    _text("action"),
-    _text("word"),
-    sa.Column("server_id", sa.BigInteger),
-    _text("server_name"),
-    sa.Column("params", JsonText, nullable=False),
-    sa.Column("response_url", sa.Text),
-    sa.Column("created_at", Time, nullable=False),
-    sa.Column("expires_at", Time, nullable=False),
-    _text("state"),
-    sa.Column("decided_by", sa.Text),
-    sa.Column("decided_at", Time),
-    sa.Column("ops_channel", sa.Text),
-    sa.Column("ops_ts", sa.Text),
-    _text("request_id"),
 )
 
 writes = sa.Table(

@@ -42,7 +42,7 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
             durations=FAST,
             watch_interval=0.1,
             quiet=0.1,
-            finish_within=10.0,
+            finish_within=30.0,
             stdout=out,
             colour=colour,
             keep_going=keep_going,

@@ -12,6 +12,7 @@ import pytest
 from bot.emulator import SlackEmulator
 from bot.state import open_store
 from tests.e2e.harness import (
+    ACK_WAIT,
     BOT_TOKEN,
     POLICY,
     SECRET,
@@ -41,7 +42,7 @@ async def harness(tmp_path: Path, migrated_state: Path) -> AsyncIterator[Harness
     (tmp_path / "policy.yml").write_text(POLICY)
     shutil.copyfile(migrated_state, tmp_path / "state.db")
     clock = Clock()
-    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN)
+    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, ack_timeout=ACK_WAIT)
     await emu.start()
     add_people(emu)
     h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)

@@ -18,6 +18,7 @@ import asyncpg
 from bot.emulator import Message, SlackEmulator
 from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
 from tests.e2e.harness import (
+    ACK_WAIT,
     ALICE,
     APP_TOKEN,
     BOT_TOKEN,
@@ -30,6 +31,7 @@ from tests.e2e.harness import (
     add_people,
     dump,
     fresh_simulator,
+    is_placeholder,
 )
 from tests.e2e.test_crash import free_port, serving
 
@@ -82,6 +84,7 @@ class Cluster:
             app_token=APP_TOKEN if socket else None,
             transport="socket" if socket else "http",
             spread=True,
+            ack_timeout=ACK_WAIT,
         )
         await self.emu.start()
         add_people(self.emu)
@@ -129,7 +132,7 @@ class Cluster:
                 stderr=log,
             )
         try:
-            await serving(replica.port)
+            await serving(replica.port, replica.proc)
         except TimeoutError:
             raise AssertionError(f"replica {index} did not start:\n{self.logs()}") from None
         if self.transport == "http":
@@ -141,7 +144,7 @@ class Cluster:
         await asyncio.gather(*(self.start_replica(i) for i in down))
         if self.transport == "socket":
             await self.emu.wait_for(
-                lambda: self.emu.socket_connections == REPLICAS, 10, what="every connection"
+                lambda: self.emu.socket_connections == REPLICAS, 30, what="every connection"
             )
 
     async def stop_replica(self, index: int, sig: signal.Signals = signal.SIGTERM) -> None:
@@ -178,20 +181,20 @@ class Cluster:
             await conn.close()
 
     async def answer(self, text: str, *, user: str = ALICE, channel: str = OPS) -> Message:
-        """Type a command and wait for the first new message the person sees there."""
+        """Type a command and wait for its answer (past any "Working on it…" placeholder)."""
         before = {m.ts for m in self.emu.messages(visible_to=user)}
         ack = await self.emu.slash_command(text, user=user, channel=channel)
-        assert ack.status == 200, f"{text!r}: {ack.error}\n{self.logs()}"
+        assert ack.ok, f"{text!r}: {ack.error}\n{self.logs()}"
 
         def fresh() -> Message | None:
             found = [
                 m
                 for m in self.emu.messages(channel, visible_to=user)
-                if m.ts not in before and m.via != "slash_command"
+                if m.ts not in before and m.via != "slash_command" and not is_placeholder(m)
             ]
             return found[0] if found else None
 
-        return await self.emu.wait_for(fresh, 10, what=f"an answer to {text!r}")
+        return await self.emu.wait_for(fresh, 30, what=f"an answer to {text!r}")
 
     def api_calls(self, method: str, suffix: str) -> list[str]:
         return [p for m, p in self.sim.requests if m == method and p.split("?")[0].endswith(suffix)]

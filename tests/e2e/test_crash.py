@@ -16,6 +16,7 @@ import httpx
 from bot.emulator import SlackEmulator
 from bot.vps.simulator import start_simulator
 from tests.e2e.harness import (
+    ACK_WAIT,
     ALICE,
     BOT_TOKEN,
     OPS,
@@ -34,13 +35,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def serving(port: int, within: float = 60.0) -> None:
-    """Wait until the bot on `port` is ready (/readyz 200): it answers its probes while it
-    waits for the state store, but takes Slack's requests only once ready."""
+async def serving(
+    port: int, proc: asyncio.subprocess.Process | None = None, within: float = 60.0
+) -> None:
+    """Wait until the bot on `port` is ready (/readyz 200: it answers its probes while it waits
+    for the state store, but takes Slack's requests only once ready); fail at once if `proc`,
+    the bot, has ended meanwhile."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     async with httpx.AsyncClient() as client:
         while loop.time() < deadline:
+            if proc is not None and proc.returncode is not None:
+                raise TimeoutError(f"the bot ended (exit code {proc.returncode}) before ready")
             try:
                 response = await client.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
             except httpx.HTTPError:
@@ -57,7 +63,9 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
     clock = Clock()
     sim = fresh_simulator(clock)
     running = await start_simulator(sim)
-    async with SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN) as emu:
+    async with SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, ack_timeout=ACK_WAIT
+    ) as emu:
         add_people(emu)
         port = free_port()
         env = {
@@ -86,14 +94,14 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
             )
-            await serving(port)
+            await serving(port, proc)
             emu.app_url = f"http://127.0.0.1:{port}/slack/events"
             return proc
 
         bot = await start()
         try:
             await emu.slash_command("/vps reboot web-server-01", user=ALICE, channel=OPS)
-            await emu.wait_for(lambda: emu.messages(OPS_LOG), 10, what="the ops notice")
+            await emu.wait_for(lambda: emu.messages(OPS_LOG), 30, what="the ops notice")
             bot.send_signal(signal.SIGKILL)
             await bot.wait()
             clock.now += 61  # the reboot ends while no bot is running
@@ -105,7 +113,7 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
             def reported() -> bool:
                 return any("is active" in m.text for m in emu.messages(OPS_LOG))
 
-            await emu.wait_for(reported, 10, what="the report after the restart")
+            await emu.wait_for(reported, 30, what="the report after the restart")
         finally:
             bot.terminate()
             await bot.wait()

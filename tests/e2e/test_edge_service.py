@@ -26,6 +26,7 @@ from bot.emulator.responses import PATH as RESPONSE_PATH
 from bot.logs import configure_logging
 from bot.state import StateStoreUnavailable
 from tests.e2e.harness import (
+    ACK_WAIT,
     ALICE,
     APP_TOKEN,
     BOT_TOKEN,
@@ -139,7 +140,9 @@ async def test_a_slack_that_cannot_be_reached_is_named_without_its_credentials(
 @pytest.fixture
 async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
+    emu = SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
+    )
     await emu.start()
     add_people(emu)
     clock = Clock()
@@ -199,7 +202,7 @@ async def test_readyz_follows_the_state_store(harness: Harness) -> None:
             response = await get(harness, "/readyz")
             return response.status_code == 503
 
-        await eventually(not_ready, "/readyz to turn 503", within=4)
+        await eventually(not_ready, "/readyz to turn 503", within=20)
         body = (await get(harness, "/readyz")).json()
         assert body["status"] == "not ready"
         # Still waiting, or given up (a write waits 2 s at most for the file's lock).
@@ -213,7 +216,7 @@ async def test_readyz_follows_the_state_store(harness: Harness) -> None:
     async def ready_again() -> bool:
         return (await get(harness, "/readyz")).status_code == 200
 
-    await eventually(ready_again, "/readyz to be 200 again", within=4)
+    await eventually(ready_again, "/readyz to be 200 again", within=20)
     assert (await get(harness, "/healthz")).status_code == 200  # alive all along
 
 
@@ -235,7 +238,7 @@ async def test_a_postgresql_that_goes_away_stops_writes_and_readiness_until_it_r
         async def not_ready() -> bool:
             return (await get(harness, "/readyz")).status_code == 503
 
-        await eventually(not_ready, "/readyz to turn 503", within=5)
+        await eventually(not_ready, "/readyz to turn 503", within=20)
         refused = await harness.answer("/vps reboot web-server-01")
         assert "state store is unavailable, so nothing was done" in dump(refused)
         assert harness.api_calls("POST", "/reboot/") == []  # never acted without its record
@@ -246,7 +249,7 @@ async def test_a_postgresql_that_goes_away_stops_writes_and_readiness_until_it_r
         async def ready() -> bool:
             return (await get(harness, "/readyz")).status_code == 200
 
-        await eventually(ready, "/readyz to be 200 again", within=10)
+        await eventually(ready, "/readyz to be 200 again", within=30)
         done = await harness.answer("/vps reboot web-server-01")
         assert "is rebooting" in dump(done)
         assert len(harness.api_calls("POST", "/reboot/")) == 1

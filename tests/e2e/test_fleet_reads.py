@@ -79,7 +79,7 @@ async def test_identical_reads_share_one_api_call(harness: Harness) -> None:
                 )
                 == 3
             ),
-            timeout=10,
+            timeout=30,
             what=f"three lists for {user}",
         )
     assert gets(harness) == ["/api/v1/servers/"]

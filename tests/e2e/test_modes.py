@@ -11,6 +11,7 @@ import pytest
 from bot.emulator import SlackEmulator
 from bot.web import SocketHealth
 from tests.e2e.harness import (
+    ACK_WAIT,
     APP_TOKEN,
     BOT_TOKEN,
     POLICY,
@@ -38,7 +39,9 @@ async def test_http_mode_serves_health(harness: Harness) -> None:
 @pytest.fixture
 async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
+    emu = SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
+    )
     await emu.start()
     add_people(emu)
     clock = Clock()

@@ -104,7 +104,7 @@ async def test_a_server_that_never_settles_is_reported_stuck(harness: Harness) -
 async def test_a_rate_limited_ops_channel_still_gets_the_notice(harness: Harness) -> None:
     harness.emu.inject_rate_limit("chat.postMessage", times=1, retry_after=1)
     await harness.command("/vps reboot web-server-01")
-    notices = await harness.emu.wait_for(lambda: top_level(harness), 10, what="the ops notice")
+    notices = await harness.emu.wait_for(lambda: top_level(harness), 30, what="the ops notice")
     assert "is rebooting" in notices[0].text
     statuses = [c.status for c in harness.emu.calls("chat.postMessage")]
     assert 429 in statuses

@@ -61,7 +61,7 @@ def test_a_member_past_five_lines_is_summed_up_in_one() -> None:
     assert summary.count == 25
     assert lines[6] == admin
     shown = build_audit(lines).to_dict()["text"]
-    assert "7 lines" in shown
+    assert "31 entries" in shown  # 30 of the storm (5 lines and a summary) and the admin's
 
 
 def test_a_full_page_says_where_the_next_one_starts() -> None:

@@ -16,6 +16,9 @@ import sqlalchemy as sa
 
 from bot.state import (
     SCHEMA_VERSION,
+    Approval,
+    ApprovalOutcome,
+    ApprovalState,
     AuditEntry,
     AuditOutcome,
     ClaimOutcome,
@@ -26,7 +29,15 @@ from bot.state import (
     Watch,
     open_store,
 )
-from bot.state.migrate import HEAD, MIGRATIONS, VERSION_TABLE, _known_revisions
+from bot.state.backend import parse_state_url
+from bot.state.migrate import (
+    HEAD,
+    MIGRATIONS,
+    VERSION_TABLE,
+    _alembic_turn,
+    _known_revisions,
+    alembic_config,
+)
 from tests.state.conftest import T0, FakeClock
 from tests.state.legacy_schema import make_legacy_file
 from tests.state.postgres import PostgresServer
@@ -50,6 +61,14 @@ def blank_pg_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
     finally:
         postgres_server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """An empty database, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{db_path}"
+    return str(request.getfixturevalue("blank_pg_url"))
 
 
 def _fill_v1(conn: sqlite3.Connection) -> None:
@@ -254,6 +273,20 @@ async def test_processes_starting_together_on_a_new_file_migrate_once(db_path: P
     _assert_at_head(db_path)
 
 
+async def test_a_new_file_another_process_holds_locked_is_waited_for(db_path: Path) -> None:
+    """Turning a new file to WAL takes its lock: a process starting while another one holds it
+    (its own switch to WAL, its migration) waits its turn instead of failing "locked"."""
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # a rollback-journal file: no one else may even read
+        opening = asyncio.create_task(open_store(f"sqlite:///{db_path}"))
+        await asyncio.sleep(0.3)  # it has met the lock by now (or it finds the file free)
+        other.execute("ROLLBACK")
+    async with asyncio.timeout(30):
+        store = await opening
+    await store.close()
+    _assert_at_head(db_path)
+
+
 async def test_a_database_from_a_newer_vpsbot_is_refused_untouched(pg_url: str) -> None:
     conn = await asyncpg.connect(pg_url)
     try:
@@ -278,3 +311,134 @@ async def _pg_versions(url: str) -> list[str]:
         ]
     finally:
         await conn.close()
+
+
+_PARAMS = '{"confirm_name": "web-server-01"}'
+_V3_CONFIRMATION = {
+    "id": "c-pending",
+    "user_id": "U0ALICE01",
+    "channel_id": "C0OPS0001",
+    "channel_name": "ops",
+    "action": "delete",
+    "server_id": 12345,
+    "server_name": "web-server-01",
+    "params": _PARAMS,
+    "response_url": "https://r/1",
+    "created_at": T0 - 10,
+    "expires_at": T0 + 300,
+    "state": "pending",
+    "closed_at": None,
+}
+_V3_APPROVAL = {
+    "id": "a-pending",
+    "requester_id": "U0ALICE01",
+    "channel_id": "C0DEV0001",
+    "channel_name": "dev",
+    "action": "delete",
+    "word": "delete",
+    "server_id": 12345,
+    "server_name": "web-server-01",
+    "params": _PARAMS,
+    "response_url": "https://r/2",
+    "created_at": T0 - 20,
+    "expires_at": T0 + 1800,
+    "state": "pending",
+    "decided_by": None,
+    "decided_at": None,
+    "ops_channel": "C0OPS0001",
+    "ops_ts": "1700000000.000300",
+    "request_id": "req-1",
+}
+_V3_ROWS = {
+    "confirmations": [
+        _V3_CONFIRMATION,
+        _V3_CONFIRMATION | {"id": "c-used", "state": "claimed", "closed_at": T0 - 40},
+    ],
+    "approvals": [
+        _V3_APPROVAL,
+        _V3_APPROVAL
+        | {"id": "a-done", "action": "reboot", "word": "reboot", "params": "{}"}
+        | {"state": "approved", "decided_by": "U0BOB0001", "decided_at": T0 - 25},
+    ],
+}
+
+
+async def _make_version_3(url: str) -> None:
+    """A database as vpsbot left it at schema version 3, with confirmations and approvals."""
+    from alembic import command
+
+    def upgrade(conn: sa.Connection) -> None:
+        command.upgrade(alembic_config(conn), "0003")
+        for name, rows in _V3_ROWS.items():
+            conn.execute(sa.table(name, *map(sa.column, rows[0])).insert(), rows)
+
+    engine = parse_state_url(url).engine(migrating=True)
+    try:
+        async with _alembic_turn(), engine.begin() as conn:  # Alembic's state is process-wide
+            await conn.run_sync(upgrade)
+    finally:
+        await engine.dispose()
+
+
+async def test_version_3_confirmations_and_approvals_move_to_one_table(
+    blank_url: str, clock: FakeClock
+) -> None:
+    await _make_version_3(blank_url)
+
+    async with await open_store(blank_url, clock=clock) as store:
+        confirmation = await store.get_confirmation("c-pending")
+        assert confirmation is not None
+        assert (confirmation.user_id, confirmation.state) == (
+            "U0ALICE01",
+            ConfirmationState.PENDING,
+        )
+        assert confirmation.params == {"confirm_name": "web-server-01"}
+        assert await store.get_approval("c-pending") is None  # each keeps its kind
+        assert await store.list_approvals() == [
+            Approval(
+                id="a-pending",
+                requester_id="U0ALICE01",
+                channel_id="C0DEV0001",
+                channel_name="dev",
+                action="delete",
+                word="delete",
+                server_id=12345,
+                server_name="web-server-01",
+                params={"confirm_name": "web-server-01"},
+                response_url="https://r/2",
+                created_at=T0 - 20,
+                expires_at=T0 + 1800,
+                ops_channel="C0OPS0001",
+                ops_ts="1700000000.000300",
+                request_id="req-1",
+            )
+        ]
+        done = await store.get_approval("a-done")
+        assert done is not None
+        assert (done.state, done.decided_by, done.decided_at) == (
+            ApprovalState.APPROVED,
+            "U0BOB0001",
+            T0 - 25,
+        )
+        counts = await store.count_pending()
+        assert (counts.confirmations, counts.approvals) == (1, 1)
+        # Still single-use after the move.
+        assert (await store.claim_confirmation("c-used", "U0ALICE01")).outcome is (
+            ClaimOutcome.ALREADY_USED
+        )
+        assert (await store.claim_confirmation("c-pending", "U0ALICE01")).ok
+        decided = await store.decide_approval("a-pending", "U0BOB0001", approve=True)
+        assert decided.outcome is ApprovalOutcome.APPROVED
+        assert (await store.decide_approval("a-done", "U0CAROL01", approve=False)).outcome is (
+            ApprovalOutcome.ALREADY_DECIDED
+        )
+    assert not {"confirmations", "approvals"} & set(await _tables(blank_url))
+
+
+async def _tables(url: str) -> list[str]:
+    engine = parse_state_url(url).engine(migrating=True)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()

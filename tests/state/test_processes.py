@@ -65,13 +65,13 @@ async def test_claims_from_several_processes_make_one_winner(url: str, tmp_path:
         # Every process has the file open before any of them claims: the claims truly race.
         for proc in procs:
             assert proc.stdout is not None
-            line = await asyncio.wait_for(proc.stdout.readline(), timeout=10)
+            line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
             assert line == b"ready\n", (await proc.communicate())[1].decode()
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write(b"go\n")
         outputs = await asyncio.wait_for(
-            asyncio.gather(*(proc.communicate() for proc in procs)), timeout=10
+            asyncio.gather(*(proc.communicate() for proc in procs)), timeout=60
         )
     finally:
         for proc in procs:

@@ -52,7 +52,7 @@ async def test_a_database_that_goes_away_is_unavailable_then_recovers(
             await store.ping()
         with pytest.raises(StateStoreUnavailable) as caught:
             await store.record_audit(_entry("while down"))
-        assert loop.time() - started < 5.0  # no hanging on a dead host
+        assert loop.time() - started < 20.0  # no hanging on a dead host (bounded waits of 2 s)
         assert "nothing was done" in str(caught.value)
 
         await proxy.start()  # the same port, as after a failover

@@ -144,7 +144,8 @@ def build_audit(
     blocks.extend(line_sections(shown, max_blocks=40))
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
-    return Message(text=fallback(f"{title}: {counted(len(lines), 'line', 'lines')}"), blocks=blocks)
+    entries = sum(line.count for line in lines)
+    return Message(text=fallback(f"{title}: {counted(entries, 'entry', 'entries')}"), blocks=blocks)
 
 
 def _stamp(time: float) -> str:
