@@ -32,6 +32,9 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 # Only what the build needs, so unrelated edits don't bust the install layer.
 COPY pyproject.toml README.md ./
 COPY bot/ ./bot/
+# The Slack emulator and the VPS.org simulator: sibling packages (`vpsbot console`, `--simulator`).
+COPY slackemu/ ./slackemu/
+COPY vpssim/ ./vpssim/
 # --no-deps: everything it needs is already installed, exactly as locked. (pip builds the
 # project with its build backend, hatchling, in a throwaway environment: it packs our files and
 # leaves nothing in the image.)

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import httpx
 
-from bot.emulator import SlackEmulator
-from bot.emulator import api_chat as emulator_chat
-from bot.emulator import responses as emulator_responses
-from bot.emulator.delivery import USER_AGENT, HttpDelivery
-from bot.emulator.model import Message
-from bot.emulator.records import Ack, Change, Interaction
+from slackemu import SlackEmulator
+from slackemu import api_chat as emulator_chat
+from slackemu import responses as emulator_responses
+from slackemu.delivery import USER_AGENT, HttpDelivery
+from slackemu.model import Message
+from slackemu.records import Ack, Change, Interaction
 
 SECRET, BOT_TOKEN, SIM_TOKEN = "bench-secret", "xoxb-bench", "bench-token"
 FLOODER, OTHER = "U0BENCH01", "U0BENCH02"

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.vps.simulator import Simulator
+from vpssim.simulator import Simulator
 
 Record = list[object]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -95,6 +95,12 @@ class CatalogError(Exception):
 def builtin_catalog_text() -> str:
     """The YAML of the catalog shipped with the bot."""
     return resources.files("bot").joinpath("catalog.yml").read_text(encoding="utf-8")
+
+
+def catalog_data(catalog: Catalog) -> dict[str, Any]:
+    """`catalog` as plain data in catalog.yml's shape: what the bot hands the VPS.org simulator
+    (vpssim imports nothing from the bot), whose seeded fleet then wears it."""
+    return catalog.model_dump(mode="json")
 
 
 def load_catalog(path: Path | None = None) -> Catalog:

@@ -21,7 +21,7 @@ from bot.words import counted
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
 DEMO_SERVERS = 12
 """The simulated fleet's size: `simulator`, `run --simulator` and `console` start the same one."""
@@ -219,13 +219,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
     with _collecting_later():
+        from bot.catalog import catalog_data
         from bot.runner import load_catalog_for, run_bot
 
         simulator = None
         if args.simulator:  # its fleet wears the catalog `/vps create` offers
-            from bot.vps.simulator import Simulator
+            from vpssim.simulator import Simulator
 
-            simulator = Simulator(seed=_servers(args), catalog=load_catalog_for(settings))
+            catalog = catalog_data(load_catalog_for(settings))
+            simulator = Simulator(seed=_servers(args), catalog=catalog)
     return asyncio.run(run_bot(settings, simulator=simulator))
 
 
@@ -254,8 +256,9 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulator(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.catalog import catalog_data
     from bot.runner import load_catalog_for
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
@@ -265,7 +268,8 @@ def _simulator(settings: Settings, args: argparse.Namespace) -> int:
         seed=_servers(args),
         page_size=args.page_size,
         latency=args.latency,
-        catalog=load_catalog_for(settings),  # a bot with the same BOT_CATALOG_FILE offers it
+        # a bot with the same BOT_CATALOG_FILE offers it
+        catalog=catalog_data(load_catalog_for(settings)),
     )
     asyncio.run(_serve_simulator(sim, args))
     return 0
@@ -275,8 +279,13 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     """Serve until SIGTERM or Ctrl-C; a port that is taken is one line (StartupError), as in
     `run`."""
     from bot.config import StartupError
-    from bot.vps.simulator import start_simulator
+    from vpssim.simulator import start_simulator
 
+    stop = asyncio.Event()  # set up before listening: a SIGTERM once the port is open stops it
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
+            loop.add_signal_handler(sig, stop.set)
     try:
         running = await start_simulator(sim, args.host, args.port)
     except OSError as exc:
@@ -289,11 +298,6 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
         f"(token: {args.token}). Ctrl-C stops it.",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

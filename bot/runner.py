@@ -50,7 +50,7 @@ from bot.web import (
 if TYPE_CHECKING:  # imported where used: only Socket Mode, only --simulator, need them
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from bot.vps.simulator import Simulator
+    from vpssim.simulator import Simulator
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ async def _start(
     if simulator is None:
         vps = vps_client(settings)
     else:
-        from bot.vps.simulator import start_simulator
+        from vpssim.simulator import start_simulator
 
         running_sim = await start_simulator(simulator)
         stack.push_async_callback(running_sim.close)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import CatalogError, load_catalog
+from bot.catalog import CatalogError, catalog_data, load_catalog
+from vpssim.simulator import Simulator
 
 
 def test_builtin_catalog_holds_the_documents_examples() -> None:
@@ -65,3 +66,9 @@ def test_bad_catalogs_name_the_file_and_problem(tmp_path: Path, text: str, says:
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="cannot read"):
         load_catalog(tmp_path / "nope.yml")
+
+
+def test_the_simulator_offers_the_builtin_catalog_when_handed_none() -> None:
+    """`vpsbot simulator` hands the simulator this catalog; a test that builds one bare sees the
+    same plans, images and locations."""
+    assert Simulator().offer == Simulator(catalog=catalog_data(load_catalog())).offer

@@ -12,8 +12,8 @@ import pytest
 
 from bot.check import run_check
 from bot.config import Settings
-from bot.emulator import SlackEmulator
-from bot.vps.simulator import Simulator, start_simulator
+from slackemu import SlackEmulator
+from vpssim.simulator import Simulator, start_simulator
 
 POLICY = "rules:\n  stop:\n    - channels: [C0OPS0001]\n"
 

@@ -19,7 +19,7 @@ import pytest
 from bot.cli import DEMO_SERVERS, _parser, main
 from bot.config import Settings
 from bot.console import ConsoleOptions
-from bot.emulator import SlackEmulator
+from slackemu import SlackEmulator
 
 VPSBOT = [sys.executable, "-m", "bot"]
 SETTINGS = {name.upper() for name in Settings.model_fields}
@@ -384,7 +384,7 @@ def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
         "import sys\n"
         "import bot.cli, bot.runner\n"
         "unneeded = ('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode',\n"
-        "            'bot.vps.simulator', 'bot.console', 'bot.emulator', 'bot.check',\n"
+        "            'vpssim', 'bot.console', 'slackemu', 'bot.check',\n"
         "            'sqlalchemy.dialects.postgresql', 'alembic')\n"
         "print(sorted(m for m in sys.modules if m.startswith(unneeded)))\n"
     )

@@ -118,11 +118,19 @@ def test_hadolint_reports_nothing() -> None:
     assert clean, f"hadolint found problems:\n{result.stdout}{result.stderr}"
 
 
+def wheel_packages() -> list[str]:
+    """The packages the wheel holds (the bot and its siblings, the emulator and the simulator)."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        packages = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    assert isinstance(packages, list)
+    return [str(p) for p in packages]
+
+
 def test_image_installs_the_project_itself_without_dev_extras(
     stages: list[list[Instruction]],
 ) -> None:
     sources = context_sources(stages)
-    for needed in ("pyproject.toml", "bot"):
+    for needed in ("pyproject.toml", *wheel_packages()):
         assert any(s.rstrip("/") == needed for s in sources), (
             f"the Dockerfile never COPYs {needed} from the build context (COPYs: {sources})"
         )

@@ -16,9 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
 from bot.config import SettingsError, load_settings
-from bot.emulator import SlackEmulator
 from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver
 from bot.state import StateStoreError
+from slackemu import SlackEmulator
 
 
 def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

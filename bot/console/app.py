@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from bot.catalog import catalog_data
 from bot.config import Settings, StartupError
 from bot.console.keyboard import Keyboard, TypedLines
 from bot.console.mrkdwn import BOLD, DIM, RED
@@ -45,11 +46,11 @@ from bot.console.terminal import (
 )
 from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace
-from bot.emulator import SlackEmulator
 from bot.redact import redact_url
 from bot.runner import load_catalog_for, start_bot
-from bot.vps.simulator import Durations, Simulator
 from bot.words import counted
+from slackemu import SlackEmulator
+from vpssim.simulator import Durations, Simulator
 
 __all__ = ["DEMO_DURATIONS", "ConsoleOptions", "console_main", "run_console"]
 
@@ -155,7 +156,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                 sim = Simulator(
                     seed=options.servers,
                     durations=options.durations,
-                    catalog=load_catalog_for(settings),
+                    catalog=catalog_data(load_catalog_for(settings)),
                 )
             bot = await start_bot(
                 settings.model_copy(update=changes),

@@ -14,7 +14,7 @@ from bot.console.mrkdwn import BOLD, DIM, plain
 from bot.console.render import render_blocks
 from bot.console.terminal import PROMPT_END, Terminal
 from bot.console.workspace import ConsoleWorkspace
-from bot.emulator import Input, SlackEmulator, View
+from slackemu import Input, SlackEmulator, View
 
 __all__ = ["FormFiller", "Outcome", "pick"]
 

@@ -13,8 +13,8 @@ from bot.console.mrkdwn import BLUE, BOLD, DIM, YELLOW, Style
 from bot.console.render import Control, render_message
 from bot.console.terminal import Terminal
 from bot.console.workspace import ConsoleWorkspace
-from bot.emulator import Change, Message
 from bot.slack import ids
+from slackemu import Change, Message
 
 __all__ = ["Screen"]
 

@@ -13,7 +13,7 @@ from bot.console.screen import Screen
 from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
 from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace, WorkspaceError
-from bot.emulator import EmulatorUsageError, Message, SlackEmulator, View
+from slackemu import EmulatorUsageError, Message, SlackEmulator, View
 
 __all__ = ["Interpreter"]
 

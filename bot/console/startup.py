@@ -13,11 +13,11 @@ from pydantic import SecretStr
 from bot.config import Settings, StartupError
 from bot.console.mrkdwn import BOLD, DIM, RED, YELLOW
 from bot.console.terminal import Terminal
-from bot.emulator import SlackEmulator
 from bot.policy import Policy, parse_policy
 from bot.redact import redact_url
 from bot.runner import DEMO_BANNER, load_policy_for
-from bot.vps.simulator import Durations
+from slackemu import SlackEmulator
+from vpssim.simulator import Durations
 
 __all__ = [
     "DEMO_DURATIONS",

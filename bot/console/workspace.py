@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.emulator import SLACKBOT, Channel, SlackEmulator, User
+from slackemu import SLACKBOT, Channel, SlackEmulator, User
 
 __all__ = ["ConsoleWorkspace", "WorkspaceError"]
 

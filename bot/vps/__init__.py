@@ -1,4 +1,5 @@
-"""The VPS.org servers API: typed client, models, errors and the simulator. Nothing Slack."""
+"""The VPS.org servers API: typed client, models and errors. Nothing Slack; the simulator is
+the sibling package `vpssim`."""
 
 from bot.vps.client import RetryPolicy, VPSClient
 from bot.vps.errors import (

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.console import ConsoleOptions, run_console
-from bot.vps.simulator import Durations
+from vpssim.simulator import Durations
 
 Console = Callable[..., Awaitable[str]]
 

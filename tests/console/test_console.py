@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import StartupError
 from bot.console.startup import demo_policy
-from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
+from vpssim.simulator import Simulator, start_simulator
 
 
 def after(output: str, marker: str) -> str:

@@ -14,8 +14,8 @@ from bot.slack import ids
 from bot.slack.blocks import build_denial, build_error, build_result
 from bot.slack.blocks.guardrails import build_frozen, build_limited
 from bot.slack.blocks.notes import build_name_taken, build_note, build_pointless
-from bot.vps.simulator import Simulator, start_simulator
 from tests.console.conftest import Console
+from vpssim.simulator import Simulator, start_simulator
 
 STOPPED = "the lines after it were not run. Exit code 1."
 

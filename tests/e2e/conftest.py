@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import SlackEmulator
 from bot.state import open_store
+from slackemu import SlackEmulator
 from tests.e2e.harness import (
     ACK_WAIT,
     BOT_TOKEN,

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.emulator import Ack, Message, SlackEmulator
 from bot.flow.requests import WORKING
 from bot.runner import RunningBot, start_bot
-from bot.vps.simulator import Durations, Simulator
+from slackemu import Ack, Message, SlackEmulator
+from vpssim.simulator import Durations, Simulator
 
 SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-bot-token"

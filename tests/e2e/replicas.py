@@ -15,8 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.emulator import Message, SlackEmulator
-from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
+from slackemu import Message, SlackEmulator
 from tests.e2e.harness import (
     ACK_WAIT,
     ALICE,
@@ -34,6 +33,7 @@ from tests.e2e.harness import (
     is_placeholder,
 )
 from tests.e2e.test_crash import free_port, serving
+from vpssim.simulator import RunningSimulator, Simulator, start_simulator
 
 # One server's delete needs an on-call member's approval (tests/e2e/test_replicas.py).
 APPROVAL = f"""

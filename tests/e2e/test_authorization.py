@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.commands import commands, policy_action
-from bot.emulator import Message
 from bot.operations import operations
 from bot.slack import ids
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerUpdate
+from slackemu import Message
 from tests.e2e.harness import (
     ADMIN,
     ALICE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Message
+from slackemu import Message
 from tests.e2e.harness import ADMIN, ALICE, BOB, GENERAL, OPS, Harness, dump
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import Message
+from slackemu import Message
 from tests.e2e.harness import ALICE, BOB, GENERAL, OPS, OPS_LOG, POLICY, Harness, dump
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.emulator import SlackEmulator
-from bot.vps.simulator import start_simulator
+from slackemu import SlackEmulator
 from tests.e2e.harness import (
     ACK_WAIT,
     ALICE,
@@ -27,6 +26,7 @@ from tests.e2e.harness import (
     add_people,
     fresh_simulator,
 )
+from vpssim.simulator import start_simulator
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 import pytest
 
-from bot.emulator import Signing
+from slackemu import Signing
 from tests.e2e.harness import ALICE, OPS, SECRET, Harness, dump
 
 FORM = "application/x-www-form-urlencoded"

@@ -21,10 +21,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import __version__
 from bot.config import StartupError
-from bot.emulator import SlackEmulator
-from bot.emulator.responses import PATH as RESPONSE_PATH
 from bot.logs import configure_logging
 from bot.state import StateStoreUnavailable
+from slackemu import SlackEmulator
+from slackemu.responses import PATH as RESPONSE_PATH
 from tests.e2e.harness import (
     ACK_WAIT,
     ALICE,

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.emulator import Message
 from bot.state import AuditOutcome, open_store
+from slackemu import Message
 from tests.e2e.harness import (
     ADMIN,
     ALICE,

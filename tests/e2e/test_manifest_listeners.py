@@ -10,10 +10,10 @@ import pytest
 import yaml
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.emulator.signing import signed_headers
 from bot.operations import operations
 from bot.slack import ids
 from bot.web import EVENTS_PATH
+from slackemu.signing import signed_headers
 from tests.e2e.harness import ALICE, OPS, SECRET, Harness
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.emulator import SlackEmulator
 from bot.web import SocketHealth
+from slackemu import SlackEmulator
 from tests.e2e.harness import (
     ACK_WAIT,
     APP_TOKEN,

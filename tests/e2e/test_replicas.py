@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from bot.emulator import Message
+from slackemu import Message
 from tests.e2e.harness import ALICE, BOB, CAROL, GENERAL, ONCALL, OPS, dump
 from tests.e2e.replicas import MONITOR_INTERVAL, REPLICAS, WATCH_INTERVAL, Cluster
 from tests.state.postgres import PostgresServer, postgres_server

@@ -10,7 +10,7 @@ import unicodedata
 import httpx
 import pytest
 
-from bot.emulator import Message, Signing
+from slackemu import Message, Signing
 from tests.e2e.harness import ALICE, OPS, OPS_LOG, SECRET, Harness, dump
 
 

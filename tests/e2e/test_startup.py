@@ -22,10 +22,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import Settings, StartupError
-from bot.emulator import SlackEmulator
 from bot.runner import start_bot, verify_slack
 from bot.state import SCHEMA_VERSION
-from bot.vps.simulator import RunningSimulator, start_simulator
+from slackemu import SlackEmulator
 from tests.e2e.harness import (
     ALICE,
     APP_TOKEN,
@@ -43,6 +42,7 @@ from tests.e2e.harness import (
 )
 from tests.e2e.test_crash import free_port, serving
 from tests.state.postgres import PostgresServer, postgres_server
+from vpssim.simulator import RunningSimulator, start_simulator
 
 __all__ = ["postgres_server"]
 

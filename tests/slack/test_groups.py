@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.emulator import SlackEmulator
 from bot.policy import GroupLookupError
 from bot.slack.groups import SlackGroupMembers
+from slackemu import SlackEmulator
 
 TOKEN = "xoxb-groups-test"
 

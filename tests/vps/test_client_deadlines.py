@@ -18,7 +18,7 @@ from bot.vps import (
     VPSTimeout,
 )
 from bot.vps.client import ClientLimits
-from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
+from vpssim.simulator import RunningSimulator, Simulator, start_simulator
 
 TOKEN = "sim-token-for-tests"
 BASE = "https://admin.vps.org/api/v1"

@@ -12,7 +12,7 @@ import pytest
 
 from bot.vps import VPSBadResponse, VPSClient, VPSNotFound, VPSServerError, VPSTooLarge
 from bot.vps.client import ClientLimits
-from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
+from vpssim.simulator import RunningSimulator, Simulator, start_simulator
 
 TOKEN = "sim-token-for-tests"
 BASE = "https://admin.vps.org/api/v1"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.vps import RetryPolicy, VPSClient, VPSError
-from bot.vps.simulator import RunningSimulator, Simulator, start_simulator
+from vpssim.simulator import RunningSimulator, Simulator, start_simulator
 
 TOKEN = "sim-token-for-tests"
 PASSWORD = "s3cr3t-pw"

@@ -20,7 +20,7 @@ from bot.vps import (
     VPSTimeout,
     VPSUnauthorized,
 )
-from bot.vps.simulator import Durations, RunningSimulator, Simulator, start_simulator
+from vpssim.simulator import Durations, RunningSimulator, Simulator, start_simulator
 
 TOKEN = "sim-token-for-tests"
 NEW = ServerCreate(
