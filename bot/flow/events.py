@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.flow.caller import Caller
 from bot.flow.operations import Outcome
@@ -47,7 +47,7 @@ class Told:
     result_ts: str | None = None
     ops_channel: str | None = None
     ops_ts: str | None = None
-    follow_up: Any = None  # the follow-up's own record (a stored watch), for its next step
+    follow_up: object = None  # the follow-up's own record (a stored watch), for its next step
 
 
 @dataclass(frozen=True)
