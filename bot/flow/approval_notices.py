@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.finishing import Finishing
-from bot.flow.context import Handler, RequestContext
+from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
 from bot.flow.reply import Reply
@@ -115,27 +115,23 @@ async def report_expiry(
     )
 
 
-def pending_list(gate: Gate) -> Handler:
+async def pending_list(ctx: RequestContext, access: Access, *, gate: Gate) -> None:
     """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
     `show` — with Approve/Reject where they may decide."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        rows = []
-        for approval in await ctx.store.list_approvals():
-            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-            decidable = False
-            if approval.requester_id != ctx.caller.user_id:
-                rule = gate.approval_for(approval.action, server, _after(approval))
-                decidable = rule is not None and await gate.may_approve(
-                    ctx.caller, rule, approval.server_name
-                )
-            own = approval.requester_id == ctx.caller.user_id
-            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
-                rows.append((view_of(approval), decidable))
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        await ctx.reply.ephemeral(build_approvals(rows, now))
-
-    return run
+    rows = []
+    for approval in await ctx.store.list_approvals():
+        server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
+        decidable = False
+        if approval.requester_id != ctx.caller.user_id:
+            rule = gate.approval_for(approval.action, server, _after(approval))
+            decidable = rule is not None and await gate.may_approve(
+                ctx.caller, rule, approval.server_name
+            )
+        own = approval.requester_id == ctx.caller.user_id
+        if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
+            rows.append((view_of(approval), decidable))
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    await ctx.reply.ephemeral(build_approvals(rows, now))
 
 
 def _after(approval: Approval) -> Server | None:

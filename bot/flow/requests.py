@@ -7,6 +7,8 @@ path to a handler. A new subcommand needs an intent here; it cannot skip the gat
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.commands import (
     Approvals,
     Audit,
@@ -62,20 +64,28 @@ def command_intent(services: Services, command: Command) -> Intent:
     gate = services.gate
     match command:
         case Help():
-            return Intent(None, reads.help_for(gate, command.topic), what="help")
+            return Intent(
+                None, partial(reads.help_for, gate=gate, topic=command.topic), what="help"
+            )
         case Whoami():
             zone = services.settings.bot_timezone
-            return Intent(None, reads.whoami(gate, zone), what="whoami")
+            return Intent(None, partial(reads.whoami, gate=gate, zone=zone), what="whoami")
         case ListServers():
             filters = ListFilters(command.status, command.location, command.text)
-            return Intent("list", reads.list_page(filters, 1, replace=False), what="list")
+            return Intent(
+                "list",
+                partial(reads.list_page, filters=filters, page=1, replace=False),
+                what="list",
+            )
         case Show():
             target = parse_reference(command.server)
-            return Intent("show", reads.card(gate, replace=False), target=target, what="show")
+            return Intent(
+                "show", partial(reads.card, gate=gate, replace=False), target=target, what="show"
+            )
         case Audit():
             return _audit_intent(command.server)
         case Approvals():
-            return Intent(None, approval_notices.pending_list(gate), what="approvals")
+            return Intent(None, partial(approval_notices.pending_list, gate=gate), what="approvals")
         case CreateModal():
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
@@ -122,7 +132,7 @@ def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> 
     named by the API when it still exists (the policy's `servers:` globs need a name). A page
     further back (`page`, from the Older button) is the same question, asked again."""
     state = page or AuditPageState(about=reference[:500] if reference is not None else None)
-    run = audit_log.audit_log(state, replace_page=page is not None)
+    run = partial(audit_log.audit_log, page=state, replace_page=page is not None)
     if reference is None:
         return Intent("audit", run, what="audit")
     ref = parse_reference(reference)
@@ -157,7 +167,9 @@ async def run_card_action(services: Services, caller: Caller, verb: str, value: 
 async def show_card(services: Services, caller: Caller, value: str, *, replace: bool) -> None:
     """Show (on a list row: a new card) / Refresh (on a card: in place)."""
     target = parse_reference(f"#{value}")
-    intent = Intent("show", reads.card(services.gate, replace=replace), target=target, what="card")
+    intent = Intent(
+        "show", partial(reads.card, gate=services.gate, replace=replace), target=target, what="card"
+    )
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -167,7 +179,9 @@ async def show_list_page(services: Services, caller: Caller, value: str) -> None
         filters, page = ListFilters.from_value(value)
     except ValueError:
         return  # not a value we made
-    intent = Intent("list", reads.list_page(filters, page, replace=True), what="list page")
+    intent = Intent(
+        "list", partial(reads.list_page, filters=filters, page=page, replace=True), what="list page"
+    )
     await perform(services.context(caller), services.gate, intent)
 
 
