@@ -136,14 +136,16 @@ def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> 
     if reference is None:
         return Intent("audit", run, what="audit")
     ref = parse_reference(reference)
-
-    async def find(ctx: RequestContext) -> Server | Stop | None:
-        if isinstance(ref, BadReference):
-            await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
-            return STOP
-        return await _known_as(ctx, ref)
-
+    find = partial(_audited, ref=ref)
     return Intent("audit", run, target=ref, find=find, what="audit")
+
+
+async def _audited(ctx: RequestContext, *, ref: ServerRef | BadReference) -> Server | Stop:
+    """The server an audit asks about: a bad reference is said at once."""
+    if isinstance(ref, BadReference):
+        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+        return STOP
+    return await _known_as(ctx, ref)
 
 
 async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
@@ -197,10 +199,7 @@ async def show_audit_page(services: Services, caller: Caller, value: str) -> Non
 
 async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The prompt's danger button."""
-
-    async def intent(ctx: RequestContext) -> Intent | None:
-        return await confirmations.confirm_intent(ctx, confirmation_id)
-
+    intent = partial(confirmations.confirm_intent, confirmation_id=confirmation_id)
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -233,10 +232,7 @@ async def delete_submitted(
 ) -> None:
     """A delete form whose typed name matched: authorize again, claim, delete once."""
     caller = state.caller(user_id)
-
-    async def intent(ctx: RequestContext) -> Intent | None:
-        return await confirmations.confirm_intent(ctx, state.confirmation, typed=typed)
-
+    intent = partial(confirmations.confirm_intent, confirmation_id=state.confirmation, typed=typed)
     await perform(services.context(caller), services.gate, intent)
 
 
