@@ -219,11 +219,11 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
     with _collecting_later():
-        from bot.catalog import catalog_data
         from bot.runner import load_catalog_for, run_bot
 
         simulator = None
         if args.simulator:  # its fleet wears the catalog `/vps create` offers
+            from bot.catalog import catalog_data
             from vpssim.simulator import Simulator
 
             catalog = catalog_data(load_catalog_for(settings))

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.state.backend import parse_state_url
+from bot.state.url import check_state_url
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     @field_validator("bot_state_url")
     @classmethod
     def _state_url(cls, value: str) -> str:
-        parse_state_url(value)  # the store's own rules; its messages never echo the URL
+        check_state_url(value)  # the store's own rules; its messages never echo the URL
         return value
 
     @field_validator("bot_replica_id")

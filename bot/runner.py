@@ -1,10 +1,16 @@
-"""`vpsbot run`: build the services from Settings, connect to Slack, serve until stopped."""
+"""`vpsbot run`: build the services from Settings, connect to Slack, serve until stopped.
+
+The probes answer first: the web server listens once the settings and the policy are read, and
+the rest (the Bolt app, the services, SQLAlchemy and the state store) loads in a thread meanwhile
+— /healthz says alive, /readyz and the events URL say not yet, until it all runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
 import signal
 import time
@@ -14,43 +20,41 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import create_app
-from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.config import Settings, StartupError
-from bot.flow.services import Services
-from bot.metrics import Metrics, SlackErrorObserver, make_metrics_app
-from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.redact import redact_url
-from bot.slack.groups import SlackGroupMembers
-from bot.startup import start_background, start_metrics, when_reachable
-from bot.state import new_replica_id, store_for
-from bot.vps import VPSClient
-from bot.vps.transport import load_async_backend
-from bot.watch import Watcher
-from bot.web import (
-    Health,
-    Readiness,
-    ReplayGuard,
-    SlackEvents,
-    SocketHealth,
-    http_health,
-    make_web_app,
-    start_web,
-)
+from bot.startup import Probes
+from bot.state import new_replica_id
+from bot.web import Health, Readiness, start_web
 
-if TYPE_CHECKING:  # imported where used: only Socket Mode, only --simulator, need them
+if TYPE_CHECKING:  # loaded after the probes answer (`_load_the_rest`), or only where used
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.catalog import Catalog
+    from bot.flow.services import Services
+    from bot.metrics import Metrics
+    from bot.vps import VPSClient
+    from bot.watch import Watcher
+    from bot.web import SlackEvents
     from vpssim.simulator import Simulator
+
+AFTER_LISTENING = (
+    "bot.app",
+    "bot.catalog",
+    "bot.flow.services",
+    "bot.metrics",
+    "bot.notify",
+    "bot.slack.groups",
+    "bot.startup",
+    "bot.state.store",
+    "bot.vps.transport",
+    "bot.watch",
+)
+"""What `vpsbot run` needs only once the probes answer (SQLAlchemy comes with the store)."""
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +102,8 @@ def load_policy_for(settings: Settings) -> Policy:
 
 def load_catalog_for(settings: Settings) -> Catalog:
     """The create catalog: BOT_CATALOG_FILE, or the built-in one."""
+    from bot.catalog import CatalogError, load_catalog
+
     try:
         return load_catalog(settings.bot_catalog_file)
     except CatalogError as exc:
@@ -106,6 +112,8 @@ def load_catalog_for(settings: Settings) -> Catalog:
 
 def vps_client(settings: Settings) -> VPSClient:
     """The VPS.org client for VPS_API_URL and VPS_API_TOKEN."""
+    from bot.vps import VPSClient
+
     if settings.vps_api_token is None:
         raise StartupError("VPS_API_TOKEN: required — a VPS.org API token")
     return VPSClient(
@@ -116,6 +124,14 @@ def vps_client(settings: Settings) -> VPSClient:
 def slack_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
     """The Web API client, retrying rate limits (honouring Retry-After) and connection errors;
     with `metrics`, every error and rate limit it meets is counted."""
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+    )
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.metrics import SlackErrorObserver
+
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     observer = [SlackErrorObserver(metrics)] if metrics is not None else []
     return AsyncWebClient(
@@ -151,13 +167,13 @@ async def start_bot(
     policy = policy or load_policy_for(settings)
     for warning in policy.warnings:  # a glob that can never match: it loads, but say so
         logger.warning("%s", warning)
-    catalog = load_catalog_for(settings)
     stack = AsyncExitStack()
     try:
+        probes = await Probes.listen(settings, stack)
         return await _start(
             settings,
             policy,
-            catalog,
+            probes,
             simulator,
             announce,
             stack,
@@ -170,10 +186,43 @@ async def start_bot(
         raise
 
 
+def _load_the_rest(settings: Settings) -> Catalog:
+    """Import what is needed once the probes answer, without the cyclic collector (as
+    `bot.cli` imports the rest), and read the catalog: in a thread, so the probes keep
+    answering (and Slack is asked) meanwhile."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for name in AFTER_LISTENING:
+            importlib.import_module(name)
+        if settings.socket_mode:
+            importlib.import_module("slack_bolt.adapter.socket_mode.async_handler")
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+    return load_catalog_for(settings)
+
+
+async def _load_asking_slack(settings: Settings, client: AsyncWebClient) -> Catalog:
+    """The catalog, once the rest is loaded and Slack has vouched for the tokens (both at
+    once); StartupError (a bad catalog file first, as it is read first) if either fails."""
+    loaded, asked = await asyncio.gather(
+        asyncio.to_thread(_load_the_rest, settings),
+        verify_slack(settings, client),
+        return_exceptions=True,
+    )
+    for failed in (loaded, asked):
+        if isinstance(failed, BaseException):
+            raise failed
+    assert not isinstance(loaded, BaseException)  # noqa: S101 - raised above
+    return loaded
+
+
 async def _start(
     settings: Settings,
     policy: Policy,
-    catalog: Catalog,
+    probes: Probes,
     simulator: Simulator | None,
     announce: Callable[[str], None],
     stack: AsyncExitStack,
@@ -181,26 +230,32 @@ async def _start(
     socket_ping_interval: float,
     wait_for_store: bool,
 ) -> RunningBot:
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    client = slack_client(settings, metrics)
+    # Before the state store is touched: a start Slack refuses leaves no state file behind.
+    catalog = await _load_asking_slack(settings, client)
+    from bot.app import create_app
+    from bot.flow.services import Services
+    from bot.notify import Notifier
+    from bot.slack.groups import SlackGroupMembers
+    from bot.startup import start_background, start_metrics, when_reachable
+    from bot.state import store_for
+    from bot.vps.transport import load_async_backend
+    from bot.watch import Watcher
+    from bot.web import ReplayGuard, SlackEvents
+
     try:
         store = store_for(settings.bot_state_url, clock=clock)  # not connected yet
     except ValueError as exc:
         raise StartupError(f"BOT_STATE_URL: {exc}") from None
     stack.push_async_callback(store.close)
+    readiness = probes.readiness
+    readiness.store = store
 
-    if simulator is None:
-        vps = vps_client(settings)
-    else:
-        from vpssim.simulator import start_simulator
-
-        running_sim = await start_simulator(simulator)
-        stack.push_async_callback(running_sim.close)
-        announce(DEMO_BANNER)
-        vps = VPSClient(running_sim.url, simulator.token, timeout=settings.vps_api_timeout_seconds)
-    stack.push_async_callback(vps.aclose)
-
-    metrics = Metrics()
+    vps = await _vps(settings, simulator, announce, stack)
     vps.on_request = metrics.vps_request
-    client = slack_client(settings, metrics)
     notifier = Notifier(client, settings.bot_ops_channel)
     # This process's name on the leases it holds (watches, the fleet monitor); closing the
     # watcher and the monitor gives them up at once, so another replica takes over.
@@ -229,8 +284,6 @@ async def _start(
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)
-    # Before the state store is touched: a start Slack refuses leaves no state file behind.
-    await verify_slack(settings, client)
 
     # The work that needs the state store starts once it answers; closed after the drain.
     background = AsyncExitStack()
@@ -239,8 +292,8 @@ async def _start(
     stack.push_async_callback(services.drain)
     events: SlackEvents | None = None
     handler: AsyncSocketModeHandler | None = None
-    socket: SocketHealth | None = None
-    if settings.socket_mode:
+    socket = probes.socket
+    if socket is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         assert settings.slack_app_token is not None  # noqa: S101 - socket_mode says so
@@ -251,13 +304,9 @@ async def _start(
             ping_interval=socket_ping_interval,
         )
         stack.push_async_callback(handler.close_async)
-        socket = SocketHealth(handler, opened=False)  # connected once the store answers
-        health: Health = socket
-        readiness = Readiness(store, socket=socket)
-        web_app = make_web_app(None, health, readiness)
+        socket.handler = handler  # connected once the store answers
         mode = "socket"
     else:
-        health, readiness = http_health, Readiness(store)
         assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
         events = SlackEvents(
             app,
@@ -266,18 +315,11 @@ async def _start(
             ack_first=services.ack_first,
             accepting=False,  # 503 until the store answers
         )
-        web_app = make_web_app(events, health, readiness)
+        probes.events_url.events = events
         mode = "http"
     readiness.state = "waiting for the state store"
     stack.push_async_callback(readiness.close)
-    # The probes answer from here on: alive (/healthz), not ready (/readyz) until it all runs.
-    try:
-        runner, port = await start_web(web_app, settings.host, settings.port)
-    except OSError as exc:
-        raise StartupError(
-            f"HOST/PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc})"
-        ) from None
-    stack.push_async_callback(runner.cleanup)
+    stack.push_async_callback(probes.stop_serving)  # requests stop before the drain
     metrics_port = await _serve_metrics(settings, metrics, stack)
     # Pushed last, so it runs first on close: not ready any more while everything stops.
     stack.callback(setattr, readiness, "state", "stopping")
@@ -299,7 +341,7 @@ async def _start(
     start_metrics(settings, services, socket, background)
     if events is not None:
         events.accepting = True
-    where = f"http://{settings.host}:{port}"
+    where = f"http://{settings.host}:{probes.port}"
     if mode == "socket":
         announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
     else:
@@ -312,13 +354,38 @@ async def _start(
     # of the collector's sight, a full collection under a burst of requests takes milliseconds
     # instead of pausing every request for half a second.
     gc.freeze()
-    return RunningBot(port, services, mode, health, app, watcher, stack, readiness, metrics_port)
+    return RunningBot(
+        probes.port, services, mode, probes.health, app, watcher, stack, readiness, metrics_port
+    )
+
+
+async def _vps(
+    settings: Settings,
+    simulator: Simulator | None,
+    announce: Callable[[str], None],
+    stack: AsyncExitStack,
+) -> VPSClient:
+    """The VPS.org client: of VPS_API_URL, or of the simulator started here (--simulator)."""
+    if simulator is None:
+        vps = vps_client(settings)
+    else:
+        from bot.vps import VPSClient
+        from vpssim.simulator import start_simulator
+
+        running_sim = await start_simulator(simulator)
+        stack.push_async_callback(running_sim.close)
+        announce(DEMO_BANNER)
+        vps = VPSClient(running_sim.url, simulator.token, timeout=settings.vps_api_timeout_seconds)
+    stack.push_async_callback(vps.aclose)
+    return vps
 
 
 async def _serve_metrics(settings: Settings, metrics: Metrics, stack: AsyncExitStack) -> int | None:
     """Serve /metrics on HOST:BOT_METRICS_PORT (unless 0)."""
     if settings.bot_metrics_port == 0:
         return None
+    from bot.metrics import make_metrics_app
+
     try:
         runner, port = await start_web(
             make_metrics_app(metrics), settings.host, settings.bot_metrics_port

@@ -1,4 +1,9 @@
-"""Waiting for the state store at start: a database that is down for a moment is waited for.
+"""Start-up's order: listening first (`Probes`), then waiting for the state store.
+
+`vpsbot run` listens before it has loaded the rest: /healthz answers (alive) while the Bolt app,
+the services and the store load, /readyz and the events URL say not yet until it all runs.
+
+Waiting for the state store at start: a database that is down for a moment is waited for.
 
 A replica restarted while its database refuses connections (a failover, a restart, a network
 blip) keeps trying, with capped back-off and one log line per attempt, instead of exiting into
@@ -13,23 +18,96 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from aiohttp import web
 
 from bot.config import Settings, StartupError
-from bot.flow.approval_notices import ApprovalSweeper
-from bot.flow.events import Events, tell_requester
-from bot.flow.services import Services
-from bot.housekeeping import Housekeeper
-from bot.metrics import Metrics, MetricsRefresher
-from bot.monitor import FleetMonitor
-from bot.notify import Notifier
 from bot.state import StateStoreError, StateStoreUnavailable
-from bot.watch import Watcher
-from bot.web import SocketHealth
+from bot.web import (
+    EVENTS_PATH,
+    Health,
+    Readiness,
+    SocketHealth,
+    http_health,
+    make_web_app,
+    not_accepting,
+    start_web,
+)
+
+if TYPE_CHECKING:  # loaded once the probes answer
+    from bot.flow.events import Events
+    from bot.flow.services import Services
+    from bot.metrics import Metrics
+    from bot.monitor import FleetMonitor
+    from bot.notify import Notifier
+    from bot.watch import Watcher
+    from bot.web import SlackEvents
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+@dataclass
+class EventsURL:
+    """`POST /slack/events`: 503 until start-up has built the Bolt app, then `SlackEvents`."""
+
+    events: SlackEvents | None = None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.events is None:
+            return await not_accepting(request)
+        return await self.events.handle(request)
+
+
+@dataclass
+class Probes:
+    """The web server, listening before the bot is built: /healthz answers (alive), /readyz
+    says not ready and the events URL 503 until start-up hands them over."""
+
+    port: int
+    health: Health
+    readiness: Readiness
+    socket: SocketHealth | None
+    events_url: EventsURL
+    stop_serving: Callable[[], Awaitable[None]]
+
+    @classmethod
+    async def listen(cls, settings: Settings, stack: AsyncExitStack) -> Probes:
+        socket = SocketHealth(None, opened=False) if settings.socket_mode else None
+        health: Health = socket or http_health
+        readiness = Readiness(None, socket=socket)  # its store comes with the rest
+        stack.push_async_callback(readiness.close)
+        web_app = make_web_app(None, health, readiness)
+        events_url = EventsURL()
+        if socket is None:
+            web_app.router.add_post(EVENTS_PATH, events_url.handle)
+        try:
+            runner, port = await start_web(web_app, settings.host, settings.port)
+        except OSError as exc:
+            raise StartupError(
+                f"HOST/PORT: cannot listen on {settings.host}:{settings.port} "
+                f"({exc.strerror or exc})"
+            ) from None
+        stop_serving = _once(runner.cleanup)
+        stack.push_async_callback(stop_serving)  # again, in its place, once all is built
+        return cls(port, health, readiness, socket, events_url, stop_serving)
+
+
+def _once(close: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """`close`, done on the first call only."""
+    done = False
+
+    async def close_once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            await close()
+
+    return close_once
+
 
 FIRST_RETRY = 0.5
 """Seconds before the second attempt; each wait doubles, up to `MAX_RETRY`."""
@@ -87,6 +165,10 @@ def start_background(
 ) -> None:
     """Start the work that needs the state store: the fleet monitor, housekeeping and the
     approval sweeper; `background` stops them. Who hears of a change is subscribed here."""
+    from bot.flow.approval_notices import ApprovalSweeper
+    from bot.housekeeping import Housekeeper
+    from bot.monitor import FleetMonitor
+
     store, metrics = services.store, services.metrics
     monitor = FleetMonitor(
         lister=services.directory.fleet,  # its listing also refreshes the fleet index
@@ -124,6 +206,8 @@ def subscribe(
     stores its watch and the metrics and the fleet monitor take it in (before anything is
     posted), the requester and the ops channel are told, and the follow-up starts from those
     messages."""
+    from bot.flow.events import tell_requester
+
     events.subscribe(watcher.note)
     events.subscribe(metrics.operation_done)
     events.subscribe(monitor.operation_done)
@@ -140,6 +224,8 @@ def start_metrics(
 ) -> None:
     """Keep the gauges that need I/O fresh (the store's counts, the socket): started once
     both are up, so the first refresh already reads them."""
+    from bot.metrics import MetricsRefresher
+
     if settings.bot_metrics_port != 0:
         connected = socket.connected if socket else None
         refresher = MetricsRefresher(

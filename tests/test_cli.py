@@ -400,6 +400,43 @@ def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_run_answers_its_probes_before_it_loads_the_store(tmp_path: Path) -> None:
+    """What a restart waits for before /healthz answers is small: when `vpsbot run` starts
+    listening, neither SQLAlchemy nor the Bolt app and its services have been loaded yet
+    (they load while the probes answer). Seen at the moment it listens (here: refused)."""
+    probe = (
+        "import sys\n"
+        "from aiohttp import web\n"
+        "import bot.cli\n"
+        "later = ('sqlalchemy', 'aiosqlite', 'bot.app', 'bot.flow.services', 'bot.state.store',\n"
+        "         'bot.watch', 'bot.monitor', 'bot.vps')\n"
+        "async def listen(site):\n"
+        "    print(sorted(m for m in sys.modules if m.startswith(later)), flush=True)\n"
+        "    raise OSError('refused here')\n"
+        "web.TCPSite.start = listen\n"
+        "sys.exit(bot.cli.main(['run']))\n"
+    )
+    env = clean_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-probe",
+        SLACK_SIGNING_SECRET="probe-secret",
+        VPS_API_TOKEN="probe-token",
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",  # never asked
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "HOST/PORT: cannot listen" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert list(tmp_path.iterdir()) == []  # no state file either
+
+
 def test_the_simulator_serves_a_fleet_in_the_bots_catalog(tmp_path: Path) -> None:
     """`vpsbot simulator` with the BOT_CATALOG_FILE a bot uses: its servers are ones that bot's
     `/vps create` could make (as with `run --simulator` and `console`)."""

@@ -22,7 +22,7 @@ from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
 from bot.flow.reply import Reply
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals

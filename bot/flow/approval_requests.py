@@ -15,7 +15,7 @@ from typing import Any
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.policy import ApprovalRule
 from bot.slack.blocks.guardrails import (
     build_already_waiting,

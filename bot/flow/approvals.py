@@ -33,7 +33,7 @@ from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
 from bot.flow.gate import Access, Denied, Gate
 from bot.logs import bind_request
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention

@@ -19,7 +19,7 @@ from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
 from bot.flow.pipeline import Handler, Intent
 from bot.flow.writes import proceed
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention

@@ -22,7 +22,7 @@ from bot.flow.gate import Access
 from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
 

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.flow.caller import Caller
 from bot.flow.operations import Outcome
 from bot.flow.reply import Reply
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_approved_result
 from bot.vps import Server

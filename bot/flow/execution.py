@@ -14,7 +14,7 @@ from bot.expected import EXPECTED_CHANGE_TTL, expect_change
 from bot.flow.context import RequestContext
 from bot.flow.events import OperationDone
 from bot.flow.gate import Access
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless

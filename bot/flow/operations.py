@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.slack.blocks import Message, build_result
 from bot.vps import Server, VPSClient, VPSError
 

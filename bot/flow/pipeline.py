@@ -29,7 +29,7 @@ from bot.flow.gate import Denied, Gate
 from bot.flow.once import first_time
 from bot.flow.writes import write
 from bot.logs import bind_request
-from bot.operations import Request
+from bot.operations.change import Request
 from bot.policy import READ_ACTIONS, denial_text, write_actions
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome

@@ -30,7 +30,7 @@ from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
 from bot.flow.pipeline import STOP, Intent, Stop, perform, perform_step
 from bot.flow.services import Services
-from bot.operations import Request
+from bot.operations.change import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note

@@ -9,7 +9,7 @@ from bot.flow.approval_requests import request_approval
 from bot.flow.context import RequestContext
 from bot.flow.execution import over_limit, refusal, run_write
 from bot.flow.gate import Access
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.slack.blocks import build_confirm_prompt
 from bot.state import AuditOutcome
 

@@ -1,7 +1,7 @@
 """The operations the bot can make, each declared once (`registry`), and a change on a server
-(`change`). How to add one: README, "Adding an operation"."""
+(`change`: imported from there, as it needs the VPS models). How to add one: README, "Adding an
+operation"."""
 
-from bot.operations.change import Change, Request
 from bot.operations.registry import (
     SERVER,
     Done,
@@ -19,10 +19,8 @@ from bot.operations.registry import (
 
 __all__ = [
     "SERVER",
-    "Change",
     "Done",
     "Operation",
-    "Request",
     "Syntax",
     "Wording",
     "declare",

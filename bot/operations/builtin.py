@@ -6,14 +6,13 @@ The declaration order is the order of help, of the command list and of a card's 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.commands.checks import Collector
-from bot.commands.fields import MRKDWN, check_backups, check_hostname, check_name, one_of
-from bot.commands.values import ParseError
-from bot.operations.change import Change
 from bot.operations.registry import Call, Done, Operation, Syntax, Wording, declare
-from bot.vps import ActionResult, ServerCreate, ServerUpdate, VPSClient
+
+if TYPE_CHECKING:  # the policy reads the declarations before the bot listens: kept light
+    from bot.operations.change import Change
+    from bot.vps import ActionResult, VPSClient
 
 _CHANGES = ("name", "hostname", "backups")
 _CHANGE_WORDING = "Change {ref} as follows:"
@@ -23,11 +22,15 @@ _CHANGE_WORDING = "Change {ref} as follows:"
 
 
 async def _create(vps: VPSClient, change: Change) -> Done:
+    from bot.vps import ServerCreate
+
     server = await vps.create_server(ServerCreate.model_validate(change.values))
     return Done(server, server.message, server.status)
 
 
 async def _patch(vps: VPSClient, change: Change) -> Done:
+    from bot.vps import ServerUpdate
+
     server = await vps.update_server(change.server.id, ServerUpdate.model_validate(change.values))
     return Done(server, change.summary(), server.status)
 
@@ -58,10 +61,13 @@ async def _delete(vps: VPSClient, change: Change) -> Done:
     return Done(None, "Deleted permanently.", None)
 
 
-# --- the values, checked as typed ------------------------------------------------------------
+# --- the values, checked as typed (the command line's checks, loaded when first used) ----------
 
 
 def _rename_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
+    from bot.commands.checks import Collector
+    from bot.commands.fields import check_name
+
     values = Collector({"name": words[0]})
     name = values.take("name", check_name, "")
     values.raise_errors("rename")
@@ -69,6 +75,11 @@ def _rename_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mappin
 
 
 def _set_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
+    from bot.commands.checks import Collector
+    from bot.commands.fields import MRKDWN, check_backups, check_hostname, check_name, one_of
+    from bot.commands.values import ParseError
+    from bot.vps import ServerUpdate
+
     if not options:
         listed = one_of([MRKDWN.lit(k) for k in _CHANGES])
         raise ParseError(
@@ -84,6 +95,9 @@ def _set_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[s
 
 
 def _update_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
+    from bot.commands.checks import Collector
+    from bot.commands.fields import check_backups, check_hostname, check_name
+
     values = Collector(options)
     name = values.take("name", check_name, "")
     hostname = values.take("hostname", check_hostname, "")

@@ -15,6 +15,8 @@ differs between them, `migrations/` the schema's history.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.state.approvals_records import (
     Approval,
     ApprovalOutcome,
@@ -24,7 +26,6 @@ from bot.state.approvals_records import (
     OpenOutcome,
 )
 from bot.state.errors import StateStoreError, StateStoreUnavailable
-from bot.state.migrate import SCHEMA_VERSION
 from bot.state.records import (
     AuditEntry,
     AuditOutcome,
@@ -38,7 +39,25 @@ from bot.state.records import (
     new_id,
     new_replica_id,
 )
-from bot.state.store import StateStore, open_store, store_for
+
+if TYPE_CHECKING:
+    from bot.state.migrate import SCHEMA_VERSION
+    from bot.state.store import StateStore, open_store, store_for
+else:
+
+    def __getattr__(name: str) -> object:
+        """The store itself (and SQLAlchemy with it) loads on first use, not with the records:
+        `vpsbot run` answers its probes before it needs the store."""
+        if name == "SCHEMA_VERSION":
+            from bot.state import migrate
+
+            return migrate.SCHEMA_VERSION
+        if name in ("StateStore", "open_store", "store_for"):
+            from bot.state import store
+
+            return getattr(store, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA_VERSION",

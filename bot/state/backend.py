@@ -18,8 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
@@ -28,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 from sqlalchemy.util import await_only
 
-from bot.redact import redact_url
 from bot.state.errors import StateStoreError, StateStoreUnavailable
+from bot.state.url import POSTGRES_FORM, Kind, check_state_url
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql
@@ -53,15 +52,10 @@ STARTUP_CONNECT_SECONDS = 10.0
 WRITE = "vpsbot_write"
 """Execution option of the writer engine: on SQLite its transactions BEGIN IMMEDIATE."""
 
-SQLITE_FORMS = "sqlite:///relative/path.db or sqlite:////absolute/path.db"
-POSTGRES_FORM = "postgresql://user:password@host:5432/dbname"
-_MEMORY = ":memory:"
 _LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000", "55P03", "57014", "40001", "40P01")
 """Connection lost, out of resources, shutting down or starting up, not accepting connections
 (`ALTER DATABASE … ALLOW_CONNECTIONS false`, 55000), lock/statement timeout, conflicts."""
-
-Kind = Literal["sqlite", "postgresql"]
 
 
 @dataclass(frozen=True)
@@ -124,35 +118,22 @@ class Backend:
 
 def parse_state_url(url: str) -> Backend:
     """The backend a BOT_STATE_URL names; ValueError (never echoing the URL) if it names none."""
-    scheme, sep, rest = url.partition("://")
-    scheme = scheme.lower()
-    if scheme == "sqlite" and sep:
-        # sqlite:///x.db → "/x.db" → "x.db"; sqlite:////x.db → "//x.db" → "/x.db". The host part
-        # must be empty, as in SQLAlchemy's form: sqlite://x.db would name a host.
-        if not rest.startswith("/") or rest == "/":
-            raise ValueError(f"state store URL must look like {SQLITE_FORMS}")
-        path = rest[1:]
-        if path == _MEMORY:
-            return Backend("sqlite", sa.make_url("sqlite+aiosqlite:///:memory:"), _MEMORY, True)
-        absolute = Path(path).absolute()
-        return Backend("sqlite", sa.make_url(f"sqlite+aiosqlite:///{absolute}"), str(absolute))
-    if scheme in ("postgresql", "postgres", "postgresql+asyncpg") and sep:
-        try:
-            parsed = sa.make_url("postgresql://" + rest)
-        except (exc.ArgumentError, ValueError):
-            parsed = None
-        if parsed is None or not parsed.host or not parsed.database:
-            raise ValueError(
-                f"state store URL must look like {POSTGRES_FORM} (with a host and a database)"
-            )
-        if "sslmode" in parsed.query:  # libpq's name for what asyncpg calls ssl
-            ssl = parsed.query["sslmode"]
-            parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": ssl})
-        return Backend("postgresql", parsed.set(drivername="postgresql+asyncpg"), redact_url(url))
-    named = f"scheme {scheme!r}" if sep else "no scheme"
-    raise ValueError(
-        f"unsupported state store URL ({named}); supported: {SQLITE_FORMS}; {POSTGRES_FORM}"
-    )
+    checked = check_state_url(url)
+    if checked.kind == "sqlite":
+        engine_url = sa.make_url(f"sqlite+aiosqlite:///{checked.rest}")
+        return Backend("sqlite", engine_url, checked.shown, checked.memory)
+    try:
+        parsed = sa.make_url("postgresql://" + checked.rest)
+    except (exc.ArgumentError, ValueError):
+        parsed = None
+    if parsed is None or not parsed.host or not parsed.database:
+        raise ValueError(
+            f"state store URL must look like {POSTGRES_FORM} (with a host and a database)"
+        )
+    if "sslmode" in parsed.query:  # libpq's name for what asyncpg calls ssl
+        ssl = parsed.query["sslmode"]
+        parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": ssl})
+    return Backend("postgresql", parsed.set(drivername="postgresql+asyncpg"), checked.shown)
 
 
 def _sqlite_engine(backend: Backend, wait: float, queue: float) -> AsyncEngine:

@@ -17,6 +17,7 @@ from bot.web.server import (
     READY_PATH,
     SlackEvents,
     make_web_app,
+    not_accepting,
     start_web,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "SocketHealth",
     "http_health",
     "make_web_app",
+    "not_accepting",
     "start_web",
 ]

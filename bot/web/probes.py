@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.state import StateStore, StateStoreError
+from bot.state import StateStoreError, StateStoreUnavailable
 
-if TYPE_CHECKING:  # HTTP mode never loads Socket Mode
+if TYPE_CHECKING:  # HTTP mode never loads Socket Mode; the store loads after the probes answer
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.state import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ async def http_health() -> tuple[bool, dict[str, object]]:
 class SocketHealth:
     """Socket Mode health: up while connected; down once disconnected longer than `grace`."""
 
-    handler: AsyncSocketModeHandler
+    handler: AsyncSocketModeHandler | None  # None until start-up has built the Bolt app
     grace: float = 60.0
     clock: Callable[[], float] = time.monotonic
     opened: bool = True  # False until start-up opens the connection (after the state store)
@@ -37,7 +39,7 @@ class SocketHealth:
 
     async def connected(self) -> bool:
         """Whether the Socket Mode connection is open now."""
-        return bool(await self.handler.client.is_connected())
+        return self.handler is not None and bool(await self.handler.client.is_connected())
 
     async def __call__(self) -> tuple[bool, dict[str, object]]:
         """Report the socket's state; a short drop while it reconnects still counts as healthy,
@@ -72,7 +74,7 @@ class Pingable(Protocol):
 class Readiness:
     """`/readyz`: start-up finished, the state store answers, Slack is connected (Socket Mode)."""
 
-    store: StateStore
+    store: StateStore | None  # None until start-up has made it (after the probes answer)
     socket: SocketHealth | None = None
     timeout: float = 1.0
     state: str = "starting"  # starting (or waiting for the state store) → ready → stopping
@@ -116,6 +118,8 @@ class Readiness:
         return "ok"
 
     async def _ping_store(self) -> None:
+        if self.store is None:
+            raise StateStoreUnavailable("not opened yet")
         if isinstance(self.store, Pingable):
             await self.store.ping()
         else:

@@ -69,7 +69,7 @@ class SlackEvents:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request to the events URL."""
         if not self.accepting:
-            return _refuse(503, "not ready", "start-up is waiting for the state store")
+            return await not_accepting(request)
         arrival = self.ack_first.arrived()
         try:
             return await self._handle(request, arrival)
@@ -157,6 +157,11 @@ class SlackEvents:
                     raise _TooLarge
                 chunks.append(chunk)
         return b"".join(chunks)
+
+
+async def not_accepting(_: web.Request) -> web.Response:
+    """The events URL while start-up has not finished (its store not answering yet): 503."""
+    return _refuse(503, "not ready", "start-up is waiting for the state store")
 
 
 def _refuse(status: int, answer: str, why: str) -> web.Response:

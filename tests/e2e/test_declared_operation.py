@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.operations import Change, Done, Operation, Syntax, Wording, declare, withdraw
+from bot.operations import Done, Operation, Syntax, Wording, declare, withdraw
+from bot.operations.change import Change
 from bot.slack import ids
 from bot.vps import VPSClient
 from tests.e2e.harness import ALICE, BOB, GENERAL, OPS, OPS_LOG, Harness, dump

@@ -170,8 +170,15 @@ async def test_a_replica_started_while_its_database_refuses_connections_serves_o
         await bot.start()
         await bot.until("/healthz", 200)  # alive: Kubernetes does not restart it
         ready = await bot.get("/readyz")
+        assert ready.status_code == 503  # "starting" while it loads, then waiting for the store
+
+        async def waiting() -> bool:
+            nonlocal ready
+            ready = await bot.get("/readyz")
+            return bool(ready.json()["checks"]["startup"] == "waiting for the state store")
+
+        await eventually(waiting, "start-up to wait for the state store", within=30)
         assert ready.status_code == 503
-        assert ready.json()["checks"]["startup"] == "waiting for the state store"
         assert ready.json()["checks"]["state_store"] != "ok"
         ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
         assert ack.status == 503  # no Slack work taken while the store cannot record it
@@ -199,6 +206,31 @@ async def test_a_replica_started_while_its_database_refuses_connections_serves_o
     finally:
         await bot.stop()
         postgres_server.drop(database)
+
+
+async def test_a_restart_is_alive_before_slack_vouches_for_it_and_takes_no_work_meanwhile(
+    outside: tuple[SlackEmulator, RunningSimulator, Clock], tmp_path: Path
+) -> None:
+    """/healthz answers once the process listens, before Slack has answered auth.test (what a
+    rollout or a crash restart waits for is short); /readyz and the events URL say not yet until
+    start-up is done, and then it serves."""
+    emu, sim, _ = outside
+    emu.inject_rate_limit("auth.test", retry_after=5)  # Slack keeps the start waiting 5 s
+    bot = Bot(tmp_path, emu, sim, sim.simulator.token)
+    try:
+        await bot.start()
+        await bot.until("/healthz", 200)
+        assert not [call for call in emu.calls("auth.test") if call.ok]  # not vouched for yet
+        assert (await bot.get("/readyz")).status_code == 503
+        ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
+        assert ack.status == 503  # no Slack work taken before it is ready
+
+        await bot.until("/readyz", 200, within=30)
+        assert [call for call in emu.calls("auth.test") if call.ok]
+        ack = await emu.slash_command("/vps list", user=ALICE, channel=OPS)
+        assert ack.status == 200
+    finally:
+        await bot.stop()
 
 
 async def test_a_replica_restarted_after_a_crash_follows_its_servers_again_at_once(
@@ -357,8 +389,12 @@ async def test_socket_mode_connects_only_once_the_database_answers(
                 health = await client.get("/healthz")
                 assert health.status_code == 200  # alive, however long the database takes
                 assert health.json()["socket"] == "not connected yet"
-                checks = (await client.get("/readyz")).json()["checks"]
-                assert checks["startup"] == "waiting for the state store"
+
+                async def waiting() -> bool:
+                    checks = (await client.get("/readyz")).json()["checks"]
+                    return bool(checks["startup"] == "waiting for the state store")
+
+                await eventually(waiting, "start-up to wait for the state store", within=30)
                 assert emu.socket_connections == 0  # no Slack work taken meanwhile
                 assert not starting.done()
 

@@ -19,7 +19,7 @@ from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import Intent
 from bot.flow.writes import write
 from bot.metrics import Metrics
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.policy import parse_policy
 from bot.state import AuditEntry, SnapshotEntry, StateStoreError
 from bot.vps import Server, VPSServerError

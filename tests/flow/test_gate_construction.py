@@ -12,7 +12,7 @@ import pytest
 from bot.flow.caller import Caller
 from bot.flow.context import Effects
 from bot.flow.gate import Access, Gate
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.policy import parse_policy
 from bot.vps import Server
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.operations import Change
+from bot.operations.change import Change
 from bot.vps import Server
 
 WEB = Server(id=12345, name="web-01", status="active", hostname="web-01.example.com")
