@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.finishing import Finishing
 from bot.notify import Notifier
@@ -34,6 +34,9 @@ from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore, new_replica_id
 from bot.vps import VPSError
 from bot.vps.models import STEADY_STATUSES
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 logger = logging.getLogger(__name__)
 
@@ -66,20 +69,6 @@ def diff(old: dict[int, SnapshotEntry], new: dict[int, SnapshotEntry]) -> list[C
         elif was is not None and now is not None and was.status != now.status:
             changes.append(Change(sid, now.name, was.status, now.status))
     return changes
-
-
-async def expect_change(store: StateStore, server_id: int, status: str, until: float) -> None:
-    """Keep the monitor quiet about a change the bot reports itself — only where its snapshot
-    would otherwise show one, so no leftover expectation hides a later outside change."""
-    snapshot = await store.load_snapshot()
-    if snapshot is None:  # the monitor is off or has not polled yet: nothing to announce twice
-        return
-    known = snapshot.get(server_id)
-    if status == "deleted" and known is None:
-        return
-    if known is not None and known.status == status:
-        return
-    await store.note_expected_change(server_id, status, until)
 
 
 class Listed(Protocol):
@@ -194,6 +183,12 @@ class FleetMonitor:
             status = server.status if steady or kept is None else kept.status
             snapshot[server.id] = SnapshotEntry(name=server.name, status=status)
         return snapshot
+
+    async def operation_done(self, event: OperationDone) -> None:
+        """Subscribed to `OperationDone`: a change that was to make a server go (noted as
+        expected before its call) but failed is taken back — a later outside delete is news."""
+        if event.change.declared.leads_to == "deleted" and not event.outcome.ok:
+            await self._store.consume_expected_change(event.before.id, "deleted")
 
     async def _ours(self, change: Change) -> bool:
         """True when the bot made (and reports) this change itself."""

@@ -7,12 +7,15 @@ errors); whatever still fails is logged and never reaches the person who made th
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import Message
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,17 @@ class Notifier:
         )
         ts = response.get("ts") if response else None
         return str(ts) if ts else None
+
+    async def report(self, event: OperationDone) -> None:
+        """Subscribed to `OperationDone`: the result in the ops channel — unless it was asked
+        for there, where the requester's result is the one message, not two."""
+        told = event.told
+        if told.result_ts is not None and event.caller.channel_id == self.channel:
+            ops_ts: str | None = told.result_ts
+        else:
+            ops_ts = await self.post(event.message)
+        if ops_ts is not None:
+            told.ops_channel, told.ops_ts = self.channel, ops_ts
 
     async def update(self, ts: str, message: Message, *, channel: str | None = None) -> bool:
         """Edit an earlier ops message in place (in `channel` if it was posted elsewhere)."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # loaded after the probes answer (`_load_the_rest`), or only 
     from bot.flow.services import Services
     from bot.metrics import Metrics
     from bot.vps import VPSClient
+    from bot.watch import Watcher
     from bot.web import SlackEvents
     from vpssim.simulator import Simulator
 
@@ -72,6 +73,7 @@ class RunningBot:
     mode: str
     health: Health
     app: AsyncApp
+    watcher: Watcher
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     readiness: Readiness | None = None
     metrics_port: int | None = None  # None: BOT_METRICS_PORT=0, no /metrics
@@ -275,8 +277,7 @@ async def _start(
         store=store,
         catalog=catalog,
         slack=client,
-        notifier=notifier,
-        watcher=watcher,
+        ops=notifier,
         clock=clock,
         metrics=metrics,
         http=await _http_session(stack),
@@ -333,7 +334,7 @@ async def _start(
     await when_reachable(first_contact, wait=wait_for_store)
     readiness.state = "starting"
     background.push_async_callback(watcher.close)
-    periodic = periodic_work(settings, services, replica, socket)
+    periodic = periodic_work(settings, services, watcher, notifier, replica, socket)
     background.push_async_callback(periodic.aclose)  # before the watcher gives its watches up
     if handler is not None and socket is not None:
         socket.opened = True
@@ -355,7 +356,7 @@ async def _start(
     # instead of pausing every request for half a second.
     gc.freeze()
     return RunningBot(
-        probes.port, services, mode, probes.health, app, stack, readiness, metrics_port
+        probes.port, services, mode, probes.health, app, watcher, stack, readiness, metrics_port
     )
 
 

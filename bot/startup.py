@@ -38,7 +38,12 @@ from bot.web import (
 )
 
 if TYPE_CHECKING:  # loaded once the probes answer
+    from bot.flow.events import Events
     from bot.flow.services import Services
+    from bot.metrics import Metrics
+    from bot.monitor import FleetMonitor
+    from bot.notify import Notifier
+    from bot.watch import Watcher
     from bot.web import SlackEvents
 
 logger = logging.getLogger(__name__)
@@ -152,22 +157,23 @@ async def when_reachable(
 
 
 def periodic_work(
-    settings: Settings, services: Services, replica: str, socket: SocketHealth | None
+    settings: Settings,
+    services: Services,
+    watcher: Watcher,
+    notifier: Notifier,
+    replica: str,
+    socket: SocketHealth | None,
 ) -> Periodic:
     """The work that needs the state store, to start once it answers (and the socket is up,
     so the metrics' first refresh already reads both): the fleet monitor, housekeeping, the
-    approval sweeper, the watch claimer and the metrics refresher."""
+    approval sweeper, the watch claimer and the metrics refresher. Who hears of a change is
+    subscribed here."""
     from bot.flow.approval_notices import ApprovalSweeper
     from bot.housekeeping import Housekeeper
     from bot.metrics import MetricsRefresher
     from bot.monitor import FleetMonitor
 
-    store, notifier, metrics, watcher = (
-        services.store,
-        services.notifier,
-        services.metrics,
-        services.watcher,
-    )
+    store, metrics = services.store, services.metrics
     monitor = FleetMonitor(
         lister=services.directory.fleet,  # its listing also refreshes the fleet index
         store=store,
@@ -176,6 +182,7 @@ def periodic_work(
         is_followed=watcher.is_following,
         owner=replica,
     )
+    subscribe(services.events, watcher, notifier, monitor, metrics)
     metrics.track_watches(lambda: watcher.active)
     metrics.track_monitor(lambda: monitor.last_success)
     # Always, not only while the policy has `approve:`: requests left pending when the policy
@@ -198,3 +205,20 @@ def periodic_work(
         refresher = MetricsRefresher(metrics, store=store, socket_connected=connected)
         jobs.append(refresher.job())
     return Periodic(*jobs)
+
+
+def subscribe(
+    events: Events, watcher: Watcher, notifier: Notifier, monitor: FleetMonitor, metrics: Metrics
+) -> None:
+    """Who hears of a change once it is done (`OperationDone`), in this order: the follow-up
+    stores its watch and the metrics and the fleet monitor take it in (before anything is
+    posted), the requester and the ops channel are told, and the follow-up starts from those
+    messages."""
+    from bot.flow.events import tell_requester
+
+    events.subscribe(watcher.note)
+    events.subscribe(metrics.operation_done)
+    events.subscribe(monitor.operation_done)
+    events.subscribe(tell_requester)
+    events.subscribe(notifier.report)
+    events.subscribe(watcher.follow_up)

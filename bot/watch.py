@@ -1,4 +1,5 @@
-"""Lifecycle follow-up: after create/start/stop/reboot, follow the server to its next steady state.
+"""Lifecycle follow-up: after a followed operation (create, start, …), follow the server to its
+next steady state. It hears of changes through `OperationDone` (`note`, then `follow_up`).
 
 Each watch is a row in the state store before its task starts, so a restart (even a crash)
 resumes every unfinished one. The ops message and the requester's result message are edited in
@@ -16,30 +17,31 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.expected import EXPECTED_CHANGE_TTL, expect_change
 from bot.finishing import Finishing
-from bot.monitor import expect_change
 from bot.notify import Notifier
 from bot.periodic import Every
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
-from bot.state import StateStore, StateStoreUnavailable, Watch, new_replica_id
-from bot.vps import Server, VPSClient, VPSError, VPSNotFound
+from bot.state import StateStore, StateStoreUnavailable, Watch, new_id, new_replica_id
+from bot.vps import VPSClient, VPSError, VPSNotFound
+from bot.vps.models import STEADY_STATUSES
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 logger = logging.getLogger(__name__)
 
-FOLLOWED_ACTIONS = frozenset({"create", "start", "stop", "reboot"})
 STUCK_AFTER = 15 * 60.0
 """Seconds after which a server that is still moving is reported as stuck."""
 LEASE_MIN, LEASE_MAX = 30.0, 60.0
 """A watch's lease: about three poll intervals, within these bounds (a slow poll, a long GC pause
 or a database hiccup must not hand it over; a dead replica's watches move within a minute)."""
-EXPECTED_CHANGE_TTL = 6 * 3600.0
-"""How long the fleet monitor keeps quiet about a change the bot reported itself."""
 
 
 class Watcher:
@@ -109,33 +111,40 @@ class Watcher:
         if taken:
             logger.info("took over %d lifecycle watches from another replica", taken)
 
-    async def follow(self, watch: Watch) -> Watch:
-        """Store the watch (so it survives a crash); `attach()` starts following it."""
-        await self._store.add_watch(watch)
-        return watch
-
-    def new_watch(
-        self, *, watch_id: str, server: Server, action: str, user_id: str, channel_id: str
-    ) -> Watch:
-        """A watch starting now for `server` after `action`."""
-        now = self._clock()
-        return Watch(
-            id=watch_id,
-            server_id=server.id,
-            server_name=server.name,
-            action=action,
-            requested_by=user_id,
-            channel_id=channel_id,
-            started_at=now,
-            deadline=now + self.stuck_after,
-            last_status=server.status,
-            owner=self.owner,
+    async def note(self, event: OperationDone) -> None:
+        """Subscribed first to `OperationDone`: store a watch for a server a `followed`
+        operation set moving, before anything is posted (a crash from here on still ends with
+        a report)."""
+        outcome, server, now = event.outcome, event.after, self._clock()
+        if not outcome.ok or not event.change.declared.followed:
+            return
+        if outcome.status in STEADY_STATUSES:
+            return
+        watch = Watch(
+            id=new_id(), server_id=server.id, server_name=server.name,
+            action=event.change.operation, requested_by=event.caller.user_id,
+            channel_id=event.caller.channel_id, started_at=now, deadline=now + self.stuck_after,
+            last_status=outcome.status or server.status, owner=self.owner,
             lease_until=now + self.lease,
-        )
+        )  # fmt: skip
+        await self._store.add_watch(watch)
+        event.told.follow_up = watch
+
+    async def follow_up(self, event: OperationDone) -> None:
+        """Subscribed after the answers are posted: record where they are, then follow."""
+        told = event.told
+        if isinstance(told.follow_up, Watch):
+            await self.attach(
+                told.follow_up,
+                ops_channel=told.ops_channel,
+                ops_ts=told.ops_ts,
+                result_channel=told.result_channel,
+                result_ts=told.result_ts,
+                response_url=event.caller.response_url,
+            )
 
     async def attach(self, watch: Watch, **places: Any) -> Watch:
-        """Record where the watch's messages are (ops ts, result ts), then start following:
-        from here on only the watch's own task writes its row."""
+        """Record where a stored watch's messages are, then start following it."""
         updated = await self._save(watch, **places)
         if watch.id not in self._tasks:  # not taken over already by our own claim (a slow API)
             self._spawn(updated)

@@ -4,9 +4,7 @@ import pytest
 
 from bot.catalog import Catalog, load_catalog
 from bot.commands import (
-    COMMANDS,
     CREATE_FIELDS,
-    USAGE,
     Audit,
     Command,
     Create,
@@ -14,18 +12,16 @@ from bot.commands import (
     Help,
     ListServers,
     ParseError,
-    Rename,
-    ServerAction,
-    SetFields,
     Show,
-    Update,
     Whoami,
+    Write,
     check_create_fields,
+    commands,
     parse,
     usage,
 )
 from bot.console.forms import pick
-from bot.policy import ACTIONS
+from bot.policy import actions
 from bot.slack import ids
 from bot.slack.blocks.create import build_create_modal
 from bot.vps.models import ServerCreate, ServerUpdate
@@ -98,25 +94,28 @@ def refused(text: str, catalog: Catalog = CATALOG) -> ParseError:
                 backups_enabled=False,
             ),
         ),
-        ("rename web-01 web-01-old", Rename(server="web-01", name="web-01-old")),
-        ("set #7 backups:on", SetFields(server="#7", backups_enabled=True)),
+        ("rename web-01 web-01-old", Write("rename", "web-01", {"name": "web-01-old"})),
+        ("set #7 backups:on", Write("set", "#7", {"backups_enabled": True})),
         (
             "set web-01 name=web-02 hostname:web-02.example.com backups:false",
-            SetFields(
-                server="web-01",
-                name="web-02",
-                hostname="web-02.example.com",
-                backups_enabled=False,
+            Write(
+                "set",
+                "web-01",
+                {"name": "web-02", "hostname": "web-02.example.com", "backups_enabled": False},
             ),
         ),
         (
             "update web-01 backups:no hostname:a.example.com name:a",
-            Update(server="web-01", name="a", hostname="a.example.com", backups_enabled=False),
+            Write(
+                "update",
+                "web-01",
+                {"name": "a", "hostname": "a.example.com", "backups_enabled": False},
+            ),
         ),
-        ("start web-01", ServerAction(verb="start", server="web-01")),
-        ("Stop web-01", ServerAction(verb="stop", server="web-01")),
-        ("reboot #12345", ServerAction(verb="reboot", server="#12345")),
-        ("delete 12345", ServerAction(verb="delete", server="12345")),
+        ("start web-01", Write("start", "web-01")),
+        ("Stop web-01", Write("stop", "web-01")),
+        ("reboot #12345", Write("reboot", "#12345")),
+        ("delete 12345", Write("delete", "12345")),
         ("whoami", Whoami()),
         ("audit", Audit()),
         ("audit web-01", Audit(server="web-01")),
@@ -141,8 +140,8 @@ def test_lines_parse_into_typed_commands(text: str, expected: Command) -> None:
         ("show #\u206012", Show(server="#12")),
         # Phones turn quotes curly; non-breaking spaces separate words like spaces.
         ("list \u201cweb\u201d", ListServers(text="web")),
-        ("stop\u00a0web-01", ServerAction(verb="stop", server="web-01")),
-        ("  stop   web-01  ", ServerAction(verb="stop", server="web-01")),
+        ("stop\u00a0web-01", Write("stop", "web-01")),
+        ("  stop   web-01  ", Write("stop", "web-01")),
         ('show "web-01"', Show(server="web-01")),
     ],
 )
@@ -174,7 +173,7 @@ def test_every_command_names_its_policy_action(text: str, action: str | None) ->
     command = parse(text, CATALOG)
     assert command.word == text.split()[0]
     assert command.action == action
-    assert action is None or action in ACTIONS
+    assert action is None or action in actions()
 
 
 @pytest.mark.parametrize(
@@ -558,22 +557,21 @@ def test_create_builds_the_api_request() -> None:
 
 def test_rename_and_set_build_partial_updates() -> None:
     rename = parse("rename web-01 web-02", CATALOG)
-    assert isinstance(rename, Rename)
-    assert rename.to_request().body() == {"name": "web-02"}
+    assert isinstance(rename, Write)
+    assert rename.values == {"name": "web-02"}
     changes = parse("set web-01 backups:off", CATALOG)
-    assert isinstance(changes, SetFields)
-    assert changes.to_request() == ServerUpdate(backups_enabled=False)
-    assert changes.to_request().body() == {"backups_enabled": False}
+    assert isinstance(changes, Write)
+    assert ServerUpdate.model_validate(changes.values) == ServerUpdate(backups_enabled=False)
+    assert changes.values == {"backups_enabled": False}
 
 
 def test_usage_has_a_line_with_an_example_for_every_command() -> None:
-    assert set(USAGE) == set(COMMANDS)
-    for word in COMMANDS:
-        line = USAGE[word]
+    for word in commands():
+        line = usage(word)
         assert line.startswith(f"`/vps {word}")
         assert ", e.g. `/vps " in line
         assert "<" not in line  # placeholders are escaped: Slack would read <server> as a link
-    assert USAGE["stop"] == (
+    assert usage("stop") == (
         "`/vps stop &lt;server&gt;` — shut a running server down, e.g. `/vps stop web-01`"
     )
     assert usage("stop", "/ops") == (
@@ -582,8 +580,8 @@ def test_usage_has_a_line_with_an_example_for_every_command() -> None:
 
 
 def test_usage_examples_parse() -> None:
-    for word in COMMANDS:
-        example = USAGE[word].rsplit("e.g. `/vps ", 1)[1].rstrip("`")
+    for word in commands():
+        example = usage(word).rsplit("e.g. `/vps ", 1)[1].rstrip("`")
         example = example.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         assert parse(example, CATALOG).word == word
 
@@ -668,12 +666,10 @@ def test_create_form_refuses_fields_it_does_not_have() -> None:
 
 
 def test_every_command_word_names_its_policy_action() -> None:
-    from bot.commands import COMMANDS, POLICY_ACTIONS
-    from bot.policy import ACTIONS
+    from bot.commands import policy_action
 
-    assert set(POLICY_ACTIONS) == set(COMMANDS)
-    assert {a for a in POLICY_ACTIONS.values() if a} <= set(ACTIONS)
-    assert POLICY_ACTIONS["rename"] == POLICY_ACTIONS["set"] == "update"
+    assert {policy_action(word) for word in commands()} - {None} <= set(actions())
+    assert policy_action("rename") == policy_action("set") == "update"
 
 
 # --- one rule for naming a plan, an OS or a location: the command line and the form ----------

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.policy import (
-    ACTIONS,
     GroupLookupError,
     Policy,
     PolicyError,
     Request,
+    actions,
     allowed_actions,
     decide,
     denial_text,
@@ -136,7 +136,7 @@ async def test_contract_example_loads_with_lines_and_confirmations(policy: Polic
         ("delete", 1, 14),
         ("start", 1, 17),
     ]
-    assert [a for a in ACTIONS if policy.needs_confirmation(a)] == ["stop", "delete"]
+    assert [a for a in actions() if policy.needs_confirmation(a)] == ["stop", "delete"]
 
 
 async def test_allowed_reason_names_the_rule_file_line_and_what_matched(
@@ -225,7 +225,7 @@ async def test_whoami_looks_each_group_up_once_for_all_actions(groups: FakeGroup
     policy = policy_from('rules:\n  "*":\n    - usergroups: [S0ONCALL1]\n      servers: [web-*]\n')
     decisions = await allowed_actions(policy, STRANGER, GENERAL, "general", groups)
     assert groups.calls == [ONCALL]
-    assert [d.action for d in decisions] == list(ACTIONS)
+    assert [d.action for d in decisions] == list(actions())
 
 
 async def test_a_failed_group_lookup_denies_and_says_so(policy: Policy) -> None:
@@ -352,7 +352,7 @@ async def test_a_file_without_rules_is_a_read_only_bot(text: str, groups: FakeGr
     policy = policy_from(text)
     assert policy.rules == ()
     assert policy.confirm == {"stop", "delete"}
-    assert [a for a in ACTIONS if (await decide(policy, request(a), groups)).allowed] == [
+    assert [a for a in actions() if (await decide(policy, request(a), groups)).allowed] == [
         "list",
         "show",
         "audit",
@@ -369,13 +369,13 @@ async def test_a_file_without_rules_is_a_read_only_bot(text: str, groups: FakeGr
 )
 def test_confirm_lists_the_actions_to_confirm(text: str, confirmed: set[str]) -> None:
     policy = policy_from(text)
-    assert {a for a in ACTIONS if policy.needs_confirmation(a)} == confirmed
+    assert {a for a in actions() if policy.needs_confirmation(a)} == confirmed
 
 
 def test_audit_is_a_read_action_that_rules_may_name() -> None:
     policy = policy_from("rules:\n  audit:\n    - channels: [C0OPS0001]\n")
     assert [(r.action, r.line) for r in policy.rules] == [("audit", 3)]
-    assert "audit" in ACTIONS
+    assert "audit" in actions()
     assert not policy.needs_confirmation("audit")
     assert policy.approval_for("audit", ["web-01"]) is None
 
@@ -383,7 +383,7 @@ def test_audit_is_a_read_action_that_rules_may_name() -> None:
 def test_the_default_policy_is_read_only_and_confirms_stop_and_delete() -> None:
     policy = Policy.default()
     assert policy.rules == ()
-    assert [a for a in ACTIONS if policy.needs_confirmation(a)] == ["stop", "delete"]
+    assert [a for a in actions() if policy.needs_confirmation(a)] == ["stop", "delete"]
 
 
 async def test_deciding_an_unknown_action_is_a_bug(policy: Policy, groups: FakeGroups) -> None:

@@ -9,7 +9,6 @@ import pytest
 from bot.check import Report, check_policy
 from bot.config import Settings, StartupError
 from bot.policy import (
-    WRITE_ACTIONS,
     ApprovalRule,
     OneOff,
     Policy,
@@ -20,6 +19,7 @@ from bot.policy import (
     parse_duration,
     parse_policy,
     settings_problems,
+    write_actions,
 )
 from bot.runner import load_policy_for
 
@@ -93,7 +93,7 @@ def test_the_contract_example_loads_every_guardrail() -> None:
     assert holidays.except_rules == ()
     assert weekends.when == Weekly(days=(5, 6), start=0, end=1440, timezone="Europe/Rome")
     assert (weekends.index, weekends.line, weekends.reason) == (2, 31, "")
-    assert weekends.actions == set(WRITE_ACTIONS)
+    assert weekends.actions == set(write_actions())
     assert weekends.except_rules == (
         Rule(action="freeze 2 except", index=1, line=32, usergroups=("S0ONCALL1",)),
     )
@@ -317,7 +317,7 @@ def test_freeze_actions_star_means_every_write() -> None:
         'freeze:\n  - actions: ["*"]\n    start: 2026-01-01T00:00:00Z\n'
         "    end: 2026-01-02T00:00:00Z\n"
     ).freezes
-    assert window.actions == set(WRITE_ACTIONS)
+    assert window.actions == set(write_actions())
     assert window.freezes("delete")
     assert not window.freezes("list")
 

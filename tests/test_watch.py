@@ -42,7 +42,7 @@ async def test_a_watch_that_cannot_renew_its_lease_logs_one_line_and_lets_it_lap
             renewals += 1
             raise StateStoreUnavailable(GONE)
 
-        await watcher.follow(watch)
+        await store.add_watch(watch)
         renew = store.renew_watch
         store.renew_watch = store_gone  # type: ignore[method-assign]
         await watcher.attach(watch)

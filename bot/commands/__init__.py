@@ -7,9 +7,8 @@ Where things live: `values` (what a line parses into), `parser` (the command tab
 
 from bot.commands.checks import CREATE_FIELDS, check_create_fields
 from bot.commands.parser import parse
-from bot.commands.usage import COMMANDS, DEFAULT_SLASH_COMMAND, USAGE, usage
+from bot.commands.usage import DEFAULT_SLASH_COMMAND, commands, usage
 from bot.commands.values import (
-    POLICY_ACTIONS,
     Approvals,
     Audit,
     Command,
@@ -18,21 +17,15 @@ from bot.commands.values import (
     Help,
     ListServers,
     ParseError,
-    Rename,
-    ServerAction,
-    SetFields,
     Show,
-    Update,
-    Verb,
     Whoami,
+    Write,
+    policy_action,
 )
 
 __all__ = [
-    "COMMANDS",
     "CREATE_FIELDS",
     "DEFAULT_SLASH_COMMAND",
-    "POLICY_ACTIONS",
-    "USAGE",
     "Approvals",
     "Audit",
     "Command",
@@ -41,14 +34,12 @@ __all__ = [
     "Help",
     "ListServers",
     "ParseError",
-    "Rename",
-    "ServerAction",
-    "SetFields",
     "Show",
-    "Update",
-    "Verb",
     "Whoami",
+    "Write",
     "check_create_fields",
+    "commands",
     "parse",
+    "policy_action",
     "usage",
 ]

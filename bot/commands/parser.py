@@ -12,17 +12,9 @@ from typing import Final
 
 from bot.catalog import Catalog
 from bot.commands.checks import Collector, check_create
-from bot.commands.fields import (
-    MRKDWN,
-    check_backups,
-    check_hostname,
-    check_location,
-    check_name,
-    check_status,
-    one_of,
-)
+from bot.commands.fields import MRKDWN, check_location, check_status, one_of
 from bot.commands.tokens import clean, split_option, tokenise
-from bot.commands.usage import COMMANDS
+from bot.commands.usage import commands
 from bot.commands.values import (
     Approvals,
     Audit,
@@ -32,20 +24,17 @@ from bot.commands.values import (
     Help,
     ListServers,
     ParseError,
-    Rename,
-    ServerAction,
-    SetFields,
     Show,
-    Update,
-    Verb,
     Whoami,
+    Write,
 )
+from bot.operations import SERVER, Operation, find
 
 __all__ = ["parse"]
 
 _lit = MRKDWN.lit
 _value = MRKDWN.value
-_SERVER: Final = "a server: its id (like `#12345`), name or hostname"
+_SERVER: Final = SERVER
 _EXAMPLES: Final = {
     "name": "name:web-01",
     "hostname": "hostname:web-01.example.com",
@@ -56,8 +45,6 @@ _EXAMPLES: Final = {
     "backups": "backups:on",
     "status": "status:active",
 }
-_CHANGES: Final = ("name", "hostname", "backups")
-_VERBS: Final[Mapping[str, Verb]] = {v: v for v in ("start", "stop", "reboot", "delete")}
 
 
 @dataclass(frozen=True)
@@ -90,7 +77,7 @@ def parse(text: str, catalog: Catalog) -> Command:
     if not words or not words[0]:
         return Help()
     word = words[0].casefold()
-    spec = _SPECS.get(word)
+    spec = _spec(word)
     if spec is None:
         raise _unknown_command(words[0])
     if word == "create" and len(words) == 1:
@@ -99,11 +86,11 @@ def parse(text: str, catalog: Catalog) -> Command:
 
 
 def _unknown_command(typed: str, command: str | None = None) -> ParseError:
-    guess = difflib.get_close_matches(typed.casefold(), COMMANDS, n=1)
+    guess = difflib.get_close_matches(typed.casefold(), commands(), n=1)
     if guess:
         hint = f"Did you mean {_lit(guess[0])}?"
     else:
-        hint = f"The commands are {one_of([_lit(c) for c in COMMANDS], 'and')}."
+        hint = f"The commands are {one_of([_lit(c) for c in commands()], 'and')}."
     return ParseError(f"Unknown command {_value(typed)}. {hint}", command=command)
 
 
@@ -168,7 +155,7 @@ def _build_help(word: str, args: _Args, catalog: Catalog) -> Command:
     topic = args.word(0)
     if topic is None:
         return Help()
-    if topic.casefold() not in COMMANDS:
+    if topic.casefold() not in commands():
         raise _unknown_command(topic, command=word)
     return Help(topic=topic.casefold())
 
@@ -209,39 +196,11 @@ def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
     return Show(server=args.words[0])
 
 
-def _build_rename(word: str, args: _Args, catalog: Catalog) -> Command:
-    values = Collector({"name": args.words[1]})
-    name = values.take("name", check_name, "")
-    values.raise_errors(word)
-    return Rename(server=args.words[0], name=name)
-
-
-def _build_set(word: str, args: _Args, catalog: Catalog) -> Command:
-    if not args.options:
-        raise ParseError(
-            f"{_lit(word)} needs at least one of {one_of([_lit(k) for k in _CHANGES])}, "
-            "like `set web-01 backups:on`.",
-            command=word,
-        )
-    values = Collector(args.options)
-    name = values.take("name", check_name, None)
-    hostname = values.take("hostname", check_hostname, None)
-    backups = values.take("backups", check_backups, None)
-    values.raise_errors(word)
-    return SetFields(server=args.words[0], name=name, hostname=hostname, backups_enabled=backups)
-
-
-def _build_update(word: str, args: _Args, catalog: Catalog) -> Command:
-    values = Collector(args.options)
-    name = values.take("name", check_name, "")
-    hostname = values.take("hostname", check_hostname, "")
-    backups = values.take("backups", check_backups, False)
-    values.raise_errors(word)
-    return Update(server=args.words[0], name=name, hostname=hostname, backups_enabled=backups)
-
-
-def _build_action(word: str, args: _Args, catalog: Catalog) -> Command:
-    return ServerAction(verb=_VERBS[word], server=args.words[0])
+def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
+    """A declared operation on a server: the server as typed, the values its declaration
+    checks (the words after the server, the options)."""
+    values = _declared(word).syntax.values(args.words[1:], args.options)
+    return Write(operation=word, server=args.words[0], values=dict(values))
 
 
 def _build_whoami(word: str, args: _Args, catalog: Catalog) -> Command:
@@ -256,8 +215,7 @@ def _build_approvals(word: str, args: _Args, catalog: Catalog) -> Command:
     return Approvals()
 
 
-_ONE_SERVER: Final = _Spec(_build_action, (1, 1), _SERVER, "one server")
-_SPECS: Final[Mapping[str, _Spec]] = {
+_READS: Final[Mapping[str, _Spec]] = {
     "help": _Spec(_build_help, (0, 1), takes="at most one command name"),
     "list": _Spec(
         _build_list,
@@ -266,27 +224,32 @@ _SPECS: Final[Mapping[str, _Spec]] = {
         options=("status", "location"),
     ),
     "show": _Spec(_build_show, (1, 1), _SERVER, "one server"),
-    "create": _Spec(
-        _build_create,
-        (0, 1),
-        takes="only the name before the options",
-        options=("name", "plan", "os", "location", "hostname", "ssh-key", "backups"),
-    ),
-    "rename": _Spec(
-        _build_rename,
-        (2, 2),
-        "a server and the new name, like `rename web-01 web-02`",
-        "a server and one new name",
-    ),
-    "set": _Spec(_build_set, (1, 1), _SERVER, "one server", options=_CHANGES),
-    "update": _Spec(
-        _build_update, (1, 1), _SERVER, "one server", options=_CHANGES, required=_CHANGES
-    ),
-    "start": _ONE_SERVER,
-    "stop": _ONE_SERVER,
-    "reboot": _ONE_SERVER,
-    "delete": _ONE_SERVER,
     "whoami": _Spec(_build_whoami),
     "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
     "approvals": _Spec(_build_approvals),
 }
+
+
+def _declared(word: str) -> Operation:
+    op = find(word)
+    if op is None:
+        raise ParseError(f"Unknown command {_value(word)}.")
+    return op
+
+
+def _spec(word: str) -> _Spec | None:
+    """What `word` takes: a read's spec, or one made from the operation's declaration."""
+    if word in _READS:
+        return _READS[word]
+    op = find(word)
+    if op is None:
+        return None
+    syntax = op.syntax
+    return _Spec(
+        _build_write if op.targets_server else _build_create,
+        syntax.words,
+        syntax.needs,
+        syntax.takes,
+        syntax.options,
+        syntax.required,
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.commands.fields import MRKDWN
-from bot.commands.usage import COMMANDS
+from bot.commands.usage import commands
 from bot.commands.values import ParseError
 
 __all__ = ["Option", "canonical_key", "clean", "split_option", "tokenise"]
@@ -57,7 +57,7 @@ def tokenise(text: str) -> list[str]:
     except ValueError:
         pass
     words = text.split(maxsplit=1)
-    first = words[0].casefold() if words and words[0].casefold() in COMMANDS else None
+    first = words[0].casefold() if words and words[0].casefold() in commands() else None
     start = _unclosed_quote(text)
     if start is None:  # shlex's other complaint: a backslash at the very end
         raise ParseError(

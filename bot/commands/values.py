@@ -5,14 +5,13 @@ check). A `<server>` stays the text that was typed: `bot.resolve` turns it into 
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import ClassVar, Literal, TypeAlias, get_args
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final, TypeAlias
 
-from bot.vps.models import ServerCreate, ServerUpdate
+from bot.operations.registry import get
+from bot.vps.models import ServerCreate
 
 __all__ = [
-    "POLICY_ACTIONS",
     "Approvals",
     "Audit",
     "Command",
@@ -21,16 +20,11 @@ __all__ = [
     "Help",
     "ListServers",
     "ParseError",
-    "Rename",
-    "ServerAction",
-    "SetFields",
     "Show",
-    "Update",
-    "Verb",
     "Whoami",
+    "Write",
+    "policy_action",
 ]
-
-Verb: TypeAlias = Literal["start", "stop", "reboot", "delete"]
 
 
 class ParseError(Exception):
@@ -114,65 +108,23 @@ class CreateModal:
 
 
 @dataclass(frozen=True)
-class Rename:
-    """`rename <server> <new-name>`: a partial update of the name."""
+class Write:
+    """A declared operation on one server (`bot.operations`): `rename`, `set`, `stop`, …, with
+    its checked values (the API body)."""
 
+    operation: str
     server: str
-    name: str
-    word: ClassVar[str] = "rename"
-    action: ClassVar[str | None] = "update"
-
-    def to_request(self) -> ServerUpdate:
-        """Return the body of the partial update (PATCH)."""
-        return ServerUpdate(name=self.name)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SetFields:
-    """`set <server> [name:…] [hostname:…] [backups:…]`: a partial update, at least one field."""
-
-    server: str
-    name: str | None = None
-    hostname: str | None = None
-    backups_enabled: bool | None = None
-    word: ClassVar[str] = "set"
-    action: ClassVar[str | None] = "update"
-
-    def to_request(self) -> ServerUpdate:
-        """Return the body of the partial update (PATCH): only the given fields."""
-        return ServerUpdate(
-            name=self.name, hostname=self.hostname, backups_enabled=self.backups_enabled
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Update:
-    """`update <server> name:… hostname:… backups:…`: all three, for the full update (PUT)."""
-
-    server: str
-    name: str
-    hostname: str
-    backups_enabled: bool
-    word: ClassVar[str] = "update"
-    action: ClassVar[str | None] = "update"
-
-
-@dataclass(frozen=True)
-class ServerAction:
-    """`start|stop|reboot|delete <server>`: the action is the verb itself."""
-
-    verb: Verb
-    server: str
+    values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def word(self) -> str:
-        """The command word, the same as the verb."""
-        return self.verb
+        """The command word: the operation's name."""
+        return self.operation
 
     @property
     def action(self) -> str | None:
-        """The policy action, the same as the verb."""
-        return self.verb
+        """The policy action the operation needs."""
+        return get(self.operation).policy_action
 
 
 @dataclass(frozen=True)
@@ -201,39 +153,16 @@ class Audit:
 
 
 Command: TypeAlias = (
-    Help
-    | ListServers
-    | Show
-    | Create
-    | CreateModal
-    | Rename
-    | SetFields
-    | Update
-    | ServerAction
-    | Whoami
-    | Audit
-    | Approvals
+    Help | ListServers | Show | Create | CreateModal | Write | Whoami | Audit | Approvals
 )
 
 
-POLICY_ACTIONS: Mapping[str, str | None] = MappingProxyType(
-    {
-        **{
-            kind.word: kind.action
-            for kind in (
-                Help,
-                ListServers,
-                Show,
-                Create,
-                Rename,
-                SetFields,
-                Update,
-                Whoami,
-                Audit,
-                Approvals,
-            )
-        },
-        **{verb: verb for verb in get_args(Verb)},
-    }
-)
-"""Command word → the policy action it needs (None: anyone may run it)."""
+_READS: Final = (Help, ListServers, Show, Whoami, Audit, Approvals)
+
+
+def policy_action(word: str) -> str | None:
+    """The policy action a command word needs (None: anyone may run it)."""
+    for kind in _READS:
+        if kind.word == word:
+            return kind.action
+    return get(word).policy_action

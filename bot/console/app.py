@@ -185,7 +185,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                 where=here.id,
                 waits=Waits(
                     screen,
-                    busy=lambda: services.watcher.active + working(),
+                    busy=lambda: bot.watcher.active + working(),
                     working=working,
                     note=lambda text: terminal.write(terminal.style.paint(text, DIM)),
                     quiet=options.quiet,

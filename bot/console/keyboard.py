@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from bot.commands import COMMANDS, DEFAULT_SLASH_COMMAND
+from bot.commands import DEFAULT_SLASH_COMMAND, commands
 from bot.console.terminal import Terminal
 
 __all__ = ["Keyboard", "TypedLines"]
@@ -185,6 +185,6 @@ def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
 
 def _complete(text: str, state: int) -> str | None:
     """Tab completion of console commands, the slash command and its words."""
-    words = (*_COMPLETIONS, f"{DEFAULT_SLASH_COMMAND} ", *(f"{w} " for w in COMMANDS))
+    words = (*_COMPLETIONS, f"{DEFAULT_SLASH_COMMAND} ", *(f"{w} " for w in commands()))
     matches = [c for c in words if c.startswith(text)]
     return matches[state] if state < len(matches) else None

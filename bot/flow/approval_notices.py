@@ -18,11 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
+from bot.flow.events import OpsChannel
 from bot.flow.gate import Access, Gate
-from bot.flow.operations import Operation
-from bot.flow.pipeline import Handler
 from bot.flow.reply import Reply
-from bot.notify import Notifier
+from bot.operations.change import Change
 from bot.periodic import Every
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
@@ -37,7 +36,7 @@ logger = logging.getLogger(__name__)
 def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
     """What the messages show of a stored approval."""
     try:
-        changes = Operation.from_params(approval.params).changes()
+        changes = Change.load(approval.params).changes()
     except ValueError:
         changes = []
     return ApprovalView(
@@ -75,7 +74,7 @@ def requester_reply(make: Callable[..., Reply], approval: Approval, now: float) 
 
 
 async def edit_request(
-    store: StateStore, notifier: Notifier, approval: Approval, message: Message
+    store: StateStore, notifier: OpsChannel, approval: Approval, message: Message
 ) -> bool:
     """Edit the request in the ops channel; False when where it is was not stored (yet)."""
     placed = approval if approval.ops_ts else await store.get_approval(approval.id)
@@ -87,7 +86,7 @@ async def edit_request(
 
 async def report_expiry(
     store: StateStore,
-    notifier: Notifier,
+    notifier: OpsChannel,
     slack: AsyncWebClient,
     approval: Approval,
     clock: Callable[[], float],
@@ -116,33 +115,29 @@ async def report_expiry(
     )
 
 
-def pending_list(gate: Gate) -> Handler:
+async def pending_list(ctx: RequestContext, access: Access, *, gate: Gate) -> None:
     """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
     `show` — with Approve/Reject where they may decide."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        rows = []
-        for approval in await ctx.store.list_approvals():
-            server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-            decidable = False
-            if approval.requester_id != ctx.caller.user_id:
-                rule = gate.approval_for(approval.action, server, _after(approval))
-                decidable = rule is not None and await gate.may_approve(
-                    ctx.caller, rule, approval.server_name
-                )
-            own = approval.requester_id == ctx.caller.user_id
-            if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
-                rows.append((view_of(approval), decidable))
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        await ctx.reply.ephemeral(build_approvals(rows, now))
-
-    return run
+    rows = []
+    for approval in await ctx.store.list_approvals():
+        server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
+        decidable = False
+        if approval.requester_id != ctx.caller.user_id:
+            rule = gate.approval_for(approval.action, server, _after(approval))
+            decidable = rule is not None and await gate.may_approve(
+                ctx.caller, rule, approval.server_name
+            )
+        own = approval.requester_id == ctx.caller.user_id
+        if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
+            rows.append((view_of(approval), decidable))
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    await ctx.reply.ephemeral(build_approvals(rows, now))
 
 
 def _after(approval: Approval) -> Server | None:
     """The server as the request would leave it (a rename: its new name)."""
     try:
-        return Operation.from_params(approval.params).after()
+        return Change.load(approval.params).after()
     except ValueError:
         return None
 
@@ -154,7 +149,7 @@ class ApprovalSweeper:
         self,
         *,
         store: StateStore,
-        notifier: Notifier,
+        notifier: OpsChannel,
         slack: AsyncWebClient,
         interval: float,
         clock: Callable[[], float],

@@ -15,7 +15,7 @@ from typing import Any
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access
-from bot.flow.operations import Operation
+from bot.operations.change import Change
 from bot.policy import ApprovalRule
 from bot.slack.blocks.guardrails import (
     build_already_waiting,
@@ -32,7 +32,7 @@ MAX_PENDING = 10
 
 
 async def request_approval(
-    ctx: RequestContext, access: Access, op: Operation, rule: ApprovalRule
+    ctx: RequestContext, access: Access, op: Change, rule: ApprovalRule
 ) -> None:
     """Record the request, store it, post it to the ops channel, tell the requester — unless
     the same change waits already, or the member has as many waiting as they may.
@@ -46,10 +46,10 @@ async def request_approval(
         "channel_id": caller.channel_id,
         "channel_name": caller.channel_name or "",
         "action": op.action,
-        "word": op.word,
+        "word": op.operation,
         "server_id": op.server_id,
         "server_name": op.server.name,
-        "params": op.to_params(),
+        "params": op.dump(),
         "response_url": caller.response_url,
         "ttl_seconds": rule.ttl,
         "request_id": ctx.request_id,
@@ -65,7 +65,7 @@ async def request_approval(
         await _not_opened(ctx, access, op, checked)
         return
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.REQUESTED,
         server_id=op.server_id,
         server_name=op.server.name,
@@ -81,7 +81,7 @@ async def request_approval(
         return
     approval = opened.approval
     view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.notifier
+    notifier = ctx.effects.ops
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     ts = await notifier.post(build_approval_request(view, now))
     if ts is not None and notifier.channel:
@@ -93,7 +93,7 @@ async def request_approval(
     await ctx.reply.ephemeral(sent)
 
 
-async def _not_opened(ctx: RequestContext, access: Access, op: Operation, opening: Opening) -> None:
+async def _not_opened(ctx: RequestContext, access: Access, op: Change, opening: Opening) -> None:
     """The same change waits already (pointed at), or too many do (refused, recorded)."""
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     if opening.outcome is OpenOutcome.WAITING and opening.approval is not None:
@@ -106,7 +106,7 @@ async def _not_opened(ctx: RequestContext, access: Access, op: Operation, openin
         return
     limit = access.limit
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,

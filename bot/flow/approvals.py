@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
@@ -29,11 +28,12 @@ from bot.flow.approval_notices import (
 )
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
+from bot.flow.deadline import bounded
 from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
-from bot.flow.gate import Access, Denied
-from bot.flow.operations import Operation
-from bot.flow.pipeline import Handler, Intent, IntentSource
+from bot.flow.gate import Access, Denied, Gate
+from bot.logs import bind_request
+from bot.operations.change import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.core import user_mention
@@ -55,63 +55,54 @@ from bot.vps import Server
 logger = logging.getLogger(__name__)
 
 
-def decide(
-    approval_id: str, *, approve: bool, reason: str = "", ask_reason: bool = False
-) -> IntentSource:
-    """The intent of an Approve (or Reject) click, made once the approval is loaded.
-
-    A Reject click with `ask_reason` opens a form for an optional reason instead (once the
-    gate has let the clicker reject); its submission decides, with the gate asked again.
-    """
-
-    async def make(ctx: RequestContext) -> Intent | None:
-        approval = await ctx.store.get_approval(approval_id)
-        if approval is None:
-            await ctx.reply.ephemeral(build_note("This approval request no longer exists."))
-            return None
-        try:
-            op = Operation.from_params(approval.params)
-        except ValueError:
-            logger.exception("approval %s holds a bad operation", approval.id)
-            await ctx.reply.ephemeral(build_note("This approval request is damaged."))
-            return None
-        requester = Caller(
-            user_id=approval.requester_id,
-            channel_id=approval.channel_id,
-            channel_name=approval.channel_name or None,
-            response_url=approval.response_url,
-        )
-
-        def becomes(server: Server | None) -> Server | None:
-            return op.rebased(server).after() if server is not None else op.after()
-
-        async def find(ctx: RequestContext) -> Server | None:
-            if op.server_id is None or not approve:
-                # A create has no server yet; a rejection does nothing, and is decided on the
-                # server as the request named it (quickly: a form may have to open in 3 s).
-                return None
-            found = await ctx.servers.resolve(ServerRef.of_id(op.server_id))
-            return found if isinstance(found, Server) else None  # gone: decided as not done
-
-        choice = _Choice(approve=approve, reason=reason.strip(), ask_reason=ask_reason)
-        return Intent(
+async def decide(ctx: RequestContext, gate: Gate, approval_id: str, choice: Choice) -> None:
+    """An Approve (or Reject) click, step by step: the request as stored, the server as it is
+    now, the gate's verdict on the clicker and the requester, then the decision (or the
+    refusal). A Reject click with `ask_reason` opens a form for an optional reason instead
+    (once the gate has let the clicker reject); its submission decides, the gate asked again."""
+    approval = await ctx.store.get_approval(approval_id)
+    if approval is None:
+        await ctx.reply.ephemeral(build_note("This approval request no longer exists."))
+        return
+    try:
+        op = Change.load(approval.params)
+    except ValueError:
+        logger.exception("approval %s holds a bad operation", approval.id)
+        await ctx.reply.ephemeral(build_note("This approval request is damaged."))
+        return
+    requester = Caller(
+        user_id=approval.requester_id,
+        channel_id=approval.channel_id,
+        channel_name=approval.channel_name or None,
+        response_url=approval.response_url,
+    )
+    server = None
+    if op.server_id is not None and choice.approve:
+        # A create has no server yet; a rejection does nothing, and is decided on the server
+        # as the request named it (quickly: a form may have to open in 3 s).
+        found = await bounded(ctx.servers.resolve(ServerRef.of_id(op.server_id)))
+        server = found if isinstance(found, Server) else None  # gone: decided as not done
+    bind_request(request_id=ctx.request_id, action=op.action, server_id=op.server_id)
+    after = op.rebased(server).after() if server is not None else op.after()
+    verdict = await bounded(
+        gate.authorize_approval(
+            ctx.caller,
+            requester,
             op.action,
-            _decided(approval, op, requester, choice),
-            find=find,
-            becomes=becomes,
-            label=op.server.name,
-            what="approve" if approve else "reject",
-            on_behalf_of=requester,
-            known_as=op.server if op.server_id is not None else None,
-            rejecting=not approve,
-            on_denied=_refused(approval, op, requester),
+            server,
+            after,
+            rejecting=not choice.approve,
+            was=op.server if op.server_id is not None else None,
         )
-
-    return make
+    )
+    if isinstance(verdict, Denied):
+        await _refused(ctx, verdict, approval, op, requester)
+    else:
+        await _decided(ctx, verdict, approval, op, requester, choice)
 
 
 @dataclasses.dataclass(frozen=True)
-class _Choice:
+class Choice:
     """What the decider chose: approve or reject, with the reason they gave (or will give)."""
 
     approve: bool
@@ -119,44 +110,50 @@ class _Choice:
     ask_reason: bool = False
 
 
-def _decided(approval: Approval, op: Operation, requester: Caller, choice: _Choice) -> Handler:
-    async def run(ctx: RequestContext, access: Access) -> None:
-        server = access.server
-        fresh = op.rebased(server) if server is not None else op
-        approve, why = choice.approve, ""
-        own = ctx.caller.user_id == requester.user_id
-        open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
-        if not approve and not own and choice.ask_reason and open_now:
-            await _ask_reason(ctx, approval)
-            return
-        if approve:
-            why = _changed(op, server)
-            if not why and await refusal(ctx, fresh) is not None:
-                why = f"{fresh.server.name} is {fresh.server.status} now"
-            if not why and await _over_limit(ctx, access, op):
-                return  # the request stays open: it may be approved once the limit allows
-        if own:  # the requester takes their request back (reject only)
-            result = await ctx.store.withdraw_approval(approval.id, requester.user_id)
-        else:
-            result = await ctx.store.decide_approval(
-                approval.id, ctx.caller.user_id, approve=approve and not why
-            )
-        if not result.ok or result.approval is None:
-            await _lost(ctx, result)
-            return
-        outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
-        reason = choice.reason if outcome == "rejected" else ""
-        await _settle(ctx, result.approval, op, requester, outcome, why, reason=reason)
-        if outcome == "approved":
-            await run_write(
-                _on_behalf(ctx, requester, result.approval),
-                access,
-                fresh,
-                recorded=None,
-                approved_by=ctx.caller.user_id,
-            )
-
-    return run
+async def _decided(
+    ctx: RequestContext,
+    access: Access,
+    approval: Approval,
+    op: Change,
+    requester: Caller,
+    choice: Choice,
+) -> None:
+    """The clicker may decide: record the decision once (any replica), and make the call as the
+    requester would have when it is approved."""
+    server = access.server
+    fresh = op.rebased(server) if server is not None else op
+    approve, why = choice.approve, ""
+    own = ctx.caller.user_id == requester.user_id
+    open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
+    if not approve and not own and choice.ask_reason and open_now:
+        await _ask_reason(ctx, approval)
+        return
+    if approve:
+        why = _changed(op, server)
+        if not why and await refusal(ctx, fresh) is not None:
+            why = f"{fresh.server.name} is {fresh.server.status} now"
+        if not why and await _over_limit(ctx, access, op):
+            return  # the request stays open: it may be approved once the limit allows
+    if own:  # the requester takes their request back (reject only)
+        result = await ctx.store.withdraw_approval(approval.id, requester.user_id)
+    else:
+        result = await ctx.store.decide_approval(
+            approval.id, ctx.caller.user_id, approve=approve and not why
+        )
+    if not result.ok or result.approval is None:
+        await _lost(ctx, result)
+        return
+    outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
+    reason = choice.reason if outcome == "rejected" else ""
+    await _settle(ctx, result.approval, op, requester, outcome, why, reason=reason)
+    if outcome == "approved":
+        await run_write(
+            _on_behalf(ctx, requester, result.approval),
+            access,
+            fresh,
+            recorded=None,
+            approved_by=ctx.caller.user_id,
+        )
 
 
 async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
@@ -182,7 +179,7 @@ async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
 async def _settle(
     ctx: RequestContext,
     approval: Approval,
-    op: Operation,
+    op: Change,
     requester: Caller,
     outcome: str,
     why: str,
@@ -208,7 +205,7 @@ async def _settle(
             detail += f"; reason: {reason}"
     try:
         await ctx.audit(
-            op.word,
+            op.operation,
             decided,
             server_id=op.server_id,
             server_name=op.server.name,
@@ -234,14 +231,14 @@ async def _show(
     message = build_approval_outcome(
         view_of(approval), outcome, who=ctx.caller.user_id, why=why, reason=reason
     )
-    if not await edit_request(ctx.store, ctx.effects.notifier, approval, message):
+    if not await edit_request(ctx.store, ctx.effects.ops, approval, message):
         # Clicked before the request's place was stored: the click came from the request
         # itself, which its response_url replaces.
         await ctx.reply.replace(message)
     await _on_behalf(ctx, requester, approval).reply.ephemeral(message)
 
 
-async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> bool:
+async def _over_limit(ctx: RequestContext, access: Access, op: Change) -> bool:
     """Whether the requester is over their write limit now (the approver is told so)."""
     limit = access.limit
     if limit is None:
@@ -253,7 +250,7 @@ async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> boo
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     again = when(datetime.fromtimestamp(retry_at, UTC), now)
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,
@@ -271,27 +268,23 @@ async def _over_limit(ctx: RequestContext, access: Access, op: Operation) -> boo
     return True
 
 
-def _refused(
-    approval: Approval, op: Operation, requester: Caller
-) -> Callable[[RequestContext, Denied], Awaitable[None]]:
+async def _refused(
+    ctx: RequestContext, denied: Denied, approval: Approval, op: Change, requester: Caller
+) -> None:
     """An approval click the gate refused: not an approver (the request stays open), or the
     request can't be done any more (the requester's rights, a freeze, a changed policy): then
     it is closed, as not done, and everyone hears why."""
-
-    async def refused(ctx: RequestContext, denied: Denied) -> None:
-        if denied.self_approval or denied.approvers is not None or denied.outsider:
-            await ctx.reply.ephemeral(build_denial(_not_approver(denied, requester.user_id)))
-            return
-        why = _why_void(ctx, denied)
-        result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
-        if not result.ok or result.approval is None:
-            await _lost(ctx, result)
-            return
-        frozen = denied.freeze is not None
-        void_as = AuditOutcome.FROZEN if frozen else AuditOutcome.DENIED
-        await _settle(ctx, result.approval, op, requester, "void", why, void_as=void_as)
-
-    return refused
+    if denied.self_approval or denied.approvers is not None or denied.outsider:
+        await ctx.reply.ephemeral(build_denial(_not_approver(denied, requester.user_id)))
+        return
+    why = _why_void(ctx, denied)
+    result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
+    if not result.ok or result.approval is None:
+        await _lost(ctx, result)
+        return
+    frozen = denied.freeze is not None
+    void_as = AuditOutcome.FROZEN if frozen else AuditOutcome.DENIED
+    await _settle(ctx, result.approval, op, requester, "void", why, void_as=void_as)
 
 
 def _not_approver(denied: Denied, requester_id: str) -> str:
@@ -321,7 +314,7 @@ def _why_void(ctx: RequestContext, denied: Denied) -> str:
 STORE_DOWN_WHY = "the bot's state store was unavailable; nothing was done, ask again"
 
 
-def _changed(op: Operation, server: Server | None) -> str:
+def _changed(op: Change, server: Server | None) -> str:
     """Why an approved write no longer fits the server (renamed or deleted since asked), or
     ""."""
     if server is None and op.server_id is not None:
@@ -342,7 +335,7 @@ async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
             text = "You asked for this yourself; someone else has to approve it."
         case ApprovalOutcome.EXPIRED if approval is not None:
             if result.expired_here:
-                await report_expiry(ctx.store, ctx.effects.notifier, ctx.slack, approval, ctx.clock)
+                await report_expiry(ctx.store, ctx.effects.ops, ctx.slack, approval, ctx.clock)
             text = "This approval request expired; nothing was done."
         case _:
             text = "This approval request no longer exists."

@@ -18,7 +18,6 @@ from fnmatch import fnmatchcase
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState
 from bot.flow.gate import Access
-from bot.flow.pipeline import Handler
 from bot.slack.blocks.notes import AuditSummary, build_audit
 from bot.state import AuditEntry
 
@@ -77,41 +76,43 @@ def _same(a: AuditEntry, b: AuditEntry) -> bool:
     )
 
 
-def audit_log(page: AuditPageState | None = None, *, replace_page: bool = False) -> Handler:
+async def audit_log(
+    ctx: RequestContext,
+    access: Access,
+    *,
+    page: AuditPageState | None = None,
+    replace_page: bool = False,
+) -> None:
     """A page of the audit log: of one server (the access's) or all of them; from `page`'s
     place (the Older button, which `replace_page`s the page it was on), else the newest."""
     state = page or AuditPageState()
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        about: int | str | None = None
-        if access.server is not None:
-            about = access.server.id or access.server.name
-        lines: list[Line] = []
-        older: tuple[float, int] | None = None
-        # The latest entries, and only when they don't fill the page, many more: each read is
-        # one snapshot of the log, so an entry recorded meanwhile is never counted twice.
-        for limit in (AUDIT_FIRST, AUDIT_SCAN):
-            rows = await ctx.store.list_audit(about, limit=limit, before=state.before)
-            seen = _readable(rows, about, access.only_servers)
-            lines, stopped = audit_page(seen)
-            if stopped is not None:
-                older = (stopped.time, stopped.id)
-                break
-            if len(rows) < limit:
-                break
-            older = (rows[-1].time, rows[-1].id)  # read this far: the next page goes on
-        label = None
-        if access.server is not None:
-            label = f"#{access.server.id}" if access.server.id else access.server.name
-        message = build_audit(
-            lines,
-            about=label,
-            older=_value(state, older) if older is not None else None,
-            newest=_value(state, None) if state.before is not None else None,
-        )
-        await (ctx.reply.replace(message) if replace_page else ctx.reply.ephemeral(message))
-
-    return run
+    about: int | str | None = None
+    if access.server is not None:
+        about = access.server.id or access.server.name
+    lines: list[Line] = []
+    older: tuple[float, int] | None = None
+    # The latest entries, and only when they don't fill the page, many more: each read is
+    # one snapshot of the log, so an entry recorded meanwhile is never counted twice.
+    for limit in (AUDIT_FIRST, AUDIT_SCAN):
+        rows = await ctx.store.list_audit(about, limit=limit, before=state.before)
+        seen = _readable(rows, about, access.only_servers)
+        lines, stopped = audit_page(seen)
+        if stopped is not None:
+            older = (stopped.time, stopped.id)
+            break
+        if len(rows) < limit:
+            break
+        older = (rows[-1].time, rows[-1].id)  # read this far: the next page goes on
+    label = None
+    if access.server is not None:
+        label = f"#{access.server.id}" if access.server.id else access.server.name
+    message = build_audit(
+        lines,
+        about=label,
+        older=_value(state, older) if older is not None else None,
+        newest=_value(state, None) if state.before is not None else None,
+    )
+    await (ctx.reply.replace(message) if replace_page else ctx.reply.ephemeral(message))
 
 
 def _value(state: AuditPageState, before: tuple[float, int] | None) -> str:

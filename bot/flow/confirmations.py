@@ -8,6 +8,7 @@ before anything happens; only then is the confirmation claimed (one winner) and 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
@@ -16,9 +17,9 @@ from bot.flow.context import RequestContext
 from bot.flow.execution import refusal
 from bot.flow.forms import DeleteFormState
 from bot.flow.gate import Access
-from bot.flow.operations import Operation
 from bot.flow.pipeline import Handler, Intent
 from bot.flow.writes import proceed
+from bot.operations.change import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import action_label, build_delete_modal, build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
@@ -47,32 +48,34 @@ async def confirm_intent(
         await _not_yours_or_gone(ctx, ClaimResult(problem, pending))
         return None
     try:
-        op = Operation.from_params(pending.params)
+        op = Change.load(pending.params)
     except ValueError:
         logger.exception("confirmation %s holds a bad operation", pending.id)
         await ctx.reply.replace(build_error("This confirmation is damaged; nothing was done."))
         return None
     if op.action == "delete" and typed is None:
-        run = _open_delete_modal(pending, op)
+        run: Handler = partial(_open_delete_modal, pending=pending, op=op)
     elif typed is not None and as_shown(typed) != as_shown(pending.server_name):
         await ctx.reply.ephemeral(build_note(_TYPE_EXACTLY))
         return None
     else:
-        run = _confirmed(pending, op)
-
-    def becomes(server: Server | None) -> Server | None:
-        return op.rebased(server).after() if server is not None else op.after()
+        run = partial(_confirmed, pending=pending, op=op)
 
     target = ServerRef.of_id(op.server.id) if op.server_id is not None else None
     return Intent(
         op.action,
         run,
         target=target,
-        becomes=becomes,
+        becomes=partial(_after, op),
         label=op.server.name,
         what="confirm",
         denied_outcome="Not confirmed: you may no longer do this here.",
     )
+
+
+def _after(op: Change, server: Server | None) -> Server | None:
+    """The server as the confirmed change leaves it (`server`: as it is now)."""
+    return op.rebased(server).after() if server is not None else op.after()
 
 
 def _renamed(name: str) -> str:
@@ -81,18 +84,16 @@ def _renamed(name: str) -> str:
 
 def cancel(confirmation_id: str) -> Intent:
     """The Cancel button: open to anyone, but only the requester's click cancels anything."""
+    return Intent(None, partial(_cancel, confirmation_id=confirmation_id), what="cancel")
 
-    async def run(ctx: RequestContext, access: Access) -> None:
-        result = await ctx.store.cancel_confirmation(confirmation_id, ctx.caller.user_id)
-        if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
-            await _record(ctx, result.confirmation, AuditOutcome.CANCELLED)
-            await ctx.reply.replace(
-                build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:")
-            )
-            return
-        await _not_yours_or_gone(ctx, result)
 
-    return Intent(None, run, what="cancel")
+async def _cancel(ctx: RequestContext, access: Access, *, confirmation_id: str) -> None:
+    result = await ctx.store.cancel_confirmation(confirmation_id, ctx.caller.user_id)
+    if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
+        await _record(ctx, result.confirmation, AuditOutcome.CANCELLED)
+        await ctx.reply.replace(build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:"))
+        return
+    await _not_yours_or_gone(ctx, result)
 
 
 def typed_name_error(typed: str, expected: str) -> str | None:
@@ -100,62 +101,59 @@ def typed_name_error(typed: str, expected: str) -> str | None:
     return None if as_shown(typed) == as_shown(expected) else _TYPE_EXACTLY
 
 
-def _confirmed(pending: Confirmation, op: Operation) -> Handler:
-    async def run(ctx: RequestContext, access: Access) -> None:
-        server = access.server
-        if server is not None and server.name != op.server.name:
-            if not await _answered_meanwhile(ctx, pending):
-                await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
-            return
-        fresh = op.rebased(server) if server is not None else op
-        refused = await refusal(ctx, fresh)
-        if refused is not None:  # the server moved on since the prompt
-            if not await _answered_meanwhile(ctx, pending):
-                await ctx.reply.replace(refused)
-            return
-        result = await ctx.store.claim_confirmation(pending.id, ctx.caller.user_id)
-        if result.outcome is not ClaimOutcome.CLAIMED:
-            await _not_yours_or_gone(ctx, result)
-            return
-        verb = action_label(op.word).lower()
-        then = "sent for approval" if access.approval is not None else f"{verb} {op.server.name}…"
-        await ctx.reply.replace(
-            build_prompt_outcome(f"Confirmed — {then}", emoji=":ballot_box_with_check:")
-        )
-        await proceed(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
-
-    return run
-
-
-def _open_delete_modal(pending: Confirmation, op: Operation) -> Handler:
-    """Delete asks more: the caller types the name. The claim waits for the form."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        server = access.server or op.server
-        if server.name != op.server.name:
+async def _confirmed(
+    ctx: RequestContext, access: Access, *, pending: Confirmation, op: Change
+) -> None:
+    server = access.server
+    if server is not None and server.name != op.server.name:
+        if not await _answered_meanwhile(ctx, pending):
             await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
-            return
-        caller = ctx.caller
-        state = DeleteFormState(
-            confirmation=pending.id,
-            user_id=pending.user_id,
-            name=server.name,
-            channel_id=pending.channel_id,
-            channel_name=pending.channel_name or None,
-            response_url=caller.response_url,
-        )
-        view = build_delete_modal(
-            server=server, confirmation_id=pending.id, private_metadata=state.dump()
-        )
-        try:
-            await ctx.slack.views_open(trigger_id=ctx.caller.trigger_id or "", view=view)
-        except SlackApiError as exc:
-            logger.warning("could not open the delete form: %s", exc.response.get("error"))
-            await ctx.reply.ephemeral(
-                build_error("Slack would not open the form in time; click again.")
-            )
+        return
+    fresh = op.rebased(server) if server is not None else op
+    refused = await refusal(ctx, fresh)
+    if refused is not None:  # the server moved on since the prompt
+        if not await _answered_meanwhile(ctx, pending):
+            await ctx.reply.replace(refused)
+        return
+    result = await ctx.store.claim_confirmation(pending.id, ctx.caller.user_id)
+    if result.outcome is not ClaimOutcome.CLAIMED:
+        await _not_yours_or_gone(ctx, result)
+        return
+    verb = action_label(op.operation).lower()
+    then = "sent for approval" if access.approval is not None else f"{verb} {op.server.name}…"
+    await ctx.reply.replace(
+        build_prompt_outcome(f"Confirmed — {then}", emoji=":ballot_box_with_check:")
+    )
+    await proceed(ctx, access, fresh, recorded=AuditOutcome.CONFIRMED)
 
-    return run
+
+async def _open_delete_modal(
+    ctx: RequestContext, access: Access, *, pending: Confirmation, op: Change
+) -> None:
+    """Delete asks more: the caller types the name. The claim waits for the form."""
+    server = access.server or op.server
+    if server.name != op.server.name:
+        await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
+        return
+    caller = ctx.caller
+    state = DeleteFormState(
+        confirmation=pending.id,
+        user_id=pending.user_id,
+        name=server.name,
+        channel_id=pending.channel_id,
+        channel_name=pending.channel_name or None,
+        response_url=caller.response_url,
+    )
+    view = build_delete_modal(
+        server=server, confirmation_id=pending.id, private_metadata=state.dump()
+    )
+    try:
+        await ctx.slack.views_open(trigger_id=ctx.caller.trigger_id or "", view=view)
+    except SlackApiError as exc:
+        logger.warning("could not open the delete form: %s", exc.response.get("error"))
+        await ctx.reply.ephemeral(
+            build_error("Slack would not open the form in time; click again.")
+        )
 
 
 async def _answered_meanwhile(ctx: RequestContext, pending: Confirmation) -> bool:
@@ -199,9 +197,12 @@ async def _not_yours_or_gone(ctx: RequestContext, result: ClaimResult) -> None:
 
 async def _record(ctx: RequestContext, confirmation: Confirmation, outcome: AuditOutcome) -> None:
     who = Caller(user_id=confirmation.user_id, channel_id=confirmation.channel_id)
-    word = str(confirmation.params.get("word") or confirmation.action)
+    try:
+        name = Change.load(confirmation.params).operation  # the operation, not its policy action
+    except ValueError:
+        name = confirmation.action
     await ctx.audit(
-        word,
+        name,
         outcome,
         server_id=confirmation.server_id,
         server_name=confirmation.server_name,

@@ -8,7 +8,7 @@ change a server through `effects`, which wants the gate's `Access` for that very
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,44 +17,43 @@ from bot.catalog import Catalog
 from bot.flow.caller import Caller
 from bot.flow.deadline import acting
 from bot.flow.directory import FleetIndex, ReadSlots, ServerDirectory
+from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Access
-from bot.flow.operations import Operation, Outcome, execute
+from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
-from bot.notify import Notifier
+from bot.operations.change import Change
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
-from bot.watch import Watcher
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Effects", "RequestContext"]
+__all__ = ["Effects", "Handler", "RequestContext"]
 
 
 class Effects:
     """The only way to change a server: `execute` wants the gate's `Access` for that change.
 
-    It also holds what a write touches beyond the API: the ops channel and the follow-up.
+    It also holds what a write touches beyond the API: the ops channel (approval requests go
+    there) and `events`, where a change is published once done.
     """
 
-    def __init__(
-        self, vps: VPSClient, notifier: Notifier, watcher: Watcher, index: FleetIndex
-    ) -> None:
+    def __init__(self, vps: VPSClient, ops: OpsChannel, events: Events, index: FleetIndex) -> None:
         self._vps = vps
         self._index = index
-        self.notifier = notifier
-        self.watcher = watcher
+        self.ops = ops
+        self.events = events
 
-    async def execute(self, access: Access, op: Operation) -> Outcome:
+    async def execute(self, access: Access, op: Change) -> Outcome:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""
         if not access.covers(op.action, op.server_id, op.after().name):
-            raise PermissionError(f"no access granted for {op.word} on {op.server.id}")
+            raise PermissionError(f"no access granted for {op.operation} on {op.server.id}")
         if access.approval is not None:
-            raise PermissionError(f"{op.word} on {op.server.id} waits for an approval")
+            raise PermissionError(f"{op.operation} on {op.server.id} waits for an approval")
         caller = access.caller
         acting()  # the point of no return: the call and what follows it are not cut
         outcome = await execute(self._vps, op, user_id=caller.user_id, channel_id=caller.channel_id)
-        if outcome.ok and op.kind == "delete":
+        if outcome.ok and op.declared.leads_to == "deleted":
             self._index.forget(op.server.id)
         elif outcome.ok and outcome.server is not None:
             self._index.learn(outcome.server)  # a create or a rename is findable at once
@@ -68,19 +67,19 @@ class Tally:
     outcome: str = "ok"
 
 
-# Audit outcomes that are also the outcome of an action (vpsbot_actions_total).
+# Audit outcomes that are also the outcome of an action (vpsbot_actions_total); executed and
+# failed are counted by the metrics' subscription to `OperationDone`.
 _ACTION_OUTCOMES = frozenset(
     {
-        AuditOutcome.EXECUTED,
         AuditOutcome.DENIED,
         AuditOutcome.CANCELLED,
         AuditOutcome.EXPIRED,
-        AuditOutcome.FAILED,
         AuditOutcome.FROZEN,
         AuditOutcome.LIMITED,
         AuditOutcome.REJECTED,
     }
 )
+_DONE_OUTCOMES = frozenset({AuditOutcome.EXECUTED, AuditOutcome.FAILED})
 # What a request's command outcome becomes after each audited step.
 _COMMAND_OUTCOMES = {AuditOutcome.ASKED: "prompted", AuditOutcome.REQUESTED: "requested"}
 
@@ -136,6 +135,7 @@ class RequestContext:
         )
         if outcome in _ACTION_OUTCOMES:
             self.metrics.action(action, outcome.value)
+        if outcome in _ACTION_OUTCOMES or outcome in _DONE_OUTCOMES:
             self.tally.outcome = outcome.value
         elif outcome in _COMMAND_OUTCOMES:
             self.tally.outcome = _COMMAND_OUTCOMES[outcome]
@@ -145,3 +145,7 @@ class RequestContext:
             if must:
                 raise
             logger.exception("could not record an audit entry (%s %s)", action, outcome)
+
+
+Handler = Callable[[RequestContext, Access], Awaitable[None]]
+"""What runs once the gate allowed a request (a read's answer, a prompt's click)."""

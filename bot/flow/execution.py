@@ -10,41 +10,38 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from bot.expected import EXPECTED_CHANGE_TTL, expect_change
 from bot.flow.context import RequestContext
+from bot.flow.events import OperationDone
 from bot.flow.gate import Access
-from bot.flow.operations import Operation, Outcome
-from bot.monitor import expect_change
+from bot.operations.change import Change
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import build_approved_result, build_limited
+from bot.slack.blocks.guardrails import build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
-from bot.state import AuditOutcome, Watch, new_id
-from bot.vps.models import STEADY_STATUSES, Server, ServerStatus
-from bot.watch import EXPECTED_CHANGE_TTL, FOLLOWED_ACTIONS
+from bot.state import AuditOutcome
+from bot.vps.models import Server, ServerStatus
 from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
 
-# The statuses in which an action can succeed; in another known status it can only fail.
-_RUNS_FROM = {"start": "stopped", "stop": "active", "reboot": "active"}
 _KNOWN = frozenset(s.value for s in ServerStatus)
 
 
-async def refusal(ctx: RequestContext, op: Operation) -> Message | None:
+async def refusal(ctx: RequestContext, op: Change) -> Message | None:
     """Why `op` can only fail, said before any prompt or API call; None when it may succeed."""
-    server = op.server
-    needed = _RUNS_FROM.get(op.kind)
-    if needed is not None and server.status in _KNOWN and server.status != needed:
-        return build_pointless(op.kind, server.name, server.id, server.status)
+    server, declared = op.server, op.declared
+    if server.status in _KNOWN and not declared.can_run_from(server.status):
+        return build_pointless(op.operation, server.name, server.id, server.status)
     new_name = op.after().name
-    if op.kind == "create" or (op.kind in ("patch", "put") and new_name != server.name):
+    if not declared.targets_server or new_name != server.name:
         taken = [s for s in await ctx.servers.named(new_name) if s.id != server.id]
         if taken:
             return build_name_taken(new_name, taken[0].name, taken[0].id)
     return None
 
 
-async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take: bool) -> bool:
+async def over_limit(ctx: RequestContext, access: Access, op: Change, *, take: bool) -> bool:
     """Refuse (and say until when) a write over the member's limit; with `take`, count it."""
     limit = access.limit
     if limit is None:
@@ -54,7 +51,7 @@ async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take
     if retry_at is None:
         return False
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.LIMITED,
         server_id=op.server_id,
         server_name=op.server.name,
@@ -72,17 +69,17 @@ async def over_limit(ctx: RequestContext, access: Access, op: Operation, *, take
 async def run_write(
     ctx: RequestContext,
     access: Access,
-    op: Operation,
+    op: Change,
     *,
     recorded: AuditOutcome | None = AuditOutcome.ASKED,
     approved_by: str | None = None,
 ) -> None:
-    """Record the request (or fail closed), make the API call once, then — whatever else
-    fails — record the outcome, post it to the channel and the ops channel (naming who
-    approved it, if someone did), and follow the server when the action moves it."""
+    """Record the request (or fail closed), make the API call once, record the outcome, and
+    publish it (`OperationDone`): the requester's answer, the ops channel, the follow-up, the
+    fleet monitor and the metrics hear of it there, whatever else fails."""
     if recorded is not None:  # None: the caller recorded the decision to act already
         await ctx.audit(
-            op.word,
+            op.operation,
             recorded,
             server_id=op.server_id,
             server_name=op.server.name,
@@ -91,74 +88,25 @@ async def run_write(
         )
     if await over_limit(ctx, access, op, take=True):
         return
-    if op.kind == "delete":  # noted before the call: a listing right after it knows it is ours
-        await _expect(ctx, op.server, "deleted")
+    if op.declared.leads_to == "deleted":  # noted before the call: a listing right after it
+        await _expect_gone(ctx, op.server)  # knows it is ours
     outcome = await ctx.effects.execute(access, op)
-    if op.kind == "delete" and not outcome.ok:  # still there: a later outside delete is news
-        await _expect(ctx, op.server, None)
     server = outcome.server or op.server
     await ctx.audit(
-        op.word,
+        op.operation,
         AuditOutcome.EXECUTED if outcome.ok else AuditOutcome.FAILED,
         server_id=server.id or None,
         server_name=server.name,
         detail=outcome.detail,
     )
-    watch = await _remember(ctx, op, outcome)
-    notifier = ctx.effects.notifier
-    message = outcome.message
-    if approved_by is not None:
-        message = build_approved_result(message, approved_by)
-    result_ts = await ctx.reply.in_channel(message)
-    if result_ts is not None and ctx.caller.channel_id == notifier.channel:
-        ops_ts: str | None = result_ts  # asked in the ops channel: one message there, not two
-    else:
-        ops_ts = await notifier.post(message)
-    if watch is None:
-        return
+    done = OperationDone(op, ctx.caller, outcome, ctx.reply, approved_by=approved_by)
+    await ctx.effects.events.publish(done)
+
+
+async def _expect_gone(ctx: RequestContext, server: Server) -> None:
+    """Tell the fleet monitor the server is about to go through the bot. A failure is logged:
+    at worst the monitor announces the deletion too."""
     try:
-        await ctx.effects.watcher.attach(
-            watch,
-            ops_channel=notifier.channel if ops_ts else None,
-            ops_ts=ops_ts,
-            result_channel=ctx.caller.channel_id if result_ts else None,
-            result_ts=result_ts,
-            response_url=ctx.caller.response_url,
-        )
-    except Exception:  # the watch is stored: the next start follows it
-        logger.exception("could not start following %s", server.name)
-
-
-async def _remember(ctx: RequestContext, op: Operation, outcome: Outcome) -> Watch | None:
-    """Store what comes next: a watch for a server on the move, or the deletion the monitor
-    should not announce. A failure here is logged; the change itself has happened."""
-    server = outcome.server or op.server
-    watcher = ctx.effects.watcher
-    try:
-        if outcome.ok and op.kind in FOLLOWED_ACTIONS and outcome.status not in STEADY_STATUSES:
-            # Stored before anything is posted: a crash from here on still ends with a report.
-            moving = server.model_copy(update={"status": outcome.status or server.status})
-            return await watcher.follow(
-                watcher.new_watch(
-                    watch_id=new_id(),
-                    server=moving,
-                    action=op.kind,
-                    user_id=ctx.caller.user_id,
-                    channel_id=ctx.caller.channel_id,
-                )
-            )
-    except Exception:
-        logger.exception("could not record the follow-up of %s %s", op.word, server.name)
-    return None
-
-
-async def _expect(ctx: RequestContext, server: Server, status: str | None) -> None:
-    """Tell the fleet monitor the server is about to reach `status` through the bot (None:
-    take that back). A failure is logged: at worst the monitor announces the change too."""
-    try:
-        if status is not None:
-            await expect_change(ctx.store, server.id, status, ctx.clock() + EXPECTED_CHANGE_TTL)
-        else:
-            await ctx.store.consume_expected_change(server.id, "deleted")
+        await expect_change(ctx.store, server.id, "deleted", ctx.clock() + EXPECTED_CHANGE_TTL)
     except Exception:
         logger.exception("could not tell the fleet monitor about %s", server.name)

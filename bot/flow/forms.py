@@ -7,13 +7,15 @@ format, validated on the way back in (`load` → None when it is not one of ours
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from bot.catalog import Catalog
 from bot.commands import Create, check_create_fields
+from bot.flow.caller import Caller
 from bot.slack import ids
+from bot.slack.roundtrip import RoundTrip
 
 _FIELDS = (
     ids.CREATE_NAME,
@@ -26,40 +28,33 @@ _FIELDS = (
 )
 
 
-class _Metadata(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def dump(self) -> str:
-        """The JSON that goes into the modal's private_metadata."""
-        return self.model_dump_json(exclude_none=True)
-
-    @classmethod
-    def load(cls, metadata: str) -> Self | None:
-        """Read private_metadata back; None when it is not this modal's."""
-        try:
-            return cls.model_validate_json(metadata)
-        except ValidationError:
-            return None
-
-
-class CreateFormState(_Metadata):
-    """The create modal: who opened it where, so the result goes back there."""
+class _Opened(RoundTrip):
+    """Who opened a modal, in which channel, and where to answer them."""
 
     user_id: str = Field(max_length=40)
     channel_id: str = Field(max_length=40)
     channel_name: str | None = Field(default=None, max_length=100)
     response_url: str | None = Field(default=None, max_length=1000)
 
+    def caller(self, user_id: str) -> Caller:
+        """The member who submitted it (`user_id`, from Slack), in the channel it was opened."""
+        return Caller(
+            user_id=user_id,
+            channel_id=self.channel_id,
+            channel_name=self.channel_name,
+            response_url=self.response_url,
+        )
 
-class DeleteFormState(_Metadata):
+
+class CreateFormState(_Opened):
+    """The create modal: who opened it where, so the result goes back there."""
+
+
+class DeleteFormState(_Opened):
     """The delete modal: the confirmation it finishes, the name to type, where to answer."""
 
     confirmation: str = Field(min_length=1, max_length=100)
-    user_id: str = Field(max_length=40)
     name: str = Field(max_length=1000)
-    channel_id: str = Field(max_length=40)
-    channel_name: str | None = Field(default=None, max_length=100)
-    response_url: str | None = Field(default=None, max_length=1000)
 
 
 def form_values(state: Mapping[str, Any]) -> dict[str, str | None]:
@@ -81,17 +76,13 @@ def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str,
     return check_create_fields(form_values(state), catalog)
 
 
-class RejectFormState(_Metadata):
+class RejectFormState(_Opened):
     """The reject modal: the request it rejects, who opened it, where the click came from."""
 
     approval: str = Field(min_length=1, max_length=100)
-    user_id: str = Field(max_length=40)
-    channel_id: str = Field(max_length=40)
-    channel_name: str | None = Field(default=None, max_length=100)
-    response_url: str | None = Field(default=None, max_length=1000)
 
 
-class AuditPageState(_Metadata):
+class AuditPageState(RoundTrip):
     """`/vps audit`'s Older button: what was asked about (as typed), and where the page starts
     (the time and id of the newest entry not shown yet; none: the newest page)."""
 

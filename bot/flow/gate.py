@@ -19,9 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.flow.caller import Caller
 from bot.policy import (
-    ACTIONS,
     ANY_ACTION,
-    WRITE_ACTIONS,
     ApprovalRule,
     Decision,
     FreezeHit,
@@ -30,6 +28,7 @@ from bot.policy import (
     Policy,
     Request,
     WriteLimit,
+    actions,
     active_freezes,
     allowed_actions,
     decide,
@@ -37,6 +36,7 @@ from bot.policy import (
     first_match,
     freeze_ends,
     upcoming_freezes,
+    write_actions,
 )
 from bot.vps import Server
 
@@ -63,6 +63,7 @@ class Access:
     only_servers: tuple[str, ...] = ()
     approval: ApprovalRule | None = None  # a write that needs a second person's approval
     limit: WriteLimit | None = None  # the writes the caller may make in a window
+    confirm: bool = False  # the policy wants the caller to confirm first (`confirm:`)
     seal: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -122,7 +123,7 @@ class Gate:
         approval too: otherwise renaming a protected server would take it out of protection.
         A rename that keeps the server inside (or outside) them is not such a move.
         """
-        if action not in WRITE_ACTIONS:
+        if action not in write_actions():
             return None
         names = list(dict.fromkeys(s.name for s in servers if s is not None))
         rule = self._policy.approval_for(action, names)
@@ -133,7 +134,7 @@ class Gate:
 
     def approval_rules(self, action: str) -> tuple[ApprovalRule, ...]:
         """Every approval rule that may apply to `action` (for whoami)."""
-        return self._policy.approval_rules_for(action) if action in WRITE_ACTIONS else ()
+        return self._policy.approval_rules_for(action) if action in write_actions() else ()
 
     async def may_approve(self, approver: Caller, rule: ApprovalRule, server_name: str) -> bool:
         """Whether `approver` matches the rule's `by:` (the requester is refused elsewhere)."""
@@ -180,11 +181,11 @@ class Gate:
         if frozen is not None:
             return frozen
         why = "; ".join(dict.fromkeys(reasons))
-        if action not in WRITE_ACTIONS:
+        if action not in write_actions():
             return self._grant(caller, action, now, after, why)
         approval = self.approval_for(action, now, after)
-        limit = self._policy.write_limit
-        return self._grant(caller, action, now, after, why, (), approval, limit)
+        limit, confirm = self._policy.write_limit, action in self._policy.confirm
+        return self._grant(caller, action, now, after, why, (), approval, limit, confirm)
 
     async def authorize_approval(
         self,
@@ -240,7 +241,7 @@ class Gate:
     ) -> Denied | None:
         """The freeze that refuses this write now, unless its `except:` lets the caller act
         (on the server as it is and as it will be)."""
-        if action not in WRITE_ACTIONS:
+        if action not in write_actions():
             return None
         at = self._now()
         hits = active_freezes(self._policy, action, at)
@@ -290,7 +291,7 @@ class Gate:
         decisions = await allowed_actions(
             self._policy, caller.user_id, caller.channel_id, caller.channel_name, self._groups
         )
-        order = {action: index for index, action in enumerate(ACTIONS)}
+        order = {action: index for index, action in enumerate(actions())}
         return sorted(decisions, key=lambda d: order.get(d.action, len(order)))
 
     @staticmethod
@@ -307,9 +308,10 @@ class Gate:
         only_servers: tuple[str, ...] = (),
         approval: ApprovalRule | None = None,
         limit: WriteLimit | None = None,
+        confirm: bool = False,
     ) -> Access:
         access = Access(
-            caller, action, now, after, reason, only_servers, approval, limit, seal=_SEAL
+            caller, action, now, after, reason, only_servers, approval, limit, confirm, _SEAL
         )
         _GRANTED.add(access)
         return access

@@ -17,17 +17,20 @@ the gate's look-ups, a handler's own reads — end the request before it acts, w
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.flow.caller import Caller
-from bot.flow.context import RequestContext
+from bot.flow.context import Handler, RequestContext
 from bot.flow.deadline import TooLong, bounded, deadline
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Denied, Gate
 from bot.flow.once import first_time
+from bot.flow.writes import write
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, WRITE_ACTIONS, denial_text
+from bot.operations.change import Request
+from bot.policy import READ_ACTIONS, denial_text, write_actions
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
@@ -38,9 +41,8 @@ from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Handler", "Intent", "perform"]
+__all__ = ["Handler", "Intent", "perform", "perform_step"]
 
-Handler = Callable[[RequestContext, Access], Awaitable[None]]
 Finder = Callable[[RequestContext], Awaitable["Server | Stop | None"]]
 
 STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try again in a moment."
@@ -74,24 +76,22 @@ def _same(server: Server | None) -> Server | None:
 @dataclass(frozen=True)
 class Intent:
     """What a request asks for: the policy action (None: open to all), the server it names,
-    what that server will become, and the handler to run once allowed.
+    what that server will become, and what runs once allowed — a write's `request` (its
+    steps: `bot.flow.writes.write`), or the handler `run` (a read, a click on a prompt).
 
     `find` replaces the usual lookup of `target` (e.g. the audit log, which also knows deleted
     servers); `label` names the target in a denial when there is no server (what was typed).
     """
 
     action: str | None
-    run: Handler
+    run: Handler | None = None
+    request: Request | None = None
     target: ServerRef | BadReference | None = None
     becomes: Callable[[Server | None], Server | None] = _same
     find: Finder | None = None
     label: str | None = None
     what: str = "request"
     denied_outcome: str | None = None  # replaces the message clicked on when it is denied
-    on_behalf_of: Caller | None = None  # an approval: the caller decides the requester's request
-    known_as: Server | None = None  # an approval: the server as the request named it
-    rejecting: bool = False
-    on_denied: Callable[[RequestContext, Denied], Awaitable[None]] | None = None
 
 
 IntentSource = Intent | Callable[[RequestContext], Awaitable["Intent | None"]]
@@ -100,40 +100,64 @@ IntentSource = Intent | Callable[[RequestContext], Awaitable["Intent | None"]]
 async def perform(ctx: RequestContext, gate: Gate, intent: IntentSource) -> None:
     """Take an intent (or what makes one: it may need the store) through the gate and run it;
     every outcome, even a failure, reaches the caller."""
-    what = intent.what if isinstance(intent, Intent) else "request"
+    doing = _Doing(intent.what if isinstance(intent, Intent) else "request")
+    async with _answered(ctx, doing):
+        made = intent if isinstance(intent, Intent) else await intent(ctx)
+        if made is not None and made.action in write_actions() and not await first_time():
+            # Only what changes something waits for the replicas' shared memory of
+            # requests: a read answered twice does no harm, and its answer need not wait.
+            logger.warning("a repeated request was acked but not acted on (another had)")
+            return
+        if made is not None and made.action in READ_ACTIONS:
+            doing.what = made.what
+            with ctx.read_slots.take(ctx.caller.user_id) as free:
+                if free:
+                    await _perform(ctx, gate, made)
+                else:
+                    ctx.tally.outcome = "busy"
+                    await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
+        elif made is not None:
+            doing.what = made.what
+            await _perform(ctx, gate, made)
+
+
+async def perform_step(ctx: RequestContext, what: str, step: Coroutine[Any, Any, None]) -> None:
+    """A write that is a step of its own (an approval's decision, which asks the gate itself)
+    under the same net: the deadline, the replicas' memory of requests, an answer whatever
+    goes wrong."""
+    async with _answered(ctx, _Doing(what)):
+        if not await first_time():
+            step.close()
+            logger.warning("a repeated request was acked but not acted on (another had)")
+            return
+        await step
+
+
+@dataclass
+class _Doing:
+    what: str
+
+
+@asynccontextmanager
+async def _answered(ctx: RequestContext, doing: _Doing) -> AsyncIterator[None]:
+    """The net around a request: its deadline, and an answer for every failure."""
     try:
         with deadline(ctx.deadline):
-            made = intent if isinstance(intent, Intent) else await intent(ctx)
-            if made is not None and made.action in WRITE_ACTIONS and not await first_time():
-                # Only what changes something waits for the replicas' shared memory of
-                # requests: a read answered twice does no harm, and its answer need not wait.
-                logger.warning("a repeated request was acked but not acted on (another had)")
-                return
-            if made is not None and made.action in READ_ACTIONS:
-                what = made.what
-                with ctx.read_slots.take(ctx.caller.user_id) as free:
-                    if free:
-                        await _perform(ctx, gate, made)
-                    else:
-                        ctx.tally.outcome = "busy"
-                        await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
-            elif made is not None:
-                what = made.what
-                await _perform(ctx, gate, made)
+            yield
     except TooLong as exc:
         ctx.tally.outcome = "failed"
-        logger.warning("stopped %s at its %gs deadline; nothing was done", what, exc.seconds)
+        logger.warning("stopped %s at its %gs deadline; nothing was done", doing.what, exc.seconds)
         await ctx.reply.ephemeral(build_error(too_long(exc.seconds)))
     except VPSError as exc:
         ctx.tally.outcome = "failed"
         await ctx.reply.ephemeral(build_error(str(exc)))
     except StateStoreError:
         ctx.tally.outcome = "unavailable"
-        logger.exception("the state store failed during %s", what)
+        logger.exception("the state store failed during %s", doing.what)
         await ctx.reply.ephemeral(build_error(STORE_DOWN))
     except Exception:
         ctx.tally.outcome = "error"
-        logger.exception("failed to run %s for %s", what, ctx.caller.user_id)
+        logger.exception("failed to run %s for %s", doing.what, ctx.caller.user_id)
         await ctx.reply.ephemeral(
             build_error(
                 "Something went wrong on the bot's side; nothing more was done.",
@@ -148,7 +172,7 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         label = intent.target.reference
     visible: tuple[str, ...] = ()
     first_check = intent.target is not None or intent.find is not None
-    if intent.action is not None and intent.on_behalf_of is None and first_check:
+    if intent.action is not None and first_check:
         # Denied on every server: say so before looking anything up.
         first = await bounded(gate.authorize(ctx.caller, intent.action, label=label))
         if isinstance(first, Denied):
@@ -165,30 +189,15 @@ async def _perform(ctx: RequestContext, gate: Gate, intent: Intent) -> None:
         action=intent.action,
         server_id=server.id if server is not None and server.id else None,
     )
-    after = intent.becomes(server)
-    if intent.on_behalf_of is not None and intent.action is not None:
-        verdict = await bounded(
-            gate.authorize_approval(
-                ctx.caller,
-                intent.on_behalf_of,
-                intent.action,
-                server,
-                after,
-                rejecting=intent.rejecting,
-                was=intent.known_as,
-            )
-        )
-    else:
-        verdict = await bounded(
-            gate.authorize(ctx.caller, intent.action, server, after, label=label)
-        )
-    if isinstance(verdict, Denied) and intent.on_denied is not None:
-        await intent.on_denied(ctx, verdict)
-    elif isinstance(verdict, Denied):
+    after = intent.request.on(server).after() if intent.request else intent.becomes(server)
+    verdict = await bounded(gate.authorize(ctx.caller, intent.action, server, after, label=label))
+    if isinstance(verdict, Denied):
         if intent.action in READ_ACTIONS:  # a read names only what the caller typed
             verdict = replace(verdict, label=label)
         await deny(ctx, verdict, label, intent.denied_outcome)
-    else:
+    elif intent.request is not None:
+        await write(ctx, verdict, intent.request.on(verdict.server))
+    elif intent.run is not None:
         await intent.run(ctx, verdict)
 
 

@@ -12,17 +12,16 @@ from fnmatch import fnmatchcase
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import COMMANDS, POLICY_ACTIONS, usage
+from bot.commands import commands, policy_action, usage
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
-from bot.flow.pipeline import Handler
-from bot.policy import WRITE_ACTIONS, Weekly, WriteLimit, describe_rules
+from bot.operations import operations
+from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
 from bot.resolve import filter_servers
 from bot.slack.blocks import (
-    CARD_ACTION_ORDER,
     LIST_PAGE_SIZE,
     ListFilters,
     build_create_modal,
@@ -41,98 +40,84 @@ FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
 
 
-def list_page(filters: ListFilters, page: int, *, replace: bool) -> Handler:
+async def list_page(
+    ctx: RequestContext, access: Access, *, filters: ListFilters, page: int, replace: bool
+) -> None:
     """A page of the server list, filtered; `replace` edits the list a paging button was on."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        start = (max(page, 1) - 1) * LIST_PAGE_SIZE
-        if access.only_servers:  # only some names may be listed: filter the whole fleet
-            rows = [
-                r
-                for r in _visible(await ctx.servers.fleet(), access.only_servers)
-                if (not filters.status or r.status == filters.status)
-                and (not filters.location or r.location == filters.location)
-            ]
-            rows = filter_servers(rows, filters.text) if filters.text else rows
-            shown = [row.server() for row in rows[start : start + LIST_PAGE_SIZE]]
-            found = ListPage(shown, len(rows))
-        else:
-            found = await ctx.servers.page(
-                start=start,
-                size=LIST_PAGE_SIZE,
-                status=filters.status,
-                location=filters.location,
-                text=filters.text,
-            )
-        message = build_server_list(
-            found.servers,
-            page=max(page, 1),
-            page_size=LIST_PAGE_SIZE,
-            total=found.total,
-            filters=filters,
-            command=ctx.command,
-            index_age=found.index_age,
-        )
-        await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
-
-    return run
-
-
-def card(gate: Gate, *, replace: bool) -> Handler:
-    """A server's card with the buttons this caller may use here."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        server = access.server
-        if server is None:
-            raise ValueError("a card needs a server")
-        actions = await gate.permitted(ctx.caller, _sensible_actions(server.status), server)
-        message = build_server_card(server, actions=actions, command=ctx.command)
-        await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
-
-    return run
-
-
-def help_for(gate: Gate, topic: str | None) -> Handler:
-    """Usage lines: of `topic`, or of every command the caller may run here."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        allowed = {d.action for d in await gate.overview(ctx.caller) if d.allowed}
-        words = [topic] if topic else COMMANDS
-        lines = [
-            (usage(word, ctx.command), "")
-            for word in words
-            if topic or POLICY_ACTIONS[word] is None or POLICY_ACTIONS[word] in allowed
+    start = (max(page, 1) - 1) * LIST_PAGE_SIZE
+    if access.only_servers:  # only some names may be listed: filter the whole fleet
+        rows = [
+            r
+            for r in _visible(await ctx.servers.fleet(), access.only_servers)
+            if (not filters.status or r.status == filters.status)
+            and (not filters.location or r.location == filters.location)
         ]
-        await ctx.reply.ephemeral(build_help(ctx.command, lines))
+        rows = filter_servers(rows, filters.text) if filters.text else rows
+        shown = [row.server() for row in rows[start : start + LIST_PAGE_SIZE]]
+        found = ListPage(shown, len(rows))
+    else:
+        found = await ctx.servers.page(
+            start=start,
+            size=LIST_PAGE_SIZE,
+            status=filters.status,
+            location=filters.location,
+            text=filters.text,
+        )
+    message = build_server_list(
+        found.servers,
+        page=max(page, 1),
+        page_size=LIST_PAGE_SIZE,
+        total=found.total,
+        filters=filters,
+        command=ctx.command,
+        index_age=found.index_age,
+    )
+    await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
-    return run
+
+async def card(ctx: RequestContext, access: Access, *, gate: Gate, replace: bool) -> None:
+    """A server's card with the buttons this caller may use here."""
+    server = access.server
+    if server is None:
+        raise ValueError("a card needs a server")
+    actions = await gate.permitted(ctx.caller, _sensible_actions(server.status), server)
+    message = build_server_card(server, actions=actions, command=ctx.command)
+    await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
 
-def whoami(gate: Gate, zone: str = "UTC") -> Handler:
+async def help_for(ctx: RequestContext, access: Access, *, gate: Gate, topic: str | None) -> None:
+    """Usage lines: of `topic`, or of every command the caller may run here."""
+    allowed = {d.action for d in await gate.overview(ctx.caller) if d.allowed}
+    words = [topic] if topic else commands()
+    lines = [
+        (usage(word, ctx.command), "")
+        for word in words
+        if topic or policy_action(word) is None or policy_action(word) in allowed
+    ]
+    await ctx.reply.ephemeral(build_help(ctx.command, lines))
+
+
+async def whoami(ctx: RequestContext, access: Access, *, gate: Gate, zone: str = "UTC") -> None:
     """Which actions the caller may take in this channel, and why; what needs approval (and
     whose, never the caller's own), each freeze window once, and the write limit left. Times
     are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        caller = ctx.caller
-        decisions = await gate.overview(caller)
-        lines = [(d.action, d.allowed, d.reason) for d in decisions]
-        notes = []
-        for decision in decisions:
-            for rule in gate.approval_rules(decision.action) if decision.allowed else ():
-                approvers = describe_rules(rule.by, without=caller.user_id)
-                notes.append(approval_line(decision.action, rule.servers, approvers))
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        for hit in gate.freezes(FREEZE_HORIZON):
-            shown = hit.window.when.timezone if isinstance(hit.window.when, Weekly) else zone
-            exempt = await gate.exempt(caller, hit)
-            notes.append(freeze_line(hit, now, exempt=exempt, zone=shown))
-        limit = gate.write_limit
-        if limit is not None and any(d.allowed and d.action in WRITE_ACTIONS for d in decisions):
-            notes.append(await _limit_note(ctx, limit, now, zone))
-        await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
-
-    return run
+    caller = ctx.caller
+    decisions = await gate.overview(caller)
+    lines = [(d.action, d.allowed, d.reason) for d in decisions]
+    notes = []
+    for decision in decisions:
+        for rule in gate.approval_rules(decision.action) if decision.allowed else ():
+            approvers = describe_rules(rule.by, without=caller.user_id)
+            notes.append(approval_line(decision.action, rule.servers, approvers))
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    for hit in gate.freezes(FREEZE_HORIZON):
+        shown = hit.window.when.timezone if isinstance(hit.window.when, Weekly) else zone
+        exempt = await gate.exempt(caller, hit)
+        notes.append(freeze_line(hit, now, exempt=exempt, zone=shown))
+    limit = gate.write_limit
+    if limit is not None and any(d.allowed and d.action in write_actions() for d in decisions):
+        notes.append(await _limit_note(ctx, limit, now, zone))
+    await ctx.reply.ephemeral(build_whoami(caller.user_id, caller.channel_id, lines, notes))
 
 
 async def _limit_note(ctx: RequestContext, limit: WriteLimit, now: datetime, zone: str) -> str:
@@ -166,20 +151,15 @@ async def open_create_form(ctx: RequestContext, access: Access) -> None:
         )
 
 
-# What a card offers for each status: a running server can't be started, a stopped one can't
-# be stopped or rebooted, one in transition or suspended can only be deleted.
-_ACTIONS_BY_STATUS = {
-    "active": ("stop", "reboot", "delete"),
-    "stopped": ("start", "delete"),
-}
-
-
 def _sensible_actions(status: str) -> tuple[str, ...]:
-    """The card actions that make sense for a server in `status` (all for a status unknown)."""
-    if status in _ACTIONS_BY_STATUS:
-        return _ACTIONS_BY_STATUS[status]
+    """The card's operations that can succeed on a server in `status` (all of them for a
+    status we don't know)."""
     known = {s.value for s in ServerStatus}
-    return ("delete",) if status in known else CARD_ACTION_ORDER
+    return tuple(
+        op.name
+        for op in operations()
+        if op.on_card and (status not in known or op.can_run_from(status))
+    )
 
 
 def _visible(servers: list[FleetRow], only: Sequence[str]) -> list[FleetRow]:

@@ -7,6 +7,8 @@ path to a handler. A new subcommand needs an intent here; it cannot skip the gat
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.commands import (
     Approvals,
     Audit,
@@ -16,12 +18,9 @@ from bot.commands import (
     Help,
     ListServers,
     ParseError,
-    Rename,
-    ServerAction,
-    SetFields,
     Show,
-    Update,
     Whoami,
+    Write,
     parse,
     usage,
 )
@@ -29,11 +28,9 @@ from bot.flow import approval_notices, approvals, audit_log, confirmations, read
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
-from bot.flow.gate import Access
-from bot.flow.operations import Operation
-from bot.flow.pipeline import STOP, Intent, Stop, perform
+from bot.flow.pipeline import STOP, Intent, Stop, perform, perform_step
 from bot.flow.services import Services
-from bot.flow.writes import request_write
+from bot.operations.change import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
@@ -67,85 +64,49 @@ def command_intent(services: Services, command: Command) -> Intent:
     gate = services.gate
     match command:
         case Help():
-            return Intent(None, reads.help_for(gate, command.topic), what="help")
+            return Intent(
+                None, partial(reads.help_for, gate=gate, topic=command.topic), what="help"
+            )
         case Whoami():
             zone = services.settings.bot_timezone
-            return Intent(None, reads.whoami(gate, zone), what="whoami")
+            return Intent(None, partial(reads.whoami, gate=gate, zone=zone), what="whoami")
         case ListServers():
             filters = ListFilters(command.status, command.location, command.text)
-            return Intent("list", reads.list_page(filters, 1, replace=False), what="list")
+            return Intent(
+                "list",
+                partial(reads.list_page, filters=filters, page=1, replace=False),
+                what="list",
+            )
         case Show():
             target = parse_reference(command.server)
-            return Intent("show", reads.card(gate, replace=False), target=target, what="show")
+            return Intent(
+                "show", partial(reads.card, gate=gate, replace=False), target=target, what="show"
+            )
         case Audit():
             return _audit_intent(command.server)
         case Approvals():
-            return Intent(None, approval_notices.pending_list(gate), what="approvals")
+            return Intent(None, partial(approval_notices.pending_list, gate=gate), what="approvals")
         case CreateModal():
             return Intent("create", reads.open_create_form, what="create form")
         case Create():
             return create_intent(services, command)
-        case Rename() | SetFields() | Update() | ServerAction():
-            return _server_write(services, command)
+        case Write():
+            return _server_write(command)
 
 
 def create_intent(services: Services, command: Create) -> Intent:
     """A create, typed or from the form: checked on the name the new server will have."""
-    op = create_operation(services, command)
-    confirm = op.action in services.gate.needs_confirmation
-    return Intent(
-        "create", request_write(op, confirm=confirm), becomes=lambda _: op.after(), what="create"
-    )
-
-
-def _server_write(
-    services: Services, command: Rename | SetFields | Update | ServerAction
-) -> Intent:
-    action = command.action or command.word
-    confirm = action in services.gate.needs_confirmation
-
-    def operation(server: Server) -> Operation:
-        return write_operation(command, server)
-
-    def becomes(server: Server | None) -> Server | None:
-        return operation(server).after() if server is not None else None
-
-    async def write(ctx: RequestContext, access: Access) -> None:
-        if access.server is None:
-            raise ValueError("a write on a server needs the server")
-        await request_write(operation(access.server), confirm=confirm)(ctx, access)
-
-    return Intent(
-        action,
-        write,
-        target=parse_reference(command.server),
-        becomes=becomes,
-        what=command.word,
-    )
-
-
-def write_operation(
-    command: Rename | SetFields | Update | ServerAction, server: Server
-) -> Operation:
-    """The API call a command on `server` makes."""
-    match command:
-        case Rename() | SetFields():
-            return Operation("patch", command.word, server, command.to_request().body())
-        case Update():
-            body = {
-                "name": command.name,
-                "hostname": command.hostname,
-                "backups_enabled": command.backups_enabled,
-            }
-            return Operation("put", "update", server, body)
-        case ServerAction():
-            return Operation(command.verb, command.verb, server)
-
-
-def create_operation(services: Services, command: Create) -> Operation:
-    """The write a checked `create` (typed or from the form) asks for."""
     body = command.to_request().model_dump(exclude_none=True)
-    return Operation("create", "create", planned_server(services, command), body)
+    planned = planned_server(services, command)
+    request = Request(operation="create", values=body, planned=planned)
+    return Intent("create", request=request, what="create")
+
+
+def _server_write(command: Write) -> Intent:
+    """A declared operation on the server the member named."""
+    request = Request(operation=command.operation, target=command.server, values=command.values)
+    target = parse_reference(command.server)
+    return Intent(command.action, request=request, target=target, what=command.word)
 
 
 def planned_server(services: Services, command: Create) -> Server:
@@ -171,18 +132,20 @@ def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> 
     named by the API when it still exists (the policy's `servers:` globs need a name). A page
     further back (`page`, from the Older button) is the same question, asked again."""
     state = page or AuditPageState(about=reference[:500] if reference is not None else None)
-    run = audit_log.audit_log(state, replace_page=page is not None)
+    run = partial(audit_log.audit_log, page=state, replace_page=page is not None)
     if reference is None:
         return Intent("audit", run, what="audit")
     ref = parse_reference(reference)
-
-    async def find(ctx: RequestContext) -> Server | Stop | None:
-        if isinstance(ref, BadReference):
-            await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
-            return STOP
-        return await _known_as(ctx, ref)
-
+    find = partial(_audited, ref=ref)
     return Intent("audit", run, target=ref, find=find, what="audit")
+
+
+async def _audited(ctx: RequestContext, *, ref: ServerRef | BadReference) -> Server | Stop:
+    """The server an audit asks about: a bad reference is said at once."""
+    if isinstance(ref, BadReference):
+        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+        return STOP
+    return await _known_as(ctx, ref)
 
 
 async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
@@ -199,14 +162,16 @@ async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
 
 async def run_card_action(services: Services, caller: Caller, verb: str, value: str) -> None:
     """Start / Stop / Reboot / Delete on a card: the same request as the typed command."""
-    command = ServerAction(verb=verb, server=f"#{value}")  # type: ignore[arg-type]
-    await perform(services.context(caller), services.gate, _server_write(services, command))
+    command = Write(operation=verb, server=f"#{value}")
+    await perform(services.context(caller), services.gate, _server_write(command))
 
 
 async def show_card(services: Services, caller: Caller, value: str, *, replace: bool) -> None:
     """Show (on a list row: a new card) / Refresh (on a card: in place)."""
     target = parse_reference(f"#{value}")
-    intent = Intent("show", reads.card(services.gate, replace=replace), target=target, what="card")
+    intent = Intent(
+        "show", partial(reads.card, gate=services.gate, replace=replace), target=target, what="card"
+    )
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -216,7 +181,9 @@ async def show_list_page(services: Services, caller: Caller, value: str) -> None
         filters, page = ListFilters.from_value(value)
     except ValueError:
         return  # not a value we made
-    intent = Intent("list", reads.list_page(filters, page, replace=True), what="list page")
+    intent = Intent(
+        "list", partial(reads.list_page, filters=filters, page=page, replace=True), what="list page"
+    )
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -232,10 +199,7 @@ async def show_audit_page(services: Services, caller: Caller, value: str) -> Non
 
 async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
     """The prompt's danger button."""
-
-    async def intent(ctx: RequestContext) -> Intent | None:
-        return await confirmations.confirm_intent(ctx, confirmation_id)
-
+    intent = partial(confirmations.confirm_intent, confirmation_id=confirmation_id)
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -244,22 +208,18 @@ async def approval_clicked(
 ) -> None:
     """Approve or Reject on an approval request (in the ops channel or /vps approvals):
     Approve decides at once; Reject first asks for an optional reason (a form)."""
-    intent = approvals.decide(approval_id, approve=approve, ask_reason=not approve)
-    await perform(services.context(caller), services.gate, intent)
+    ctx, choice = services.context(caller), approvals.Choice(approve, ask_reason=not approve)
+    what = "approve" if approve else "reject"
+    await perform_step(ctx, what, approvals.decide(ctx, services.gate, approval_id, choice))
 
 
 async def reject_submitted(
     services: Services, user_id: str, state: RejectFormState, reason: str
 ) -> None:
     """The reject form: the rejection, with its reason, decided as a click would be."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
-    intent = approvals.decide(state.approval, approve=False, reason=reason)
-    await perform(services.context(caller), services.gate, intent)
+    caller = state.caller(user_id)
+    ctx, choice = services.context(caller), approvals.Choice(False, reason=reason.strip())
+    await perform_step(ctx, "reject", approvals.decide(ctx, services.gate, state.approval, choice))
 
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
@@ -271,16 +231,8 @@ async def delete_submitted(
     services: Services, user_id: str, state: DeleteFormState, typed: str
 ) -> None:
     """A delete form whose typed name matched: authorize again, claim, delete once."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
-
-    async def intent(ctx: RequestContext) -> Intent | None:
-        return await confirmations.confirm_intent(ctx, state.confirmation, typed=typed)
-
+    caller = state.caller(user_id)
+    intent = partial(confirmations.confirm_intent, confirmation_id=state.confirmation, typed=typed)
     await perform(services.context(caller), services.gate, intent)
 
 
@@ -288,10 +240,5 @@ async def create_submitted(
     services: Services, user_id: str, state: CreateFormState, command: Create
 ) -> None:
     """A valid create form: the same request as `/vps create …` typed where it was opened."""
-    caller = Caller(
-        user_id=user_id,
-        channel_id=state.channel_id,
-        channel_name=state.channel_name,
-        response_url=state.response_url,
-    )
+    caller = state.caller(user_id)
     await perform(services.context(caller), services.gate, create_intent(services, command))

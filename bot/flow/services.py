@@ -17,15 +17,14 @@ from bot.config import Settings
 from bot.flow.caller import Caller
 from bot.flow.context import Effects, RequestContext
 from bot.flow.directory import ReadSlots, ServerDirectory
+from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Gate
 from bot.flow.reply import Reply
 from bot.logs import current_request_id
 from bot.metrics import Metrics
-from bot.notify import Notifier
 from bot.policy import GroupMembers, Policy
 from bot.state import StateStore
 from bot.vps import VPSClient
-from bot.watch import Watcher
 from bot.web.burst import AckFirst
 
 logger = logging.getLogger(__name__)
@@ -42,11 +41,11 @@ class Services:
     store: StateStore
     catalog: Catalog
     slack: AsyncWebClient
-    notifier: Notifier
-    watcher: Watcher
+    ops: OpsChannel
     clock: Callable[[], float] = field(default=time.time)
     metrics: Metrics = field(default_factory=Metrics)
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    events: Events = field(default_factory=Events)
     gate: Gate = field(init=False)
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
@@ -57,7 +56,7 @@ class Services:
     def __post_init__(self) -> None:
         self.gate = Gate(self.policy, self.groups, self.clock)
         self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
-        self.effects = Effects(self.vps, self.notifier, self.watcher, self.directory.index)
+        self.effects = Effects(self.vps, self.ops, self.events, self.directory.index)
 
     @property
     def command(self) -> str:

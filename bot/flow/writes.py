@@ -1,5 +1,6 @@
-"""A write the gate allowed: refused at once when it can only fail, held by the write limit, a
-confirmation prompt, an approval request, or the call itself (`bot.flow.execution`).
+"""A write the gate allowed, step by step, each a plain function of (context, access, change):
+refused at once when it can only fail, held by the write limit, then a confirmation prompt
+(`confirm`), an approval request (`proceed`), or the call itself (`bot.flow.execution`).
 """
 
 from __future__ import annotations
@@ -8,46 +9,44 @@ from bot.flow.approval_requests import request_approval
 from bot.flow.context import RequestContext
 from bot.flow.execution import over_limit, refusal, run_write
 from bot.flow.gate import Access
-from bot.flow.operations import Operation
-from bot.flow.pipeline import Handler
+from bot.operations.change import Change
 from bot.slack.blocks import build_confirm_prompt
 from bot.state import AuditOutcome
 
 
-def request_write(op: Operation, *, confirm: bool) -> Handler:
-    """Ask for confirmation first (`confirm`), or run `op` at once — unless it can only fail."""
-
-    async def run(ctx: RequestContext, access: Access) -> None:
-        refused = await refusal(ctx, op)
-        if refused is not None:
-            await ctx.reply.ephemeral(refused)
-        elif await over_limit(ctx, access, op, take=False):
-            return
-        elif confirm:
-            await ask_to_confirm(ctx, op)
-        else:
-            await proceed(ctx, access, op)
-
-    return run
+async def write(ctx: RequestContext, access: Access, op: Change) -> None:
+    """Ask for confirmation first (the policy's `confirm:`, said by the access), or go on to
+    approval or the call — unless it can only fail, or the write limit holds it."""
+    refused = await refusal(ctx, op)
+    if refused is not None:
+        await ctx.reply.ephemeral(refused)
+    elif await over_limit(ctx, access, op, take=False):
+        return
+    elif access.confirm:
+        await ask_to_confirm(ctx, op)
+    else:
+        await proceed(ctx, access, op)
 
 
 async def proceed(
     ctx: RequestContext,
     access: Access,
-    op: Operation,
+    op: Change,
     *,
     recorded: AuditOutcome = AuditOutcome.ASKED,
 ) -> None:
     """The requester's own steps are done: ask a second person, or make the call."""
     if access.approval is not None:
         if recorded is AuditOutcome.CONFIRMED:
-            await ctx.audit(op.word, recorded, server_id=op.server_id, server_name=op.server.name)
+            await ctx.audit(
+                op.operation, recorded, server_id=op.server_id, server_name=op.server.name
+            )
         await request_approval(ctx, access, op, access.approval)
         return
     await run_write(ctx, access, op, recorded=recorded)
 
 
-async def ask_to_confirm(ctx: RequestContext, op: Operation) -> None:
+async def ask_to_confirm(ctx: RequestContext, op: Change) -> None:
     """Store a pending confirmation and show the caller its prompt."""
     caller = ctx.caller
     confirmation = await ctx.store.create_confirmation(
@@ -57,13 +56,15 @@ async def ask_to_confirm(ctx: RequestContext, op: Operation) -> None:
         action=op.action,
         server_id=op.server_id,
         server_name=op.server.name,
-        params=op.to_params(),
+        params=op.dump(),
         response_url=caller.response_url,
         ttl_seconds=ctx.confirm_ttl,
     )
-    await ctx.audit(op.word, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name)
+    await ctx.audit(
+        op.operation, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name
+    )
     prompt = build_confirm_prompt(
-        action=op.word,
+        action=op.operation,
         server=op.server,
         confirmation_id=confirmation.id,
         expires_in=ctx.confirm_ttl,

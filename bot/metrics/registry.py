@@ -1,39 +1,28 @@
 """`Metrics`: every Prometheus metric of one running bot, in its own registry.
 
-Labels come only from the fixed sets below; anything else is counted as "other", so no user id,
+Labels come only from the fixed sets below, the command words and the declared operations'
+names (`bot.operations`); anything else is counted as "other", so no user id,
 server name or API text can ever become a label (or a new time series).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot import __version__
+from bot.commands.usage import commands
+from bot.operations import names
+
+if TYPE_CHECKING:
+    from bot.flow.events import OperationDone
 
 OTHER = "other"
 
-COMMANDS = frozenset(
-    {
-        "help",
-        "list",
-        "show",
-        "create",
-        "rename",
-        "set",
-        "update",
-        "start",
-        "stop",
-        "reboot",
-        "delete",
-        "whoami",
-        "audit",
-        "approvals",
-    }
-)
-ACTIONS = frozenset({"create", "update", "rename", "set", "start", "stop", "reboot", "delete"})
 ACTION_OUTCOMES = frozenset(
     {"executed", "denied", "cancelled", "expired", "failed", "frozen", "limited", "rejected"}
 )
@@ -48,15 +37,9 @@ COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "error",  # a bug: the listener caught something unexpected
 }
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-VPS_ENDPOINTS = frozenset(
-    {
-        "/servers/",
-        "/servers/{id}/",
-        "/servers/{id}/start/",
-        "/servers/{id}/stop/",
-        "/servers/{id}/reboot/",
-    }
-)
+VPS_ENDPOINT = re.compile(r"/servers/(\{id\}/([a-z][a-z0-9-]*/)?)?")
+"""The shapes of the client's endpoints (its own words, never a user's): the list, one server,
+and one server's actions (`/servers/{id}/reboot/`)."""
 VPS_OUTCOMES = frozenset({"2xx", "3xx", "4xx", "5xx", "timeout", "connect_error", "busy", "error"})
 SLACK_METHODS = frozenset(
     {
@@ -166,11 +149,16 @@ class Metrics:
     # -- recorded by the flow and the clients --------------------------------------------------
     def command(self, command: str, outcome: str) -> None:
         """One slash command handled."""
-        self._commands.labels(_one_of(command, COMMANDS), _one_of(outcome, COMMAND_OUTCOMES)).inc()
+        known = _one_of(command, commands())
+        self._commands.labels(known, _one_of(outcome, COMMAND_OUTCOMES)).inc()
 
     def action(self, action: str, outcome: str) -> None:
         """One change to a server reached an outcome."""
-        self._actions.labels(_one_of(action, ACTIONS), _one_of(outcome, ACTION_OUTCOMES)).inc()
+        self._actions.labels(_one_of(action, names()), _one_of(outcome, ACTION_OUTCOMES)).inc()
+
+    async def operation_done(self, event: OperationDone) -> None:
+        """Subscribed to `OperationDone`: a change executed, or failed at the API."""
+        self.action(event.change.operation, "executed" if event.outcome.ok else "failed")
 
     def ack(self, seconds: float) -> None:
         """How long a request waited for its ack."""
@@ -179,7 +167,8 @@ class Metrics:
     def vps_request(self, method: str, endpoint: str, outcome: str, seconds: float) -> None:
         """One HTTP attempt to the VPS.org API (the client's `on_request` hook)."""
         method = _one_of(method.upper(), HTTP_METHODS)
-        endpoint = _one_of(endpoint.replace("{server_id}", "{id}"), VPS_ENDPOINTS)
+        endpoint = endpoint.replace("{server_id}", "{id}")
+        endpoint = endpoint if VPS_ENDPOINT.fullmatch(endpoint) else OTHER
         self._vps_requests.labels(method, endpoint, _one_of(outcome, VPS_OUTCOMES)).inc()
         self._vps_duration.labels(method, endpoint).observe(seconds)
 

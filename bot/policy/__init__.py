@@ -23,12 +23,10 @@ from bot.policy.decide import (
 from bot.policy.guardrails import parse_duration, settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (
-    ACTIONS,
     ANY_ACTION,
     DEFAULT_APPROVAL_TTL,
     DEFAULT_CONFIRM,
     READ_ACTIONS,
-    WRITE_ACTIONS,
     ApprovalRule,
     Decision,
     FreezeWindow,
@@ -41,6 +39,8 @@ from bot.policy.model import (
     Rule,
     Weekly,
     WriteLimit,
+    actions,
+    write_actions,
 )
 from bot.policy.windows import (
     FreezeHit,
@@ -51,12 +51,10 @@ from bot.policy.windows import (
 )
 
 __all__ = [
-    "ACTIONS",
     "ANY_ACTION",
     "DEFAULT_APPROVAL_TTL",
     "DEFAULT_CONFIRM",
     "READ_ACTIONS",
-    "WRITE_ACTIONS",
     "ApprovalRule",
     "Decision",
     "FreezeHit",
@@ -70,6 +68,7 @@ __all__ = [
     "Rule",
     "Weekly",
     "WriteLimit",
+    "actions",
     "active_freezes",
     "allowed_actions",
     "decide",
@@ -85,4 +84,5 @@ __all__ = [
     "parse_policy",
     "settings_problems",
     "upcoming_freezes",
+    "write_actions",
 ]

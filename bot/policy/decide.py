@@ -5,7 +5,6 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from bot.policy.model import (
-    ACTIONS,
     READ_ACTIONS,
     Decision,
     GroupLookupError,
@@ -13,6 +12,7 @@ from bot.policy.model import (
     Policy,
     Request,
     Rule,
+    actions,
 )
 from bot.slack.text import code, escape
 
@@ -41,7 +41,7 @@ async def allowed_actions(
         await _evaluate(
             policy, Request(user_id, channel_id, channel_name, action), cache, any_server=True
         )
-        for action in ACTIONS
+        for action in actions()
     ]
 
 
@@ -137,7 +137,7 @@ async def _evaluate(
 ) -> Decision:
     """Decide a request; with `any_server`, a servers condition holds for some server."""
     action = request.action
-    if action not in ACTIONS:
+    if action not in actions():
         raise ValueError(f"unknown action {action!r}")
     if action in READ_ACTIONS and not any(r.action == action for r in policy.rules):
         # A read with no rule of its own is open; once it has rules, they (and "*") decide.

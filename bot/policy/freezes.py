@@ -18,13 +18,13 @@ import yaml
 from bot.policy.model import (
     DAYS,
     MINUTES_PER_DAY,
-    WRITE_ACTIONS,
     FreezeWindow,
     OneOff,
     PolicyError,
     Rule,
     Weekly,
     hhmm,
+    write_actions,
 )
 from bot.policy.nodes import STR_TAG, NodeReader, is_null, line_of, quote
 
@@ -61,7 +61,7 @@ def _window(reader: NodeReader, index: int, node: yaml.Node) -> FreezeWindow:
     when: OneOff | Weekly | None = None
     with reader.gather():
         when = _when(reader, node, what, found)
-    actions = frozenset(WRITE_ACTIONS)
+    actions = frozenset(write_actions())
     if "actions" in found:
         actions_node = found["actions"][1]
         actions = reader.write_actions(

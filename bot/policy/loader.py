@@ -7,16 +7,16 @@ import yaml
 from bot.policy.freezes import parse_freeze
 from bot.policy.guardrails import parse_approve, parse_limits
 from bot.policy.model import (
-    ACTIONS,
     ANY_ACTION,
     DEFAULT_CONFIRM,
-    KNOWN_ACTIONS,
     ApprovalRule,
     FreezeWindow,
     Policy,
     PolicyError,
     Rule,
     WriteLimit,
+    actions,
+    known_actions,
 )
 from bot.policy.nodes import NodeReader, is_null, quote
 
@@ -99,8 +99,10 @@ class _Parser(NodeReader):
         found: list[Rule] = []
         for action, key_node, rules in self.mapping(node, '"rules"'):
             with self.gather():
-                if action not in ACTIONS and action != ANY_ACTION:
-                    self.fail(key_node, f"unknown action {quote(action)} (known: {KNOWN_ACTIONS})")
+                if action not in actions() and action != ANY_ACTION:
+                    self.fail(
+                        key_node, f"unknown action {quote(action)} (known: {known_actions()})"
+                    )
                 if is_null(rules):
                     continue
                 if not isinstance(rules, yaml.SequenceNode):

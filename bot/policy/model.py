@@ -7,17 +7,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Final, Protocol
 
-ACTIONS: Final[tuple[str, ...]] = (
-    "list",
-    "show",
-    "audit",
-    "create",
-    "update",
-    "start",
-    "stop",
-    "reboot",
-    "delete",
-)
+from bot.operations.registry import policy_actions
+
+READ_ORDER: Final = ("list", "show", "audit")
 READ_ACTIONS: Final = frozenset({"list", "show", "audit"})
 ANY_ACTION: Final = "*"
 DEFAULT_CONFIRM: Final = frozenset({"stop", "delete"})
@@ -26,8 +18,21 @@ MINUTES_PER_DAY: Final = 24 * 60
 DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 CONDITIONS = ("users", "usergroups", "channels", "servers")
-WRITE_ACTIONS = tuple(a for a in ACTIONS if a not in READ_ACTIONS)
-KNOWN_ACTIONS = ", ".join(ACTIONS) + ', "*"'
+
+
+def write_actions() -> tuple[str, ...]:
+    """The policy actions of the declared operations (`bot.operations`), in order."""
+    return policy_actions()
+
+
+def actions() -> tuple[str, ...]:
+    """Every action a policy may name: the reads, then the operations' actions."""
+    return (*READ_ORDER, *write_actions())
+
+
+def known_actions() -> str:
+    """The actions a policy may name, for an error message."""
+    return ", ".join(actions()) + ', "*"'
 
 
 class PolicyError(Exception):
@@ -186,7 +191,7 @@ class Policy:
 
     def approval_rules_for(self, action: str) -> tuple[ApprovalRule, ...]:
         """Return the approve: entries that can cover `action`: its own first, then "*"."""
-        if action not in ACTIONS:
+        if action not in actions():
             raise ValueError(f"unknown action {action!r}")
         if action in READ_ACTIONS:
             return ()

@@ -16,18 +16,23 @@ import yaml
 
 from bot.policy.globs import glob_problem
 from bot.policy.model import (
-    ACTIONS,
     ANY_ACTION,
     CONDITIONS,
     READ_ACTIONS,
-    WRITE_ACTIONS,
     PolicyError,
     Rule,
+    actions,
+    write_actions,
 )
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
-KNOWN_WRITES = ", ".join(WRITE_ACTIONS) + ', "*"'
+
+
+def known_writes() -> str:
+    """The write actions a guardrail may name, for an error message."""
+    return ", ".join(write_actions()) + ', "*"'
+
 
 _PATTERNS: Mapping[str, tuple[re.Pattern[str], str]] = {
     "users": (re.compile(r"[UW][A-Z0-9]{2,}"), "is not a Slack user ID (like U0ADMIN01)"),
@@ -123,15 +128,15 @@ class NodeReader:
         for item in self.sequence(node, problem):
             with self.gather():
                 actions.add(self.write_action(item, where or key, never))
-        return frozenset(WRITE_ACTIONS if ANY_ACTION in actions else actions)
+        return frozenset(write_actions() if ANY_ACTION in actions else actions)
 
     def write_action(self, node: yaml.Node, where: str, never: str) -> str:
         """Return one write action or "*"; `never` ends the sentence refusing a read."""
         action = self.string(node, f"{where} entries")
         if action in READ_ACTIONS:
             self.fail(node, f'"{action}" changes nothing and {never}')
-        if action not in ACTIONS and action != ANY_ACTION:
-            self.fail(node, f"unknown action {quote(action)} in {where} (known: {KNOWN_WRITES})")
+        if action not in actions() and action != ANY_ACTION:
+            self.fail(node, f"unknown action {quote(action)} in {where} (known: {known_writes()})")
         return action
 
     def sequence(self, node: yaml.Node, problem: str) -> list[yaml.Node]:

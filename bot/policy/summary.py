@@ -1,16 +1,16 @@
 """A loaded policy in one line, for `vpsbot check`: what it holds, section by section."""
 
-from bot.policy.model import ACTIONS, ANY_ACTION, Policy
+from bot.policy.model import ANY_ACTION, Policy, actions
 from bot.policy.windows import describe_window
 
 
 def summarize(policy: Policy) -> str:
     """Return "3 rules (\"*\" 1, stop 2); confirm stop, delete; approval for delete; …"."""
-    order = (ANY_ACTION, *ACTIONS)
+    order = (ANY_ACTION, *actions())
     counts = {a: sum(r.action == a for r in policy.rules) for a in order}
     per_action = ", ".join(f"{_action(a)} {n}" for a, n in counts.items() if n)
     parts = [_count(len(policy.rules), "rule") + (f" ({per_action})" if per_action else "")]
-    confirmed = [a for a in ACTIONS if a in policy.confirm]
+    confirmed = [a for a in actions() if a in policy.confirm]
     parts.append("confirm " + ", ".join(confirmed) if confirmed else "nothing confirmed")
     if policy.approvals:
         needs = ", ".join(_action(a.action) for a in policy.approvals)

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from bot.policy.model import (
-    ACTIONS,
     DAYS,
     MINUTES_PER_DAY,
     FreezeWindow,
@@ -26,6 +25,7 @@ from bot.policy.model import (
     Policy,
     Rule,
     Weekly,
+    actions,
     hhmm,
 )
 
@@ -220,7 +220,7 @@ def _day_ranges(days: tuple[int, ...]) -> str:
 
 def _known(action: str) -> None:
     """Refuse an action the policy does not know: a bug in the caller, not a freeze."""
-    if action not in ACTIONS:
+    if action not in actions():
         raise ValueError(f"unknown action {action!r}")
 
 

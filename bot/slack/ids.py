@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # The server list's paging buttons; value = the list state as JSON (filters and page).
 LIST_NEXT = "vps_list_next"
 LIST_PREVIOUS = "vps_list_previous"
@@ -9,16 +11,20 @@ LIST_PREVIOUS = "vps_list_previous"
 # The server card's buttons; value = the server id.
 CARD_SHOW = "vps_card_show"
 CARD_REFRESH = "vps_card_refresh"
-CARD_START = "vps_card_start"
-CARD_STOP = "vps_card_stop"
-CARD_REBOOT = "vps_card_reboot"
-CARD_DELETE = "vps_card_delete"
-CARD_ACTIONS = {
-    "start": CARD_START,
-    "stop": CARD_STOP,
-    "reboot": CARD_REBOOT,
-    "delete": CARD_DELETE,
-}
+# A declared operation's button (`bot.operations`, `on_card`): "vps_card_" and its name.
+CARD_OPERATION = re.compile(r"^vps_card_(?!show$|refresh$)([a-z][a-z0-9_-]*)$")
+
+
+def card_action(operation: str) -> str:
+    """The action_id of an operation's button on a card."""
+    return f"vps_card_{operation}"
+
+
+def card_operation(action_id: str) -> str | None:
+    """The operation a card button's action_id names, if it names one."""
+    found = CARD_OPERATION.match(action_id)
+    return found.group(1) if found else None
+
 
 # The confirmation prompt's buttons; value = the pending confirmation's id.
 CONFIRM = "vps_confirm"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import COMMANDS, POLICY_ACTIONS
+from bot.commands import commands, policy_action
+from bot.operations import operations
 from bot.slack import ids
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerUpdate
@@ -274,12 +275,13 @@ LINES = {
 
 def interaction_ids() -> set[str]:
     """Every action_id and callback_id the bot emits (bot.slack.ids names them all)."""
-    return {v for k, v in vars(ids).items() if k.isupper() and str(v).startswith("vps_")}
+    named = {v for k, v in vars(ids).items() if k.isupper() and str(v).startswith("vps_")}
+    return named | {ids.card_action(op.name) for op in operations() if op.on_card}
 
 
 async def test_every_command_and_interaction_is_refused_without_rights(harness: Harness) -> None:
     await use_policy(harness, NOTHING_FOR_CAROL)
-    gated = {word for word in COMMANDS if POLICY_ACTIONS[word] is not None}
+    gated = {word for word in commands() if policy_action(word) is not None}
     assert gated == set(LINES), "a new command needs a line here"
     for word, line in LINES.items():
         denial = await harness.answer(line, user=CAROL, channel=OPS)

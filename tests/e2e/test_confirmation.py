@@ -160,3 +160,16 @@ async def test_ops_channel_is_not_written_without_a_change(harness: Harness) -> 
     await ask_to_stop(harness)
     await harness.answer("/vps list")
     assert harness.emu.messages(OPS_LOG) == []
+
+
+async def test_a_cancelled_rename_is_audited_as_a_rename(harness: Harness) -> None:
+    await harness.stop()
+    (harness.tmp / "policy.yml").write_text(
+        POLICY.replace("confirm: [stop, delete]", "confirm: [update]")
+    )
+    await harness.start()
+    prompt = await harness.answer("/vps rename web-server-01 web-server-09")
+    await harness.emu.click(prompt, text="Cancel")
+    await harness.emu.wait_for(lambda: prompt.edited, what="the prompt to say cancelled")
+    audit = dump(await harness.answer("/vps audit web-server-01"))
+    assert "*rename* *web-server-01* (#12345) — cancelled" in audit

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.operations import operations
 from bot.slack import ids
 from bot.web import EVENTS_PATH
 from slackemu.signing import signed_headers
@@ -24,7 +25,7 @@ ACTION_IDS = sorted(
         ids.LIST_PREVIOUS,
         ids.CARD_SHOW,
         ids.CARD_REFRESH,
-        *ids.CARD_ACTIONS.values(),
+        *(ids.card_action(op.name) for op in operations() if op.on_card),
         ids.CONFIRM,
         ids.CANCEL,
     }

@@ -81,7 +81,7 @@ async def test_two_replicas_report_a_watch_once(harness: Harness) -> None:
         first = harness.bot
 
         def both_done() -> bool:
-            return first.services.watcher.active == 0 and second.services.watcher.active == 0
+            return first.watcher.active == 0 and second.watcher.active == 0
 
         await harness.emu.wait_for(both_done, what="both replicas to stop following")
         assert len(thread(harness, notice.ts)) == 1

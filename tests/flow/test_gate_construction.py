@@ -12,7 +12,7 @@ import pytest
 from bot.flow.caller import Caller
 from bot.flow.context import Effects
 from bot.flow.gate import Access, Gate
-from bot.flow.operations import Operation
+from bot.operations.change import Change
 from bot.policy import parse_policy
 from bot.vps import Server
 
@@ -123,7 +123,7 @@ def test_no_module_but_effects_calls_the_api_for_a_change() -> None:
     assert files_using({"bot.flow.operations.execute"}) == {"flow/context.py"}
 
 
-def test_the_client_s_write_methods_are_called_by_the_operations_only() -> None:
+def test_the_client_s_write_methods_are_called_by_the_declarations_only() -> None:
     """Outside the VPS.org side itself (client, simulator), its emulated Slack and console."""
     callers = set()
     for path in BOT.rglob("*.py"):
@@ -132,7 +132,7 @@ def test_the_client_s_write_methods_are_called_by_the_operations_only() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         if any(isinstance(n, ast.Attribute) and n.attr in WRITES for n in ast.walk(tree)):
             callers.add(str(path.relative_to(BOT)))
-    assert callers == {"flow/operations.py"}
+    assert callers == {"operations/builtin.py"}
 
 
 def test_an_access_is_made_by_the_gate_only() -> None:
@@ -145,10 +145,10 @@ async def test_a_change_needs_an_access_granted_for_exactly_it() -> None:
     access = await gate.authorize(ALICE, "reboot", WEB, WEB)
     assert isinstance(access, Access)
     effects = Effects(Unreachable(), Unreachable(), Unreachable(), Unreachable())  # type: ignore[arg-type]
-    on_db = Operation(kind="reboot", word="reboot", server=DB)
+    on_db = Change(operation="reboot", server=DB)
     with pytest.raises(PermissionError):  # granted for web-server-01, not db-server-01
         await effects.execute(access, on_db)
-    stop = Operation(kind="stop", word="stop", server=WEB)
+    stop = Change(operation="stop", server=WEB)
     with pytest.raises(PermissionError):  # granted for a reboot, not a stop
         await effects.execute(access, stop)
     copied = dataclasses.replace(access, server=DB, after=DB)  # the seal copied, not granted

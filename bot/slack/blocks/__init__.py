@@ -5,7 +5,7 @@ through `bot.slack.text`. A `Message` goes to Slack as `respond(**message.to_dic
 `client.chat_postMessage(channel=..., **message.to_dict())`.
 """
 
-from bot.slack.blocks.card import CARD_ACTION_ORDER, build_server_card, plan_summary
+from bot.slack.blocks.card import build_server_card, plan_summary
 from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
 from bot.slack.blocks.core import Message, action_label, emoji_for
 from bot.slack.blocks.create import BACKUPS_ON, build_create_modal
@@ -20,7 +20,6 @@ from bot.slack.blocks.servers import LIST_PAGE_SIZE, ListFilters, build_server_l
 
 __all__ = [
     "BACKUPS_ON",
-    "CARD_ACTION_ORDER",
     "LIST_PAGE_SIZE",
     "ListFilters",
     "Message",

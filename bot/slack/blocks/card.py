@@ -9,11 +9,11 @@ from typing import TypeGuard
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock
 
+from bot.operations import operations
 from bot.slack import ids
 from bot.slack.blocks import limits
 from bot.slack.blocks.core import (
     Message,
-    action_label,
     button,
     code_of,
     context,
@@ -25,14 +25,11 @@ from bot.slack.blocks.core import (
     safe,
     server_ref_plain,
 )
-from bot.vps.models import Plan, ResourceUsage, Server
+from bot.vps.models import STEADY_STATUSES, Plan, ResourceUsage, Server, ServerStatus
 
-__all__ = ["CARD_ACTION_ORDER", "build_server_card", "plan_summary"]
+__all__ = ["build_server_card", "plan_summary"]
 
-CARD_ACTION_ORDER = ("start", "stop", "reboot", "delete")
-"""The actions a card can offer, in the order its buttons appear."""
-
-_TRANSITIONS = frozenset({"provisioning", "starting", "stopping", "rebooting"})
+_TRANSITIONS = frozenset(s.value for s in ServerStatus) - STEADY_STATUSES
 _BAR_CELLS = 10
 
 
@@ -55,13 +52,13 @@ def build_server_card(server: Server, *, actions: Sequence[str], command: str = 
     allowed = {a.strip().lower() for a in actions}
     buttons: list[ButtonElement] = [
         button(
-            action_label(action),
-            action_id=ids.CARD_ACTIONS[action],
+            op.wording.label,
+            action_id=ids.card_action(op.name),
             value=str(server.id),
-            style="primary" if action == "start" else None,
+            style=op.wording.style,
         )
-        for action in CARD_ACTION_ORDER
-        if action in allowed
+        for op in operations()
+        if op.on_card and op.name in allowed
     ]
     if not buttons:
         whoami = code_of(f"{command} whoami", 40)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
+from bot.operations import find
 from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
@@ -36,16 +37,6 @@ from bot.vps.models import Server
 
 __all__ = ["build_confirm_prompt", "build_delete_modal", "build_prompt_outcome"]
 
-_CONSEQUENCES = {
-    "start": "Start {ref}. It boots and should be active within a few minutes.",
-    "stop": "Gracefully shut down {ref}. It stays stopped until someone starts it.",
-    "reboot": "Reboot {ref}. It is unreachable for a minute or two while it restarts.",
-    "delete": "Permanently delete {ref} and everything on it. *This cannot be undone.*",
-    "update": "Change {ref} as follows:",
-    "rename": "Change {ref} as follows:",
-    "set": "Change {ref} as follows:",
-    "create": "Create a new server {ref}:",
-}
 _SHORTCODE = re.compile(r":[a-z0-9_+-]{1,60}:")
 
 
@@ -69,7 +60,8 @@ def build_confirm_prompt(
     is_create = key == "create"
     ref = server_ref(server.name, None if is_create else server.id)
     icon = ":rotating_light:" if key == "delete" else ":warning:"
-    consequence = _CONSEQUENCES.get(key, "{verb} {ref}.")
+    op = find(key)
+    consequence = op.wording.consequence if op is not None else "{verb} {ref}."
     blocks: list[Block] = [
         section(f"{icon} *{verb_md} {safe(server.name, NAME_LIMIT) or '(unnamed)'}?*"),
         # replace(), not format(): the verb of an unknown action is outside text

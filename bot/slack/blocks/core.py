@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.operations import find
 from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
@@ -63,23 +64,16 @@ def emoji_for(status: str | None) -> str:
     return _STATUS_EMOJI.get((status or "").strip().lower(), _UNKNOWN_STATUS_EMOJI)
 
 
-_LABELS = {
-    "list": "List",
-    "show": "Show",
-    "create": "Create",
-    "update": "Update",
-    "rename": "Rename",
-    "set": "Update",
-    "start": "Start",
-    "stop": "Stop",
-    "reboot": "Reboot",
-    "delete": "Delete",
-}
+_READ_LABELS = {"list": "List", "show": "Show"}
 
 
 def action_label(action: str) -> str:
-    """The verb that names an action on a button: "Stop", "Delete", "Create"."""
-    known = _LABELS.get(action.strip().lower())
+    """The verb that names an action on a button: "Stop", "Delete", "Create" (an operation's
+    from its declaration; a policy action shared by several, like `update`, from the one of
+    that name)."""
+    key = action.strip().lower()
+    op = find(key)
+    known = op.wording.label if op is not None else _READ_LABELS.get(key)
     if known:
         return known
     word = slack_text.plain(action.strip(), 20) or "Run"

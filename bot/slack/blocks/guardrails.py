@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.policy import WRITE_ACTIONS, FreezeHit
+from bot.policy import FreezeHit, write_actions
 from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
@@ -99,7 +99,7 @@ def freeze_line(hit: FreezeHit, now: datetime, *, exempt: bool = False, zone: st
     caller act anyway."""
     why = f" — {safe(hit.reason, 200)}" if hit.reason.strip() else ""
     covers = hit.window.actions
-    only = "" if covers >= set(WRITE_ACTIONS) else " (only " + ", ".join(sorted(covers)) + ")"
+    only = "" if covers >= set(write_actions()) else " (only " + ", ".join(sorted(covers)) + ")"
     anyway = " Its `except:` lets you act anyway." if exempt else ""
     what = f"{safe(hit.description, 200)}{only}{why}"
     if hit.start <= now:

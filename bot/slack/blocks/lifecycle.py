@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
+from bot.operations import find
 from bot.slack.blocks.core import (
     Message,
     channel_mention,
@@ -18,13 +19,6 @@ from bot.slack.blocks.core import (
     server_ref_plain,
     user_mention,
 )
-
-_DOING = {
-    "create": "being created",
-    "start": "starting",
-    "stop": "stopping",
-    "reboot": "rebooting",
-}
 
 
 def build_lifecycle(
@@ -62,7 +56,8 @@ def build_lifecycle(
             line = f":ghost: {ref} disappeared while it was *{shown_status}* ({took} in)"
             text = f"{plain_ref} disappeared"
         case _:
-            doing = _DOING.get(action, shown_status)
+            op = find(action)
+            doing = (op.wording.doing if op is not None else None) or shown_status
             line = f":hourglass_flowing_sand: {ref} is {doing}… *{shown_status}* for {took}"
             text = f"{plain_ref} is {doing}"
     who = (

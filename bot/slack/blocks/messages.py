@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
+from bot.operations import find
 from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
@@ -45,16 +46,6 @@ __all__ = [
     "build_whoami",
 ]
 
-_DONE = {
-    "start": "is starting",
-    "stop": "is stopping",
-    "reboot": "is rebooting",
-    "delete": "was deleted",
-    "create": "is being created",
-    "update": "was updated",
-    "rename": "was renamed",
-    "set": "was updated",
-}
 _DETAIL = 2000
 _MAX_LINE_BLOCKS = 45
 
@@ -104,7 +95,8 @@ def _headline(ok: bool, action: str, subject: str) -> str:
     verb = safe(action_label(action), 40)
     if not ok:
         return " ".join(part for part in ("Couldn't", verb.lower(), subject) if part)
-    done = _DONE.get(action.strip().lower())
+    op = find(action.strip().lower())
+    done = op.wording.done if op is not None else None
     if done and subject:
         return f"{subject} {done}"
     return " ".join(part for part in (verb, subject) if part) + ": done"

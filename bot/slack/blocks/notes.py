@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
+from bot.operations import find
 from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
@@ -60,17 +61,11 @@ def build_note(mrkdwn: str, *, icon: str = ":warning:", hint: str | None = None)
     return Message(text=fallback(mrkdwn), blocks=blocks)
 
 
-_ALREADY = {
-    ("start", "active"): "is already running; there is nothing to start.",
-    ("stop", "stopped"): "is already stopped.",
-    ("reboot", "stopped"): "is stopped, so it can't be rebooted; start it instead.",
-}
-
-
 def build_pointless(action: str, server_name: str, server_id: int, status: str) -> Message:
     """Why an action on a server in `status` can only fail (answered before any API call)."""
     ref = server_ref(server_name, server_id)
-    said = _ALREADY.get((action, status))
+    op = find(action)
+    said = op.wording.refusals.get(status) if op is not None else None
     if said is None and status == "suspended":
         said = "is suspended: VPS.org does not let its owner start, stop or reboot it."
     if said is None:

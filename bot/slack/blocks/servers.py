@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from pydantic import ConfigDict, Field
 from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock, HeaderBlock, SectionBlock
 
 from bot.slack import ids
@@ -26,6 +25,7 @@ from bot.slack.blocks.core import (
     safe,
     section,
 )
+from bot.slack.roundtrip import RoundTrip
 from bot.vps.models import Server
 
 __all__ = ["LIST_PAGE_SIZE", "ListFilters", "build_server_list"]
@@ -41,7 +41,6 @@ _STATUS_MAX = 32
 _LOCATION_MAX = 64
 _TEXT_MAX = 200
 _TO = "\u2013"  # an en dash, the way ranges are written
-_KEYS = frozenset({"page", "status", "location", "text"})
 
 
 @dataclass(frozen=True)
@@ -61,14 +60,12 @@ class ListFilters:
         """The list state as compact JSON for a button value (≤ 2,000 characters)."""
         text = self.text[:_TEXT_MAX] if self.text else None
         while True:
-            state: dict[str, Any] = {"page": min(max(page, 1), _MAX_PAGE)}
-            if self.status:
-                state["status"] = self.status[:_STATUS_MAX]
-            if self.location:
-                state["location"] = self.location[:_LOCATION_MAX]
-            if text:
-                state["text"] = text
-            value = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+            value = _ListState(
+                page=min(max(page, 1), _MAX_PAGE),
+                status=self.status[:_STATUS_MAX] if self.status else None,
+                location=self.location[:_LOCATION_MAX] if self.location else None,
+                text=text,
+            ).dump()
             if len(value) <= limits.BUTTON_VALUE or not text:
                 return value
             text = text[: len(text) // 2]  # only a hostile filter gets here
@@ -78,30 +75,21 @@ class ListFilters:
         """Parse a paging button's value back into (filters, page); ValueError if it is not one."""
         if len(value) > limits.BUTTON_VALUE:
             raise ValueError("list state is too long")
-        try:
-            state = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValueError("list state is not JSON") from exc
-        if not isinstance(state, dict) or not set(state) <= _KEYS or "page" not in state:
-            raise ValueError("list state has the wrong shape")
-        page = state["page"]
-        if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= _MAX_PAGE:
-            raise ValueError("list state has a bad page number")
-        filters = cls(
-            status=_optional_str(state, "status", _STATUS_MAX),
-            location=_optional_str(state, "location", _LOCATION_MAX),
-            text=_optional_str(state, "text", _TEXT_MAX),
-        )
-        return filters, page
+        state = _ListState.load(value)
+        if state is None:
+            raise ValueError("list state is not one we made")
+        return cls(status=state.status, location=state.location, text=state.text), state.page
 
 
-def _optional_str(state: dict[str, Any], key: str, limit: int) -> str | None:
-    item = state.get(key)
-    if item is None:
-        return None
-    if not isinstance(item, str) or not 0 < len(item) <= limit:
-        raise ValueError(f"list state has a bad {key}")
-    return item
+class _ListState(RoundTrip):
+    """A paging button's value: the filters and the page it leads to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    page: int = Field(ge=1, le=_MAX_PAGE)
+    status: str | None = Field(default=None, min_length=1, max_length=_STATUS_MAX)
+    location: str | None = Field(default=None, min_length=1, max_length=_LOCATION_MAX)
+    text: str | None = Field(default=None, min_length=1, max_length=_TEXT_MAX)
 
 
 def build_server_list(

@@ -28,8 +28,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.AUDIT_NEWEST)(handle_audit_page)
     app.action(ids.CARD_SHOW)(handle_card_show)
     app.action(ids.CARD_REFRESH)(handle_card_show)
-    for action_id in ids.CARD_ACTIONS.values():
-        app.action(action_id)(handle_card_action)
+    app.action(ids.CARD_OPERATION)(handle_card_action)
     app.action(ids.CONFIRM)(handle_confirm)
     app.action(ids.CANCEL)(handle_cancel)
     app.action(ids.APPROVE)(handle_approval)
@@ -71,12 +70,12 @@ async def handle_card_show(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
 async def handle_card_action(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    """Start / Stop / Reboot / Delete on a card: the same request as the command."""
+    """An operation's button on a card (Start, Stop, …): the same request as the command."""
     await ack()
     action_id, value = _clicked(body)
-    verb = next((v for v, a in ids.CARD_ACTIONS.items() if a == action_id), None)
-    if verb is not None:
-        await run_card_action(context["services"], Caller.from_action(body), verb, value)
+    name = ids.card_operation(action_id)
+    if name is not None:
+        await run_card_action(context["services"], Caller.from_action(body), name, value)
 
 
 @contained
