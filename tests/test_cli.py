@@ -20,15 +20,10 @@ from bot.cli import DEMO_SERVERS, _parser, main
 from bot.config import Settings
 from bot.console import ConsoleOptions
 from slackemu import SlackEmulator
+from tests.e2e.test_crash import free_port
 
 VPSBOT = [sys.executable, "-m", "bot"]
 SETTINGS = {name.upper() for name in Settings.model_fields}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 60.0) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -30,9 +31,17 @@ from vpssim.simulator import start_simulator
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port below the kernel's ephemeral range (32768 and up on Linux), for a process to
+    listen on later: a port from that range may meanwhile become the source port of one of the
+    many outgoing connections of tests running beside this one ("address already in use")."""
+    while True:
+        port = random.randint(20000, 32000)  # spreading the tests apart, not a secret
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 async def serving(

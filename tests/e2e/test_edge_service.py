@@ -39,15 +39,10 @@ from tests.e2e.harness import (
     eventually,
     fresh_simulator,
 )
+from tests.e2e.test_crash import free_port
 from tests.state.postgres import PostgresServer, Proxy, postgres_server
 
 __all__ = ["postgres_server"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def scrape(harness: Harness) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

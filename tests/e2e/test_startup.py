@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import signal
-import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -50,20 +48,6 @@ LEASE = 30.0
 """A watch's shortest lease (bot.watch.LEASE_MIN): what a restart no longer waits out."""
 
 
-def listen_port() -> int:
-    """A free port below the kernel's ephemeral range (32768 and up on Linux), which a process
-    can listen on later: a port from that range may meanwhile become the source port of one
-    of the many outgoing connections of tests running beside this one."""
-    while True:
-        port = random.randint(20000, 32000)  # spreading the tests apart, not a secret
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-
-
 @dataclass
 class Bot:
     """One `vpsbot run` process (HTTP mode) between the Slack emulator and the simulator."""
@@ -73,7 +57,7 @@ class Bot:
     sim: RunningSimulator
     token: str
     env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=listen_port)
+    port: int = field(default_factory=free_port)
     proc: asyncio.subprocess.Process | None = None
 
     def __post_init__(self) -> None:
@@ -319,7 +303,7 @@ async def test_a_start_that_cannot_reach_slack_says_so_and_leaves_no_state_file(
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",  # nobody answers there
         "HOST": "127.0.0.1",
-        "PORT": str(listen_port()),
+        "PORT": str(free_port()),
         "BOT_METRICS_PORT": "0",
     }  # BOT_STATE_URL unset: sqlite:///vpsbot.db, here
     proc = await asyncio.create_subprocess_exec(
@@ -361,7 +345,7 @@ async def test_socket_mode_connects_only_once_the_database_answers(
     database = postgres_server.create()
     name = sa.make_url(database).database
     await _admin(postgres_server, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-    port = listen_port()
+    port = free_port()
     clock = Clock()
     emulator = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN)
     async with emulator as emu:
