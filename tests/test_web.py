@@ -55,9 +55,10 @@ def stamp(n: int = 0) -> Stamp:
 async def test_a_replica_sees_what_another_replica_acted_on() -> None:
     store = SharedMemory()
     first, second = ReplayGuard(store), ReplayGuard(store)
-    assert await first.first_time(stamp(1))
-    assert not await second.first_time(stamp(1))
-    assert not await first.first_time(stamp(1))
+    request = stamp(1)  # one request, delivered three times
+    assert await first.first_time(request)
+    assert not await second.first_time(request)
+    assert not await first.first_time(request)
     assert await second.first_time(stamp(2))
 
 
@@ -66,11 +67,12 @@ async def test_a_store_too_slow_to_vouch_for_a_request_stops_the_write() -> None
     guess; the caller is told nothing was done (and may send it again)."""
     store = SharedMemory(delay=3600)  # answers long after any caller would have given up
     guard = ReplayGuard(store, timeout=0.05)
+    request = stamp(1)  # one request, sent twice (a stamp made later may fall in another second)
     with pytest.raises(StateStoreUnavailable, match="nothing was done"):
         # The guard gives up on its own; 60 s only keeps a broken guard from hanging the suite.
-        await asyncio.wait_for(guard.first_time(stamp(1)), timeout=60)
+        await asyncio.wait_for(guard.first_time(request), timeout=60)
     assert not store.keys  # it gave up before the store ever answered
-    assert not await guard.first_time(stamp(1))  # and this replica remembers it meanwhile
+    assert not await guard.first_time(request)  # and this replica remembers it meanwhile
 
 
 async def test_a_failing_store_stops_the_write_too() -> None:
