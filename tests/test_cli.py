@@ -331,6 +331,21 @@ def test_the_check_exits_1_on_a_fail_and_0_on_warnings_in_every_help(
     assert "non-zero exit on any problem" not in summary
 
 
+def run_probe(
+    probe: str, env: dict[str, str], cwd: Path, *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run `probe` (Python source) in a fresh interpreter, as a start of `vpsbot` would be."""
+    return subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=check,
+    )
+
+
 def test_help_loads_neither_the_database_layer_nor_slack(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
@@ -343,15 +358,7 @@ def test_help_loads_neither_the_database_layer_nor_slack(tmp_path: Path) -> None
         "heavy = ('sqlalchemy', 'alembic', 'aiohttp', 'slack_bolt', 'pydantic')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
-        [sys.executable, "-c", probe],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    result = run_probe(probe, clean_env(tmp_path), tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -383,15 +390,7 @@ def test_run_loads_only_what_its_mode_needs(tmp_path: Path) -> None:
         "            'sqlalchemy.dialects.postgresql', 'alembic')\n"
         "print(sorted(m for m in sys.modules if m.startswith(unneeded)))\n"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
-        [sys.executable, "-c", probe],
-        env=clean_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    result = run_probe(probe, clean_env(tmp_path), tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -418,15 +417,7 @@ def test_run_answers_its_probes_before_it_loads_the_store(tmp_path: Path) -> Non
         VPS_API_TOKEN="probe-token",
         SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",  # never asked
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
-        [sys.executable, "-c", probe],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_probe(probe, env, tmp_path, check=False)
     assert "HOST/PORT: cannot listen" in result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert list(tmp_path.iterdir()) == []  # no state file either
