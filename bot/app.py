@@ -62,7 +62,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
     bolt_logger.addFilter(_NoTokenSkippedWarning())
     app = AsyncApp(
         name="vpsbot",  # else Bolt reads the source of every frame of the stack to name itself
-        client=services.slack,
+        client=services.slack.client,  # Bolt's client is the boundary's transport
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
         logger=bolt_logger,

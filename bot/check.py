@@ -19,10 +19,10 @@ from bot.redact import redact_url
 from bot.runner import (
     load_catalog_for,
     load_policy_for,
-    slack_client,
     verify_slack,
     vps_client,
 )
+from bot.slack.web import slack_client
 from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError
 from bot.words import counted

@@ -121,30 +121,6 @@ def vps_client(settings: Settings) -> VPSClient:
     )
 
 
-def slack_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
-    """The Web API client, retrying rate limits (honouring Retry-After) and connection errors;
-    with `metrics`, every error and rate limit it meets is counted."""
-    from slack_sdk.http_retry.builtin_async_handlers import (
-        AsyncConnectionErrorRetryHandler,
-        AsyncRateLimitErrorRetryHandler,
-    )
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    from bot.metrics import SlackErrorObserver
-
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    observer = [SlackErrorObserver(metrics)] if metrics is not None else []
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            *observer,
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
 async def start_bot(
     settings: Settings,
     *,
@@ -231,6 +207,7 @@ async def _start(
     wait_for_store: bool,
 ) -> RunningBot:
     from bot.metrics import Metrics
+    from bot.slack.web import SlackWeb, slack_client
 
     metrics = Metrics()
     client = slack_client(settings, metrics)
@@ -256,7 +233,8 @@ async def _start(
 
     vps = await _vps(settings, simulator, announce, stack)
     vps.on_request = metrics.vps_request
-    notifier = Notifier(client, settings.bot_ops_channel)
+    slack = SlackWeb(client, session=await _http_session(stack))
+    notifier = Notifier(slack, settings.bot_ops_channel)
     # This process's name on the leases it holds (watches, the fleet monitor); closing the
     # watcher and the monitor gives them up at once, so another replica takes over.
     replica = new_replica_id(settings.bot_replica_id)
@@ -264,7 +242,7 @@ async def _start(
         vps=vps,
         store=store,
         notifier=notifier,
-        slack=client,
+        slack=slack,
         interval=settings.bot_watch_interval_seconds,
         clock=clock,
         owner=replica,
@@ -273,14 +251,13 @@ async def _start(
         settings=settings,
         vps=vps,
         policy=policy,
-        groups=SlackGroupMembers(client),
+        groups=SlackGroupMembers(slack),
         store=store,
         catalog=catalog,
-        slack=client,
+        slack=slack,
         ops=notifier,
         clock=clock,
         metrics=metrics,
-        http=await _http_session(stack),
     )
     secret = settings.slack_signing_secret
     app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)

@@ -19,15 +19,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.expected import EXPECTED_CHANGE_TTL, expect_change
 from bot.finishing import Finishing
 from bot.notify import Notifier
 from bot.periodic import Every
 from bot.slack.blocks import Message
 from bot.slack.blocks.lifecycle import build_lifecycle
+from bot.slack.web import SlackWeb
 from bot.state import StateStore, StateStoreUnavailable, Watch, new_id, new_replica_id
 from bot.vps import VPSClient, VPSError, VPSNotFound
 from bot.vps.models import STEADY_STATUSES
@@ -54,7 +52,7 @@ class Watcher:
         vps: VPSClient,
         store: StateStore,
         notifier: Notifier,
-        slack: AsyncWebClient,
+        slack: SlackWeb,
         interval: float,
         clock: Callable[[], float],
         owner: str | None = None,
@@ -277,14 +275,9 @@ class Watcher:
             await self._notifier.update(watch.ops_ts, message, channel=watch.ops_channel)
         same = (watch.result_channel, watch.result_ts) == (watch.ops_channel, watch.ops_ts)
         if watch.result_channel and watch.result_ts and not same:
-            try:
-                await self._slack.chat_update(
-                    channel=watch.result_channel, ts=watch.result_ts, **message.to_dict()
-                )
-            except SlackApiError as exc:
-                logger.warning("could not update the result message: %s", exc.response.get("error"))
-            except Exception:
-                logger.exception("could not update the result message")
+            await self._slack.update_message(
+                watch.result_channel, watch.result_ts, message, what="update the result message"
+            )
 
     @staticmethod
     def _message(

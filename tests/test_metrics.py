@@ -16,7 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
 from bot.config import SettingsError, load_settings
-from bot.metrics import Metrics, MetricsRefresher, SlackErrorObserver
+from bot.metrics import Metrics, MetricsRefresher
+from bot.slack.web import SlackErrorObserver
 from bot.state import StateStoreError
 from slackemu import SlackEmulator
 

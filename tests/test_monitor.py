@@ -25,7 +25,7 @@ class StoppedRightAfterPosting(Notifier):
     """The ops channel takes the notice, and a deploy stops the bot at that very moment."""
 
     def __init__(self) -> None:
-        super().__init__(client=None, channel="C0OPS")  # type: ignore[arg-type]
+        super().__init__(slack=None, channel="C0OPS")  # type: ignore[arg-type]
         self.posted: list[Message] = []
         self.periodic: Periodic | None = None
         self.stopping: asyncio.Task[None] | None = None

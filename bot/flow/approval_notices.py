@@ -14,8 +14,6 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
@@ -26,6 +24,7 @@ from bot.periodic import Every
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
+from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.state.approvals_records import Approval
 from bot.vps import Server
@@ -87,7 +86,7 @@ async def edit_request(
 async def report_expiry(
     store: StateStore,
     notifier: OpsChannel,
-    slack: AsyncWebClient,
+    slack: SlackWeb,
     approval: Approval,
     clock: Callable[[], float],
 ) -> None:
@@ -150,7 +149,7 @@ class ApprovalSweeper:
         *,
         store: StateStore,
         notifier: OpsChannel,
-        slack: AsyncWebClient,
+        slack: SlackWeb,
         interval: float,
         clock: Callable[[], float],
     ) -> None:

@@ -168,7 +168,7 @@ async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
     )
     modal = build_reject_modal(view_of(approval), private_metadata=state.dump())
     try:
-        await ctx.slack.views_open(trigger_id=caller.trigger_id or "", view=modal)
+        await ctx.slack.open_view(caller.trigger_id, modal)
     except SlackApiError as exc:
         logger.warning("could not open the reject form: %s", exc.response.get("error"))
         await ctx.reply.ephemeral(

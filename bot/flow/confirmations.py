@@ -148,7 +148,7 @@ async def _open_delete_modal(
         server=server, confirmation_id=pending.id, private_metadata=state.dump()
     )
     try:
-        await ctx.slack.views_open(trigger_id=ctx.caller.trigger_id or "", view=view)
+        await ctx.slack.open_view(ctx.caller.trigger_id, view)
     except SlackApiError as exc:
         logger.warning("could not open the delete form: %s", exc.response.get("error"))
         await ctx.reply.ephemeral(

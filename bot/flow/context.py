@@ -11,8 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.catalog import Catalog
 from bot.flow.caller import Caller
 from bot.flow.deadline import acting
@@ -23,6 +21,7 @@ from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
 from bot.operations.change import Change
+from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
 
@@ -93,7 +92,7 @@ class RequestContext:
     servers: ServerDirectory
     store: StateStore
     catalog: Catalog
-    slack: AsyncWebClient
+    slack: SlackWeb
     effects: Effects
     command: str
     confirm_ttl: float

@@ -140,7 +140,7 @@ async def open_create_form(ctx: RequestContext, access: Access) -> None:
     )
     view = build_create_modal(ctx.catalog, private_metadata=state.dump())
     try:
-        await ctx.slack.views_open(trigger_id=caller.trigger_id or "", view=view)
+        await ctx.slack.open_view(caller.trigger_id, view)
     except SlackApiError as exc:
         logger.warning("could not open the create form: %s", exc.response.get("error"))
         await ctx.reply.ephemeral(

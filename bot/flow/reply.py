@@ -6,16 +6,8 @@ import asyncio
 import logging
 from typing import Any
 
-from aiohttp import ClientSession
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
-
 from bot.slack.blocks import Message
+from bot.slack.web import SlackWeb
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +25,9 @@ class Reply:
         self,
         response_url: str | None,
         *,
-        slack: AsyncWebClient | None = None,
+        slack: SlackWeb,
         channel_id: str | None = None,
         user_id: str | None = None,
-        session: ClientSession | None = None,
         direct: bool = False,
     ) -> None:
         self.response_url = response_url
@@ -44,7 +35,6 @@ class Reply:
         self._channel_id = channel_id
         self._user_id = user_id
         self._direct = direct  # what can reach them nowhere else goes to their direct messages
-        self._session = session  # one HTTP session for every answer: no set-up per message
         self._lock = asyncio.Lock()
         self._answered = False
         self._placeholder_shown = False
@@ -60,7 +50,6 @@ class Reply:
             slack=self._slack,
             channel_id=channel_id,
             user_id=user_id,
-            session=self._session,
             direct=direct,
         )
 
@@ -95,29 +84,18 @@ class Reply:
 
     async def _post_ephemeral(self, message: Message) -> bool:
         """Without a (working) response_url: chat.postEphemeral, when we know to whom."""
-        if self._slack is None or not self._channel_id or not self._user_id:
+        if not self._channel_id or not self._user_id:
             return False
-        try:
-            await self._slack.chat_postEphemeral(
-                channel=self._channel_id, user=self._user_id, **message.to_dict()
-            )
-        except SlackApiError as exc:
-            logger.warning("could not answer privately: %s", exc.response.get("error"))
-            return await self._post_direct(message) is not None
-        return True
+        what = "answer privately"
+        if await self._slack.post_ephemeral(self._channel_id, self._user_id, message, what=what):
+            return True
+        return await self._post_direct(message) is not None
 
     async def _post_direct(self, message: Message) -> str | None:
         """With `direct`, a message in the person's direct messages with the bot; its ts."""
-        if not self._direct or self._slack is None or not self._user_id:
+        if not self._direct or not self._user_id:
             return None
-        try:
-            response = await self._slack.chat_postMessage(
-                channel=self._user_id, unfurl_links=False, unfurl_media=False, **message.to_dict()
-            )
-        except SlackApiError as exc:
-            logger.warning("could not send a direct message: %s", exc.response.get("error"))
-            return None
-        return str(response["ts"])
+        return await self._slack.post_message(self._user_id, message, what="send a direct message")
 
     async def _placeholder(self, after: float, message: Message) -> None:
         await asyncio.sleep(after)
@@ -128,22 +106,20 @@ class Reply:
                 )
 
     async def _drop_placeholder(self) -> None:
-        if self._placeholder_shown:
+        if self._placeholder_shown and self.response_url:
             self._placeholder_shown = False
-            await self._post({"delete_original": True})
+            await self._slack.respond(self.response_url, {"delete_original": True})
 
     async def _in_channel(self, message: Message) -> str | None:
-        if self._slack is not None and self._channel_id:
-            try:
-                response = await self._slack.chat_postMessage(
-                    channel=self._channel_id,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **message.to_dict(),
-                )
-                return str(response["ts"])
-            except SlackApiError as exc:  # e.g. a private channel or DM the bot is not in
-                logger.info("posting through response_url: %s", exc.response.get("error"))
+        if self._channel_id:
+            ts = await self._slack.post_message(
+                self._channel_id,
+                message,
+                what="post in the channel; posting through response_url",
+                level=logging.INFO,  # e.g. a private channel or DM the bot is not in
+            )
+            if ts is not None:
+                return ts
         if not await self._send(message, response_type="in_channel", replace_original=False):
             await self._post_direct(message)
         return None
@@ -158,28 +134,4 @@ class Reply:
         if not self.response_url:
             logger.warning("no response_url to answer with; dropped: %s", message.text)
             return False
-        return await self._post({**message.to_dict(), **options})
-
-    async def _post(self, body: dict[str, Any]) -> bool:
-        if not self.response_url:
-            return False
-        client = AsyncWebhookClient(
-            self.response_url,
-            timeout=10,
-            session=self._session,
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            ],
-        )
-        try:
-            response = await client.send_dict(body)
-        except Exception:
-            logger.exception("could not answer through response_url")
-            return False
-        if response.status_code != 200:
-            logger.warning(
-                "Slack refused our answer (%s): %s", response.status_code, response.body[:200]
-            )
-            return False
-        return True
+        return await self._slack.respond(self.response_url, {**message.to_dict(), **options})

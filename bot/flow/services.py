@@ -9,9 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flow.caller import Caller
@@ -23,6 +20,7 @@ from bot.flow.reply import Reply
 from bot.logs import current_request_id
 from bot.metrics import Metrics
 from bot.policy import GroupMembers, Policy
+from bot.slack.web import SlackWeb
 from bot.state import StateStore
 from bot.vps import VPSClient
 from bot.web.burst import AckFirst
@@ -40,7 +38,7 @@ class Services:
     groups: GroupMembers
     store: StateStore
     catalog: Catalog
-    slack: AsyncWebClient
+    slack: SlackWeb
     ops: OpsChannel
     clock: Callable[[], float] = field(default=time.time)
     metrics: Metrics = field(default_factory=Metrics)
@@ -50,7 +48,6 @@ class Services:
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
-    http: ClientSession | None = None  # shared by the answers through response_url
     ack_first: AckFirst = field(default_factory=AckFirst)
 
     def __post_init__(self) -> None:
@@ -70,7 +67,6 @@ class Services:
             slack=self.slack,
             channel_id=caller.channel_id,
             user_id=caller.user_id,
-            session=self.http,
         )
 
     def context(self, caller: Caller) -> RequestContext:

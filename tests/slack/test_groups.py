@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.policy import GroupLookupError
 from bot.slack.groups import SlackGroupMembers
+from bot.slack.web import SlackWeb
 from slackemu import SlackEmulator
 
 TOKEN = "xoxb-groups-test"
@@ -33,7 +34,7 @@ async def emu() -> AsyncIterator[SlackEmulator]:
 async def test_members_are_cached_for_the_ttl(emu: SlackEmulator) -> None:
     clock = Clock()
     groups = SlackGroupMembers(
-        AsyncWebClient(token=TOKEN, base_url=emu.api_url), ttl=60, clock=clock
+        SlackWeb(AsyncWebClient(token=TOKEN, base_url=emu.api_url)), ttl=60, clock=clock
     )
     assert await groups.members("S0ONCALL1") == frozenset({"U0BOB0001"})
     emu.set_usergroup("S0ONCALL1", [])
@@ -46,7 +47,9 @@ async def test_members_are_cached_for_the_ttl(emu: SlackEmulator) -> None:
 
 async def test_a_failed_lookup_fails_closed_and_is_not_cached(emu: SlackEmulator) -> None:
     clock = Clock()
-    groups = SlackGroupMembers(AsyncWebClient(token=TOKEN, base_url=emu.api_url), clock=clock)
+    groups = SlackGroupMembers(
+        SlackWeb(AsyncWebClient(token=TOKEN, base_url=emu.api_url)), clock=clock
+    )
     with pytest.raises(GroupLookupError):
         await groups.members("S0UNKNOWN")  # Slack: no_such_subteam
     emu.set_usergroup("S0UNKNOWN", ["U0BOB0001"])
