@@ -64,14 +64,7 @@ async def request_approval(
     if checked.outcome is not OpenOutcome.OPENED:
         await _not_opened(ctx, access, op, checked)
         return
-    await ctx.audit(
-        op.operation,
-        AuditOutcome.REQUESTED,
-        server_id=op.server_id,
-        server_name=op.server.name,
-        detail=op.summary(),
-        must=True,
-    )
+    await ctx.audit_change(op, AuditOutcome.REQUESTED, detail=op.summary(), must=True)
     # The same check again, and the insert, in one transaction.
     opened = await ctx.store.open_approval(
         per_user=per_user, window=window, max_pending=MAX_PENDING, **request
@@ -105,11 +98,9 @@ async def _not_opened(ctx: RequestContext, access: Access, op: Change, opening: 
         )
         return
     limit = access.limit
-    await ctx.audit(
-        op.operation,
+    await ctx.audit_change(
+        op,
         AuditOutcome.LIMITED,
-        server_id=op.server_id,
-        server_name=op.server.name,
         detail=f"{opening.pending} approval requests waiting"
         + (f", {opening.writes} writes in {limit.window:g}s" if limit is not None else ""),
         who=access.caller,

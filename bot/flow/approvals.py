@@ -17,8 +17,6 @@ import dataclasses
 import logging
 from datetime import UTC, datetime
 
-from slack_sdk.errors import SlackApiError
-
 from bot.flow.approval_notices import (
     approvers_of,
     edit_request,
@@ -167,13 +165,8 @@ async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
         response_url=caller.response_url,
     )
     modal = build_reject_modal(view_of(approval), private_metadata=state.dump())
-    try:
-        await ctx.slack.open_view(caller.trigger_id, modal)
-    except SlackApiError as exc:
-        logger.warning("could not open the reject form: %s", exc.response.get("error"))
-        await ctx.reply.ephemeral(
-            build_note("Slack would not open the reject form in time; click Reject again.")
-        )
+    failed = build_note("Slack would not open the reject form in time; click Reject again.")
+    await ctx.open_form(modal, "reject", failed)
 
 
 async def _settle(
@@ -204,15 +197,7 @@ async def _settle(
         if reason:
             detail += f"; reason: {reason}"
     try:
-        await ctx.audit(
-            op.operation,
-            decided,
-            server_id=op.server_id,
-            server_name=op.server.name,
-            detail=detail,
-            who=who,
-            must=outcome == "approved",
-        )
+        await ctx.audit_change(op, decided, detail=detail, who=who, must=outcome == "approved")
     except StateStoreError:
         await _show(ctx, approval, requester, "void", STORE_DOWN_WHY)
         raise
@@ -249,11 +234,9 @@ async def _over_limit(ctx: RequestContext, access: Access, op: Change) -> bool:
         return False
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     again = when(datetime.fromtimestamp(retry_at, UTC), now)
-    await ctx.audit(
-        op.operation,
+    await ctx.audit_change(
+        op,
         AuditOutcome.LIMITED,
-        server_id=op.server_id,
-        server_name=op.server.name,
         detail=f"approved by {ctx.caller.user_id} while over the write limit (again after "
         f"{again}); the request stays open",
         who=access.caller,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from slack_sdk.errors import SlackApiError
-
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal
@@ -147,13 +145,8 @@ async def _open_delete_modal(
     view = build_delete_modal(
         server=server, confirmation_id=pending.id, private_metadata=state.dump()
     )
-    try:
-        await ctx.slack.open_view(ctx.caller.trigger_id, view)
-    except SlackApiError as exc:
-        logger.warning("could not open the delete form: %s", exc.response.get("error"))
-        await ctx.reply.ephemeral(
-            build_error("Slack would not open the form in time; click again.")
-        )
+    failed = build_error("Slack would not open the form in time; click again.")
+    await ctx.open_form(view, "delete", failed)
 
 
 async def _answered_meanwhile(ctx: RequestContext, pending: Confirmation) -> bool:

@@ -11,6 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
 from bot.catalog import Catalog
 from bot.flow.caller import Caller
 from bot.flow.deadline import acting
@@ -21,6 +24,7 @@ from bot.flow.operations import Outcome, execute
 from bot.flow.reply import Reply
 from bot.metrics import Metrics
 from bot.operations.change import Change
+from bot.slack.blocks import Message
 from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.vps import VPSClient
@@ -144,6 +148,35 @@ class RequestContext:
             if must:
                 raise
             logger.exception("could not record an audit entry (%s %s)", action, outcome)
+
+    async def open_form(self, view: View, what: str, failed: Message) -> None:
+        """Open a modal on the click's trigger (Slack honours it for 3 s); the caller hears
+        `failed` when Slack would not."""
+        try:
+            await self.slack.open_view(self.caller.trigger_id, view)
+        except SlackApiError as exc:
+            logger.warning("could not open the %s form: %s", what, exc.response.get("error"))
+            await self.reply.ephemeral(failed)
+
+    async def audit_change(
+        self,
+        op: Change,
+        outcome: AuditOutcome,
+        *,
+        detail: str = "",
+        who: Caller | None = None,
+        must: bool = False,
+    ) -> None:
+        """Record a step of `op` (its operation, on its server) — `audit` for a change."""
+        await self.audit(
+            op.operation,
+            outcome,
+            server_id=op.server_id,
+            server_name=op.server.name,
+            detail=detail,
+            who=who,
+            must=must,
+        )
 
 
 Handler = Callable[[RequestContext, Access], Awaitable[None]]

@@ -50,11 +50,9 @@ async def over_limit(ctx: RequestContext, access: Access, op: Change, *, take: b
     retry_at = await check(access.caller.user_id, limit=limit.per_user, window=limit.window)
     if retry_at is None:
         return False
-    await ctx.audit(
-        op.operation,
+    await ctx.audit_change(
+        op,
         AuditOutcome.LIMITED,
-        server_id=op.server_id,
-        server_name=op.server.name,
         detail=f"{counted(limit.per_user, 'write')} in {limit.window:g}s",
         who=access.caller,
     )
@@ -78,14 +76,7 @@ async def run_write(
     publish it (`OperationDone`): the requester's answer, the ops channel, the follow-up, the
     fleet monitor and the metrics hear of it there, whatever else fails."""
     if recorded is not None:  # None: the caller recorded the decision to act already
-        await ctx.audit(
-            op.operation,
-            recorded,
-            server_id=op.server_id,
-            server_name=op.server.name,
-            who=access.caller,
-            must=True,
-        )
+        await ctx.audit_change(op, recorded, who=access.caller, must=True)
     if await over_limit(ctx, access, op, take=True):
         return
     if op.declared.leads_to == "deleted":  # noted before the call: a listing right after it

@@ -5,12 +5,9 @@ none asks the policy itself.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
-
-from slack_sdk.errors import SlackApiError
 
 from bot.commands import commands, policy_action, usage
 from bot.flow.context import RequestContext
@@ -33,8 +30,6 @@ from bot.slack.blocks import (
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
 from bot.vps import ServerStatus
-
-logger = logging.getLogger(__name__)
 
 FREEZE_HORIZON = timedelta(days=7)
 """How far ahead whoami shows freeze windows."""
@@ -139,16 +134,11 @@ async def open_create_form(ctx: RequestContext, access: Access) -> None:
         response_url=caller.response_url,
     )
     view = build_create_modal(ctx.catalog, private_metadata=state.dump())
-    try:
-        await ctx.slack.open_view(caller.trigger_id, view)
-    except SlackApiError as exc:
-        logger.warning("could not open the create form: %s", exc.response.get("error"))
-        await ctx.reply.ephemeral(
-            build_error(
-                "Slack would not open the create form in time.",
-                hint=f"Run `{ctx.command} create` again, or give the values on the line.",
-            )
-        )
+    failed = build_error(
+        "Slack would not open the create form in time.",
+        hint=f"Run `{ctx.command} create` again, or give the values on the line.",
+    )
+    await ctx.open_form(view, "create", failed)
 
 
 def _sensible_actions(status: str) -> tuple[str, ...]:

@@ -38,9 +38,7 @@ async def proceed(
     """The requester's own steps are done: ask a second person, or make the call."""
     if access.approval is not None:
         if recorded is AuditOutcome.CONFIRMED:
-            await ctx.audit(
-                op.operation, recorded, server_id=op.server_id, server_name=op.server.name
-            )
+            await ctx.audit_change(op, recorded)
         await request_approval(ctx, access, op, access.approval)
         return
     await run_write(ctx, access, op, recorded=recorded)
@@ -60,9 +58,7 @@ async def ask_to_confirm(ctx: RequestContext, op: Change) -> None:
         response_url=caller.response_url,
         ttl_seconds=ctx.confirm_ttl,
     )
-    await ctx.audit(
-        op.operation, AuditOutcome.ASKED, server_id=op.server_id, server_name=op.server.name
-    )
+    await ctx.audit_change(op, AuditOutcome.ASKED)
     prompt = build_confirm_prompt(
         action=op.operation,
         server=op.server,
