@@ -32,19 +32,20 @@ from bot.vps import Server
 logger = logging.getLogger(__name__)
 
 
+_SHOWN = ("requester_id", "channel_id", "word", "server_name", "server_id")
+"""What a request's messages show of its record, by the same names."""
+
+
 def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
     """What the messages show of a stored approval."""
     try:
         changes = Change.load(approval.params).changes()
     except ValueError:
         changes = []
+    shown = {name: getattr(approval, name) for name in _SHOWN}
     return ApprovalView(
         approval_id=approval.id,
-        requester_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        word=approval.word,
-        server_name=approval.server_name,
-        server_id=approval.server_id,
+        **shown,
         changes=changes,
         approvers=approvers,
         expires_at=datetime.fromtimestamp(approval.expires_at, UTC),

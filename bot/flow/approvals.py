@@ -156,14 +156,7 @@ async def _decided(
 
 async def _ask_reason(ctx: RequestContext, approval: Approval) -> None:
     """Open the reject form (an optional reason); the request stays open until it is sent."""
-    caller = ctx.caller
-    state = RejectFormState(
-        approval=approval.id,
-        user_id=caller.user_id,
-        channel_id=caller.channel_id,
-        channel_name=caller.channel_name,
-        response_url=caller.response_url,
-    )
+    state = RejectFormState.of(ctx.caller, approval=approval.id)
     modal = build_reject_modal(view_of(approval), private_metadata=state.dump())
     failed = build_note("Slack would not open the reject form in time; click Reject again.")
     await ctx.open_form(modal, "reject", failed)

@@ -7,7 +7,7 @@ format, validated on the way back in (`load` → None when it is not one of ours
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 from pydantic import Field
 
@@ -35,6 +35,12 @@ class _Opened(RoundTrip):
     channel_id: str = Field(max_length=40)
     channel_name: str | None = Field(default=None, max_length=100)
     response_url: str | None = Field(default=None, max_length=1000)
+
+    @classmethod
+    def of(cls, caller: Caller, **more: Any) -> Self:
+        """Opened by `caller`, where they clicked."""
+        where = {name: getattr(caller, name) for name in _Opened.model_fields}
+        return cls(**where, **more)
 
     def caller(self, user_id: str) -> Caller:
         """The member who submitted it (`user_id`, from Slack), in the channel it was opened."""

@@ -126,13 +126,7 @@ async def _limit_note(ctx: RequestContext, limit: WriteLimit, now: datetime, zon
 
 async def open_create_form(ctx: RequestContext, access: Access) -> None:
     """The create modal; the name it gets is checked against the policy when it is submitted."""
-    caller = ctx.caller
-    state = CreateFormState(
-        user_id=caller.user_id,
-        channel_id=caller.channel_id,
-        channel_name=caller.channel_name,
-        response_url=caller.response_url,
-    )
+    state = CreateFormState.of(ctx.caller)
     view = build_create_modal(ctx.catalog, private_metadata=state.dump())
     failed = build_error(
         "Slack would not open the create form in time.",
