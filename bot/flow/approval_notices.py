@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
-from bot.flow.gate import Access, Gate
+from bot.flow.gate import Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every
@@ -115,7 +115,7 @@ async def report_expiry(
     )
 
 
-async def pending_list(ctx: RequestContext, access: Access, *, gate: Gate) -> None:
+async def pending_list(ctx: RequestContext, gate: Gate) -> None:
     """`/vps approvals`: what waits — only what the viewer asked for, may decide, or may
     `show` — with Approve/Reject where they may decide."""
     rows = []

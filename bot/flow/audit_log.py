@@ -17,9 +17,12 @@ from fnmatch import fnmatchcase
 
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState
-from bot.flow.gate import Access
-from bot.slack.blocks.notes import AuditSummary, build_audit
+from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import authorize, labelled, may_at_all
+from bot.resolve import BadReference, ServerRef, parse_reference
+from bot.slack.blocks.notes import AuditSummary, build_audit, build_note
 from bot.state import AuditEntry
+from bot.vps import Server, VPSNotFound
 
 AUDIT_SHOWN = 20
 """Lines a page shows."""
@@ -77,15 +80,44 @@ def _same(a: AuditEntry, b: AuditEntry) -> bool:
 
 
 async def audit_log(
-    ctx: RequestContext,
-    access: Access,
-    *,
-    page: AuditPageState | None = None,
-    replace_page: bool = False,
+    ctx: RequestContext, gate: Gate, page: AuditPageState, *, replace_page: bool = False
 ) -> None:
-    """A page of the audit log: of one server (the access's) or all of them; from `page`'s
-    place (the Older button, which `replace_page`s the page it was on), else the newest."""
-    state = page or AuditPageState()
+    """A page of the audit log: of the server `page` asks about, or of all of them; from
+    `page`'s place (the Older button, which `replace_page`s the page it was on), else the
+    newest. Every page is asked of the gate again: the reader's rights are those of now."""
+    server, label = None, None
+    if page.about is not None:
+        ref = parse_reference(page.about)
+        label = labelled(ref)
+        if await may_at_all(ctx, gate, "audit", label) is None:
+            return
+        server = await _known_as(ctx, ref)
+        if server is None:
+            return
+    access = await authorize(ctx, gate, "audit", server, server, label=label)
+    if access is not None:
+        await _answer(ctx, access, page, replace_page)
+
+
+async def _known_as(ctx: RequestContext, ref: ServerRef | BadReference) -> Server | None:
+    """The server an audit asks about: the log knows servers the API no longer has, so a name
+    is taken as typed, and an id is named by the API when it still exists (the policy's
+    `servers:` globs need a name). A bad reference is said at once."""
+    if isinstance(ref, BadReference):
+        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+        ctx.tally.outcome = "not_found"
+        return None
+    if ref.id is None:
+        return Server(id=0, name=ref.text, status="unknown")
+    try:
+        return await ctx.servers.get(ref.id)
+    except VPSNotFound:
+        return Server(id=ref.id, name="", status="deleted")
+
+
+async def _answer(
+    ctx: RequestContext, access: Access, state: AuditPageState, replace_page: bool
+) -> None:
     about: int | str | None = None
     if access.server is not None:
         about = access.server.id or access.server.name

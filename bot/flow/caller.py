@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.operations.change import Member
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -16,6 +18,13 @@ class Caller:
     channel_name: str | None = None
     response_url: str | None = None
     trigger_id: str | None = None
+
+    @property
+    def member(self) -> Member:
+        """Who asks, and where, as a request holds it."""
+        return Member(
+            user_id=self.user_id, channel_id=self.channel_id, channel_name=self.channel_name
+        )
 
     @classmethod
     def from_command(cls, body: Mapping[str, Any]) -> Caller:

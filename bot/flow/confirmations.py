@@ -1,21 +1,20 @@
 """The prompt's buttons and the delete modal: single-use, requester-only, authorized again.
 
-A click on "Stop web-01" is a request of its own: `confirm_intent` turns the stored confirmation
-into an intent for the same action on the server as it is NOW, so the gate checks it again
-before anything happens; only then is the confirmation claimed (one winner) and the call made.
+A click on "Stop web-01" is a request of its own: `confirm` takes the stored change through the
+same steps, on the server as it is NOW, so the gate checks it again before anything happens;
+only then is the confirmation claimed (one winner) and the call made.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.execution import refusal
 from bot.flow.forms import DeleteFormState
-from bot.flow.gate import Access
-from bot.flow.pipeline import Handler, Intent
+from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import authorize, resolve
 from bot.flow.writes import proceed
 from bot.operations.change import Change
 from bot.resolve import ServerRef
@@ -24,7 +23,6 @@ from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
 from bot.slack.text import as_shown
 from bot.state import AuditOutcome, ClaimOutcome, ClaimResult, Confirmation
-from bot.vps import Server
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +30,41 @@ _GONE = "This confirmation no longer exists; nothing was done. Run the command a
 _TYPE_EXACTLY = "That is not this server's name; type it exactly to delete it."
 
 
-async def confirm_intent(
-    ctx: RequestContext, confirmation_id: str, *, typed: str | None = None
-) -> Intent | None:
-    """The request a click on the danger button (or a submitted delete form) makes; None when
-    there is nothing to do (the caller has been told why)."""
+_NOT_CONFIRMED = "Not confirmed: you may no longer do this here."
+
+
+async def confirm(
+    ctx: RequestContext, gate: Gate, confirmation_id: str, *, typed: str | None = None
+) -> None:
+    """A click on the danger button (or a submitted delete form, `typed`): the stored change →
+    resolve (the server as it is now) → authorize → claim once → proceed."""
+    loaded = await _pending(ctx, confirmation_id, typed)
+    if loaded is None:
+        return
+    pending, op = loaded
+    label, server = op.server.name, None
+    if op.server_id is not None:
+        ref = ServerRef.of_id(op.server.id)
+        server = await resolve(ctx, gate, op.action, ref, label=label, outcome=_NOT_CONFIRMED)
+        if server is None:
+            return
+    after = op.rebased(server).after() if server is not None else op.after()
+    access = await authorize(
+        ctx, gate, op.action, server, after, label=label, outcome=_NOT_CONFIRMED
+    )
+    if access is None:
+        return
+    if op.action == "delete" and typed is None:
+        await _open_delete_modal(ctx, access, pending, op)
+    else:
+        await _confirmed(ctx, access, pending, op)
+
+
+async def _pending(
+    ctx: RequestContext, confirmation_id: str, typed: str | None
+) -> tuple[Confirmation, Change] | None:
+    """The caller's own open confirmation and the change it holds; None when there is nothing
+    to do (the caller has been told why)."""
     pending = await ctx.store.get_confirmation(confirmation_id)
     if pending is None:
         await ctx.reply.replace(build_prompt_outcome(_GONE))
@@ -51,41 +79,18 @@ async def confirm_intent(
         logger.exception("confirmation %s holds a bad operation", pending.id)
         await ctx.reply.replace(build_error("This confirmation is damaged; nothing was done."))
         return None
-    if op.action == "delete" and typed is None:
-        run: Handler = partial(_open_delete_modal, pending=pending, op=op)
-    elif typed is not None and as_shown(typed) != as_shown(pending.server_name):
+    if typed is not None and as_shown(typed) != as_shown(pending.server_name):
         await ctx.reply.ephemeral(build_note(_TYPE_EXACTLY))
         return None
-    else:
-        run = partial(_confirmed, pending=pending, op=op)
-
-    target = ServerRef.of_id(op.server.id) if op.server_id is not None else None
-    return Intent(
-        op.action,
-        run,
-        target=target,
-        becomes=partial(_after, op),
-        label=op.server.name,
-        what="confirm",
-        denied_outcome="Not confirmed: you may no longer do this here.",
-    )
-
-
-def _after(op: Change, server: Server | None) -> Server | None:
-    """The server as the confirmed change leaves it (`server`: as it is now)."""
-    return op.rebased(server).after() if server is not None else op.after()
+    return pending, op
 
 
 def _renamed(name: str) -> str:
     return f"Not done: the server was renamed to {name} since you asked. Run the command again."
 
 
-def cancel(confirmation_id: str) -> Intent:
+async def cancel(ctx: RequestContext, confirmation_id: str) -> None:
     """The Cancel button: open to anyone, but only the requester's click cancels anything."""
-    return Intent(None, partial(_cancel, confirmation_id=confirmation_id), what="cancel")
-
-
-async def _cancel(ctx: RequestContext, access: Access, *, confirmation_id: str) -> None:
     result = await ctx.store.cancel_confirmation(confirmation_id, ctx.caller.user_id)
     if result.outcome is ClaimOutcome.CANCELLED and result.confirmation:
         await _record(ctx, result.confirmation, AuditOutcome.CANCELLED)
@@ -100,7 +105,7 @@ def typed_name_error(typed: str, expected: str) -> str | None:
 
 
 async def _confirmed(
-    ctx: RequestContext, access: Access, *, pending: Confirmation, op: Change
+    ctx: RequestContext, access: Access, pending: Confirmation, op: Change
 ) -> None:
     server = access.server
     if server is not None and server.name != op.server.name:
@@ -126,7 +131,7 @@ async def _confirmed(
 
 
 async def _open_delete_modal(
-    ctx: RequestContext, access: Access, *, pending: Confirmation, op: Change
+    ctx: RequestContext, access: Access, pending: Confirmation, op: Change
 ) -> None:
     """Delete asks more: the caller types the name. The claim waits for the form."""
     server = access.server or op.server

@@ -8,7 +8,7 @@ change a server through `effects`, which wants the gate's `Access` for that very
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
@@ -31,7 +31,7 @@ from bot.vps import VPSClient
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Effects", "Handler", "RequestContext"]
+__all__ = ["Effects", "RequestContext"]
 
 
 class Effects:
@@ -177,7 +177,3 @@ class RequestContext:
             who=who,
             must=must,
         )
-
-
-Handler = Callable[[RequestContext, Access], Awaitable[None]]
-"""What runs once the gate allowed a request (a read's answer, a prompt's click)."""

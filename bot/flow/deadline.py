@@ -1,7 +1,7 @@
 """A request's deadline (`BOT_REQUEST_DEADLINE_SECONDS`): how long its reads may take.
 
 Finding a server can take many API pages; with a slow API that is minutes, and a change made
-that late surprises the member who asked. So `perform` gives each request a deadline, and every
+that late surprises the member who asked. So `guarded` gives each request a deadline, and every
 read it waits for — through the gate, or through `ServerDirectory`'s shared reads — stops
 waiting there with `TooLong`: the member hears that nothing was done.
 

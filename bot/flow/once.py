@@ -2,7 +2,7 @@
 
 The HTTP edge refuses a signed request it has already seen itself before the ack (cheap, in
 memory). Whether another replica saw it needs the state store — a write that has no place
-before the ack — so the edge leaves that check here, for the listener's task, and `perform`
+before the ack — so the edge leaves that check here, for the listener's task, and `guarded`
 runs it before a write: a write replayed to another replica is acked there and does nothing.
 """
 

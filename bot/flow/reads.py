@@ -1,6 +1,6 @@
-"""Handlers that change nothing: the server list, a card, help, whoami, and the create form
-(which only opens a modal); the audit log is `bot.flow.audit_log`. Each runs after the gate;
-none asks the policy itself.
+"""Requests that change nothing: the server list, a card, help, whoami, and the create form
+(which only opens a modal); the audit log is `bot.flow.audit_log`. Each is a read's path —
+(resolve →) authorize → answer — through the pipeline's steps; none asks the policy itself.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
-from bot.flow.gate import Access, Gate
+from bot.flow.gate import Gate
+from bot.flow.pipeline import authorize, labelled, resolve
 from bot.operations import operations
 from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
-from bot.resolve import filter_servers
+from bot.resolve import filter_servers, parse_reference
 from bot.slack.blocks import (
     LIST_PAGE_SIZE,
     ListFilters,
@@ -36,9 +37,12 @@ FREEZE_HORIZON = timedelta(days=7)
 
 
 async def list_page(
-    ctx: RequestContext, access: Access, *, filters: ListFilters, page: int, replace: bool
+    ctx: RequestContext, gate: Gate, filters: ListFilters, page: int = 1, *, replace: bool = False
 ) -> None:
     """A page of the server list, filtered; `replace` edits the list a paging button was on."""
+    access = await authorize(ctx, gate, "list")
+    if access is None:
+        return
     start = (max(page, 1) - 1) * LIST_PAGE_SIZE
     if access.only_servers:  # only some names may be listed: filter the whole fleet
         rows = [
@@ -70,17 +74,22 @@ async def list_page(
     await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
 
-async def card(ctx: RequestContext, access: Access, *, gate: Gate, replace: bool) -> None:
-    """A server's card with the buttons this caller may use here."""
-    server = access.server
+async def card(ctx: RequestContext, gate: Gate, reference: str, *, replace: bool) -> None:
+    """A server's card with the buttons this caller may use here; `replace` edits the card a
+    Refresh button was on."""
+    ref = parse_reference(reference)
+    label = labelled(ref)
+    server = await resolve(ctx, gate, "show", ref, label=label)
     if server is None:
-        raise ValueError("a card needs a server")
+        return
+    if await authorize(ctx, gate, "show", server, server, label=label) is None:
+        return
     actions = await gate.permitted(ctx.caller, _sensible_actions(server.status), server)
     message = build_server_card(server, actions=actions, command=ctx.command)
     await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
 
-async def help_for(ctx: RequestContext, access: Access, *, gate: Gate, topic: str | None) -> None:
+async def help_for(ctx: RequestContext, gate: Gate, topic: str | None) -> None:
     """Usage lines: of `topic`, or of every command the caller may run here."""
     allowed = {d.action for d in await gate.overview(ctx.caller) if d.allowed}
     words = [topic] if topic else commands()
@@ -92,7 +101,7 @@ async def help_for(ctx: RequestContext, access: Access, *, gate: Gate, topic: st
     await ctx.reply.ephemeral(build_help(ctx.command, lines))
 
 
-async def whoami(ctx: RequestContext, access: Access, *, gate: Gate, zone: str = "UTC") -> None:
+async def whoami(ctx: RequestContext, gate: Gate, zone: str = "UTC") -> None:
     """Which actions the caller may take in this channel, and why; what needs approval (and
     whose, never the caller's own), each freeze window once, and the write limit left. Times
     are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
@@ -124,8 +133,11 @@ async def _limit_note(ctx: RequestContext, limit: WriteLimit, now: datetime, zon
     return limit_line(limit.per_user, limit.window, made, retry_at, now, zone)
 
 
-async def open_create_form(ctx: RequestContext, access: Access) -> None:
-    """The create modal; the name it gets is checked against the policy when it is submitted."""
+async def open_create_form(ctx: RequestContext, gate: Gate) -> None:
+    """The create modal, to a member who may create somewhere; the name it gets is checked
+    against the policy when it is submitted."""
+    if await authorize(ctx, gate, "create") is None:
+        return
     state = CreateFormState.of(ctx.caller)
     view = build_create_modal(ctx.catalog, private_metadata=state.dump())
     failed = build_error(

@@ -1,40 +1,24 @@
-"""Every kind of Slack request, turned into an `Intent` and taken through the pipeline.
+"""Every kind of Slack request, taken down its one path under the pipeline's net.
 
-Listeners ack and call one function here per request kind. Each builds the intent — which
-action, which server, what it will become, which handler — and hands it to `perform`, the only
-path to a handler. A new subcommand needs an intent here; it cannot skip the gate.
+Listeners ack and call one function here per request kind. A write is a `Request` — this member
+asks for this operation on this target with these values — taken down `writes.ask`: resolve →
+authorize → confirm | approve | execute. A read is parsed, authorized and answered (`reads`,
+`audit_log`). Each step asks the gate itself; nothing reaches a handler around it.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
-from bot.commands import (
-    Approvals,
-    Audit,
-    Command,
-    Create,
-    CreateModal,
-    Help,
-    ListServers,
-    ParseError,
-    Show,
-    Whoami,
-    Write,
-    parse,
-    usage,
-)
+from bot import commands as cmd
 from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
-from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
-from bot.flow.pipeline import STOP, Intent, Stop, perform, perform_step
+from bot.flow.pipeline import guarded
 from bot.flow.services import Services
+from bot.flow.writes import ask
 from bot.operations.change import Request
-from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
-from bot.vps import Server, VPSNotFound
+from bot.vps import Server
 
 WORKING_AFTER = 1.0
 """Seconds without an answer after which the caller sees that the bot is working on it."""
@@ -42,74 +26,63 @@ WORKING = "Working on it… VPS.org is taking a moment; the answer follows."
 
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
-    """A `/vps …` line."""
-    ctx = services.context(caller)
+    """A `/vps …` line: parsed, then down its path."""
+    ctx, gate = services.context(caller), services.gate
     try:
-        command = parse(text, services.catalog)
-    except ParseError as exc:
+        command = cmd.parse(text, services.catalog)
+    except cmd.ParseError as exc:
         services.metrics.command(exc.command or "other", "invalid")
-        hint = usage(exc.command, services.command) if exc.command else None
+        hint = cmd.usage(exc.command, services.command) if exc.command else None
         await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
         return
     ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
     try:
-        await perform(ctx, services.gate, command_intent(services, command))
+        match command:
+            case cmd.Help():
+                await guarded(ctx, "help", "other", reads.help_for(ctx, gate, command.topic))
+            case cmd.Whoami():
+                zone = services.settings.bot_timezone
+                await guarded(ctx, "whoami", "other", reads.whoami(ctx, gate, zone))
+            case cmd.ListServers():
+                filters = ListFilters(command.status, command.location, command.text)
+                await guarded(ctx, "list", "read", reads.list_page(ctx, gate, filters))
+            case cmd.Show():
+                show = reads.card(ctx, gate, command.server, replace=False)
+                await guarded(ctx, "show", "read", show)
+            case cmd.Audit():
+                about = command.server[:500] if command.server is not None else None
+                page = audit_log.audit_log(ctx, gate, AuditPageState(about=about))
+                await guarded(ctx, "audit", "read", page)
+            case cmd.Approvals():
+                pending = approval_notices.pending_list(ctx, gate)
+                await guarded(ctx, "approvals", "other", pending)
+            case cmd.CreateModal():
+                form = reads.open_create_form(ctx, gate)
+                await guarded(ctx, "create form", "write", form)
+            case cmd.Create():
+                request = create_request(services, caller, command)
+                await guarded(ctx, "create", "write", ask(ctx, gate, request))
+            case cmd.Write():
+                request = Request(
+                    operation=command.operation,
+                    target=command.server,
+                    values=command.values,
+                    member=caller.member,
+                )
+                await guarded(ctx, command.word, "write", ask(ctx, gate, request))
     finally:
         await ctx.reply.settle()
         services.metrics.command(command.word, ctx.tally.outcome)
 
 
-def command_intent(services: Services, command: Command) -> Intent:
-    """The intent of a parsed command."""
-    gate = services.gate
-    match command:
-        case Help():
-            return Intent(
-                None, partial(reads.help_for, gate=gate, topic=command.topic), what="help"
-            )
-        case Whoami():
-            zone = services.settings.bot_timezone
-            return Intent(None, partial(reads.whoami, gate=gate, zone=zone), what="whoami")
-        case ListServers():
-            filters = ListFilters(command.status, command.location, command.text)
-            return Intent(
-                "list",
-                partial(reads.list_page, filters=filters, page=1, replace=False),
-                what="list",
-            )
-        case Show():
-            target = parse_reference(command.server)
-            return Intent(
-                "show", partial(reads.card, gate=gate, replace=False), target=target, what="show"
-            )
-        case Audit():
-            return _audit_intent(command.server)
-        case Approvals():
-            return Intent(None, partial(approval_notices.pending_list, gate=gate), what="approvals")
-        case CreateModal():
-            return Intent("create", reads.open_create_form, what="create form")
-        case Create():
-            return create_intent(services, command)
-        case Write():
-            return _server_write(command)
-
-
-def create_intent(services: Services, command: Create) -> Intent:
+def create_request(services: Services, caller: Caller, command: cmd.Create) -> Request:
     """A create, typed or from the form: checked on the name the new server will have."""
     body = command.to_request().model_dump(exclude_none=True)
     planned = planned_server(services, command)
-    request = Request(operation="create", values=body, planned=planned)
-    return Intent("create", request=request, what="create")
+    return Request(operation="create", values=body, planned=planned, member=caller.member)
 
 
-def _server_write(command: Write) -> Intent:
-    """A declared operation on the server the member named."""
-    request = Request(operation=command.operation, target=command.server, values=command.values)
-    target = parse_reference(command.server)
-    return Intent(command.action, request=request, target=target, what=command.word)
-
-
-def planned_server(services: Services, command: Create) -> Server:
+def planned_server(services: Services, command: cmd.Create) -> Server:
     """The server a create will make, to show in a prompt before it exists."""
     plan = next((p for p in services.catalog.plans if p.id == command.plan_id), None)
     system = next((o for o in services.catalog.operating_systems if o.id == command.os_id), None)
@@ -127,52 +100,20 @@ def planned_server(services: Services, command: Create) -> Server:
     )
 
 
-def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> Intent:
-    """The audit log knows servers the API no longer has: a name is taken as typed, an id is
-    named by the API when it still exists (the policy's `servers:` globs need a name). A page
-    further back (`page`, from the Older button) is the same question, asked again."""
-    state = page or AuditPageState(about=reference[:500] if reference is not None else None)
-    run = partial(audit_log.audit_log, page=state, replace_page=page is not None)
-    if reference is None:
-        return Intent("audit", run, what="audit")
-    ref = parse_reference(reference)
-    find = partial(_audited, ref=ref)
-    return Intent("audit", run, target=ref, find=find, what="audit")
-
-
-async def _audited(ctx: RequestContext, *, ref: ServerRef | BadReference) -> Server | Stop:
-    """The server an audit asks about: a bad reference is said at once."""
-    if isinstance(ref, BadReference):
-        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
-        return STOP
-    return await _known_as(ctx, ref)
-
-
-async def _known_as(ctx: RequestContext, ref: ServerRef) -> Server:
-    if ref.id is None:
-        return Server(id=0, name=ref.text, status="unknown")
-    try:
-        return await ctx.servers.get(ref.id)
-    except VPSNotFound:
-        return Server(id=ref.id, name="", status="deleted")
-
-
 # -- buttons and forms ------------------------------------------------------------------------
 
 
-async def run_card_action(services: Services, caller: Caller, verb: str, value: str) -> None:
-    """Start / Stop / Reboot / Delete on a card: the same request as the typed command."""
-    command = Write(operation=verb, server=f"#{value}")
-    await perform(services.context(caller), services.gate, _server_write(command))
+async def card_clicked(services: Services, caller: Caller, request: Request) -> None:
+    """Start / Stop / Reboot / Delete on a card: the same request as the typed command, asked
+    by whoever clicked."""
+    ctx, mine = services.context(caller), request.model_copy(update={"member": caller.member})
+    await guarded(ctx, request.operation, "write", ask(ctx, services.gate, mine))
 
 
-async def show_card(services: Services, caller: Caller, value: str, *, replace: bool) -> None:
+async def show_card(services: Services, caller: Caller, target: str, *, replace: bool) -> None:
     """Show (on a list row: a new card) / Refresh (on a card: in place)."""
-    target = parse_reference(f"#{value}")
-    intent = Intent(
-        "show", partial(reads.card, gate=services.gate, replace=replace), target=target, what="card"
-    )
-    await perform(services.context(caller), services.gate, intent)
+    ctx = services.context(caller)
+    await guarded(ctx, "card", "read", reads.card(ctx, services.gate, target, replace=replace))
 
 
 async def show_list_page(services: Services, caller: Caller, value: str) -> None:
@@ -181,26 +122,34 @@ async def show_list_page(services: Services, caller: Caller, value: str) -> None
         filters, page = ListFilters.from_value(value)
     except ValueError:
         return  # not a value we made
-    intent = Intent(
-        "list", partial(reads.list_page, filters=filters, page=page, replace=True), what="list page"
-    )
-    await perform(services.context(caller), services.gate, intent)
+    ctx = services.context(caller)
+    answer = reads.list_page(ctx, services.gate, filters, page, replace=True)
+    await guarded(ctx, "list page", "read", answer)
 
 
 async def show_audit_page(services: Services, caller: Caller, value: str) -> None:
-    """Older / Newest on an audit page: the same question, another page, in place (asked of
-    the gate again: the reader's rights are those of now)."""
+    """Older / Newest on an audit page: the same question, another page, in place."""
     page = AuditPageState.load(value)
     if page is None:
         return  # not a value we made
-    intent = _audit_intent(page.about, page)
-    await perform(services.context(caller), services.gate, intent)
+    ctx = services.context(caller)
+    answer = audit_log.audit_log(ctx, services.gate, page, replace_page=True)
+    await guarded(ctx, "audit", "read", answer)
 
 
-async def confirm_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
-    """The prompt's danger button."""
-    intent = partial(confirmations.confirm_intent, confirmation_id=confirmation_id)
-    await perform(services.context(caller), services.gate, intent)
+async def confirm_clicked(
+    services: Services, caller: Caller, confirmation_id: str, *, typed: str | None = None
+) -> None:
+    """The prompt's danger button, or the delete form with the name `typed`."""
+    ctx = services.context(caller)
+    step = confirmations.confirm(ctx, services.gate, confirmation_id, typed=typed)
+    await guarded(ctx, "confirm", "write", step)
+
+
+async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
+    """The prompt's Cancel button."""
+    ctx = services.context(caller)
+    await guarded(ctx, "cancel", "other", confirmations.cancel(ctx, confirmation_id))
 
 
 async def approval_clicked(
@@ -209,36 +158,32 @@ async def approval_clicked(
     """Approve or Reject on an approval request (in the ops channel or /vps approvals):
     Approve decides at once; Reject first asks for an optional reason (a form)."""
     ctx, choice = services.context(caller), approvals.Choice(approve, ask_reason=not approve)
-    what = "approve" if approve else "reject"
-    await perform_step(ctx, what, approvals.decide(ctx, services.gate, approval_id, choice))
+    step = approvals.decide(ctx, services.gate, approval_id, choice)
+    await guarded(ctx, "approve" if approve else "reject", "write", step)
 
 
 async def reject_submitted(
     services: Services, user_id: str, state: RejectFormState, reason: str
 ) -> None:
     """The reject form: the rejection, with its reason, decided as a click would be."""
-    caller = state.caller(user_id)
-    ctx, choice = services.context(caller), approvals.Choice(False, reason=reason.strip())
-    await perform_step(ctx, "reject", approvals.decide(ctx, services.gate, state.approval, choice))
-
-
-async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
-    """The prompt's Cancel button."""
-    await perform(services.context(caller), services.gate, confirmations.cancel(confirmation_id))
+    ctx = services.context(state.caller(user_id))
+    choice = approvals.Choice(False, reason=reason.strip())
+    await guarded(
+        ctx, "reject", "write", approvals.decide(ctx, services.gate, state.approval, choice)
+    )
 
 
 async def delete_submitted(
     services: Services, user_id: str, state: DeleteFormState, typed: str
 ) -> None:
     """A delete form whose typed name matched: authorize again, claim, delete once."""
-    caller = state.caller(user_id)
-    intent = partial(confirmations.confirm_intent, confirmation_id=state.confirmation, typed=typed)
-    await perform(services.context(caller), services.gate, intent)
+    await confirm_clicked(services, state.caller(user_id), state.confirmation, typed=typed)
 
 
 async def create_submitted(
-    services: Services, user_id: str, state: CreateFormState, command: Create
+    services: Services, user_id: str, state: CreateFormState, command: cmd.Create
 ) -> None:
     """A valid create form: the same request as `/vps create …` typed where it was opened."""
     caller = state.caller(user_id)
-    await perform(services.context(caller), services.gate, create_intent(services, command))
+    ctx, request = services.context(caller), create_request(services, caller, command)
+    await guarded(ctx, "create", "write", ask(ctx, services.gate, request))

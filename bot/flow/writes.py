@@ -1,6 +1,7 @@
-"""A write the gate allowed, step by step, each a plain function of (context, access, change):
-refused at once when it can only fail, held by the write limit, then a confirmation prompt
-(`confirm`), an approval request (`proceed`), or the call itself (`bot.flow.execution`).
+"""A member's request for a write, step by step, each a plain function: `ask` resolves the
+server it names and asks the gate; then `write`, over (context, access, change): refused at once
+when it can only fail, held by the write limit, then a confirmation prompt, an approval request
+(`proceed`), or the call itself (`bot.flow.execution`).
 """
 
 from __future__ import annotations
@@ -8,10 +9,29 @@ from __future__ import annotations
 from bot.flow.approval_requests import request_approval
 from bot.flow.context import RequestContext
 from bot.flow.execution import over_limit, refusal, run_write
-from bot.flow.gate import Access
-from bot.operations.change import Change
+from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import authorize, labelled, resolve
+from bot.operations.change import Change, Request
+from bot.resolve import parse_reference
 from bot.slack.blocks import build_confirm_prompt
 from bot.state import AuditOutcome
+
+
+async def ask(ctx: RequestContext, gate: Gate, request: Request) -> None:
+    """resolve → authorize → confirm | approve | execute. A create names no server: it is
+    checked on the one it will make."""
+    action = request.declared.policy_action
+    server, label = None, None
+    if request.target is not None:
+        ref = parse_reference(request.target)
+        label = labelled(ref)
+        server = await resolve(ctx, gate, action, ref, label=label)
+        if server is None:
+            return
+    change = request.on(server)
+    access = await authorize(ctx, gate, action, server, change.after(), label=label)
+    if access is not None:
+        await write(ctx, access, change)
 
 
 async def write(ctx: RequestContext, access: Access, op: Change) -> None:

@@ -1,28 +1,44 @@
-"""`Change`: one declared operation on one server with its values — what a pending confirmation
-and a pending approval hold, in one format (its JSON), validated on the way back in."""
+"""`Request`: this member asks for this operation on this target with these values — what the
+pipeline carries and a card's button holds. `Change`: the request resolved to one server — what
+a pending confirmation and a pending approval hold. One format each (their JSON), validated on
+the way back in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.operations.registry import Operation, find
+from bot.slack.roundtrip import RoundTrip
 from bot.vps import Server
 
-__all__ = ["Change", "Request"]
+__all__ = ["Change", "Member", "Request"]
 
 _FIELD_NAMES = {"name": "Name", "hostname": "Hostname", "backups_enabled": "Backups"}
 
 
+class Member(BaseModel):
+    """Who asks, and where: what the pipeline needs of them beyond the click or the command
+    (the policy's `channels:` rules ask where)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: str
+    channel_id: str
+    channel_name: str | None = None
+
+
 class Change(BaseModel):
-    """`operation` on `server` (the planned one for a create) with `values` (the API body)."""
+    """`operation` on `server` (the planned one for a create) with `values` (the API body),
+    asked for by `member` (None in what was stored before it was said)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     operation: str
     server: Server
     values: dict[str, Any] = {}
+    member: Member | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -108,24 +124,34 @@ class Change(BaseModel):
         return " · ".join(f"{label}: {value}" for label, value in self.changes())
 
 
-class Request(BaseModel):
-    """What a member asks for: `operation` on the server they named (`target`, as typed; None
-    for a create) with `values`; `planned` is the server a create will make. Resolved to a
-    server, it is a `Change`."""
+class Request(RoundTrip):
+    """What `member` asks for: `operation` on the server they named (`target`, as typed, "#id"
+    on a button; None for a create) with `values`; `planned` is the server a create will make.
+    A card's button holds one without its member (whoever clicks asks). Resolved to a server,
+    it is a `Change`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    operation: str
-    target: str | None = None
-    values: dict[str, Any] = {}
+    operation: str = Field(max_length=40)
+    target: str | None = Field(default=None, max_length=1000)
+    values: dict[str, Any] = Field(default_factory=dict)
     planned: Server | None = None
+    member: Member | None = None
+
+    @property
+    def declared(self) -> Operation:
+        """The operation's declaration; ValueError when none is declared by that name."""
+        op = find(self.operation)
+        if op is None:
+            raise ValueError(f"unknown operation {self.operation!r}")
+        return op
 
     def on(self, server: Server | None) -> Change:
         """The change on `server` as it is now (on the planned server for a create)."""
         found = server if server is not None and self.planned is None else self.planned
         if found is None:
             raise ValueError(f"{self.operation} needs a server")
-        return Change(operation=self.operation, server=found, values=self.values)
+        return Change(
+            operation=self.operation, server=found, values=self.values, member=self.member
+        )
 
 
 def _show(value: object) -> str:

@@ -8,7 +8,9 @@ import re
 LIST_NEXT = "vps_list_next"
 LIST_PREVIOUS = "vps_list_previous"
 
-# The server card's buttons; value = the server id.
+# The server card's buttons; value = the `Request` each makes, as JSON (bot.operations.change):
+# {"operation": "stop", "target": "#12345"}. A list row's Show, and cards posted before, hold
+# the bare server id.
 CARD_SHOW = "vps_card_show"
 CARD_REFRESH = "vps_card_refresh"
 # A declared operation's button (`bot.operations`, `on_card`): "vps_card_" and its name.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 
 from slackemu import Message
 from tests.e2e.harness import ALICE, BOB, GENERAL, OPS, OPS_LOG, POLICY, Harness, dump
@@ -154,6 +156,18 @@ async def test_card_buttons_go_through_the_same_confirmation(harness: Harness) -
     assert harness.api_calls("POST", "/stop/") == []
     card_for_bob = await harness.answer("/vps show web-server-01", user=BOB, channel=GENERAL)
     assert "Reboot" not in [b.text for b in card_for_bob.buttons()]
+
+
+async def test_a_card_posted_before_buttons_held_a_request_still_works(harness: Harness) -> None:
+    card = await harness.answer("/vps show web-server-01")
+    stop = next(b for b in card.buttons() if b.text == "Stop")
+    assert json.loads(stop.value or "") == {"operation": "stop", "target": "#12345", "values": {}}
+    before = harness.seen(ALICE)
+    await harness.emu.forge_click(card, dataclasses.replace(stop, value="12345"), user=ALICE)
+    prompt = await harness.new_message(before, user=ALICE)
+    await harness.emu.click(prompt, text="Stop web-server-01")
+    await harness.emu.wait_for(lambda: harness.api_calls("POST", "/12345/stop/"), what="the stop")
+    assert len(harness.api_calls("POST", "/12345/stop/")) == 1
 
 
 async def test_ops_channel_is_not_written_without_a_change(harness: Harness) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -16,7 +15,6 @@ from bot.flow.directory import ReadSlots
 from bot.flow.events import Events, OperationDone
 from bot.flow.execution import refusal, run_write
 from bot.flow.gate import Access, Gate
-from bot.flow.pipeline import Intent
 from bot.flow.writes import write
 from bot.metrics import Metrics
 from bot.operations.change import Change
@@ -283,8 +281,3 @@ async def test_an_approval_click_on_a_request_gone_is_answered_without_the_gate(
     gate = cast(Any, None)  # never asked: there is nothing to decide
     await approvals.decide(ctx, gate, "a1", approvals.Choice(approve=True))
     assert log == ["load a1", "told This approval request no longer exists."]
-
-
-def test_approval_is_a_step_not_callbacks_handed_to_the_pipeline() -> None:
-    fields = {f.name for f in dataclasses.fields(Intent)}
-    assert not fields & {"on_denied", "on_behalf_of", "known_as", "rejecting"}

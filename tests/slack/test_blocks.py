@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.catalog import Catalog, Location, load_catalog
+from bot.operations.change import Request
 from bot.slack import ids
 from bot.slack.blocks import (
     LIST_PAGE_SIZE,
@@ -348,7 +349,11 @@ def test_the_card_offers_exactly_the_permitted_actions(allowed: list[str]) -> No
     order = ["start", "stop", "reboot", "delete"]
     expected = [ids.card_action(a) for a in order if a in allowed] + [ids.CARD_REFRESH]
     assert [b["action_id"] for b in buttons(payload)] == expected
-    assert all(b["value"] == "12345" for b in buttons(payload))
+    for b in buttons(payload):  # each button holds the request it makes
+        request = Request.load(b["value"])
+        assert request is not None
+        assert request.target == "#12345"
+        assert b["action_id"] in {ids.card_action(request.operation), ids.CARD_REFRESH}
     assert all(b.get("style") != "danger" for b in buttons(payload))
 
 

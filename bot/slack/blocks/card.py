@@ -10,6 +10,7 @@ from typing import TypeGuard
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock
 
 from bot.operations import operations
+from bot.operations.change import Request
 from bot.slack import ids
 from bot.slack.blocks import limits
 from bot.slack.blocks.core import (
@@ -50,11 +51,12 @@ def build_server_card(server: Server, *, actions: Sequence[str], command: str = 
         blocks.append(context(f":speech_balloon: {safe(server.message, 1000)}"))
 
     allowed = {a.strip().lower() for a in actions}
+    target = f"#{server.id}"  # each button holds the request it makes (`Request`)
     buttons: list[ButtonElement] = [
         button(
             op.wording.label,
             action_id=ids.card_action(op.name),
-            value=str(server.id),
+            value=Request(operation=op.name, target=target).dump(),
             style=op.wording.style,
         )
         for op in operations()
@@ -68,7 +70,7 @@ def build_server_card(server: Server, *, actions: Sequence[str], command: str = 
         button(
             ":arrows_counterclockwise: Refresh",
             action_id=ids.CARD_REFRESH,
-            value=str(server.id),
+            value=Request(operation="show", target=target).dump(),
         )
     )
     blocks.append(ActionsBlock(elements=buttons))

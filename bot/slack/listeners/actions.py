@@ -10,12 +10,13 @@ from bot.flow.caller import Caller
 from bot.flow.requests import (
     approval_clicked,
     cancel_clicked,
+    card_clicked,
     confirm_clicked,
-    run_card_action,
     show_audit_page,
     show_card,
     show_list_page,
 )
+from bot.operations.change import Request
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 
@@ -62,8 +63,11 @@ async def handle_card_show(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
     """Show (on a list row: a new card) / Refresh (on a card: in place)."""
     await ack()
     action_id, value = _clicked(body)
-    replace = action_id == ids.CARD_REFRESH
-    await show_card(context["services"], Caller.from_action(body), value, replace=replace)
+    request = _asked("show", value)
+    if request is not None and request.target is not None:
+        replace = action_id == ids.CARD_REFRESH
+        caller = Caller.from_action(body)
+        await show_card(context["services"], caller, request.target, replace=replace)
 
 
 @contained
@@ -74,8 +78,21 @@ async def handle_card_action(
     await ack()
     action_id, value = _clicked(body)
     name = ids.card_operation(action_id)
-    if name is not None:
-        await run_card_action(context["services"], Caller.from_action(body), name, value)
+    request = _asked(name, value) if name is not None else None
+    if request is not None:
+        await card_clicked(context["services"], Caller.from_action(body), request)
+
+
+def _asked(operation: str, value: str) -> Request | None:
+    """What a card's button asks: the `Request` it holds (its operation must be the button's),
+    or — on a card posted before buttons held one — the bare server id; None when the value
+    is neither (not ours)."""
+    if value.isascii() and value.isdigit():
+        return Request(operation=operation, target=f"#{value}")
+    request = Request.load(value)
+    if request is None or request.operation != operation or request.target is None:
+        return None
+    return request
 
 
 @contained
