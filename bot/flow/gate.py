@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.flow.caller import Caller
 from bot.policy import (
@@ -27,6 +28,7 @@ from bot.policy import (
     GroupMembers,
     Policy,
     Request,
+    Rule,
     WriteLimit,
     actions,
     active_freezes,
@@ -75,8 +77,7 @@ class Access:
         for exactly that action, server and outcome."""
         now_id = self.server.id if self.server is not None else None
         after = self.after.name if self.after is not None else None
-        granted = self in _GRANTED
-        return granted and self.action == action and now_id == server_id and after == name_after
+        return self in _GRANTED and (self.action, now_id, after) == (action, server_id, name_after)
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,6 @@ class Gate:
         self._clock = clock
 
     @property
-    def needs_confirmation(self) -> frozenset[str]:
-        """The actions the policy wants confirmed before the API call."""
-        return self._policy.confirm
-
-    @property
     def write_limit(self) -> WriteLimit | None:
         """How many writes one member may make in a window (None: no limit)."""
         return self._policy.write_limit
@@ -134,12 +130,11 @@ class Gate:
 
     def approval_rules(self, action: str) -> tuple[ApprovalRule, ...]:
         """Every approval rule that may apply to `action` (for whoami)."""
-        return self._policy.approval_rules_for(action) if action in write_actions() else ()
+        return self._policy.approval_rules_for(action)
 
     async def may_approve(self, approver: Caller, rule: ApprovalRule, server_name: str) -> bool:
         """Whether `approver` matches the rule's `by:` (the requester is refused elsewhere)."""
-        request = self._request(approver, rule.action, server_name)
-        return await first_match(rule.by, request, self._groups) is not None
+        return await self._matches(rule.by, approver, rule.action, server_name)
 
     def freezes(self, horizon: timedelta) -> list[FreezeHit]:
         """Freeze windows on now or starting within `horizon`, each once: its run on now, or
@@ -152,7 +147,7 @@ class Gate:
     async def authorize(
         self,
         caller: Caller,
-        action: str | None,
+        action: str,
         now: Server | None = None,
         after: Server | None = None,
         *,
@@ -162,14 +157,14 @@ class Gate:
 
         With neither server, the question is whether the action is allowed on some server.
         """
-        if action is None:
-            return self._grant(caller, None, now, after, "open to everyone")
         states = list({s.name: s for s in (now, after) if s is not None}.values())
         if not states:
             decision = await decide_any(self._policy, self._request(caller, action), self._groups)
             if not decision.allowed:
                 return Denied(action, decision, label)
-            return self._grant(caller, action, None, None, decision.reason, decision.servers)
+            return self._grant(
+                caller, action, None, None, decision.reason, only_servers=decision.servers
+            )
         reasons = []
         for state in states:
             request = self._request(caller, action, state.name)
@@ -185,7 +180,9 @@ class Gate:
             return self._grant(caller, action, now, after, why)
         approval = self.approval_for(action, now, after)
         limit, confirm = self._policy.write_limit, action in self._policy.confirm
-        return self._grant(caller, action, now, after, why, (), approval, limit, confirm)
+        return self._grant(
+            caller, action, now, after, why, approval=approval, limit=limit, confirm=confirm
+        )
 
     async def authorize_approval(
         self,
@@ -203,8 +200,10 @@ class Gate:
         freezes, on the server as it is now); the requester may withdraw their own request.
         The access granted is the requester's, without the approval step. `was` is the server
         as the request named it: when it is gone (`now` is None), the rule and its approvers
-        are still those of the request. When no rule applies any more, only the requester and
-        members allowed every action (`"*"` rules) may close the request."""
+        are still those of the request. When no rule applies any more (the policy changed, or
+        the server left the rule's `servers:`), there is no `by:` to check: no one may approve
+        it, and only the requester and members allowed every action (`"*"` rules) may close
+        it."""
         rule = self.approval_for(action, now or was, after)
         target = now or was or after
         name = target.name if target is not None else ""
@@ -213,28 +212,19 @@ class Gate:
             return Denied(action, None, name, now, self_approval=True)
         if not own and rule is not None and not await self.may_approve(approver, rule, name):
             return Denied(action, None, name, now, approvers=rule)
-        if not own and rule is None and not await self._allowed_everything(approver, name):
-            # The policy no longer asks for this approval (it changed, or the server left the
-            # rule's `servers:`): there is no `by:` to check, so only the requester (taking
-            # it back) and members allowed every action may close it.
-            return Denied(action, None, name, now, rule_gone=True, outsider=True)
+        if not own and rule is None:  # only the requester or a `*` member may close it
+            every = tuple(r for r in self._policy.rules if r.action == ANY_ACTION)
+            if not await self._matches(every, approver, ANY_ACTION, name):
+                return Denied(action, None, name, now, rule_gone=True, outsider=True)
         if rejecting:  # nothing will be done: an access that covers no write
             return self._grant(requester, None, now, after, "rejected or withdrawn")
-        if rule is None:
-            # The policy no longer asks for this approval (it changed since the request): no
-            # one can be checked against its `by:`, so the request can't be approved.
+        if rule is None:  # no one can be checked against its `by:`
             return Denied(action, None, name, now, rule_gone=True)
         verdict = await self.authorize(requester, action, now, after)
         if isinstance(verdict, Denied):
             return verdict
         # Approved: the requester's access, without the approval step.
-        return self._grant(requester, action, now, after, verdict.reason, (), None, verdict.limit)
-
-    async def _allowed_everything(self, caller: Caller, server_name: str) -> bool:
-        """Whether one of the policy's `"*"` rules matches `caller` on that server."""
-        rules = tuple(r for r in self._policy.rules if r.action == ANY_ACTION)
-        request = self._request(caller, ANY_ACTION, server_name)
-        return await first_match(rules, request, self._groups) is not None
+        return self._grant(requester, action, now, after, verdict.reason, limit=verdict.limit)
 
     async def _frozen(
         self, caller: Caller, action: str, states: Sequence[Server], label: str | None
@@ -259,32 +249,22 @@ class Gate:
     async def exempt(self, caller: Caller, hit: FreezeHit) -> bool:
         """For whoami: whether the window's `except:` lets `caller` act on any server (rules
         limited to some servers are not counted: "you may act anyway" must hold everywhere)."""
-        for action in sorted(hit.window.actions):
-            if await first_match(hit.except_rules, self._request(caller, action), self._groups):
-                return True
-        return False
+        return any([await self._matches(hit.except_rules, caller, a) for a in hit.window.actions])
 
     async def _excepted(
         self, caller: Caller, action: str, names: Sequence[str], hit: FreezeHit
     ) -> bool:
         """Whether the window's `except:` rules match the caller, for every server state."""
-        for name in names:
-            request = self._request(caller, action, name)
-            if await first_match(hit.except_rules, request, self._groups) is None:
-                return False
-        return True
+        return all([await self._matches(hit.except_rules, caller, action, n) for n in names])
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)
 
     async def permitted(self, caller: Caller, actions: Sequence[str], server: Server) -> list[str]:
         """Which of `actions` `caller` may take on `server` as it is (e.g. a card's buttons)."""
-        allowed = []
-        for action in actions:
-            request = self._request(caller, action, server.name)
-            if (await decide(self._policy, request, self._groups)).allowed:
-                allowed.append(action)
-        return allowed
+        asked = [self._request(caller, action, server.name) for action in actions]
+        decided = [await decide(self._policy, request, self._groups) for request in asked]
+        return [decision.action for decision in decided if decision.allowed]
 
     async def overview(self, caller: Caller) -> list[Decision]:
         """Every action, decided for `caller` here whatever the server (help and whoami)."""
@@ -293,6 +273,13 @@ class Gate:
         )
         order = {action: index for index, action in enumerate(actions())}
         return sorted(decisions, key=lambda d: order.get(d.action, len(order)))
+
+    async def _matches(
+        self, rules: tuple[Rule, ...], caller: Caller, action: str, server_name: str | None = None
+    ) -> bool:
+        """Whether one of `rules` matches `caller` taking `action` (on that server)."""
+        request = self._request(caller, action, server_name)
+        return await first_match(rules, request, self._groups) is not None
 
     @staticmethod
     def _request(caller: Caller, action: str, server_name: str | None = None) -> Request:
@@ -305,13 +292,8 @@ class Gate:
         now: Server | None,
         after: Server | None,
         reason: str,
-        only_servers: tuple[str, ...] = (),
-        approval: ApprovalRule | None = None,
-        limit: WriteLimit | None = None,
-        confirm: bool = False,
+        **guardrails: Any,
     ) -> Access:
-        access = Access(
-            caller, action, now, after, reason, only_servers, approval, limit, confirm, _SEAL
-        )
+        access = Access(caller, action, now, after, reason, seal=_SEAL, **guardrails)
         _GRANTED.add(access)
         return access
