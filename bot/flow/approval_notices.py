@@ -1,6 +1,6 @@
 """How an approval request is shown and answered outside a decision: its view, who may
-approve it, the requester's replies, its message in the ops channel, `/vps approvals`, and its
-expiry.
+approve it, what a click that decides nothing hears, the requester's replies, its message in the
+ops channel, `/vps approvals`, and its expiry.
 
 A requester is answered through the request's response_url while Slack still honours it (30
 minutes, 5 uses); after `FRESH_RESPONSE_URL` through the Web API instead. Overdue requests are
@@ -17,16 +17,18 @@ from datetime import UTC, datetime
 from bot.finishing import Finishing
 from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
-from bot.flow.gate import Gate
+from bot.flow.gate import Denied, Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
+from bot.slack.blocks.core import user_mention
+from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals, when
+from bot.slack.blocks.notes import build_note
 from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
-from bot.state.approvals_records import Approval
+from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)
@@ -113,6 +115,48 @@ async def report_expiry(
     await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
         expired
     )
+
+
+def not_approver(denied: Denied, requester_id: str) -> str:
+    """Why the clicker may not decide the request, and who may."""
+    if denied.self_approval:
+        return "You asked for this yourself; someone else has to approve it."
+    if denied.outsider or denied.approvers is None:
+        return (
+            "The policy no longer asks for this approval, so no one is named to decide it: "
+            f"only {user_mention(requester_id)}, who asked, or a member allowed every action "
+            "(`*`) may close it."
+        )
+    who = approvers_of(denied.approvers, besides=requester_id)
+    return f"You may not decide this. It may be approved {who}."
+
+
+def why_void(denied: Denied, now: datetime) -> str:
+    """Why an approved request can't be done now, in plain words."""
+    if denied.rule_gone:
+        return "the policy no longer asks for this approval; ask again"
+    if denied.freeze is not None:
+        until = f" until {when(denied.frozen_until, now)}" if denied.frozen_until else ""
+        return f"it is frozen by the {denied.freeze.description}{until}"
+    return "the requester may no longer do this there"
+
+
+async def lost(ctx: RequestContext, result: ApprovalResult) -> None:
+    """Every outcome of a click that did not decide the request."""
+    approval = result.approval
+    match result.outcome:
+        case ApprovalOutcome.ALREADY_DECIDED if approval is not None:
+            who = f"<@{approval.decided_by}>" if approval.decided_by else "someone"
+            text = f"Already {approval.state.value} by {who}; nothing more was done."
+        case ApprovalOutcome.SELF_APPROVAL:
+            text = "You asked for this yourself; someone else has to approve it."
+        case ApprovalOutcome.EXPIRED if approval is not None:
+            if result.expired_here:
+                await report_expiry(ctx.store, ctx.effects.ops, ctx.slack, approval, ctx.clock)
+            text = "This approval request expired; nothing was done."
+        case _:
+            text = "This approval request no longer exists."
+    await ctx.reply.ephemeral(build_note(text, icon=":information_source:"))
 
 
 async def pending_list(ctx: RequestContext, gate: Gate) -> None:

@@ -18,11 +18,12 @@ import logging
 from datetime import UTC, datetime
 
 from bot.flow.approval_notices import (
-    approvers_of,
     edit_request,
-    report_expiry,
+    lost,
+    not_approver,
     requester_reply,
     view_of,
+    why_void,
 )
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
@@ -44,8 +45,6 @@ from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
 from bot.state.approvals_records import (
     Approval,
-    ApprovalOutcome,
-    ApprovalResult,
     ApprovalState,
 )
 from bot.vps import Server
@@ -139,7 +138,7 @@ async def _decided(
             approval.id, ctx.caller.user_id, approve=approve and not why
         )
     if not result.ok or result.approval is None:
-        await _lost(ctx, result)
+        await lost(ctx, result)
         return
     outcome = "void" if why else ("approved" if approve else "withdrawn" if own else "rejected")
     reason = choice.reason if outcome == "rejected" else ""
@@ -251,40 +250,16 @@ async def _refused(
     request can't be done any more (the requester's rights, a freeze, a changed policy): then
     it is closed, as not done, and everyone hears why."""
     if denied.self_approval or denied.approvers is not None or denied.outsider:
-        await ctx.reply.ephemeral(build_denial(_not_approver(denied, requester.user_id)))
+        await ctx.reply.ephemeral(build_denial(not_approver(denied, requester.user_id)))
         return
-    why = _why_void(ctx, denied)
+    why = why_void(denied, datetime.fromtimestamp(ctx.clock(), UTC))
     result = await ctx.store.decide_approval(approval.id, ctx.caller.user_id, approve=False)
     if not result.ok or result.approval is None:
-        await _lost(ctx, result)
+        await lost(ctx, result)
         return
     frozen = denied.freeze is not None
     void_as = AuditOutcome.FROZEN if frozen else AuditOutcome.DENIED
     await _settle(ctx, result.approval, op, requester, "void", why, void_as=void_as)
-
-
-def _not_approver(denied: Denied, requester_id: str) -> str:
-    if denied.self_approval:
-        return "You asked for this yourself; someone else has to approve it."
-    if denied.outsider or denied.approvers is None:
-        return (
-            "The policy no longer asks for this approval, so no one is named to decide it: "
-            f"only {user_mention(requester_id)}, who asked, or a member allowed every action "
-            "(`*`) may close it."
-        )
-    who = approvers_of(denied.approvers, besides=requester_id)
-    return f"You may not decide this. It may be approved {who}."
-
-
-def _why_void(ctx: RequestContext, denied: Denied) -> str:
-    """Why an approved request can't be done now, in plain words."""
-    if denied.rule_gone:
-        return "the policy no longer asks for this approval; ask again"
-    if denied.freeze is not None:
-        now = datetime.fromtimestamp(ctx.clock(), UTC)
-        until = f" until {when(denied.frozen_until, now)}" if denied.frozen_until else ""
-        return f"it is frozen by the {denied.freeze.description}{until}"
-    return "the requester may no longer do this there"
 
 
 STORE_DOWN_WHY = "the bot's state store was unavailable; nothing was done, ask again"
@@ -298,24 +273,6 @@ def _changed(op: Change, server: Server | None) -> str:
     if server is not None and server.name != op.server.name:
         return f"the server was renamed to {server.name} since it was asked for"
     return ""
-
-
-async def _lost(ctx: RequestContext, result: ApprovalResult) -> None:
-    """Every outcome of a click that did not decide the request."""
-    approval = result.approval
-    match result.outcome:
-        case ApprovalOutcome.ALREADY_DECIDED if approval is not None:
-            who = f"<@{approval.decided_by}>" if approval.decided_by else "someone"
-            text = f"Already {approval.state.value} by {who}; nothing more was done."
-        case ApprovalOutcome.SELF_APPROVAL:
-            text = "You asked for this yourself; someone else has to approve it."
-        case ApprovalOutcome.EXPIRED if approval is not None:
-            if result.expired_here:
-                await report_expiry(ctx.store, ctx.effects.ops, ctx.slack, approval, ctx.clock)
-            text = "This approval request expired; nothing was done."
-        case _:
-            text = "This approval request no longer exists."
-    await ctx.reply.ephemeral(build_note(text, icon=":information_source:"))
 
 
 def _on_behalf(ctx: RequestContext, requester: Caller, approval: Approval) -> RequestContext:
