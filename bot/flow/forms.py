@@ -28,7 +28,7 @@ _FIELDS = (
 )
 
 
-class _Opened(RoundTrip):
+class Opened(RoundTrip):
     """Who opened a modal, in which channel, and where to answer them."""
 
     user_id: str = Field(max_length=40)
@@ -39,7 +39,7 @@ class _Opened(RoundTrip):
     @classmethod
     def of(cls, caller: Caller, **more: Any) -> Self:
         """Opened by `caller`, where they clicked."""
-        where = {name: getattr(caller, name) for name in _Opened.model_fields}
+        where = {name: getattr(caller, name) for name in Opened.model_fields}
         return cls(**where, **more)
 
     def caller(self, user_id: str) -> Caller:
@@ -52,11 +52,11 @@ class _Opened(RoundTrip):
         )
 
 
-class CreateFormState(_Opened):
+class CreateFormState(Opened):
     """The create modal: who opened it where, so the result goes back there."""
 
 
-class DeleteFormState(_Opened):
+class DeleteFormState(Opened):
     """The delete modal: the confirmation it finishes, the name to type, where to answer."""
 
     confirmation: str = Field(min_length=1, max_length=100)
@@ -82,7 +82,7 @@ def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str,
     return check_create_fields(form_values(state), catalog)
 
 
-class RejectFormState(_Opened):
+class RejectFormState(Opened):
     """The reject modal: the request it rejects, who opened it, where the click came from."""
 
     approval: str = Field(min_length=1, max_length=100)

@@ -6,20 +6,20 @@ the ack is pure and quick: no state store, no API. Everything else happens after
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.confirmations import typed_name_error
-from bot.flow.forms import CreateFormState, DeleteFormState, RejectFormState, check_form
+from bot.flow.forms import CreateFormState, DeleteFormState, Opened, RejectFormState, check_form
 from bot.flow.requests import create_submitted, delete_submitted, reject_submitted
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 
-logger = logging.getLogger(__name__)
+Form = TypeVar("Form", bound=Opened)
 
 _NOT_OURS = "This form is out of date; nothing was done. Run the command again."
+_NOT_YOURS = "Only the person who opened this form can submit it; nothing was done."
 
 
 def register(app: AsyncApp) -> None:
@@ -34,14 +34,9 @@ async def handle_delete_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The typed name: wrong → an inline error; right → the modal closes and the delete runs."""
-    user_id = str(body["user"]["id"])
-    state = DeleteFormState.load(str(view.get("private_metadata") or ""))
-    values = (view.get("state") or {}).get("values") or {}
-    field = (values.get(ids.DELETE_NAME_BLOCK) or {}).get(ids.DELETE_NAME_INPUT) or {}
-    typed = str(field.get("value") or "")
-    if state is None or state.user_id != user_id:
-        error: str | None = _not_yours(state.user_id if state else None)
-    else:
+    user_id, state, error = _opened(DeleteFormState, body, view)
+    typed = _entered(view, ids.DELETE_NAME_BLOCK, ids.DELETE_NAME_INPUT)
+    if state is not None:
         error = typed_name_error(typed, state.name)
     if state is None or error is not None:
         await ack(response_action="errors", errors={ids.DELETE_NAME_BLOCK: error or _NOT_OURS})
@@ -55,14 +50,11 @@ async def handle_create_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """The create form: field errors inline; valid values go the way of `/vps create …`."""
-    services, user_id = context["services"], str(body["user"]["id"])
-    state = CreateFormState.load(str(view.get("private_metadata") or ""))
+    services = context["services"]
+    user_id, state, error = _opened(CreateFormState, body, view)
     checked = check_form(services.catalog, (view.get("state") or {}).get("values") or {})
-    if state is None or state.user_id != user_id:
-        await ack(
-            response_action="errors",
-            errors={ids.CREATE_NAME: _not_yours(state.user_id if state else None)},
-        )
+    if state is None:
+        await ack(response_action="errors", errors={ids.CREATE_NAME: error or _NOT_OURS})
         return
     if isinstance(checked, dict):
         await ack(response_action="errors", errors=checked)
@@ -76,20 +68,30 @@ async def handle_reject_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Reject's form: the modal closes and the rejection is decided, with the reason given."""
-    user_id = str(body["user"]["id"])
-    state = RejectFormState.load(str(view.get("private_metadata") or ""))
-    if state is None or state.user_id != user_id:
-        error = _not_yours(state.user_id if state else None)
-        await ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: error})
+    user_id, state, error = _opened(RejectFormState, body, view)
+    if state is None:
+        await ack(response_action="errors", errors={ids.REJECT_REASON_BLOCK: error or _NOT_OURS})
         return
-    values = (view.get("state") or {}).get("values") or {}
-    field = (values.get(ids.REJECT_REASON_BLOCK) or {}).get(ids.REJECT_REASON_INPUT) or {}
+    reason = _entered(view, ids.REJECT_REASON_BLOCK, ids.REJECT_REASON_INPUT)
     await ack()
-    await reject_submitted(context["services"], user_id, state, str(field.get("value") or ""))
+    await reject_submitted(context["services"], user_id, state, reason)
 
 
-def _not_yours(owner: str | None) -> str:
-    """The inline answer (plain text) to a form submitted by someone it was not opened for."""
-    if owner is None:
-        return _NOT_OURS
-    return "Only the person who opened this form can submit it; nothing was done."
+def _opened(
+    form: type[Form], body: dict[str, Any], view: dict[str, Any]
+) -> tuple[str, Form | None, str | None]:
+    """Who submitted the form, and its state when it is one of ours that they opened — else
+    the inline answer (plain text)."""
+    user_id = str(body["user"]["id"])
+    state = form.load(str(view.get("private_metadata") or ""))
+    if state is None:
+        return user_id, None, _NOT_OURS
+    if state.user_id != user_id:
+        return user_id, None, _NOT_YOURS
+    return user_id, state, None
+
+
+def _entered(view: dict[str, Any], block_id: str, action_id: str) -> str:
+    """What was typed into one input of the form."""
+    values = (view.get("state") or {}).get("values") or {}
+    return str(((values.get(block_id) or {}).get(action_id) or {}).get("value") or "")
