@@ -19,8 +19,7 @@ caller whatever goes wrong — never silence.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -41,7 +40,7 @@ from bot.words import counted
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["authorize", "deny", "find", "guarded", "labelled", "may_at_all", "resolve"]
+__all__ = ["authorize", "deny", "guarded", "labelled", "may_at_all", "resolve"]
 
 STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try again in a moment."
 
@@ -71,7 +70,7 @@ async def guarded(
     (a read answered twice does no harm, and need not wait for the shared memory), a read slot
     for a read, and an answer whatever goes wrong."""
     try:
-        async with _answered(ctx, what):
+        with deadline(ctx.deadline):
             if kind == "write" and not await first_time():
                 logger.warning("a repeated request was acked but not acted on (another had)")
             elif kind != "read":
@@ -83,16 +82,6 @@ async def guarded(
                     else:
                         ctx.tally.outcome = "busy"
                         await ctx.reply.ephemeral(build_note(busy(ctx.read_slots.limit)))
-    finally:
-        step.close()  # a step that never ran (nothing, once it has)
-
-
-@asynccontextmanager
-async def _answered(ctx: RequestContext, what: str) -> AsyncIterator[None]:
-    """The net around a request: its deadline, and an answer for every failure."""
-    try:
-        with deadline(ctx.deadline):
-            yield
     except TooLong as exc:
         ctx.tally.outcome = "failed"
         logger.warning("stopped %s at its %gs deadline; nothing was done", what, exc.seconds)
@@ -113,6 +102,8 @@ async def _answered(ctx: RequestContext, what: str) -> AsyncIterator[None]:
                 hint="Try again; if it keeps failing, the bot's logs say why.",
             )
         )
+    finally:
+        step.close()  # a step that never ran (nothing, once it has)
 
 
 def labelled(ref: ServerRef | BadReference) -> str:
@@ -132,19 +123,6 @@ async def may_at_all(
     return first
 
 
-async def find(
-    ctx: RequestContext, ref: ServerRef | BadReference, visible: tuple[str, ...] = ()
-) -> Server | None:
-    """The server `ref` names (only among `visible` globs, when given); None when there is
-    none, and the caller told why."""
-    found = await ctx.servers.resolve(ref, visible=visible)
-    if isinstance(found, Server):
-        return found
-    await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
-    ctx.tally.outcome = "not_found"
-    return None
-
-
 async def resolve(
     ctx: RequestContext,
     gate: Gate,
@@ -160,8 +138,13 @@ async def resolve(
     first = await may_at_all(ctx, gate, action, label, outcome)
     if first is None:
         return None
-    visible = first.only_servers if action in READ_ACTIONS else ()
-    return await find(ctx, ref, visible)
+    visible = first.only_servers if action in READ_ACTIONS else ()  # a read sees only those
+    found = await ctx.servers.resolve(ref, visible=visible)
+    if isinstance(found, Server):
+        return found
+    await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
+    ctx.tally.outcome = "not_found"
+    return None
 
 
 async def authorize(

@@ -54,9 +54,8 @@ class Change(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _declared(self) -> Change:
-        if find(self.operation) is None:
-            raise ValueError(f"unknown operation {self.operation!r}")
+    def _known(self) -> Change:
+        _declared(self.operation)
         return self
 
     @classmethod
@@ -73,11 +72,8 @@ class Change(BaseModel):
 
     @property
     def declared(self) -> Operation:
-        """The operation's declaration."""
-        op = find(self.operation)
-        if op is None:  # withdrawn since (a test's)
-            raise ValueError(f"unknown operation {self.operation!r}")
-        return op
+        """The operation's declaration (ValueError when withdrawn since: a test's)."""
+        return _declared(self.operation)
 
     @property
     def action(self) -> str:
@@ -139,10 +135,7 @@ class Request(RoundTrip):
     @property
     def declared(self) -> Operation:
         """The operation's declaration; ValueError when none is declared by that name."""
-        op = find(self.operation)
-        if op is None:
-            raise ValueError(f"unknown operation {self.operation!r}")
-        return op
+        return _declared(self.operation)
 
     def on(self, server: Server | None) -> Change:
         """The change on `server` as it is now (on the planned server for a create)."""
@@ -152,6 +145,13 @@ class Request(RoundTrip):
         return Change(
             operation=self.operation, server=found, values=self.values, member=self.member
         )
+
+
+def _declared(name: str) -> Operation:
+    op = find(name)
+    if op is None:
+        raise ValueError(f"unknown operation {name!r}")
+    return op
 
 
 def _show(value: object) -> str:
