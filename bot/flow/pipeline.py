@@ -47,6 +47,8 @@ STORE_DOWN = "The bot's state store is unavailable, so nothing was done. Try aga
 Kind = Literal["read", "write", "other"]
 """What a request does, for the net: a read takes one of the member's read slots; a write is
 acted on by one replica only."""
+Step = Coroutine[Any, Any, None]
+"""A request's path, to run under the net."""
 
 
 def busy(limit: int) -> str:
@@ -63,9 +65,7 @@ def too_long(seconds: float) -> str:
     )
 
 
-async def guarded(
-    ctx: RequestContext, what: str, kind: Kind, step: Coroutine[Any, Any, None]
-) -> None:
+async def guarded(ctx: RequestContext, what: str, kind: Kind, step: Step) -> None:
     """Run `step` (the request's path) under the net: its deadline, one replica for a write
     (a read answered twice does no harm, and need not wait for the shared memory), a read slot
     for a read, and an answer whatever goes wrong."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from bot import commands as cmd
 from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
+from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
-from bot.flow.pipeline import guarded
+from bot.flow.pipeline import Kind, Step, guarded
 from bot.flow.services import Services
 from bot.flow.writes import ask
 from bot.operations.change import Request
@@ -27,7 +28,7 @@ WORKING = "Working on it… VPS.org is taking a moment; the answer follows."
 
 async def run_command(services: Services, caller: Caller, text: str) -> None:
     """A `/vps …` line: parsed, then down its path."""
-    ctx, gate = services.context(caller), services.gate
+    ctx = services.context(caller)
     try:
         command = cmd.parse(text, services.catalog)
     except cmd.ParseError as exc:
@@ -37,42 +38,43 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
         return
     ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
     try:
-        match command:
-            case cmd.Help():
-                await guarded(ctx, "help", "other", reads.help_for(ctx, gate, command.topic))
-            case cmd.Whoami():
-                zone = services.settings.bot_timezone
-                await guarded(ctx, "whoami", "other", reads.whoami(ctx, gate, zone))
-            case cmd.ListServers():
-                filters = ListFilters(command.status, command.location, command.text)
-                await guarded(ctx, "list", "read", reads.list_page(ctx, gate, filters))
-            case cmd.Show():
-                show = reads.card(ctx, gate, command.server, replace=False)
-                await guarded(ctx, "show", "read", show)
-            case cmd.Audit():
-                about = command.server[:500] if command.server is not None else None
-                page = audit_log.audit_log(ctx, gate, AuditPageState(about=about))
-                await guarded(ctx, "audit", "read", page)
-            case cmd.Approvals():
-                pending = approval_notices.pending_list(ctx, gate)
-                await guarded(ctx, "approvals", "other", pending)
-            case cmd.CreateModal():
-                form = reads.open_create_form(ctx, gate)
-                await guarded(ctx, "create form", "write", form)
-            case cmd.Create():
-                request = create_request(services, caller, command)
-                await guarded(ctx, "create", "write", ask(ctx, gate, request))
-            case cmd.Write():
-                request = Request(
-                    operation=command.operation,
-                    target=command.server,
-                    values=command.values,
-                    member=caller.member,
-                )
-                await guarded(ctx, command.word, "write", ask(ctx, gate, request))
+        kind, step = _path(services, ctx, command)
+        await guarded(ctx, command.word, kind, step)
     finally:
         await ctx.reply.settle()
         services.metrics.command(command.word, ctx.tally.outcome)
+
+
+def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tuple[Kind, Step]:
+    """What a command does, and the path it takes."""
+    gate, caller = services.gate, ctx.caller
+    match command:
+        case cmd.Help():
+            return "other", reads.help_for(ctx, gate, command.topic)
+        case cmd.Whoami():
+            return "other", reads.whoami(ctx, gate, services.settings.bot_timezone)
+        case cmd.ListServers():
+            filters = ListFilters(command.status, command.location, command.text)
+            return "read", reads.list_page(ctx, gate, filters)
+        case cmd.Show():
+            return "read", reads.card(ctx, gate, command.server, replace=False)
+        case cmd.Audit():
+            about = command.server[:500] if command.server is not None else None
+            return "read", audit_log.audit_log(ctx, gate, AuditPageState(about=about))
+        case cmd.Approvals():
+            return "other", approval_notices.pending_list(ctx, gate)
+        case cmd.CreateModal():
+            return "write", reads.open_create_form(ctx, gate)
+        case cmd.Create():
+            return "write", ask(ctx, gate, create_request(services, caller, command))
+        case cmd.Write():
+            request = Request(
+                operation=command.operation,
+                target=command.server,
+                values=command.values,
+                member=caller.member,
+            )
+            return "write", ask(ctx, gate, request)
 
 
 def create_request(services: Services, caller: Caller, command: cmd.Create) -> Request:
