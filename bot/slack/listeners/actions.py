@@ -86,13 +86,14 @@ async def handle_card_action(
 def _asked(operation: str, value: str) -> Request | None:
     """What a card's button asks: the `Request` it holds (its operation must be the button's),
     or — on a card posted before buttons held one — the bare server id; None when the value
-    is neither (not ours)."""
+    is neither (not ours). Only its target is taken: a button never carries values (a forged
+    one might; the parser never saw them)."""
     if value.isascii() and value.isdigit():
         return Request(operation=operation, target=f"#{value}")
-    request = Request.load(value)
-    if request is None or request.operation != operation or request.target is None:
+    held = Request.load(value)
+    if held is None or held.operation != operation or held.target is None:
         return None
-    return request
+    return Request(operation=operation, target=held.target)
 
 
 @contained
