@@ -28,8 +28,6 @@ logger = logging.getLogger(__name__)
 
 _GONE = "This confirmation no longer exists; nothing was done. Run the command again."
 _TYPE_EXACTLY = "That is not this server's name; type it exactly to delete it."
-
-
 _NOT_CONFIRMED = "Not confirmed: you may no longer do this here."
 
 
@@ -53,6 +51,10 @@ async def confirm(
         ctx, gate, op.action, server, after, label=label, outcome=_NOT_CONFIRMED
     )
     if access is None:
+        return
+    if server is not None and server.name != op.server.name:  # renamed since it was asked
+        if not await _answered_meanwhile(ctx, pending):
+            await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
         return
     if op.action == "delete" and typed is None:
         await _open_delete_modal(ctx, access, pending, op)
@@ -108,10 +110,6 @@ async def _confirmed(
     ctx: RequestContext, access: Access, pending: Confirmation, op: Change
 ) -> None:
     server = access.server
-    if server is not None and server.name != op.server.name:
-        if not await _answered_meanwhile(ctx, pending):
-            await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
-        return
     fresh = op.rebased(server) if server is not None else op
     refused = await refusal(ctx, fresh)
     if refused is not None:  # the server moved on since the prompt
@@ -135,17 +133,13 @@ async def _open_delete_modal(
 ) -> None:
     """Delete asks more: the caller types the name. The claim waits for the form."""
     server = access.server or op.server
-    if server.name != op.server.name:
-        await ctx.reply.replace(build_prompt_outcome(_renamed(server.name)))
-        return
-    caller = ctx.caller
     state = DeleteFormState(
         confirmation=pending.id,
         user_id=pending.user_id,
         name=server.name,
         channel_id=pending.channel_id,
         channel_name=pending.channel_name or None,
-        response_url=caller.response_url,
+        response_url=ctx.caller.response_url,
     )
     view = build_delete_modal(
         server=server, confirmation_id=pending.id, private_metadata=state.dump()
