@@ -23,7 +23,7 @@ from bot.operations.change import Change
 from bot.periodic import Every
 from bot.policy import ApprovalRule, describe_rules
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals
+from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
 from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.state.approvals_records import Approval

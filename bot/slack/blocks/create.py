@@ -20,7 +20,7 @@ from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
 from bot.slack.blocks.card import plan_summary
-from bot.slack.blocks.core import context, plain_text
+from bot.slack.blocks.core import context, modal, plain_text
 from bot.vps.models import OperatingSystem, Plan
 
 __all__ = ["BACKUPS_ON", "build_create_modal"]
@@ -39,8 +39,6 @@ def build_create_modal(
     Selects list the catalog (at most 100 entries each). A catalog list that is empty becomes a
     free-text input with the same block and action ids, so the form still works.
     """
-    if len(private_metadata) > limits.PRIVATE_METADATA:
-        raise ValueError("private_metadata must be at most 3000 characters")
     given = values or {}
     plans = [(str(p.id), _plan_text(p)) for p in catalog.plans]
     systems = [(str(o.id), _os_text(o)) for o in catalog.operating_systems]
@@ -93,13 +91,11 @@ def build_create_modal(
         _backups(given.get(ids.CREATE_BACKUPS)),
         context("The server is created when you press *Create*; it takes a few minutes to boot."),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.CREATE_MODAL,
+    return modal(
+        ids.CREATE_MODAL,
         private_metadata=private_metadata,
-        title=plain_text("Create a server"),
-        submit=plain_text("Create"),
-        close=plain_text("Cancel"),
+        title="Create a server",
+        submit="Create",
         blocks=blocks,
     )
 
