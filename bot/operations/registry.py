@@ -20,21 +20,6 @@ if TYPE_CHECKING:
     from bot.operations.change import Change
     from bot.vps import Server, VPSClient
 
-__all__ = [
-    "SERVER",
-    "Done",
-    "Operation",
-    "Syntax",
-    "Wording",
-    "declare",
-    "find",
-    "get",
-    "names",
-    "operations",
-    "policy_actions",
-    "withdraw",
-]
-
 SERVER = "a server: its id (like `#12345`), name or hostname"
 """What a command that takes a server needs, said when it is missing."""
 
