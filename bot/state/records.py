@@ -84,10 +84,6 @@ class PendingRequest:
     expires_at: float
     response_url: str | None = None  # where to answer the requester, when Slack gave one
 
-    def is_expired(self, now: float) -> bool:
-        """True once `now` has reached the deadline (whatever the stored state says)."""
-        return now >= self.expires_at
-
 
 @dataclass(frozen=True, kw_only=True)
 class Confirmation(PendingRequest):
@@ -105,7 +101,7 @@ class Confirmation(PendingRequest):
             return ClaimOutcome.WRONG_USER
         if self.state in (ConfirmationState.CLAIMED, ConfirmationState.CANCELLED):
             return ClaimOutcome.ALREADY_USED
-        if self.state is ConfirmationState.EXPIRED or self.is_expired(now):
+        if self.state is ConfirmationState.EXPIRED or now >= self.expires_at:
             return ClaimOutcome.EXPIRED
         return None
 
