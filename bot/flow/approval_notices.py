@@ -26,7 +26,7 @@ from bot.slack.blocks import Message
 from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
 from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore
-from bot.state.approvals_records import Approval
+from bot.state.records import Approval
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)

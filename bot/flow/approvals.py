@@ -41,7 +41,7 @@ from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.guardrails import when
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
-from bot.state.approvals_records import (
+from bot.state.records import (
     Approval,
     ApprovalOutcome,
     ApprovalResult,

@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.state import pending
-from bot.state.approvals_records import (
+from bot.state.core import plain
+from bot.state.pending import APPROVALS, PendingStore
+from bot.state.records import (
     Approval,
     ApprovalOutcome,
     ApprovalResult,
@@ -16,8 +18,6 @@ from bot.state.approvals_records import (
     Opening,
     OpenOutcome,
 )
-from bot.state.core import plain
-from bot.state.pending import APPROVALS, PendingStore
 from bot.state.tables import pending as p
 from bot.state.tables import writes as wr
 
