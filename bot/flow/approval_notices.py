@@ -21,10 +21,11 @@ from bot.flow.gate import Access, Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every
-from bot.policy import ApprovalRule, describe_rules
+from bot.policy import ApprovalRule
 from bot.slack.blocks import Message
 from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
 from bot.slack.web import SlackWeb
+from bot.slack.wording import rules_text
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.state.records import Approval
 from bot.vps import Server
@@ -54,7 +55,7 @@ def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
 def approvers_of(rule: ApprovalRule, *, besides: str | None = None) -> str:
     """Who may approve, in words (mrkdwn with mentions), leaving out `besides` (the
     requester, who never may)."""
-    described = describe_rules(rule.by, without=besides)
+    described = rules_text(rule.by, without=besides)
     return described or "by no one else (the policy names only the requester; ask an admin)"
 
 

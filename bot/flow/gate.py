@@ -59,7 +59,6 @@ class Access:
     action: str | None
     server: Server | None
     after: Server | None
-    reason: str
     only_servers: tuple[str, ...] = ()
     approval: ApprovalRule | None = None  # a write that needs a second person's approval
     limit: WriteLimit | None = None  # the writes the caller may make in a window
@@ -163,29 +162,26 @@ class Gate:
         With neither server, the question is whether the action is allowed on some server.
         """
         if action is None:
-            return self._grant(caller, None, now, after, "open to everyone")
+            return self._grant(caller, None, now, after)
         states = list({s.name: s for s in (now, after) if s is not None}.values())
         if not states:
             decision = await decide_any(self._policy, self._request(caller, action), self._groups)
             if not decision.allowed:
                 return Denied(action, decision, label)
-            return self._grant(caller, action, None, None, decision.reason, decision.servers)
-        reasons = []
+            return self._grant(caller, action, None, None, decision.servers)
         for state in states:
             request = self._request(caller, action, state.name)
             decision = await decide(self._policy, request, self._groups)
             if not decision.allowed:
                 return Denied(action, decision, state.name, now or state)
-            reasons.append(decision.reason)
         frozen = await self._frozen(caller, action, states, label)
         if frozen is not None:
             return frozen
-        why = "; ".join(dict.fromkeys(reasons))
         if action not in write_actions():
-            return self._grant(caller, action, now, after, why)
+            return self._grant(caller, action, now, after)
         approval = self.approval_for(action, now, after)
         limit, confirm = self._policy.write_limit, action in self._policy.confirm
-        return self._grant(caller, action, now, after, why, (), approval, limit, confirm)
+        return self._grant(caller, action, now, after, (), approval, limit, confirm)
 
     async def authorize_approval(
         self,
@@ -219,7 +215,7 @@ class Gate:
             # it back) and members allowed every action may close it.
             return Denied(action, None, name, now, rule_gone=True, outsider=True)
         if rejecting:  # nothing will be done: an access that covers no write
-            return self._grant(requester, None, now, after, "rejected or withdrawn")
+            return self._grant(requester, None, now, after)
         if rule is None:
             # The policy no longer asks for this approval (it changed since the request): no
             # one can be checked against its `by:`, so the request can't be approved.
@@ -228,7 +224,7 @@ class Gate:
         if isinstance(verdict, Denied):
             return verdict
         # Approved: the requester's access, without the approval step.
-        return self._grant(requester, action, now, after, verdict.reason, (), None, verdict.limit)
+        return self._grant(requester, action, now, after, (), None, verdict.limit)
 
     async def _allowed_everything(self, caller: Caller, server_name: str) -> bool:
         """Whether one of the policy's `"*"` rules matches `caller` on that server."""
@@ -304,14 +300,11 @@ class Gate:
         action: str | None,
         now: Server | None,
         after: Server | None,
-        reason: str,
         only_servers: tuple[str, ...] = (),
         approval: ApprovalRule | None = None,
         limit: WriteLimit | None = None,
         confirm: bool = False,
     ) -> Access:
-        access = Access(
-            caller, action, now, after, reason, only_servers, approval, limit, confirm, _SEAL
-        )
+        access = Access(caller, action, now, after, only_servers, approval, limit, confirm, _SEAL)
         _GRANTED.add(access)
         return access

@@ -30,11 +30,12 @@ from bot.flow.once import first_time
 from bot.flow.writes import write
 from bot.logs import bind_request
 from bot.operations.change import Request
-from bot.policy import READ_ACTIONS, denial_text, write_actions
+from bot.policy import READ_ACTIONS, write_actions
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
+from bot.slack.wording import denial, reason
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
 from bot.words import counted
@@ -239,11 +240,11 @@ async def deny(
             denied.action, shown, freeze.description, freeze.reason, denied.frozen_until, now
         )
     elif denied.decision is not None:
-        message = build_denial(denial_text(denied.decision, shown))
+        message = build_denial(denial(denied.decision, shown))
     else:
         raise ValueError("a denial without a reason")
     await ctx.reply.ephemeral(message)
 
 
 def _reason(denied: Denied) -> str:
-    return denied.decision.reason if denied.decision is not None else ""
+    return reason(denied.decision) if denied.decision is not None else ""

@@ -19,7 +19,7 @@ from bot.flow.fleet_index import FleetRow
 from bot.flow.forms import CreateFormState
 from bot.flow.gate import Access, Gate
 from bot.operations import operations
-from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
+from bot.policy import Weekly, WriteLimit, write_actions
 from bot.resolve import filter_servers
 from bot.slack.blocks import (
     LIST_PAGE_SIZE,
@@ -32,6 +32,7 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
+from bot.slack.wording import reason, rules_text
 from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)
@@ -103,11 +104,11 @@ async def whoami(ctx: RequestContext, access: Access, *, gate: Gate, zone: str =
     are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
     caller = ctx.caller
     decisions = await gate.overview(caller)
-    lines = [(d.action, d.allowed, d.reason) for d in decisions]
+    lines = [(d.action, d.allowed, reason(d)) for d in decisions]
     notes = []
     for decision in decisions:
         for rule in gate.approval_rules(decision.action) if decision.allowed else ():
-            approvers = describe_rules(rule.by, without=caller.user_id)
+            approvers = rules_text(rule.by, without=caller.user_id)
             notes.append(approval_line(decision.action, rule.servers, approvers))
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     for hit in gate.freezes(FREEZE_HORIZON):

@@ -217,13 +217,17 @@ class Request:
 
 @dataclass(frozen=True, kw_only=True)
 class Decision:
-    """Whether a request is allowed, why, and (when denied) which rules would allow it."""
+    """Whether a request is allowed, by which rule and what of it matched; when denied, the
+    rules that would allow it. Words for it are the Slack layer's (`bot.slack.wording`)."""
 
     allowed: bool
     action: str
-    reason: str
     policy_name: str
-    alternatives: tuple[str, ...] = ()  # mrkdwn, one per rule that could allow it
+    rule: Rule | None = None  # the rule that allows it (None: a read open to everyone)
+    user: str | None = None  # what matched: the user named by the rule,
+    group: str | None = None  # the group they are a member of,
+    channel: str | None = None  # the channels entry naming this channel,
+    globs: tuple[str, ...] = ()  # the globs the server's name matches
     servers: tuple[str, ...] = ()  # allowed only on servers matching these (allowed_actions)
+    alternatives: tuple[Rule, ...] = ()  # denied: the rules for the action
     unchecked_groups: tuple[str, ...] = ()  # groups whose members could not be looked up
-    rule: Rule | None = None
