@@ -35,7 +35,7 @@ from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
-from bot.slack.wording import denial, reason
+from bot.slack.wording import denial, reason, unresolved
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
 from bot.words import counted
@@ -212,7 +212,7 @@ async def _find(
     found = await ctx.servers.resolve(intent.target, visible=visible)
     if isinstance(found, Server):
         return found
-    await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
+    await ctx.reply.ephemeral(build_note(unresolved(found), icon=":mag:"))
     return STOP
 
 

@@ -34,6 +34,7 @@ from bot.operations.change import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
+from bot.slack.wording import unresolved
 from bot.vps import Server, VPSNotFound
 
 WORKING_AFTER = 1.0
@@ -143,7 +144,7 @@ def _audit_intent(reference: str | None, page: AuditPageState | None = None) -> 
 async def _audited(ctx: RequestContext, *, ref: ServerRef | BadReference) -> Server | Stop:
     """The server an audit asks about: a bad reference is said at once."""
     if isinstance(ref, BadReference):
-        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+        await ctx.reply.ephemeral(build_note(unresolved(ref), icon=":mag:"))
         return STOP
     return await _known_as(ctx, ref)
 

@@ -9,11 +9,16 @@ format those).
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Final
 
 from bot.policy import Decision, Rule
-from bot.slack.text import code, escape
+from bot.resolve import MAX_REFERENCE, Ambiguous, BadReference, NotFound, is_id
+from bot.slack.text import code, escape, plain
 
-__all__ = ["denial", "reason", "rule_text", "rules_text"]
+__all__ = ["denial", "reason", "rule_text", "rules_text", "unresolved"]
+
+_SHOWN_CHARS: Final = 80  # an echoed value longer than this is cut
+_LISTED: Final = 10  # candidates, catalog entries named in one message
 
 
 def _either(items: Iterable[str], conjunction: str = "or") -> str:
@@ -22,6 +27,11 @@ def _either(items: Iterable[str], conjunction: str = "or") -> str:
     if len(words) < 2:
         return "".join(words)
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def _shown(text: str) -> str:
+    """What someone typed, or a name, as inert code (cut when long)."""
+    return code(plain(text, _SHOWN_CHARS)) or "(blank)"
 
 
 # -- the policy -------------------------------------------------------------------------------
@@ -108,3 +118,44 @@ def rule_text(rule: Rule) -> str:
     if rule.servers:
         parts.append(f"on servers matching {_globs(rule.servers)}")
     return " ".join(parts) or "by anyone, anywhere"
+
+
+# -- servers that a reference does not name ---------------------------------------------------
+
+_BAD_REFERENCE: Final = {
+    "empty": "it is empty",
+    "long": f"it is longer than {MAX_REFERENCE} characters",
+    "digits": "ids are made of the digits 0-9 only",
+    "large": "no server id is that large",
+    "spaces": "a name or hostname has no spaces",
+}
+
+
+def unresolved(found: NotFound | Ambiguous | BadReference) -> str:
+    """Why a reference names no one server, and how to name one."""
+    ref = _shown(found.reference)
+    if isinstance(found, BadReference):
+        problem = _BAD_REFERENCE[found.problem]
+        how = "Give an id like `#12345`, a name or a hostname."
+        return f"{ref} is not a server id or name: {problem}. {how}"
+    if isinstance(found, Ambiguous):
+        servers = found.candidates
+        lines = [
+            f"{ref} could mean {len(servers)} servers; use the id instead, like `#{servers[0].id}`:"
+        ]
+        for server in servers[:_LISTED]:
+            host = _shown(server.hostname) if server.hostname else "no hostname"
+            lines.append(f"• `#{server.id}` {_shown(server.name)} ({host})")
+        if len(servers) > _LISTED:
+            lines.append(f"…and {len(servers) - _LISTED} more.")
+        return "\n".join(lines)
+    if not found.reference:
+        return "Which server? Give its id (like `#12345`), name or hostname."
+    if is_id(found.reference):
+        text = f"No server has the id {ref} — try `{found.slash_command} list`."
+    else:
+        search = f"{found.slash_command} list {found.reference.lstrip('#')}"
+        text = f"No server {ref} — try {_shown(search)}."
+    if found.suggestions:
+        text += f" Did you mean {_either(code(name) for name in found.suggestions)}?"
+    return text
