@@ -12,7 +12,8 @@ from fnmatch import fnmatchcase
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import commands, policy_action, usage
+from bot.commands.usage import commands
+from bot.commands.values import policy_action
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
@@ -32,7 +33,7 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
-from bot.slack.wording import reason, rules_text
+from bot.slack.wording import reason, rules_text, usage
 from bot.vps import ServerStatus
 
 logger = logging.getLogger(__name__)

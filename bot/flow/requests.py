@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from bot.commands import (
+from bot.commands.parser import parse
+from bot.commands.values import (
     Approvals,
     Audit,
     Command,
@@ -21,8 +22,6 @@ from bot.commands import (
     Show,
     Whoami,
     Write,
-    parse,
-    usage,
 )
 from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
@@ -34,7 +33,7 @@ from bot.operations.change import Request
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
-from bot.slack.wording import unresolved
+from bot.slack.wording import parse_error, unresolved, usage
 from bot.vps import Server, VPSNotFound
 
 WORKING_AFTER = 1.0
@@ -50,7 +49,7 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     except ParseError as exc:
         services.metrics.command(exc.command or "other", "invalid")
         hint = usage(exc.command, services.command) if exc.command else None
-        await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
+        await ctx.reply.ephemeral(build_note(parse_error(exc), hint=hint))
         return
     ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
     try:

@@ -75,16 +75,11 @@ def _rename_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mappin
 
 
 def _set_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
-    from bot.commands.fields import MRKDWN, one_of
     from bot.commands.values import ParseError
     from bot.vps import ServerUpdate
 
     if not options:
-        listed = one_of([MRKDWN.lit(k) for k in _CHANGES])
-        raise ParseError(
-            f"{MRKDWN.lit('set')} needs at least one of {listed}, like `set web-01 backups:on`.",
-            command="set",
-        )
+        raise ParseError("needs-one", "set", choices=_CHANGES, detail="set web-01 backups:on")
     return ServerUpdate(**_checked(options, "set", None, None)).body()
 
 

@@ -16,6 +16,7 @@ from bot.flow.forms import CreateFormState, DeleteFormState, RejectFormState, ch
 from bot.flow.requests import create_submitted, delete_submitted, reject_submitted
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
+from bot.slack.wording import form_errors
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ async def handle_create_submission(
         )
         return
     if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
+        await ack(response_action="errors", errors=form_errors(checked))
         return
     await ack()
     await create_submitted(services, user_id, state, checked)
