@@ -8,6 +8,7 @@ or as plain text for a modal's inline errors.
 import difflib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from bot.catalog import Catalog
@@ -44,25 +45,19 @@ _DIGITS = re.compile(r"-?[0-9]+")
 _LOCATION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+@dataclass(eq=False)
 class FieldError(ValueError):
     """A typed value is refused: `problem` says what is wrong (e.g. "chars", "unknown"),
     `choices` what was offending or is accepted (bad characters, catalog names; `ids` beside
     them), `guess` the closest accepted value, `size` the value's length."""
 
-    def __init__(
-        self,
-        field: str,
-        problem: str,
-        value: str = "",
-        choices: Sequence[str] = (),
-        *,
-        ids: Sequence[int] = (),
-        guess: str | None = None,
-        size: int = 0,
-    ) -> None:
-        super().__init__(field, problem, value)
-        self.field, self.problem, self.value = field, problem, value
-        self.choices, self.ids, self.guess, self.size = tuple(choices), tuple(ids), guess, size
+    field: str
+    problem: str
+    value: str = ""
+    choices: tuple[str, ...] = ()
+    ids: tuple[int, ...] = ()
+    guess: str | None = None
+    size: int = 0
 
 
 def check_name(raw: str) -> str:
@@ -99,7 +94,7 @@ def check_plan(raw: str, catalog: Catalog) -> int:
     found = catalog.plans_named(raw)
     if len(found) == 1:
         return found[0].id
-    _refuse_ambiguous(raw, "plan", [plan.name for plan in found])
+    _refuse_ambiguous(raw, "plan", tuple(plan.name for plan in found))
     return _unknown_ref(raw, "plan", catalog.plans)
 
 
@@ -109,7 +104,7 @@ def check_os(raw: str, catalog: Catalog) -> int:
     found = catalog.operating_systems_named(raw)
     if len(found) == 1:
         return found[0].id
-    _refuse_ambiguous(raw, "os", [system.name for system in found])
+    _refuse_ambiguous(raw, "os", tuple(system.name for system in found))
     return _unknown_ref(raw, "os", catalog.operating_systems)
 
 
@@ -120,11 +115,11 @@ def check_location(raw: str, catalog: Catalog) -> str:
     found = catalog.locations_named(value)
     if len(found) == 1:
         return found[0].code
-    _refuse_ambiguous(value, "location", [loc.code for loc in found])
+    _refuse_ambiguous(value, "location", tuple(loc.code for loc in found))
     lowered = value.lower()
     if len(lowered) <= 63 and _LOCATION.fullmatch(lowered):
         return lowered
-    raise FieldError("location", "not-code", value, [loc.code for loc in catalog.locations])
+    raise FieldError("location", "not-code", value, tuple(loc.code for loc in catalog.locations))
 
 
 def check_backups(raw: str) -> bool:
@@ -151,7 +146,7 @@ def _ldh_problem(value: str) -> FieldError | None:
         return FieldError("name", "empty", value)
     bad = list(dict.fromkeys(ch for ch in value if not _LDH.fullmatch(ch)))
     if bad:
-        return FieldError("name", "chars", value, bad[:5])
+        return FieldError("name", "chars", value, tuple(bad[:5]))
     if len(value) > MAX_LENGTH["name"]:
         return FieldError("name", "long", value, size=len(value))
     if value.startswith("-") or value.endswith("-"):
@@ -164,7 +159,7 @@ def _hostname_problem(value: str, host: str) -> FieldError | None:
         return FieldError("hostname", "empty", value)
     bad = list(dict.fromkeys(ch for ch in host if ch != "." and not _LDH.fullmatch(ch)))
     if bad:
-        return FieldError("hostname", "chars", value, bad[:5])
+        return FieldError("hostname", "chars", value, tuple(bad[:5]))
     labels = host.split(".")
     problem = None
     if len(host) > MAX_LENGTH["hostname"]:
@@ -189,7 +184,7 @@ def _positive_int(value: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def _refuse_ambiguous(raw: str, field: str, names: list[str]) -> None:
+def _refuse_ambiguous(raw: str, field: str, names: tuple[str, ...]) -> None:
     """Refuse the start of several catalog names: which one is meant is for the person to say."""
     if len(names) >= 2:
         raise FieldError(field, "ambiguous", raw.strip(), names)
@@ -201,7 +196,7 @@ def _unknown_ref(raw: str, field: str, items: Sequence[Plan] | Sequence[Operatin
     number = _positive_int(value)
     if number is not None:
         return number
-    names, ids = [item.name for item in items], [item.id for item in items]
+    names, ids = tuple(item.name for item in items), tuple(item.id for item in items)
     if _DIGITS.fullmatch(value):
         raise FieldError(field, "bad-id", value, names, ids=ids)
     folded = {name.casefold(): name for name in names}

@@ -8,7 +8,7 @@ format those).
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from bot.commands.fields import MAX_LENGTH, FieldError
@@ -18,21 +18,6 @@ from bot.commands.values import ParseError
 from bot.policy import Decision, Rule
 from bot.resolve import MAX_REFERENCE, Ambiguous, BadReference, NotFound, is_id
 from bot.slack.text import code, escape, plain
-
-__all__ = [
-    "MRKDWN",
-    "PLAIN",
-    "Style",
-    "denial",
-    "field_error",
-    "form_errors",
-    "parse_error",
-    "reason",
-    "rule_text",
-    "rules_text",
-    "unresolved",
-    "usage",
-]
 
 _SHOWN_CHARS: Final = 80  # an echoed value longer than this is cut
 _LISTED: Final = 10  # candidates, catalog entries named in one message
@@ -180,21 +165,6 @@ def unresolved(found: NotFound | Ambiguous | BadReference) -> str:
 
 # -- the command line -------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Style:
-    """How a message shows our own literals (`lit`) and a value someone typed (`value`)."""
-
-    lit: Callable[[str], str]
-    value: Callable[[str], str]
-    slash: bool  # whether hints about typing a slash command apply
-
-
-MRKDWN: Final = Style(lit=lambda text: f"`{text}`", value=_shown, slash=True)
-PLAIN: Final = Style(
-    lit=lambda text: f"“{text}”", value=lambda text: f"“{plain(text, _SHOWN_CHARS)}”", slash=False
-)
-
 _RULES: Final = {
     "name": "A name is 1 to 63 letters (A-Z, a-z), digits and hyphens, not starting or ending "
     "with a hyphen, like {}.",
@@ -203,7 +173,7 @@ _RULES: Final = {
     "with a hyphen.",
 }
 _RULE_EXAMPLES: Final = {"name": "web-01", "hostname": "web-01.example.com"}
-_HOSTNAME_PROBLEMS: Final = {
+_NAME_PROBLEMS: Final = {
     "starts": "starts with a hyphen",
     "ends": "ends with a hyphen",
     "single": "is a single label; it needs a domain too",
@@ -214,10 +184,18 @@ _HOSTNAME_PROBLEMS: Final = {
 }
 
 
-def field_error(error: FieldError, style: Style = MRKDWN) -> str:
-    """What is wrong with a typed value and what is allowed (plain text in a modal)."""
-    lit, value, shown = style.lit, style.value, style.value(error.value)
-    invalid, problem = f"Invalid {lit(error.field)}:", error.problem
+def _quoting(modal: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """How to quote our own literals and a value someone typed: mrkdwn for a slash command's
+    answer, plain text in a modal."""
+    if modal:
+        return (lambda text: f"“{text}”"), (lambda text: f"“{plain(text, _SHOWN_CHARS)}”")
+    return (lambda text: f"`{text}`"), _shown
+
+
+def field_error(error: FieldError, *, modal: bool = False) -> str:
+    """What is wrong with a typed value and what is allowed."""
+    lit, value = _quoting(modal)
+    invalid, problem, shown = f"Invalid {lit(error.field)}:", error.problem, value(error.value)
     if problem == "required":
         return f"{lit(error.field)} is required."
     if error.field in _RULES:
@@ -230,18 +208,18 @@ def field_error(error: FieldError, style: Style = MRKDWN) -> str:
         elif problem == "long":
             said = f"{shown} is {error.size} characters long; the most is {MAX_LENGTH[error.field]}"
         else:
-            said = f"{shown} {_HOSTNAME_PROBLEMS[problem]}"
+            said = f"{shown} {_NAME_PROBLEMS[problem]}"
         return f"{invalid} {said}. {rule}"
     if problem == "ambiguous":
         more = "the whole code" if error.field == "location" else "more of the name, or the id"
-        could = _either([value(name) for name in error.choices[:_LISTED]])
+        could = _either(map(value, error.choices[:_LISTED]))
         return f"{invalid} {shown} could be {could}; give {more}."
     if problem == "not-code":
-        known = _either([lit(code) for code in error.choices[:_LISTED]])
-        listing = f" Known locations: {known}." if known else ""
+        known = _either(map(lit, error.choices[:_LISTED]))
         return (
             f"{invalid} {shown} is not a location code. A location is a code of lowercase "
-            f"letters, digits and hyphens, like {lit('us-west')}.{listing}"
+            f"letters, digits and hyphens, like {lit('us-west')}."
+            + (f" Known locations: {known}." if known else "")
         )
     if problem == "not-boolean":
         return (
@@ -250,39 +228,33 @@ def field_error(error: FieldError, style: Style = MRKDWN) -> str:
         )
     if problem == "not-status":
         hint = f" Did you mean {lit(error.guess)}?" if error.guess else ""
-        return f"{invalid} {shown}.{hint} Use {_either([lit(s) for s in error.choices])}."
+        return f"{invalid} {shown}.{hint} Use {_either(map(lit, error.choices))}."
     if problem == "not-id":
         return (
             f"{invalid} {shown} is not an id. An id is a positive whole number, like {lit('42')}."
         )
-    return f"{invalid} {_catalog_problem(error, style)}"
-
-
-def _catalog_problem(error: FieldError, style: Style) -> str:
-    """A plan or OS the catalog doesn't know: the ids and names it does know."""
-    value, names = style.value, error.choices
+    # a plan or OS the catalog doesn't know ("bad-id", "unknown"): the ids and names it does
+    names = error.choices
     noun, article = ("operating system", "an") if error.field == "os" else (error.field, "a")
-    if error.problem == "bad-id":
-        said = f"{value(error.value)} is not {article} {noun} id."
+    if problem == "bad-id":
+        said = f"{shown} is not {article} {noun} id."
+    elif error.guess:
+        said = f"there is no {noun} named {shown}. Did you mean {value(error.guess)}?"
     else:
-        said = f"there is no {noun} named {value(error.value)}."
-        if error.guess:
-            said = f"{said[:-1]}. Did you mean {value(error.guess)}?"
+        said = f"there is no {noun} named {shown}."
     listing = [f"{value(n)} (id {i})" for n, i in zip(names[:_LISTED], error.ids, strict=False)]
     if len(names) > _LISTED:
         listing.append(f"{len(names) - _LISTED} more")
     known = f" or one of these names: {', '.join(listing)}" if listing else ""
-    quoting = ""
     spaced = next((name for name in names if " " in name), None)
-    if style.slash and spaced:
-        example = f'{error.field}:"{spaced}"'
-        quoting = f" A name with spaces goes in quotes, like {value(example)}."
-    return f"{said} Give {article} {noun} id (a positive whole number){known}.{quoting}"
+    example = value(f'{error.field}:"{spaced}"')
+    quoting = f" A name with spaces goes in quotes, like {example}." if spaced and not modal else ""
+    return f"{invalid} {said} Give {article} {noun} id (a positive whole number){known}.{quoting}"
 
 
 def form_errors(errors: Mapping[str, FieldError]) -> dict[str, str]:
     """A modal's inline errors, keyed as the fields are: plain text."""
-    return {key: field_error(error, PLAIN) for key, error in errors.items()}
+    return {key: field_error(error, modal=True) for key, error in errors.items()}
 
 
 _EXAMPLES: Final = {
@@ -295,70 +267,61 @@ _EXAMPLES: Final = {
     "backups": "backups:on",
     "status": "status:active",
 }
+_PARSE_ERRORS: Final = {
+    "twice": "{key} is given twice; give each option once.",
+    "no-value": "{key} has no value; put it right after the colon, like {example}.",
+    "too-few": "{word} needs {detail}.",
+    "too-many": "Too many words for {word}: {typed}. It takes {detail}.{quoting}",
+    "missing": "{word} needs all of {choices}; missing: {missing}. To change only some of them, "
+    "use `set`.",
+    "create-missing": "{word} needs {needed}. Or type {word} alone to fill in a form.",
+    "needs-one": "{word} needs at least one of {listed}, like {example}.",
+    "name-twice": "The name is given twice: give it as the first word or as `name:`, not both.",
+    "backslash": "The line ends with a lone backslash (`\\`); remove it.",
+    "unclosed-quote": "There is an unclosed quote ({example}) in {typed}: quotes come in pairs, "
+    'like `name:"web 01"`. To type an apostrophe, put the word in double quotes, like `"it\'s"`.',
+}
 
 
 def parse_error(error: ParseError) -> str:
     """What is wrong with a `/vps …` line, for the person who typed it."""
-    lit, value, problem = MRKDWN.lit, MRKDWN.value, error.problem
-    word, typed, key = (
-        lit(error.command or ""),
-        value(error.typed),
-        lit(next(iter(error.fields), "")),
-    )
-    choices = _either([lit(c) for c in error.choices], "and")
+    lit, value = _quoting(False)
+    word, typed, problem = lit(error.command or ""), value(error.typed), error.problem
+    choices = _either(map(lit, error.choices), "and")
+    guess = f" Did you mean {lit(error.guess)}?" if error.guess else ""
     if problem == "invalid":
-        return "\n".join(field_error(e) for e in error.errors)
+        return "\n".join(map(field_error, error.errors))
     if problem == "unknown-command":
-        if error.guess:
-            return f"Unknown command {typed}. Did you mean {lit(error.guess)}?"
-        return f"Unknown command {typed}. The commands are {choices}."
+        return f"Unknown command {typed}." + (guess or f" The commands are {choices}.")
     if problem == "unknown-option":
         if not error.choices:
             return f"{word} has no option {typed}; it takes {error.detail}."
-        hint = f" Did you mean {lit(error.guess)}?" if error.guess else ""
-        return f"{word} has no option {typed}.{hint} Its options are {choices}."
-    if problem == "twice":
-        return f"{key} is given twice; give each option once."
-    if problem == "no-value":
-        example = lit(_EXAMPLES[error.fields[0]])
-        return f"{key} has no value; put it right after the colon, like {example}."
-    if problem == "too-few":
-        return f"{word} needs {error.detail}."
-    if problem == "too-many":
-        hint = ' A value with spaces goes in quotes, like `os:"Debian 12"`.'
-        hint = hint if error.command == "create" else ""
-        return f"Too many words for {word}: {typed}. It takes {error.detail}.{hint}"
-    if problem == "missing":
-        missing = _either([lit(k) for k in error.missing], "and")
-        return (
-            f"{word} needs all of {choices}; missing: {missing}. "
-            f"To change only some of them, use {lit('set')}."
-        )
-    if problem == "create-missing":
-        needed = _either([("a name" if k == "name" else lit(k)) for k in error.missing], "and")
-        return f"{word} needs {needed}. Or type {word} alone to fill in a form."
-    if problem == "needs-one":
-        listed = _either([lit(c) for c in error.choices])
-        return f"{word} needs at least one of {listed}, like {lit(error.detail)}."
-    if problem == "name-twice":
-        return "The name is given twice: give it as the first word or as `name:`, not both."
-    if problem == "backslash":
-        return "The line ends with a lone backslash (`\\`); remove it."
-    return (  # "unclosed-quote"
-        f"There is an unclosed quote ({lit(error.detail)}) in {typed}: quotes come in pairs, "
-        'like `name:"web 01"`. To type an apostrophe, put the word in double quotes, '
-        'like `"it\'s"`.'
+        return f"{word} has no option {typed}.{guess} Its options are {choices}."
+    field = next(iter(error.fields), "")
+    return _PARSE_ERRORS[problem].format(
+        word=word,
+        typed=typed,
+        key=lit(field),
+        detail=error.detail,
+        example=lit(_EXAMPLES.get(field, error.detail)),
+        choices=choices,
+        listed=_either(map(lit, error.choices)),
+        missing=_either(map(lit, error.missing), "and"),
+        needed=_either([("a name" if k == "name" else lit(k)) for k in error.missing], "and"),
+        quoting=' A value with spaces goes in quotes, like `os:"Debian 12"`.'
+        if error.command == "create"
+        else "",
     )
-
-
-def _placeholders(text: str) -> str:
-    """Escape what Slack would take for links: the <placeholders> of a usage line."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def usage(word: str, slash_command: str = DEFAULT_SLASH_COMMAND) -> str:
     """The usage line of `word`, for the slash command of that name (BOT_COMMAND); KeyError
-    for a word that is not a command."""
-    syntax, what, example = (_placeholders(part) for part in usage_of(word))
+    for a word that is not a command. <placeholders> are escaped: Slack would take them for
+    links."""
+    escaped = (
+        part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        for part in usage_of(word)
+    )
+    syntax, what, example = escaped
     line = f"`{syntax}` — {what}, e.g. `{example}`"
     return line.replace(DEFAULT_SLASH_COMMAND, slash_command)
