@@ -16,9 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol, TypeAlias, TypeVar
-
-from bot.vps.models import Server
+from typing import Final, Literal, Protocol, TypeVar
 
 __all__ = [
     "MAX_REFERENCE",
@@ -26,7 +24,6 @@ __all__ = [
     "Ambiguous",
     "BadReference",
     "NotFound",
-    "Resolution",
     "ServerRef",
     "filter_servers",
     "is_id",
@@ -112,9 +109,6 @@ def parse_reference(text: str) -> ServerRef | BadReference:
     if any(unicodedata.category(c)[0] in "CZ" for c in ref):
         return BadReference(reference=ref, problem="spaces")
     return ServerRef(text=ref)
-
-
-Resolution: TypeAlias = Server | NotFound | Ambiguous
 
 
 def resolve_server(

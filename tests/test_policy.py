@@ -137,7 +137,7 @@ async def test_contract_example_loads_with_lines_and_confirmations(policy: Polic
         ("delete", 1, 14),
         ("start", 1, 17),
     ]
-    assert [a for a in actions() if policy.needs_confirmation(a)] == ["stop", "delete"]
+    assert [a for a in actions() if a in policy.confirm] == ["stop", "delete"]
 
 
 async def test_allowed_reason_names_the_rule_file_line_and_what_matched(
@@ -369,21 +369,21 @@ async def test_a_file_without_rules_is_a_read_only_bot(text: str, groups: FakeGr
 )
 def test_confirm_lists_the_actions_to_confirm(text: str, confirmed: set[str]) -> None:
     policy = policy_from(text)
-    assert {a for a in actions() if policy.needs_confirmation(a)} == confirmed
+    assert {a for a in actions() if a in policy.confirm} == confirmed
 
 
 def test_audit_is_a_read_action_that_rules_may_name() -> None:
     policy = policy_from("rules:\n  audit:\n    - channels: [C0OPS0001]\n")
     assert [(r.action, r.line) for r in policy.rules] == [("audit", 3)]
     assert "audit" in actions()
-    assert not policy.needs_confirmation("audit")
+    assert "audit" not in policy.confirm
     assert policy.approval_for("audit", ["web-01"]) is None
 
 
 def test_the_default_policy_is_read_only_and_confirms_stop_and_delete() -> None:
     policy = Policy.default()
     assert policy.rules == ()
-    assert [a for a in actions() if policy.needs_confirmation(a)] == ["stop", "delete"]
+    assert [a for a in actions() if a in policy.confirm] == ["stop", "delete"]
 
 
 async def test_deciding_an_unknown_action_is_a_bug(policy: Policy, groups: FakeGroups) -> None:

@@ -91,21 +91,13 @@ def check_id(raw: str, field: str) -> int:
 def check_plan(raw: str, catalog: Catalog) -> int:
     """Return a plan id: the catalog's plan that `raw` names (`bot.catalog.matches`: its id,
     name or the start of its name, as in the create form), or any other positive id."""
-    found = catalog.plans_named(raw)
-    if len(found) == 1:
-        return found[0].id
-    _refuse_ambiguous(raw, "plan", tuple(plan.name for plan in found))
-    return _unknown_ref(raw, "plan", catalog.plans)
+    return _catalog_id(raw, "plan", catalog.plans_named(raw), catalog.plans)
 
 
 def check_os(raw: str, catalog: Catalog) -> int:
     """Return an operating-system id: the catalog's OS that `raw` names (its id, name or the
     start of its name, as in the create form), or any other positive id."""
-    found = catalog.operating_systems_named(raw)
-    if len(found) == 1:
-        return found[0].id
-    _refuse_ambiguous(raw, "os", tuple(system.name for system in found))
-    return _unknown_ref(raw, "os", catalog.operating_systems)
+    return _catalog_id(raw, "os", catalog.operating_systems_named(raw), catalog.operating_systems)
 
 
 def check_location(raw: str, catalog: Catalog) -> str:
@@ -190,8 +182,17 @@ def _refuse_ambiguous(raw: str, field: str, names: tuple[str, ...]) -> None:
         raise FieldError(field, "ambiguous", raw.strip(), names)
 
 
-def _unknown_ref(raw: str, field: str, items: Sequence[Plan] | Sequence[OperatingSystem]) -> int:
-    """Pass an id the catalog doesn't know through to the API; refuse an unknown name."""
+def _catalog_id(
+    raw: str,
+    field: str,
+    found: Sequence[Plan] | Sequence[OperatingSystem],
+    items: Sequence[Plan] | Sequence[OperatingSystem],
+) -> int:
+    """The one catalog entry `raw` names (`found`); else an id the catalog doesn't know, passed
+    through to the API; else a refusal."""
+    if len(found) == 1:
+        return found[0].id
+    _refuse_ambiguous(raw, field, tuple(item.name for item in found))
     value = raw.strip()
     number = _positive_int(value)
     if number is not None:

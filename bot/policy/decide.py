@@ -1,5 +1,6 @@
 """Deciding: is a request allowed, and if not, which rules would allow it."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -56,6 +57,19 @@ async def first_match(
             continue
         return rule
     return None
+
+
+def excluding(rules: Iterable[Rule], user_id: str | None) -> tuple[Rule, ...]:
+    """`rules` without the member `user_id`: a rule naming no one else is left out whole."""
+    kept = []
+    for rule in rules:
+        if user_id is not None and user_id in rule.users:
+            others = tuple(u for u in rule.users if u != user_id)
+            if not others:
+                continue
+            rule = replace(rule, users=others)
+        kept.append(rule)
+    return tuple(kept)
 
 
 class _Groups:

@@ -122,11 +122,6 @@ class Weekly:
             later = 1 if self.end <= self.start else 0
         return later + (self.end == MINUTES_PER_DAY)
 
-    @property
-    def ends_next_day(self) -> bool:
-        """Return whether each occurrence ends on a later day than it starts (24:00 included)."""
-        return self.days_to_end > 0
-
 
 def hhmm(minutes: int) -> str:
     """Return minutes after midnight as HH:MM (1440 is 24:00)."""
@@ -184,10 +179,6 @@ class Policy:
         """Return the rules that can allow `action`: its own first, then those for "*"."""
         own = tuple(r for r in self.rules if r.action == action)
         return own + tuple(r for r in self.rules if r.action == ANY_ACTION)
-
-    def needs_confirmation(self, action: str) -> bool:
-        """Return whether `action` waits for a confirmation click before the API call."""
-        return action in self.confirm
 
     def approval_rules_for(self, action: str) -> tuple[ApprovalRule, ...]:
         """Return the approve: entries that can cover `action`: its own first, then "*"."""

@@ -1,14 +1,11 @@
-"""The words of the policy's decisions, the command line's refusals and unresolved servers.
+"""The words for the policy's decisions, the command line's refusals and unresolved servers.
 
-`bot.policy`, `bot.commands` and `bot.resolve` return data (a decision and its rules, a
-`ParseError` or `FieldError`, a `NotFound`); this is where it becomes mrkdwn. What people
-typed and what servers are called go through `code`; our own literals are quoted as typed.
-A field error has a second style, plain text, for a modal's inline errors (Slack does not
-format those).
+`bot.policy`, `bot.commands` and `bot.resolve` return data; this is where it becomes mrkdwn
+(a field error also plain text, for a modal's inline errors). What people typed and what
+servers are called go through `code`.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from typing import Final
 
 from bot.commands.fields import MAX_LENGTH, FieldError
@@ -16,6 +13,7 @@ from bot.commands.usage import DEFAULT_SLASH_COMMAND
 from bot.commands.usage import usage as usage_of
 from bot.commands.values import ParseError
 from bot.policy import Decision, Rule
+from bot.policy.decide import excluding
 from bot.resolve import MAX_REFERENCE, Ambiguous, BadReference, NotFound, is_id
 from bot.slack.text import code, escape, plain
 
@@ -61,19 +59,17 @@ def reason(decision: Decision) -> str:
         return f'no rule in {name} allows "{action}"'
     if rule is None:
         return "read-only actions are open to everyone"
-    matched = []
-    if decision.user:
-        matched.append(f"user <@{decision.user}>")
-    if decision.group:
-        matched.append(f"member of {_group(decision.group)}")
-    if decision.channel:
-        matched.append(f"channel {_channel(decision.channel)}")
-    if decision.globs:
-        matched.append(f"server matches {_globs(decision.globs)}")
-    elif rule.servers:
-        matched.append(f"only on servers matching {_globs(rule.servers)}")
+    globs = decision.globs or rule.servers
+    matched = [
+        f"user <@{decision.user}>" if decision.user else "",
+        f"member of {_group(decision.group)}" if decision.group else "",
+        f"channel {_channel(decision.channel)}" if decision.channel else "",
+        f"{'server matches' if decision.globs else 'only on servers matching'} {_globs(globs)}"
+        if globs
+        else "",
+    ]
     where = f'rule {rule.index} for "{rule.action}" ({name}:{rule.line})'
-    return f"{where}: {', '.join(matched) or 'anyone, anywhere'}"
+    return f"{where}: {', '.join(filter(None, matched)) or 'anyone, anywhere'}"
 
 
 def denial(decision: Decision, server_label: str | None = None) -> str:
@@ -84,7 +80,7 @@ def denial(decision: Decision, server_label: str | None = None) -> str:
     if not decision.alternatives:
         return f"No rule in {decision.policy_name} allows {action}; ask an admin to add one."
     target = escape(server_label) if server_label else "servers"
-    allowed = "; ".join(dict.fromkeys(rule_text(r) for r in decision.alternatives))
+    allowed = rules_text(decision.alternatives)
     text = f"You may not {action} {target} here. It is allowed: {allowed}."
     if decision.unchecked_groups:
         groups = _either(_group(g) for g in decision.unchecked_groups)
@@ -93,17 +89,9 @@ def denial(decision: Decision, server_label: str | None = None) -> str:
 
 
 def rules_text(rules: Iterable[Rule], *, without: str | None = None) -> str:
-    """Who `rules` let act ("; "-joined, as an approval's `by:` is read), leaving the member
-    `without` out of them: a rule naming no one else is left out whole ("" when all are)."""
-    described = []
-    for rule in rules:
-        if without is not None and without in rule.users:
-            others = tuple(u for u in rule.users if u != without)
-            if not others:
-                continue
-            rule = replace(rule, users=others)  # the rule as shown, without them
-        described.append(rule_text(rule))
-    return "; ".join(dict.fromkeys(described))
+    """Who `rules` let act ("; "-joined, as an approval's `by:` is read), the member `without`
+    left out ("" when no one else is named)."""
+    return "; ".join(dict.fromkeys(map(rule_text, excluding(rules, without))))
 
 
 def rule_text(rule: Rule) -> str:
@@ -165,6 +153,17 @@ def unresolved(found: NotFound | Ambiguous | BadReference) -> str:
 
 # -- the command line -------------------------------------------------------------------------
 
+_EXAMPLES: Final = {
+    "name": "web-01",
+    "hostname": "web-01.example.com",
+    "plan": "1",
+    "os": "5",
+    "location": "us-west",
+    "ssh-key": "42",
+    "backups": "on",
+    "status": "active",
+}
+"""A value of each field, as the messages show it."""
 _RULES: Final = {
     "name": "A name is 1 to 63 letters (A-Z, a-z), digits and hyphens, not starting or ending "
     "with a hyphen, like {}.",
@@ -172,7 +171,6 @@ _RULES: Final = {
     "separated by dots, each 1 to 63 letters, digits and hyphens, not starting or ending "
     "with a hyphen.",
 }
-_RULE_EXAMPLES: Final = {"name": "web-01", "hostname": "web-01.example.com"}
 _NAME_PROBLEMS: Final = {
     "starts": "starts with a hyphen",
     "ends": "ends with a hyphen",
@@ -199,7 +197,7 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
     if problem == "required":
         return f"{lit(error.field)} is required."
     if error.field in _RULES:
-        rule = _RULES[error.field].format(lit(_RULE_EXAMPLES[error.field]))
+        rule = _RULES[error.field].format(lit(_EXAMPLES[error.field]))
         if problem == "empty":
             said = "it is empty"
         elif problem == "chars":
@@ -218,7 +216,7 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
         known = _either(map(lit, error.choices[:_LISTED]))
         return (
             f"{invalid} {shown} is not a location code. A location is a code of lowercase "
-            f"letters, digits and hyphens, like {lit('us-west')}."
+            f"letters, digits and hyphens, like {lit(_EXAMPLES['location'])}."
             + (f" Known locations: {known}." if known else "")
         )
     if problem == "not-boolean":
@@ -230,9 +228,8 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
         hint = f" Did you mean {lit(error.guess)}?" if error.guess else ""
         return f"{invalid} {shown}.{hint} Use {_either(map(lit, error.choices))}."
     if problem == "not-id":
-        return (
-            f"{invalid} {shown} is not an id. An id is a positive whole number, like {lit('42')}."
-        )
+        example = lit(_EXAMPLES["ssh-key"])
+        return f"{invalid} {shown} is not an id. An id is a positive whole number, like {example}."
     # a plan or OS the catalog doesn't know ("bad-id", "unknown"): the ids and names it does
     names = error.choices
     noun, article = ("operating system", "an") if error.field == "os" else (error.field, "a")
@@ -257,16 +254,6 @@ def form_errors(errors: Mapping[str, FieldError]) -> dict[str, str]:
     return {key: field_error(error, modal=True) for key, error in errors.items()}
 
 
-_EXAMPLES: Final = {
-    "name": "name:web-01",
-    "hostname": "hostname:web-01.example.com",
-    "plan": "plan:1",
-    "os": "os:5",
-    "location": "location:us-west",
-    "ssh-key": "ssh-key:42",
-    "backups": "backups:on",
-    "status": "status:active",
-}
 _PARSE_ERRORS: Final = {
     "twice": "{key} is given twice; give each option once.",
     "no-value": "{key} has no value; put it right after the colon, like {example}.",
@@ -303,7 +290,7 @@ def parse_error(error: ParseError) -> str:
         typed=typed,
         key=lit(field),
         detail=error.detail,
-        example=lit(_EXAMPLES.get(field, error.detail)),
+        example=lit(f"{field}:{_EXAMPLES.get(field, '')}" if field else error.detail),
         choices=choices,
         listed=_either(map(lit, error.choices)),
         missing=_either(map(lit, error.missing), "and"),
