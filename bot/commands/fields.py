@@ -7,7 +7,7 @@ or as plain text for a modal's inline errors.
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -128,8 +128,8 @@ def check_status(raw: str) -> str:
     value = raw.strip()
     if value.casefold() in STATUSES:
         return value.casefold()
-    guess = difflib.get_close_matches(value.casefold(), STATUSES, n=1)
-    raise FieldError("status", "not-status", value, STATUSES, guess=guess[0] if guess else None)
+    guess = closest(value.casefold(), STATUSES)
+    raise FieldError("status", "not-status", value, STATUSES, guess=guess)
 
 
 def _ldh_problem(value: str) -> FieldError | None:
@@ -169,6 +169,12 @@ def _hostname_problem(value: str, host: str) -> FieldError | None:
     return None if problem is None else FieldError("hostname", problem, value, size=len(host))
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word` (as difflib judges it), if any is close enough."""
+    found = difflib.get_close_matches(word, list(choices), n=1)
+    return found[0] if found else None
+
+
 def _positive_int(value: str) -> int | None:
     if not _DIGITS.fullmatch(value):
         return None
@@ -201,6 +207,5 @@ def _catalog_id(
     if _DIGITS.fullmatch(value):
         raise FieldError(field, "bad-id", value, names, ids=ids)
     folded = {name.casefold(): name for name in names}
-    guess = difflib.get_close_matches(value.casefold(), list(folded), n=1)
-    guessed = folded[guess[0]] if guess else None
-    raise FieldError(field, "unknown", value, names, ids=ids, guess=guessed)
+    guess = folded.get(closest(value.casefold(), folded) or "")
+    raise FieldError(field, "unknown", value, names, ids=ids, guess=guess)

@@ -5,14 +5,13 @@ an unknown command word, unknown / repeated / empty options, too few or too many
 options, then the values themselves (every refused value is named at once).
 """
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from bot.catalog import Catalog
 from bot.commands.checks import Collector, check_create
-from bot.commands.fields import check_location, check_status
+from bot.commands.fields import check_location, check_status, closest
 from bot.commands.tokens import clean, split_option, tokenise
 from bot.commands.usage import commands
 from bot.commands.values import (
@@ -74,14 +73,8 @@ def parse(text: str, catalog: Catalog) -> Command:
 
 
 def _unknown_command(typed: str, command: str | None = None) -> ParseError:
-    guess = difflib.get_close_matches(typed.casefold(), commands(), n=1)
-    return ParseError(
-        "unknown-command", command, typed=typed, choices=commands(), guess=_first(guess)
-    )
-
-
-def _first(words: list[str]) -> str | None:
-    return words[0] if words else None
+    guess = closest(typed.casefold(), commands())
+    return ParseError("unknown-command", command, typed=typed, choices=commands(), guess=guess)
 
 
 def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
@@ -95,13 +88,12 @@ def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
             continue
         key = option.key
         if key not in spec.options:
-            guess = _first(difflib.get_close_matches(key, spec.options, n=1))
             raise ParseError(
                 "unknown-option",
                 word,
                 typed=option.typed,
                 choices=spec.options,
-                guess=guess,
+                guess=closest(key, spec.options),
                 detail=spec.takes,
             )
         if key in options or not option.value.strip():

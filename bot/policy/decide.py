@@ -61,15 +61,11 @@ async def first_match(
 
 def excluding(rules: Iterable[Rule], user_id: str | None) -> tuple[Rule, ...]:
     """`rules` without the member `user_id`: a rule naming no one else is left out whole."""
-    kept = []
-    for rule in rules:
-        if user_id is not None and user_id in rule.users:
-            others = tuple(u for u in rule.users if u != user_id)
-            if not others:
-                continue
-            rule = replace(rule, users=others)
-        kept.append(rule)
-    return tuple(kept)
+    return tuple(
+        replace(rule, users=tuple(u for u in rule.users if u != user_id))
+        for rule in rules
+        if set(rule.users) != {user_id}
+    )
 
 
 class _Groups:
