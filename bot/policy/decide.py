@@ -1,6 +1,5 @@
 """Deciding: is a request allowed, and if not, which rules would allow it."""
 
-from collections.abc import Iterable
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -57,15 +56,6 @@ async def first_match(
             continue
         return rule
     return None
-
-
-def excluding(rules: Iterable[Rule], user_id: str | None) -> tuple[Rule, ...]:
-    """`rules` without the member `user_id`: a rule naming no one else is left out whole."""
-    return tuple(
-        replace(rule, users=tuple(u for u in rule.users if u != user_id))
-        for rule in rules
-        if set(rule.users) != {user_id}
-    )
 
 
 class _Groups:

@@ -1,7 +1,7 @@
 """The policy's values: actions, rules, guardrails, requests and decisions, and the errors."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -67,6 +67,15 @@ class Rule:
     usergroups: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()  # channel IDs or "#name"
     servers: tuple[str, ...] = ()  # server-name globs, case-sensitive
+
+
+def excluding(rules: Iterable[Rule], user_id: str | None) -> tuple[Rule, ...]:
+    """`rules` without the member `user_id`: a rule naming no one else is left out whole."""
+    return tuple(
+        replace(rule, users=tuple(u for u in rule.users if u != user_id))
+        for rule in rules
+        if set(rule.users) != {user_id}
+    )
 
 
 @dataclass(frozen=True)

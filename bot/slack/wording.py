@@ -13,7 +13,7 @@ from bot.commands.usage import DEFAULT_SLASH_COMMAND
 from bot.commands.usage import usage as usage_of
 from bot.commands.values import ParseError
 from bot.policy import Decision, Rule
-from bot.policy.decide import excluding
+from bot.policy.model import excluding
 from bot.resolve import MAX_REFERENCE, Ambiguous, BadReference, NotFound, is_id
 from bot.slack.text import code, escape, plain
 
