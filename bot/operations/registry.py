@@ -25,7 +25,7 @@ SERVER = "a server: its id (like `#12345`), name or hostname"
 
 Values = Callable[[tuple[str, ...], Mapping[str, str]], Mapping[str, Any]]
 """The checked values of an operation from its typed words (after the server) and options;
-raises `bot.commands.ParseError` with a message for the user."""
+raises `bot.commands.values.ParseError` saying what is wrong."""
 
 
 @dataclass(frozen=True)
