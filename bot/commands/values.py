@@ -5,7 +5,7 @@ check). A `<server>` stays the text that was typed: `bot.resolve` turns it into 
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
@@ -92,16 +92,8 @@ class Create:
     action: ClassVar[str | None] = "create"
 
     def to_request(self) -> ServerCreate:
-        """Return the body of the create request."""
-        return ServerCreate(
-            name=self.name,
-            plan_id=self.plan_id,
-            os_id=self.os_id,
-            location=self.location,
-            hostname=self.hostname,
-            ssh_key_id=self.ssh_key_id,
-            backups_enabled=self.backups_enabled,
-        )
+        """Return the body of the create request (its fields are this command's)."""
+        return ServerCreate(**asdict(self))
 
 
 @dataclass(frozen=True)
