@@ -31,8 +31,6 @@ from bot.operations import SERVER, find, get
 
 __all__ = ["parse"]
 
-_SERVER: Final = SERVER
-
 
 @dataclass(frozen=True)
 class _Args:
@@ -174,7 +172,7 @@ _READS: Final[Mapping[str, _Spec]] = {
         takes="at most one word to look for in names and hostnames",
         options=("status", "location"),
     ),
-    "show": _Spec(_build_show, (1, 1), _SERVER, "one server"),
+    "show": _Spec(_build_show, (1, 1), SERVER, "one server"),
     "whoami": _Spec(_build_whoami),
     "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
     "approvals": _Spec(_build_approvals),
