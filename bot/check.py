@@ -13,15 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clients import verify_slack, vps_client
 from bot.config import Settings, StartupError
 from bot.policy.summary import summarize
 from bot.redact import redact_url
-from bot.runner import (
-    load_catalog_for,
-    load_policy_for,
-    verify_slack,
-    vps_client,
-)
+from bot.runner import load_catalog_for, load_policy_for
 from bot.slack.web import slack_client
 from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError

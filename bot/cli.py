@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from bot import __version__, cli_help
+from bot import __version__, cli_help, collecting_later
 from bot.words import counted
 
 if TYPE_CHECKING:
@@ -171,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `vpsbot` console script."""
     args = _parser().parse_args(argv)
-    with _collecting_later():
+    with collecting_later():
         from bot.config import SettingsError, StartupError, load_settings
         from bot.logs import configure_logging, settings_secrets
 
@@ -218,7 +216,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.servers is not None and not args.simulator:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
-    with _collecting_later():
+    with collecting_later():
         from bot.runner import load_catalog_for, run_bot
 
         simulator = None
@@ -229,23 +227,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             catalog = catalog_data(load_catalog_for(settings))
             simulator = Simulator(seed=_servers(args), catalog=catalog)
     return asyncio.run(run_bot(settings, simulator=simulator))
-
-
-@contextmanager
-def _collecting_later() -> Iterator[None]:
-    """Import without the cyclic garbage collector, then freeze what was imported.
-
-    Importing the bot makes some 100,000 objects, nearly all kept for the process's life; the
-    collector would go through them again and again while they are made (about a tenth of the
-    imports' time). Frozen, they are out of its sight; the little garbage the imports leave (some
-    2,000 objects, under 1 MB) stays.
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -278,7 +259,7 @@ def _simulator(settings: Settings, args: argparse.Namespace) -> int:
 async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     """Serve until SIGTERM or Ctrl-C; a port that is taken is one line (StartupError), as in
     `run`."""
-    from bot.config import StartupError
+    from bot.config import listening
     from vpssim.simulator import start_simulator
 
     stop = asyncio.Event()  # set up before listening: a SIGTERM once the port is open stops it
@@ -286,13 +267,8 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
             loop.add_signal_handler(sig, stop.set)
-    try:
+    with listening("--host/--port", args.host, args.port):
         running = await start_simulator(sim, args.host, args.port)
-    except OSError as exc:
-        why = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise StartupError(
-            f"--host/--port: cannot listen on {args.host}:{args.port} ({why})"
-        ) from None
     print(
         f"VPS.org simulator: {counted(_servers(args), 'server')} on {running.url} "
         f"(token: {args.token}). Ctrl-C stops it.",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +33,17 @@ class SettingsError(Exception):
 class StartupError(Exception):
     """A program cannot start (a file, token or port a setting names is wrong); one line per
     problem, each naming what to fix."""
+
+
+@contextmanager
+def listening(setting: str, host: str, port: int) -> Iterator[None]:
+    """Open a port: one that cannot be opened (taken, not allowed) is a StartupError naming
+    `setting`."""
+    try:
+        yield
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise StartupError(f"{setting}: cannot listen on {host}:{port} ({why})") from None
 
 
 class Settings(BaseSettings):

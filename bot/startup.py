@@ -15,6 +15,7 @@ credentials, a missing database, a schema newer than this vpsbot — stops it at
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
@@ -23,7 +24,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
-from bot.config import Settings, StartupError
+from bot import collecting_later
+from bot.clients import verify_slack
+from bot.config import Settings, StartupError, listening
 from bot.periodic import Periodic
 from bot.state import StateStoreError, StateStoreUnavailable
 from bot.web import (
@@ -38,6 +41,9 @@ from bot.web import (
 )
 
 if TYPE_CHECKING:  # loaded once the probes answer
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.catalog import Catalog
     from bot.flow.events import Events
     from bot.flow.services import Services
     from bot.metrics import Metrics
@@ -85,13 +91,8 @@ class Probes:
         events_url = EventsURL()
         if socket is None:
             web_app.router.add_post(EVENTS_PATH, events_url.handle)
-        try:
+        with listening("HOST/PORT", settings.host, settings.port):
             runner, port = await start_web(web_app, settings.host, settings.port)
-        except OSError as exc:
-            raise StartupError(
-                f"HOST/PORT: cannot listen on {settings.host}:{settings.port} "
-                f"({exc.strerror or exc})"
-            ) from None
         stop_serving = _once(runner.cleanup)
         stack.push_async_callback(stop_serving)  # again, in its place, once all is built
         return cls(port, health, readiness, socket, events_url, stop_serving)
@@ -108,6 +109,45 @@ def _once(close: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]
             await close()
 
     return close_once
+
+
+AFTER_LISTENING = (
+    "bot.app",
+    "bot.catalog",
+    "bot.flow.services",
+    "bot.metrics",
+    "bot.notify",
+    "bot.slack.groups",
+    "bot.state.store",
+    "bot.vps.transport",
+    "bot.watch",
+)
+"""What `vpsbot run` needs only once the probes answer (SQLAlchemy comes with the store)."""
+
+
+async def load_the_rest(
+    settings: Settings, client: AsyncWebClient, read_catalog: Callable[[Settings], Catalog]
+) -> Catalog:
+    """Import what is needed once the probes answer and read the catalog — in a thread, so the
+    probes keep answering — while Slack is asked to vouch for the tokens; StartupError (a bad
+    catalog file first, as it is read first) if either fails."""
+
+    def load() -> Catalog:
+        with collecting_later():
+            for name in AFTER_LISTENING:
+                importlib.import_module(name)
+            if settings.socket_mode:
+                importlib.import_module("slack_bolt.adapter.socket_mode.async_handler")
+        return read_catalog(settings)
+
+    loaded, asked = await asyncio.gather(
+        asyncio.to_thread(load), verify_slack(settings, client), return_exceptions=True
+    )
+    for failed in (loaded, asked):
+        if isinstance(failed, BaseException):
+            raise failed
+    assert not isinstance(loaded, BaseException)  # noqa: S101 - raised above
+    return loaded
 
 
 FIRST_RETRY = 0.5
