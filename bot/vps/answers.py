@@ -70,13 +70,13 @@ def status_error(answer: Answer, server_id: int | None) -> errors.VPSAPIError:
     detail = str(detail) if detail is not None else None
     match status:
         case 400:
-            fields = field_errors(body)
+            fields = errors.field_errors(body)
             said = detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
             return errors.VPSBadRequest(
                 f"VPS.org refused the request: {said or 'invalid parameters'}",
+                status=status,
                 detail=detail,
                 body=body,
-                field_errors=fields,
             )
         case 401:
             return errors.VPSUnauthorized(
@@ -124,18 +124,3 @@ def status_error(answer: Answer, server_id: int | None) -> errors.VPSAPIError:
     return errors.VPSAPIError(
         f"VPS.org answered {status}{said}", status=status, detail=detail, body=body
     )
-
-
-def field_errors(body: object) -> dict[str, list[str]]:
-    """DRF's `{"field": ["message", …]}` errors from a 400 body."""
-    if not isinstance(body, dict):
-        return {}
-    fields: dict[str, list[str]] = {}
-    for key, value in body.items():
-        if key == "detail":
-            continue
-        if isinstance(value, list):
-            fields[str(key)] = [str(v) for v in value]
-        elif isinstance(value, str):
-            fields[str(key)] = [value]
-    return fields
