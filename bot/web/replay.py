@@ -61,9 +61,10 @@ class ReplayGuard:
         self._forget_expired(self._clock())
         # Checked and recorded with no await in between: two copies arriving at once on this
         # replica cannot both pass.
-        if stamp.key in self._local:
+        key, expires_at = _remembered(stamp)
+        if key in self._local:
             return True
-        self._remember_here(stamp.key, self._expiry(stamp))
+        self._remember_here(key, expires_at)
         return False
 
     async def first_everywhere(self, stamp: Stamp) -> bool:
@@ -75,19 +76,17 @@ class ReplayGuard:
         """
         if self._shared is None:
             return True
-        remember = self._shared.remember_request
+        key, expires_at = _remembered(stamp)
         try:
             async with asyncio.timeout(self.timeout):
-                return await remember(stamp.key, expires_at=self._expiry(stamp), now=self._clock())
+                return await self._shared.remember_request(
+                    key, expires_at=expires_at, now=self._clock()
+                )
         except TimeoutError:
             logger.warning("the state store did not answer the replay check in time")
             raise StateStoreUnavailable(
                 f"the state store did not answer within {self.timeout:g}s; nothing was done"
             ) from None
-
-    @staticmethod
-    def _expiry(stamp: Stamp) -> float:
-        return stamp.time + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
 
     def _remember_here(self, key: str, expires_at: float) -> None:
         if len(self._order) >= self._max_local:
@@ -100,3 +99,9 @@ class ReplayGuard:
         while self._order and self._order[0][0] < now:
             _, key = self._order.popleft()
             self._local.pop(key, None)
+
+
+def _remembered(stamp: Stamp) -> tuple[str, float]:
+    """What identifies this exact request, and until when it is remembered (UNIX time)."""
+    expires_at = int(stamp.timestamp) + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
+    return f"slack:{stamp.timestamp}:{stamp.signature}", expires_at
