@@ -26,7 +26,7 @@ from bot.config import Settings, StartupError
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
 from bot.startup import Probes, load_the_rest, periodic_work, when_reachable
 from bot.state import new_replica_id
-from bot.web import Health
+from bot.web import Probe
 
 if TYPE_CHECKING:  # loaded after the probes answer (`load_the_rest`), or only where used
     from slack_bolt.async_app import AsyncApp
@@ -52,7 +52,7 @@ class RunningBot:
     port: int
     services: Services
     mode: str
-    health: Health
+    health: Probe
     app: AsyncApp
     watcher: Watcher
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)

@@ -31,7 +31,7 @@ from bot.periodic import Periodic
 from bot.state import StateStoreError, StateStoreUnavailable
 from bot.web import (
     EVENTS_PATH,
-    Health,
+    Probe,
     Readiness,
     SocketHealth,
     http_health,
@@ -75,7 +75,7 @@ class Probes:
     says not ready and the events URL 503 until start-up hands them over."""
 
     port: int
-    health: Health
+    health: Probe
     readiness: Readiness
     socket: SocketHealth | None
     events_url: EventsURL
@@ -84,7 +84,7 @@ class Probes:
     @classmethod
     async def listen(cls, settings: Settings, stack: AsyncExitStack) -> Probes:
         socket = SocketHealth(None, opened=False) if settings.socket_mode else None
-        health: Health = socket or http_health
+        health: Probe = socket or http_health
         readiness = Readiness(None, socket=socket)  # its store comes with the rest
         stack.push_async_callback(readiness.close)
         web_app = make_web_app(None, health, readiness)

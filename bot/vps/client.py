@@ -157,15 +157,6 @@ class VPSClient:
             servers.extend(page.results)
         return servers
 
-    async def list_servers_page(
-        self, page: int = 1, *, status: str | None = None, location: str | None = None
-    ) -> ServerPage:
-        """One page of the server list (1), as the API pages it: one request."""
-        params = _filters(status, location)
-        if page > 1:
-            params["page"] = str(int(page))
-        return parse(ServerPage, await self._request(Call("GET", "servers/", _LIST, params)))
-
     async def create_server(self, spec: ServerCreate) -> Server:
         """Create a server (2); it starts in `provisioning`."""
         body = spec.model_dump(exclude_none=True)

@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # HTTP mode never loads Socket Mode; the store loads after th
 logger = logging.getLogger(__name__)
 
 Probe = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
-Health = Probe  # the name callers used before /readyz existed
 
 
 async def http_health() -> tuple[bool, dict[str, object]]:
