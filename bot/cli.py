@@ -66,13 +66,10 @@ def _add_servers(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    summary: str,
-    description: str,
-    epilog: str,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str
 ) -> argparse.ArgumentParser:
     """A subcommand whose --help says what it does, the settings it reads and its exit codes."""
+    summary, description, epilog = cli_help.COMMANDS[name]
     return commands.add_parser(
         name,
         help=summary,
@@ -94,13 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         title="commands", dest="command", required=True, metavar="COMMAND"
     )
 
-    run = _command(
-        commands,
-        "run",
-        "serve the bot: connect to Slack, answer /vps",
-        cli_help.RUN,
-        cli_help.RUN_EPILOG,
-    )
+    run = _command(commands, "run")
     run.add_argument(
         "--simulator",
         action="store_true",
@@ -108,21 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_servers(run, "with --simulator: N simulated servers")
 
-    _command(
-        commands,
-        "check",
-        "check what run needs, without serving (exit code 1 on a FAIL line)",
-        cli_help.CHECK,
-        cli_help.CHECK_EPILOG,
-    )
+    _command(commands, "check")
 
-    console = _command(
-        commands,
-        "console",
-        "try the bot in the terminal, Slack played locally",
-        cli_help.CONSOLE,
-        cli_help.CONSOLE_EPILOG,
-    )
+    console = _command(commands, "console")
     console.add_argument(
         "-c",
         dest="lines",
@@ -139,13 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_servers(console, "simulated servers, when there is no VPS_API_URL / VPS_API_TOKEN")
 
-    sim = _command(
-        commands,
-        "simulator",
-        "serve the built-in VPS.org API simulator",
-        cli_help.SIMULATOR,
-        cli_help.SIMULATOR_EPILOG,
-    )
+    sim = _command(commands, "simulator")
     sim.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
     sim.add_argument(
