@@ -12,7 +12,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from bot.state import StateStoreUnavailable
 from bot.web.signing import WINDOW_SECONDS, Stamp
@@ -23,7 +23,6 @@ CLOCK_SKEW_SECONDS = 60
 """Kept past the window too, for replicas whose clocks differ a little."""
 
 
-@runtime_checkable
 class RequestMemory(Protocol):
     """The part of the state store the guard uses (shared by every replica)."""
 
@@ -39,13 +38,13 @@ class ReplayGuard:
 
     def __init__(
         self,
-        store: object | None = None,
+        store: RequestMemory | None = None,
         *,
         timeout: float = 20.0,  # past the store's own bounded waits (SQLite's queue: 15 s)
         clock: Callable[[], float] = time.time,
         max_local: int = 200_000,
     ) -> None:
-        self._shared = store if isinstance(store, RequestMemory) else None
+        self._shared = store
         self.timeout = timeout
         self._clock = clock
         self._max_local = max_local
