@@ -112,20 +112,11 @@ class Settings(BaseSettings):
 
     @field_validator("slack_api_url", "vps_api_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http:// or https:// URL")
-        return value
-
-    @field_validator("slack_api_url")
-    @classmethod
-    def _slack_url_slash(cls, value: str) -> str:
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator("vps_api_url")
-    @classmethod
-    def _vps_url_no_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+        # Slack's client appends method names to its URL; the VPS.org client appends paths.
+        return value.rstrip("/") + ("/" if info.field_name == "slack_api_url" else "")
 
     @field_validator("bot_ops_channel", "bot_replica_id")
     @classmethod
