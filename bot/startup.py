@@ -1,7 +1,8 @@
 """Start-up's order: listening first (`Probes`), then waiting for the state store.
 
 `vpsbot run` listens before it has loaded the rest: /healthz answers (alive) while the Bolt app,
-the services and the store load, /readyz and the events URL say not yet until it all runs.
+the services and the store load (`load_the_rest`, in a thread), /readyz and the events URL say
+not yet until it all runs.
 
 Waiting for the state store at start: a database that is down for a moment is waited for.
 
