@@ -196,9 +196,7 @@ async def start_bot(
                 secret.get_secret_value(),
                 ReplayGuard(store),
                 ack_first=services.ack_first,
-                accepting=False,  # 503 until the store answers
             )
-            probes.events_url.events = events
         readiness.state = "waiting for the state store"
         stack.push_async_callback(readiness.close)
         stack.push_async_callback(probes.stop_serving)  # requests stop before the drain
@@ -224,7 +222,7 @@ async def start_bot(
         periodic.start()
         where = f"http://{settings.host}:{probes.port}"
         if events is not None:
-            events.accepting = True
+            probes.events_url.events = events  # 503 until now: the store answers
             announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
         else:
             announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")

@@ -60,7 +60,8 @@ T = TypeVar("T")
 
 @dataclass
 class EventsURL:
-    """`POST /slack/events`: 503 until start-up has built the Bolt app, then `SlackEvents`."""
+    """`POST /slack/events`: 503 until start-up has built the Bolt app and the state store
+    answers, then `SlackEvents`."""
 
     events: SlackEvents | None = None
 

@@ -64,12 +64,9 @@ class SlackEvents:
     body_timeout: float = BODY_TIMEOUT
     max_body: int = MAX_BODY
     clock: Callable[[], float] = time.time
-    accepting: bool = True  # False while start-up waits for the state store: 503, nothing done
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request to the events URL."""
-        if not self.accepting:
-            return await not_accepting(request)
         arrival = self.ack_first.arrived()
         try:
             return await self._handle(request, arrival)
