@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__, cli_help, collecting_later
 from bot.words import counted
@@ -190,16 +190,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
     with collecting_later():
-        from bot.runner import load_catalog_for, run_bot
+        from bot.runner import run_bot
 
-        simulator = None
-        if args.simulator:  # its fleet wears the catalog `/vps create` offers
-            from bot.catalog import catalog_data
-            from vpssim.simulator import Simulator
-
-            catalog = catalog_data(load_catalog_for(settings))
-            simulator = Simulator(seed=_servers(args), catalog=catalog)
+        simulator = _simulated_fleet(settings, args) if args.simulator else None
     return asyncio.run(run_bot(settings, simulator=simulator))
+
+
+def _simulated_fleet(settings: Settings, args: argparse.Namespace, **options: Any) -> Simulator:
+    """`--servers` simulated servers, wearing the catalog `/vps create` offers (a bot with the
+    same BOT_CATALOG_FILE offers it too)."""
+    from bot.catalog import catalog_data
+    from bot.runner import load_catalog_for
+    from vpssim.simulator import Simulator
+
+    catalog = catalog_data(load_catalog_for(settings))
+    return Simulator(seed=_servers(args), catalog=catalog, **options)
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -210,22 +215,11 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulator(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.catalog import catalog_data
-    from bot.runner import load_catalog_for
-    from vpssim.simulator import Simulator
-
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
         return 2
-    sim = Simulator(
-        token=args.token,
-        seed=_servers(args),
-        page_size=args.page_size,
-        latency=args.latency,
-        # a bot with the same BOT_CATALOG_FILE offers it
-        catalog=catalog_data(load_catalog_for(settings)),
-    )
-    asyncio.run(_serve_simulator(sim, args))
+    options = {"token": args.token, "page_size": args.page_size, "latency": args.latency}
+    asyncio.run(_serve_simulator(_simulated_fleet(settings, args, **options), args))
     return 0
 
 
