@@ -176,7 +176,6 @@ async def start_bot(
         stack.push_async_callback(background.aclose)
         # Closed in reverse: requests stop coming (socket, then HTTP) before in-flight work drains.
         stack.push_async_callback(services.drain)
-        events: SlackEvents | None = None
         socket = probes.socket
         if socket is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -189,14 +188,6 @@ async def start_bot(
                 ping_interval=socket_ping_interval,
             )
             stack.push_async_callback(socket.handler.close_async)
-        else:
-            assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
-            events = SlackEvents(
-                app,
-                secret.get_secret_value(),
-                ReplayGuard(store),
-                ack_first=services.ack_first,
-            )
         readiness.state = "waiting for the state store"
         stack.push_async_callback(readiness.close)
         stack.push_async_callback(probes.stop_serving)  # requests stop before the drain
@@ -216,16 +207,18 @@ async def start_bot(
         background.push_async_callback(watcher.close)
         periodic = periodic_work(settings, services, watcher, notifier, replica, socket)
         background.push_async_callback(periodic.aclose)  # before the watcher gives its watches up
+        where = f"http://{settings.host}:{probes.port}"
         if socket is not None and socket.handler is not None:
             socket.opened = True
             await connect_socket(socket.handler, settings)
-        periodic.start()
-        where = f"http://{settings.host}:{probes.port}"
-        if events is not None:
-            probes.events_url.events = events  # 503 until now: the store answers
-            announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
-        else:
             announce(f"vpsbot connected to Slack over Socket Mode; health at {where}/healthz")
+        else:  # the events URL said 503 until now, the store answering
+            assert secret is not None  # noqa: S101 - problems_for_run requires it in HTTP mode
+            guard, ack_first = ReplayGuard(store), services.ack_first
+            events = SlackEvents(app, secret.get_secret_value(), guard, ack_first=ack_first)
+            probes.events_url.events = events
+            announce(f"vpsbot listening on {where}/slack/events (health at {where}/healthz)")
+        periodic.start()
         if metrics_port is not None:
             announce(f"metrics at http://{settings.host}:{metrics_port}/metrics")
         readiness.state = "ready"
