@@ -72,6 +72,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
         context: AsyncBoltContext,
         next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt passes it by this name
     ) -> None:
+        context["services"] = services
         # HTTP mode: the edge gave the request its id and arrival time; Socket Mode: now.
         request_id = context.get("request_id") or new_request_id()
         context["request_id"] = request_id
@@ -86,15 +87,7 @@ def create_app(services: Services, *, signing_secret: str | None) -> AsyncApp:
         )
         await next()
 
-    async def inject_services(
-        context: AsyncBoltContext,
-        next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt passes it by this name
-    ) -> None:
-        context["services"] = services
-        await next()
-
     app.middleware(track_request)
-    app.middleware(inject_services)
 
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error in a listener (%s)", type(error).__name__, exc_info=error)

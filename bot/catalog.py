@@ -92,11 +92,6 @@ class CatalogError(Exception):
     """The catalog file cannot be read or is not a valid catalog."""
 
 
-def builtin_catalog_text() -> str:
-    """The YAML of the catalog shipped with the bot."""
-    return resources.files("bot").joinpath("catalog.yml").read_text(encoding="utf-8")
-
-
 def catalog_data(catalog: Catalog) -> dict[str, Any]:
     """`catalog` as plain data in catalog.yml's shape: what the bot hands the VPS.org simulator
     (vpssim imports nothing from the bot), whose seeded fleet then wears it."""
@@ -107,7 +102,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """Load the catalog at `path`, or the built-in one when `path` is None."""
     source = str(path) if path else "built-in catalog"
     try:
-        text = path.read_text(encoding="utf-8") if path else builtin_catalog_text()
+        text = (path or resources.files("bot").joinpath("catalog.yml")).read_text(encoding="utf-8")
         data = yaml.safe_load(text)
         return Catalog.model_validate(data)
     except OSError as exc:

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clients import verify_slack, vps_client
 from bot.config import Settings, StartupError
 from bot.policy.summary import summarize
 from bot.redact import redact_url
-from bot.runner import (
-    load_catalog_for,
-    load_policy_for,
-    verify_slack,
-    vps_client,
-)
+from bot.runner import load_catalog_for, load_policy_for
 from bot.slack.web import slack_client
 from bot.state import StateStoreError, StateStoreUnavailable, open_store
 from bot.vps import VPSError
@@ -68,6 +64,12 @@ class Report:
             for status, subject, text in self.lines
         )
 
+    def finish(self, out: Callable[[str], None]) -> int:
+        """Print the report and its verdict through `out`; the exit code (1 on a FAIL line)."""
+        out(self.render())
+        out(self.verdict())
+        return 1 if self.failed else 0
+
     def verdict(self) -> str:
         """The last line: all good, all good with warnings, or problems found."""
         if self.failed:
@@ -76,9 +78,6 @@ class Report:
             plural = "s" if self.warnings > 1 else ""
             return f"vpsbot check: all good, {self.warnings} warning{plural} (exit code 0)"
         return "vpsbot check: all good"
-
-
-CheckStep = Callable[[Settings, Report], Awaitable[None]]
 
 
 async def check_settings(settings: Settings, report: Report) -> None:
@@ -211,17 +210,16 @@ def report_bad_settings(problems: list[str], out: Callable[[str], None]) -> int:
     report = Report()
     for problem in problems:
         report.add(FAIL, "settings", problem)
-    rest = "policy, catalog, state, VPS.org and Slack: fix the settings first"
-    report.add(SKIP, "the rest", rest)
-    out(report.render())
-    out(report.verdict())
-    return 1
+    report.add(
+        SKIP, "the rest", "policy, catalog, state, VPS.org and Slack: fix the settings first"
+    )
+    return report.finish(out)
 
 
 async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
     """Run every check, print the report through `out`, return the exit code (warnings: 0)."""
     report = Report()
-    steps: list[CheckStep] = [
+    for step in (
         check_settings,
         check_ops_channel,
         check_policy,
@@ -229,9 +227,6 @@ async def run_check(settings: Settings, out: Callable[[str], None]) -> int:
         check_state,
         check_vps,
         check_slack,
-    ]
-    for step in steps:
+    ):
         await step(settings, report)
-    out(report.render())
-    out(report.verdict())
-    return 1 if report.failed else 0
+    return report.finish(out)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
 
-from bot import __version__, cli_help
+from bot import __version__, cli_help, collecting_later
 from bot.words import counted
 
 if TYPE_CHECKING:
@@ -68,13 +66,10 @@ def _add_servers(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    summary: str,
-    description: str,
-    epilog: str,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str
 ) -> argparse.ArgumentParser:
     """A subcommand whose --help says what it does, the settings it reads and its exit codes."""
+    summary, description, epilog = cli_help.COMMANDS[name]
     return commands.add_parser(
         name,
         help=summary,
@@ -96,13 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         title="commands", dest="command", required=True, metavar="COMMAND"
     )
 
-    run = _command(
-        commands,
-        "run",
-        "serve the bot: connect to Slack, answer /vps",
-        cli_help.RUN,
-        cli_help.RUN_EPILOG,
-    )
+    run = _command(commands, "run")
     run.add_argument(
         "--simulator",
         action="store_true",
@@ -110,21 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_servers(run, "with --simulator: N simulated servers")
 
-    _command(
-        commands,
-        "check",
-        "check what run needs, without serving (exit code 1 on a FAIL line)",
-        cli_help.CHECK,
-        cli_help.CHECK_EPILOG,
-    )
+    _command(commands, "check")
 
-    console = _command(
-        commands,
-        "console",
-        "try the bot in the terminal, Slack played locally",
-        cli_help.CONSOLE,
-        cli_help.CONSOLE_EPILOG,
-    )
+    console = _command(commands, "console")
     console.add_argument(
         "-c",
         dest="lines",
@@ -141,13 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_servers(console, "simulated servers, when there is no VPS_API_URL / VPS_API_TOKEN")
 
-    sim = _command(
-        commands,
-        "simulator",
-        "serve the built-in VPS.org API simulator",
-        cli_help.SIMULATOR,
-        cli_help.SIMULATOR_EPILOG,
-    )
+    sim = _command(commands, "simulator")
     sim.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
     sim.add_argument(
@@ -171,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `vpsbot` console script."""
     args = _parser().parse_args(argv)
-    with _collecting_later():
+    with collecting_later():
         from bot.config import SettingsError, StartupError, load_settings
         from bot.logs import configure_logging, settings_secrets
 
@@ -218,34 +189,22 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.servers is not None and not args.simulator:
         print("vpsbot: --servers sizes the simulated fleet: it needs --simulator", file=sys.stderr)
         return 2
-    with _collecting_later():
-        from bot.runner import load_catalog_for, run_bot
+    with collecting_later():
+        from bot.runner import run_bot
 
-        simulator = None
-        if args.simulator:  # its fleet wears the catalog `/vps create` offers
-            from bot.catalog import catalog_data
-            from vpssim.simulator import Simulator
-
-            catalog = catalog_data(load_catalog_for(settings))
-            simulator = Simulator(seed=_servers(args), catalog=catalog)
+        simulator = _simulated_fleet(settings, args) if args.simulator else None
     return asyncio.run(run_bot(settings, simulator=simulator))
 
 
-@contextmanager
-def _collecting_later() -> Iterator[None]:
-    """Import without the cyclic garbage collector, then freeze what was imported.
+def _simulated_fleet(settings: Settings, args: argparse.Namespace, **options: Any) -> Simulator:
+    """`--servers` simulated servers, wearing the catalog `/vps create` offers (a bot with the
+    same BOT_CATALOG_FILE offers it too)."""
+    from bot.catalog import catalog_data
+    from bot.runner import load_catalog_for
+    from vpssim.simulator import Simulator
 
-    Importing the bot makes some 100,000 objects, nearly all kept for the process's life; the
-    collector would go through them again and again while they are made (about a tenth of the
-    imports' time). Frozen, they are out of its sight; the little garbage the imports leave (some
-    2,000 objects, under 1 MB) stays.
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    catalog = catalog_data(load_catalog_for(settings))
+    return Simulator(seed=_servers(args), catalog=catalog, **options)
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
@@ -256,29 +215,18 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulator(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.catalog import catalog_data
-    from bot.runner import load_catalog_for
-    from vpssim.simulator import Simulator
-
     if args.page_size < 1 or args.latency < 0:
         print("vpsbot: --latency must be 0 or more, --page-size 1 or more", file=sys.stderr)
         return 2
-    sim = Simulator(
-        token=args.token,
-        seed=_servers(args),
-        page_size=args.page_size,
-        latency=args.latency,
-        # a bot with the same BOT_CATALOG_FILE offers it
-        catalog=catalog_data(load_catalog_for(settings)),
-    )
-    asyncio.run(_serve_simulator(sim, args))
+    options = {"token": args.token, "page_size": args.page_size, "latency": args.latency}
+    asyncio.run(_serve_simulator(_simulated_fleet(settings, args, **options), args))
     return 0
 
 
 async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     """Serve until SIGTERM or Ctrl-C; a port that is taken is one line (StartupError), as in
     `run`."""
-    from bot.config import StartupError
+    from bot.config import listening
     from vpssim.simulator import start_simulator
 
     stop = asyncio.Event()  # set up before listening: a SIGTERM once the port is open stops it
@@ -286,13 +234,8 @@ async def _serve_simulator(sim: Simulator, args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C, 130
             loop.add_signal_handler(sig, stop.set)
-    try:
+    with listening("--host/--port", args.host, args.port):
         running = await start_simulator(sim, args.host, args.port)
-    except OSError as exc:
-        why = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise StartupError(
-            f"--host/--port: cannot listen on {args.host}:{args.port} ({why})"
-        ) from None
     print(
         f"VPS.org simulator: {counted(_servers(args), 'server')} on {running.url} "
         f"(token: {args.token}). Ctrl-C stops it.",

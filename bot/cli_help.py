@@ -101,3 +101,14 @@ SIMULATOR_EPILOG = f"""\
 exit codes:
   0    stopped by SIGTERM or Ctrl-C
   2    wrong arguments, a bad setting, or the port is in use"""
+
+COMMANDS = {  # each command's line in `vpsbot --help`, then its own --help
+    "run": ("serve the bot: connect to Slack, answer /vps", RUN, RUN_EPILOG),
+    "check": (
+        "check what run needs, without serving (exit code 1 on a FAIL line)",
+        CHECK,
+        CHECK_EPILOG,
+    ),
+    "console": ("try the bot in the terminal, Slack played locally", CONSOLE, CONSOLE_EPILOG),
+    "simulator": ("serve the built-in VPS.org API simulator", SIMULATOR, SIMULATOR_EPILOG),
+}

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.state.url import check_state_url
 
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
 # Files in the zone database that are not zones: the machine's own zone, a template.
 _NOT_ZONES = frozenset({"", "localtime", "posixrules"})
-_REPLICA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_SHAPES = {  # a blank value is unset
+    "bot_ops_channel": (
+        re.compile(r"^[CG][A-Z0-9]{2,}$"),
+        "must be a channel ID like C0123456789 (not a #name)",
+    ),
+    "bot_replica_id": (
+        re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"),
+        "must be letters, digits, '.', '_' or '-' (at most 63), like web-1",
+    ),
+}
+_TOKEN_KINDS = {
+    "slack_bot_token": ("a bot token", "xoxb-"),
+    "slack_app_token": ("an app-level token", "xapp-"),
+}
 
 
 class SettingsError(Exception):
@@ -30,6 +45,17 @@ class SettingsError(Exception):
 class StartupError(Exception):
     """A program cannot start (a file, token or port a setting names is wrong); one line per
     problem, each naming what to fix."""
+
+
+@contextmanager
+def listening(setting: str, host: str, port: int) -> Iterator[None]:
+    """Open a port: one that cannot be opened (taken, not allowed) is a StartupError naming
+    `setting`."""
+    try:
+        yield
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise StartupError(f"{setting}: cannot listen on {host}:{port} ({why})") from None
 
 
 class Settings(BaseSettings):
@@ -70,7 +96,7 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "vps_api_token")
     @classmethod
-    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+    def _secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is None:
             return None
         # A secret file often ends in a newline: strip it; anything else inside is a mistake.
@@ -79,61 +105,33 @@ class Settings(BaseSettings):
             return None
         if any(c.isspace() or not c.isprintable() for c in secret):
             raise ValueError("contains spaces, line breaks or control characters")
+        kind, prefix = _TOKEN_KINDS.get(info.field_name or "", ("", ""))
+        if not secret.startswith(prefix):
+            raise ValueError(f"must be {kind} starting with {prefix}")
         return SecretStr(secret)
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
-        return value
 
     @field_validator("slack_api_url", "vps_api_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http:// or https:// URL")
-        return value
+        # Slack's client appends method names to its URL; the VPS.org client appends paths.
+        return value.rstrip("/") + ("/" if info.field_name == "slack_api_url" else "")
 
-    @field_validator("slack_api_url")
+    @field_validator("bot_ops_channel", "bot_replica_id")
     @classmethod
-    def _slack_url_slash(cls, value: str) -> str:
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator("vps_api_url")
-    @classmethod
-    def _vps_url_no_slash(cls, value: str) -> str:
-        return value.rstrip("/")
-
-    @field_validator("bot_ops_channel")
-    @classmethod
-    def _channel_id(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
+    def _blank_or_shaped(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
             return None
-        if value is not None and not _CHANNEL_ID.match(value):
-            raise ValueError("must be a channel ID like C0123456789 (not a #name)")
+        shape, problem = _SHAPES[info.field_name or ""]
+        if not shape.match(value):
+            raise ValueError(problem)
         return value
 
     @field_validator("bot_state_url")
     @classmethod
     def _state_url(cls, value: str) -> str:
         check_state_url(value)  # the store's own rules; its messages never echo the URL
-        return value
-
-    @field_validator("bot_replica_id")
-    @classmethod
-    def _replica_id(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            return None
-        if value is not None and not _REPLICA_ID.match(value):
-            raise ValueError("must be letters, digits, '.', '_' or '-' (at most 63), like web-1")
         return value
 
     @field_validator("bot_command")

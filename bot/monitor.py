@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.finishing import Finishing
 from bot.notify import Notifier
 from bot.periodic import Every
+from bot.resolve import Named
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change
 from bot.state import SnapshotEntry, StateStore, new_replica_id
 from bot.vps import VPSError
@@ -71,14 +72,8 @@ def diff(old: dict[int, SnapshotEntry], new: dict[int, SnapshotEntry]) -> list[C
     return changes
 
 
-class Listed(Protocol):
+class Listed(Named, Protocol):
     """What the monitor needs of a listed server (a `Server`, or a fleet index row)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def name(self) -> str: ...
 
     @property
     def status(self) -> str: ...

@@ -6,8 +6,7 @@ whether the text is an id, a name/hostname, or no server reference at all (`BadR
 `resolve_server`. A reference is matched against ids
 (only ids when it starts with `#`), names (exact case first; any case when none matches that
 way) and hostnames (any case, trailing dot ignored). One server matched is the answer; several
-are `Ambiguous`; none is `NotFound`. Messages are mrkdwn; what people typed and what servers are
-called go through `bot.slack.text.code`.
+are `Ambiguous`; none is `NotFound`: data, which `bot.slack.wording` puts in words.
 """
 
 from __future__ import annotations
@@ -17,19 +16,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol, TypeAlias, TypeVar
-
-from bot.slack.text import code, plain
-from bot.vps.models import Server
+from typing import Final, Literal, Protocol, TypeVar
 
 __all__ = [
+    "MAX_REFERENCE",
     "MAX_SERVER_ID",
     "Ambiguous",
     "BadReference",
     "NotFound",
-    "Resolution",
     "ServerRef",
     "filter_servers",
+    "is_id",
     "parse_reference",
     "resolve_server",
 ]
@@ -53,9 +50,7 @@ S = TypeVar("S", bound=Named)
 _ID: Final = re.compile(r"[0-9]+", re.ASCII)
 MAX_SERVER_ID: Final = 2**63 - 1
 """The largest id a reference may carry (a signed 64-bit integer, as databases store them)."""
-_MAX_REFERENCE: Final = 255
-_SHOWN_CANDIDATES: Final = 10
-_SHOWN_CHARS: Final = 80
+MAX_REFERENCE: Final = 255
 
 
 @dataclass(frozen=True)
@@ -66,23 +61,6 @@ class NotFound:
     suggestions: tuple[str, ...] = ()
     slash_command: str = "/vps"
 
-    @property
-    def message(self) -> str:
-        """Say so, suggest a search and the close names (mrkdwn)."""
-        ref = _show(self.reference)
-        if not self.reference:
-            return "Which server? Give its id (like `#12345`), name or hostname."
-        if _is_id(self.reference):
-            text = f"No server has the id {ref} — try `{self.slash_command} list`."
-        else:
-            search = _show(f"{self.slash_command} list {self.reference.lstrip('#')}")
-            text = f"No server {ref} — try {search}."
-        if self.suggestions:
-            *others, last = [code(name) for name in self.suggestions]
-            names = f"{', '.join(others)} or {last}" if others else last
-            text += f" Did you mean {names}?"
-        return text
-
 
 @dataclass(frozen=True)
 class Ambiguous:
@@ -90,20 +68,6 @@ class Ambiguous:
 
     reference: str
     candidates: tuple[Named, ...]
-
-    @property
-    def message(self) -> str:
-        """List the candidates with id, name and hostname (mrkdwn), to re-run with `#id`."""
-        lines = [
-            f"{_show(self.reference)} could mean {len(self.candidates)} servers; "
-            f"use the id instead, like `#{self.candidates[0].id}`:"
-        ]
-        for server in self.candidates[:_SHOWN_CANDIDATES]:
-            host = _show(server.hostname) if server.hostname else "no hostname"
-            lines.append(f"• `#{server.id}` {_show(server.name)} ({host})")
-        if len(self.candidates) > _SHOWN_CANDIDATES:
-            lines.append(f"…and {len(self.candidates) - _SHOWN_CANDIDATES} more.")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -122,40 +86,29 @@ class ServerRef:
 
 @dataclass(frozen=True)
 class BadReference:
-    """Text that cannot name any server; `message` (mrkdwn) says why and what would."""
+    """Text that cannot name any server, and why not."""
 
     reference: str
-    problem: str
-
-    @property
-    def message(self) -> str:
-        """Say what was typed and what a server reference looks like."""
-        return (
-            f"{_show(self.reference)} is not a server id or name: {self.problem}. "
-            "Give an id like `#12345`, a name or a hostname."
-        )
+    problem: Literal["empty", "long", "digits", "large", "spaces"]
 
 
 def parse_reference(text: str) -> ServerRef | BadReference:
     """Read a `<server>` reference: an id (`12345`, `#12345`), or a name or hostname."""
     ref = _clean(text)
     if not ref:
-        return BadReference(reference=ref, problem="it is empty")
-    if len(ref) > _MAX_REFERENCE:
-        return BadReference(reference=ref, problem=f"it is longer than {_MAX_REFERENCE} characters")
+        return BadReference(reference=ref, problem="empty")
+    if len(ref) > MAX_REFERENCE:
+        return BadReference(reference=ref, problem="long")
     digits = ref.removeprefix("#")
     if digits and all(unicodedata.category(c)[0] == "N" for c in digits):
         if not _ID.fullmatch(digits):
-            return BadReference(reference=ref, problem="ids are made of the digits 0-9 only")
+            return BadReference(reference=ref, problem="digits")
         if int(digits) > MAX_SERVER_ID:
-            return BadReference(reference=ref, problem="no server id is that large")
+            return BadReference(reference=ref, problem="large")
         return ServerRef(text=ref, id=int(digits), only_id=ref.startswith("#"))
     if any(unicodedata.category(c)[0] in "CZ" for c in ref):
-        return BadReference(reference=ref, problem="a name or hostname has no spaces")
+        return BadReference(reference=ref, problem="spaces")
     return ServerRef(text=ref)
-
-
-Resolution: TypeAlias = Server | NotFound | Ambiguous
 
 
 def resolve_server(
@@ -194,7 +147,8 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
-def _is_id(ref: str) -> bool:
+def is_id(ref: str) -> bool:
+    """Whether a reference is an id (`12345`, `#12345`)."""
     return _ID.fullmatch(ref.removeprefix("#")) is not None
 
 
@@ -215,14 +169,10 @@ def _unique(servers: list[S]) -> list[S]:
 
 
 def _close_names(ref: str, servers: Sequence[Named]) -> tuple[str, ...]:
-    if not ref or _is_id(ref):
+    if not ref or is_id(ref):
         return ()
     folded: dict[str, set[str]] = {}
     for s in servers:
         folded.setdefault(s.name.casefold(), set()).add(s.name)
     close = difflib.get_close_matches(ref.casefold(), list(folded), n=3, cutoff=0.6)
     return tuple(sorted(name for key in close for name in folded[key]))
-
-
-def _show(text: str) -> str:
-    return code(plain(text, _SHOWN_CHARS)) or "(blank)"

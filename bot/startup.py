@@ -1,7 +1,8 @@
 """Start-up's order: listening first (`Probes`), then waiting for the state store.
 
 `vpsbot run` listens before it has loaded the rest: /healthz answers (alive) while the Bolt app,
-the services and the store load, /readyz and the events URL say not yet until it all runs.
+the services and the store load (`load_the_rest`, in a thread), /readyz and the events URL say
+not yet until it all runs.
 
 Waiting for the state store at start: a database that is down for a moment is waited for.
 
@@ -15,6 +16,7 @@ credentials, a missing database, a schema newer than this vpsbot — stops it at
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
@@ -23,12 +25,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
-from bot.config import Settings, StartupError
+from bot import collecting_later
+from bot.clients import verify_slack
+from bot.config import Settings, StartupError, listening
 from bot.periodic import Periodic
 from bot.state import StateStoreError, StateStoreUnavailable
 from bot.web import (
     EVENTS_PATH,
-    Health,
+    Probe,
     Readiness,
     SocketHealth,
     http_health,
@@ -38,6 +42,9 @@ from bot.web import (
 )
 
 if TYPE_CHECKING:  # loaded once the probes answer
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.catalog import Catalog
     from bot.flow.events import Events
     from bot.flow.services import Services
     from bot.metrics import Metrics
@@ -53,7 +60,8 @@ T = TypeVar("T")
 
 @dataclass
 class EventsURL:
-    """`POST /slack/events`: 503 until start-up has built the Bolt app, then `SlackEvents`."""
+    """`POST /slack/events`: 503 until start-up has built the Bolt app and the state store
+    answers, then `SlackEvents`."""
 
     events: SlackEvents | None = None
 
@@ -69,7 +77,7 @@ class Probes:
     says not ready and the events URL 503 until start-up hands them over."""
 
     port: int
-    health: Health
+    health: Probe
     readiness: Readiness
     socket: SocketHealth | None
     events_url: EventsURL
@@ -78,20 +86,15 @@ class Probes:
     @classmethod
     async def listen(cls, settings: Settings, stack: AsyncExitStack) -> Probes:
         socket = SocketHealth(None, opened=False) if settings.socket_mode else None
-        health: Health = socket or http_health
+        health: Probe = socket or http_health
         readiness = Readiness(None, socket=socket)  # its store comes with the rest
         stack.push_async_callback(readiness.close)
         web_app = make_web_app(None, health, readiness)
         events_url = EventsURL()
         if socket is None:
             web_app.router.add_post(EVENTS_PATH, events_url.handle)
-        try:
+        with listening("HOST/PORT", settings.host, settings.port):
             runner, port = await start_web(web_app, settings.host, settings.port)
-        except OSError as exc:
-            raise StartupError(
-                f"HOST/PORT: cannot listen on {settings.host}:{settings.port} "
-                f"({exc.strerror or exc})"
-            ) from None
         stop_serving = _once(runner.cleanup)
         stack.push_async_callback(stop_serving)  # again, in its place, once all is built
         return cls(port, health, readiness, socket, events_url, stop_serving)
@@ -108,6 +111,45 @@ def _once(close: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]
             await close()
 
     return close_once
+
+
+AFTER_LISTENING = (
+    "bot.app",
+    "bot.catalog",
+    "bot.flow.services",
+    "bot.metrics",
+    "bot.notify",
+    "bot.slack.groups",
+    "bot.state.store",
+    "bot.vps.transport",
+    "bot.watch",
+)
+"""What `vpsbot run` needs only once the probes answer (SQLAlchemy comes with the store)."""
+
+
+async def load_the_rest(
+    settings: Settings, client: AsyncWebClient, read_catalog: Callable[[Settings], Catalog]
+) -> Catalog:
+    """Import what is needed once the probes answer and read the catalog — in a thread, so the
+    probes keep answering — while Slack is asked to vouch for the tokens; StartupError (a bad
+    catalog file first, as it is read first) if either fails."""
+
+    def load() -> Catalog:
+        with collecting_later():
+            for name in AFTER_LISTENING:
+                importlib.import_module(name)
+            if settings.socket_mode:
+                importlib.import_module("slack_bolt.adapter.socket_mode.async_handler")
+        return read_catalog(settings)
+
+    loaded, asked = await asyncio.gather(
+        asyncio.to_thread(load), verify_slack(settings, client), return_exceptions=True
+    )
+    for failed in (loaded, asked):
+        if isinstance(failed, BaseException):
+            raise failed
+    assert not isinstance(loaded, BaseException)  # noqa: S101 - raised above
+    return loaded
 
 
 FIRST_RETRY = 0.5

@@ -3,8 +3,11 @@
 import pytest
 
 from bot.catalog import Catalog, load_catalog
-from bot.commands import (
-    CREATE_FIELDS,
+from bot.commands.checks import CREATE_FIELDS, check_create_fields
+from bot.commands.fields import FieldError
+from bot.commands.parser import parse
+from bot.commands.usage import commands
+from bot.commands.values import (
     Audit,
     Command,
     Create,
@@ -15,15 +18,12 @@ from bot.commands import (
     Show,
     Whoami,
     Write,
-    check_create_fields,
-    commands,
-    parse,
-    usage,
 )
 from bot.console.forms import pick
 from bot.policy import actions
 from bot.slack import ids
 from bot.slack.blocks.create import build_create_modal
+from bot.slack.wording import form_errors, parse_error, usage
 from bot.vps.models import ServerCreate, ServerUpdate
 
 CATALOG = load_catalog()  # plans 1 "Standard VPS", 2 "Performance VPS"; os 5 Ubuntu, 3 Debian
@@ -193,13 +193,13 @@ def test_every_command_names_its_policy_action(text: str, action: str | None) ->
 )
 def test_unknown_commands_get_a_did_you_mean(text: str, message: str) -> None:
     error = refused(text)
-    assert error.message == message
+    assert parse_error(error) == message
     assert error.command is None
 
 
 def test_help_for_an_unknown_command_suggests_one() -> None:
     error = refused("help stpo")
-    assert error.message == "Unknown command `stpo`. Did you mean `stop`?"
+    assert parse_error(error) == "Unknown command `stpo`. Did you mean `stop`?"
     assert error.command == "help"
 
 
@@ -330,7 +330,7 @@ def test_badly_shaped_lines_say_what_the_command_takes(
     text: str, command: str, fields: tuple[str, ...], message: str
 ) -> None:
     error = refused(text)
-    assert error.message == message
+    assert parse_error(error) == message
     assert error.command == command
     assert error.fields == fields
 
@@ -465,7 +465,7 @@ def test_refused_values_name_the_field_and_what_is_allowed(
     text: str, field: str, message: str
 ) -> None:
     error = refused(text)
-    assert error.message == message
+    assert parse_error(error) == message
     assert error.fields == (field,)
 
 
@@ -473,7 +473,7 @@ def test_every_refused_value_of_a_create_is_named_at_once() -> None:
     error = refused("create web_02 plan:huge os:5 location:us-west hostname:web backups:maybe")
     assert error.command == "create"
     assert error.fields == ("name", "plan", "hostname", "backups")
-    lines = error.message.splitlines()
+    lines = parse_error(error).splitlines()
     assert [line.split(":")[0] for line in lines] == [
         "Invalid `name`",
         "Invalid `plan`",
@@ -502,7 +502,7 @@ def test_every_refused_value_of_a_create_is_named_at_once() -> None:
 )
 def test_unclosed_quotes_are_explained_not_crashed_on(text: str, message: str) -> None:
     error = refused(text)
-    assert error.message == message
+    assert parse_error(error) == message
     assert error.command == text.split()[0]
 
 
@@ -524,7 +524,7 @@ def test_an_unclosed_quote_before_any_command_word_names_no_command() -> None:
     ],
 )
 def test_echoed_input_never_pings_links_or_breaks_formatting(text: str) -> None:
-    message = refused(text).message
+    message = parse_error(refused(text))
     assert "<" not in message  # no mention, no link: they start with "<"
     assert "`x`" not in message  # the input's backticks can't close our code spans
     assert message.count("`") % 2 == 0
@@ -535,7 +535,7 @@ def test_an_empty_catalog_still_accepts_ids() -> None:
     assert parse("create web plan:1 os:2 location:x", empty) == Create(
         name="web", plan_id=1, os_id=2, location="x"
     )
-    assert refused("create web plan:big os:2 location:x", empty).message == (
+    assert parse_error(refused("create web plan:big os:2 location:x", empty)) == (
         "Invalid `plan`: there is no plan named `big`. Give a plan id (a positive whole number)."
     )
 
@@ -589,6 +589,12 @@ def test_usage_examples_parse() -> None:
 # -- the create form ----------------------------------------------------------------------------
 
 
+def checked(values: dict[str, str | None]) -> dict[str, FieldError]:
+    result = check_create_fields(values, CATALOG)
+    assert isinstance(result, dict)
+    return result
+
+
 def test_create_form_values_become_a_request() -> None:
     values = {
         "name": "web-02",
@@ -614,7 +620,7 @@ def test_create_form_errors_are_plain_text_keyed_as_given() -> None:
         "ssh_key": "x",
         "backups": "",
     }
-    assert check_create_fields(values, CATALOG) == {
+    assert form_errors(checked(values)) == {
         "name": "Invalid “name”: “web 02” contains a space. A name is 1 to 63 letters "
         "(A-Z, a-z), digits and hyphens, not starting or ending with a hyphen, like “web-01”.",
         "plan": "“plan” is required.",
@@ -640,7 +646,7 @@ def test_create_form_errors_are_keyed_by_the_modals_block_ids() -> None:
         ids.CREATE_SSH_KEY: "0",
         ids.CREATE_BACKUPS: None,
     }
-    assert check_create_fields(values, CATALOG) == {
+    assert form_errors(checked(values)) == {
         ids.CREATE_SSH_KEY: "Invalid “ssh-key”: “0” is not an id. An id is a positive whole "
         "number, like “42”."
     }
@@ -651,7 +657,7 @@ def test_create_form_errors_are_keyed_by_the_modals_block_ids() -> None:
 
 
 def test_create_form_missing_fields_are_required() -> None:
-    assert check_create_fields({}, CATALOG) == {
+    assert form_errors(checked({})) == {
         "name": "“name” is required.",
         "plan": "“plan” is required.",
         "os": "“os” is required.",
@@ -666,7 +672,7 @@ def test_create_form_refuses_fields_it_does_not_have() -> None:
 
 
 def test_every_command_word_names_its_policy_action() -> None:
-    from bot.commands import policy_action
+    from bot.commands.values import policy_action
 
     assert {policy_action(word) for word in commands()} - {None} <= set(actions())
     assert policy_action("rename") == policy_action("set") == "update"
@@ -738,7 +744,7 @@ def test_the_form_and_the_command_line_read_a_plan_os_or_location_alike(
 
 def test_a_start_that_fits_several_names_says_which() -> None:
     error = refused("create web-09 plan:1 os:Ubuntu location:us-west", TWO_UBUNTUS)
-    assert error.message == (
+    assert parse_error(error) == (
         "Invalid `os`: `Ubuntu` could be `Ubuntu 22.04 LTS` or `Ubuntu 24.04 LTS`; give more of "
         "the name, or the id."
     )

@@ -19,6 +19,7 @@ class Row:
     id: int
     name: str
     status: str
+    hostname: str | None = None
 
 
 class StoppedRightAfterPosting(Notifier):

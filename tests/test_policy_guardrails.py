@@ -294,7 +294,7 @@ def test_freezes_and_limits_need_no_setting() -> None:
 def test_weekly_windows_load(weekly: str, expected: Weekly) -> None:
     (window,) = policy_from(f"freeze:\n  - weekly: {weekly}\n").freezes
     assert window.when == expected
-    assert window.when.ends_next_day is (expected.end <= expected.start or expected.end == 1440)
+    assert (window.when.days_to_end > 0) is (expected.end <= expected.start or expected.end == 1440)
 
 
 @pytest.mark.parametrize(

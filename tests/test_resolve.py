@@ -4,7 +4,15 @@ import re
 
 import pytest
 
-from bot.resolve import Ambiguous, NotFound, filter_servers, resolve_server
+from bot.resolve import (
+    Ambiguous,
+    BadReference,
+    NotFound,
+    filter_servers,
+    parse_reference,
+    resolve_server,
+)
+from bot.slack.wording import unresolved
 from bot.vps.models import Server
 
 
@@ -73,14 +81,14 @@ def test_references_matching_several_servers_are_ambiguous(
 def test_the_ambiguous_message_lists_each_candidate_to_pick_by_id() -> None:
     found = resolve_server("web", FLEET)
     assert isinstance(found, Ambiguous)
-    assert found.message == (
+    assert unresolved(found) == (
         "`web` could mean 2 servers; use the id instead, like `#301`:\n"
         "• `#301` `web` (`web-a.example.com`)\n"
         "• `#302` `web` (`web-b.example.com`)"
     )
     found = resolve_server("12345", FLEET)
     assert isinstance(found, Ambiguous)
-    assert found.message == (
+    assert unresolved(found) == (
         "`12345` could mean 2 servers; use the id instead, like `#400`:\n"
         "• `#400` `12345` (`numbers.example.com`)\n"
         "• `#12345` `web-server-01` (`web-01.example.com`)"
@@ -91,7 +99,7 @@ def test_a_long_list_of_candidates_is_cut() -> None:
     fleet = [server(i, "same") for i in range(1, 14)]
     found = resolve_server("same", fleet)
     assert isinstance(found, Ambiguous)
-    lines = found.message.splitlines()
+    lines = unresolved(found).splitlines()
     assert len(lines) == 1 + 10 + 1
     assert lines[-1] == "…and 3 more."
     assert "• `#6` `same` (no hostname)" in lines
@@ -116,13 +124,13 @@ def test_a_long_list_of_candidates_is_cut() -> None:
 def test_unknown_references_suggest_a_search_and_close_names(reference: str, message: str) -> None:
     found = resolve_server(reference, FLEET)
     assert isinstance(found, NotFound)
-    assert found.message == message
+    assert unresolved(found) == message
 
 
 def test_not_found_suggestions_and_slash_command() -> None:
     found = resolve_server("dbb", FLEET, slash_command="/ops")
     assert found == NotFound(reference="dbb", suggestions=("db",), slash_command="/ops")
-    assert found.message == "No server `dbb` — try `/ops list dbb`. Did you mean `db`?"
+    assert unresolved(found) == "No server `dbb` — try `/ops list dbb`. Did you mean `db`?"
 
 
 @pytest.mark.parametrize(
@@ -132,10 +140,10 @@ def test_messages_never_ping_or_link_with_what_was_typed(reference: str) -> None
     fleet = [server(1, reference), server(2, reference, reference)]
     for found in (resolve_server(reference, FLEET), resolve_server(reference, fleet)):
         assert isinstance(found, NotFound | Ambiguous)
-        assert "<" not in found.message
-        assert "`x`" not in found.message
+        assert "<" not in unresolved(found)
+        assert "`x`" not in unresolved(found)
         # Only inside code spans, which Slack never parses (the message is verbatim mrkdwn too).
-        assert "@here" not in re.sub(r"`[^`]*`", "", found.message)
+        assert "@here" not in re.sub(r"`[^`]*`", "", unresolved(found))
 
 
 @pytest.mark.parametrize(
@@ -151,3 +159,21 @@ def test_messages_never_ping_or_link_with_what_was_typed(reference: str) -> None
 )
 def test_filter_servers_matches_name_or_hostname_substrings(text: str, ids: list[int]) -> None:
     assert [s.id for s in filter_servers(FLEET, text)] == ids
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        (" \u2060", "it is empty"),
+        ("x" * 256, "it is longer than 255 characters"),
+        ("#\u0663", "ids are made of the digits 0-9 only"),
+        ("9" * 20, "no server id is that large"),
+        ("web\u00a001", "a name or hostname has no spaces"),
+    ],
+)
+def test_a_reference_that_names_no_server_says_why(typed: str, problem: str) -> None:
+    bad = parse_reference(typed)
+    assert isinstance(bad, BadReference)
+    assert unresolved(bad).endswith(
+        f" is not a server id or name: {problem}. Give an id like `#12345`, a name or a hostname."
+    )

@@ -5,9 +5,7 @@ from typing import Final, TypeVar
 
 from bot.catalog import Catalog
 from bot.commands.fields import (
-    PLAIN,
     FieldError,
-    Style,
     check_backups,
     check_hostname,
     check_id,
@@ -33,7 +31,7 @@ class Collector:
 
     def __init__(self, raw: Mapping[str, str]) -> None:
         self.raw = raw
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, FieldError] = {}
 
     def take(self, key: str, check: Callable[[str], _T], default: _T) -> _T:
         """Return the checked value of `key`; `default` when it is absent, blank or refused."""
@@ -43,30 +41,29 @@ class Collector:
         try:
             return check(raw)
         except FieldError as exc:
-            self.errors[key] = str(exc)
+            self.errors[key] = exc
             return default
 
     def raise_errors(self, word: str) -> None:
         """Raise one ParseError naming every refused field, if any was refused."""
         if self.errors:
-            raise ParseError(
-                "\n".join(self.errors.values()), command=word, fields=tuple(self.errors)
-            )
+            errors = tuple(self.errors.values())
+            raise ParseError("invalid", command=word, fields=tuple(self.errors), errors=errors)
 
 
-def check_create(raw: Mapping[str, str], catalog: Catalog, style: Style) -> Create | dict[str, str]:
-    """Return the checked create request, or a message per missing or refused field."""
+def check_create(raw: Mapping[str, str], catalog: Catalog) -> Create | dict[str, FieldError]:
+    """Return the checked create request, or the error of each missing or refused field."""
     values = Collector(raw)
     for key in _REQUIRED:
         if not raw.get(key, "").strip():
-            values.errors[key] = f"{style.lit(key)} is required."
-    name = values.take("name", lambda r: check_name(r, style), "")
-    plan_id = values.take("plan", lambda r: check_plan(r, catalog, style), 0)
-    os_id = values.take("os", lambda r: check_os(r, catalog, style), 0)
-    location = values.take("location", lambda r: check_location(r, catalog, style), "")
-    hostname = values.take("hostname", lambda r: check_hostname(r, style), None)
-    ssh_key_id = values.take("ssh-key", lambda r: check_id(r, "ssh-key", style), None)
-    backups = values.take("backups", lambda r: check_backups(r, style), None)
+            values.errors[key] = FieldError(key, "required")
+    name = values.take("name", check_name, "")
+    plan_id = values.take("plan", lambda r: check_plan(r, catalog), 0)
+    os_id = values.take("os", lambda r: check_os(r, catalog), 0)
+    location = values.take("location", lambda r: check_location(r, catalog), "")
+    hostname = values.take("hostname", check_hostname, None)
+    ssh_key_id = values.take("ssh-key", lambda r: check_id(r, "ssh-key"), None)
+    backups = values.take("backups", check_backups, None)
     if values.errors:
         return {key: values.errors[key] for key in CREATE_FIELDS if key in values.errors}
     return Create(
@@ -82,13 +79,13 @@ def check_create(raw: Mapping[str, str], catalog: Catalog, style: Style) -> Crea
 
 def check_create_fields(
     values: Mapping[str, str | None], catalog: Catalog
-) -> Create | dict[str, str]:
+) -> Create | dict[str, FieldError]:
     """Check the create form: the request, or an error per field keyed as `values` is.
 
     Keys are `CREATE_FIELDS` (any case, `_` for `-`), also with a `create_` prefix as the
     modal's block ids (`ids.CREATE_*`) have it, so errors can go straight back as
-    `response_action: errors`. None or blank means not given. Messages are plain text: Slack
-    shows modal inline errors as they are.
+    `response_action: errors` (worded as plain text: Slack shows them as they are). None or
+    blank means not given.
     """
     typed: dict[str, str] = {}
     raw: dict[str, str] = {}
@@ -98,7 +95,7 @@ def check_create_fields(
             raise ValueError(f"not a create field: {key!r} (expected one of {CREATE_FIELDS})")
         typed[field] = key
         raw[field] = value or ""
-    result = check_create(raw, catalog, PLAIN)
+    result = check_create(raw, catalog)
     if isinstance(result, Create):
         return result
-    return {typed.get(field, field): message for field, message in result.items()}
+    return {typed.get(field, field): error for field, error in result.items()}

@@ -5,14 +5,13 @@ an unknown command word, unknown / repeated / empty options, too few or too many
 options, then the values themselves (every refused value is named at once).
 """
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from bot.catalog import Catalog
 from bot.commands.checks import Collector, check_create
-from bot.commands.fields import MRKDWN, check_location, check_status, one_of
+from bot.commands.fields import check_location, check_status, closest
 from bot.commands.tokens import clean, split_option, tokenise
 from bot.commands.usage import commands
 from bot.commands.values import (
@@ -28,23 +27,9 @@ from bot.commands.values import (
     Whoami,
     Write,
 )
-from bot.operations import SERVER, Operation, find
+from bot.operations import SERVER, find, get
 
 __all__ = ["parse"]
-
-_lit = MRKDWN.lit
-_value = MRKDWN.value
-_SERVER: Final = SERVER
-_EXAMPLES: Final = {
-    "name": "name:web-01",
-    "hostname": "hostname:web-01.example.com",
-    "plan": "plan:1",
-    "os": "os:5",
-    "location": "location:us-west",
-    "ssh-key": "ssh-key:42",
-    "backups": "backups:on",
-    "status": "status:active",
-}
 
 
 @dataclass(frozen=True)
@@ -71,7 +56,7 @@ class _Spec:
 
 
 def parse(text: str, catalog: Catalog) -> Command:
-    """Return the command typed after `/vps`; raise ParseError with a message for the user."""
+    """Return the command typed after `/vps`; raise ParseError saying what is wrong."""
     cleaned = clean(text)
     words = tokenise(cleaned) if cleaned else []
     if not words or not words[0]:
@@ -86,12 +71,8 @@ def parse(text: str, catalog: Catalog) -> Command:
 
 
 def _unknown_command(typed: str, command: str | None = None) -> ParseError:
-    guess = difflib.get_close_matches(typed.casefold(), commands(), n=1)
-    if guess:
-        hint = f"Did you mean {_lit(guess[0])}?"
-    else:
-        hint = f"The commands are {one_of([_lit(c) for c in commands()], 'and')}."
-    return ParseError(f"Unknown command {_value(typed)}. {hint}", command=command)
+    guess = closest(typed.casefold(), commands())
+    return ParseError("unknown-command", command, typed=typed, choices=commands(), guess=guess)
 
 
 def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
@@ -103,52 +84,28 @@ def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
         if option is None:
             plain.append(item)
             continue
-        if option.key not in spec.options:
-            raise ParseError(_unknown_option(word, spec, option.typed, option.key), command=word)
-        if option.key in options:
+        key = option.key
+        if key not in spec.options:
             raise ParseError(
-                f"{_lit(option.key)} is given twice; give each option once.",
-                command=word,
-                fields=(option.key,),
+                "unknown-option",
+                word,
+                typed=option.typed,
+                choices=spec.options,
+                guess=closest(key, spec.options),
+                detail=spec.takes,
             )
-        if not option.value.strip():
-            raise ParseError(
-                f"{_lit(option.key)} has no value; put it right after the colon, like "
-                f"{_lit(_EXAMPLES[option.key])}.",
-                command=word,
-                fields=(option.key,),
-            )
-        options[option.key] = option.value
+        if key in options or not option.value.strip():
+            raise ParseError("twice" if key in options else "no-value", word, (key,))
+        options[key] = option.value
     fewest, most = spec.words
     if len(plain) < fewest:
-        raise ParseError(f"{_lit(word)} needs {spec.needs}.", command=word)
+        raise ParseError("too-few", word, detail=spec.needs)
     if len(plain) > most:
-        extra = " ".join(plain[most:])
-        hint = ""
-        if word == "create":
-            hint = ' A value with spaces goes in quotes, like `os:"Debian 12"`.'
-        raise ParseError(
-            f"Too many words for {_lit(word)}: {_value(extra)}. It takes {spec.takes}.{hint}",
-            command=word,
-        )
-    missing = [key for key in spec.required if key not in options]
+        raise ParseError("too-many", word, typed=" ".join(plain[most:]), detail=spec.takes)
+    missing = tuple(key for key in spec.required if key not in options)
     if missing:
-        raise ParseError(
-            f"{_lit(word)} needs all of {one_of([_lit(k) for k in spec.required], 'and')}; "
-            f"missing: {one_of([_lit(k) for k in missing], 'and')}. "
-            f"To change only some of them, use {_lit('set')}.",
-            command=word,
-        )
+        raise ParseError("missing", word, choices=spec.required, missing=missing)
     return _Args(words=tuple(plain), options=options)
-
-
-def _unknown_option(word: str, spec: _Spec, typed: str, key: str) -> str:
-    if not spec.options:
-        return f"{_lit(word)} has no option {_value(typed)}; it takes {spec.takes}."
-    guess = difflib.get_close_matches(key, spec.options, n=1)
-    hint = f" Did you mean {_lit(guess[0])}?" if guess else ""
-    allowed = one_of([_lit(k) for k in spec.options], "and")
-    return f"{_lit(word)} has no option {_value(typed)}.{hint} Its options are {allowed}."
 
 
 def _build_help(word: str, args: _Args, catalog: Catalog) -> Command:
@@ -172,24 +129,16 @@ def _build_create(word: str, args: _Args, catalog: Catalog) -> Command:
     fields = dict(args.options)
     name = args.word(0)
     if name is not None and "name" in fields:
-        raise ParseError(
-            "The name is given twice: give it as the first word or as `name:`, not both.",
-            command=word,
-        )
+        raise ParseError("name-twice", word)
     if name is not None:
         fields["name"] = name
-    missing = [k for k in ("name", "plan", "os", "location") if k not in fields]
+    missing = tuple(k for k in ("name", "plan", "os", "location") if k not in fields)
     if missing:
-        needed = ["a name" if k == "name" else _lit(k) for k in missing]
-        raise ParseError(
-            f"{_lit(word)} needs {one_of(needed, 'and')}. "
-            f"Or type {_lit(word)} alone to fill in a form.",
-            command=word,
-        )
-    result = check_create(fields, catalog, MRKDWN)
+        raise ParseError("create-missing", word, missing=missing)
+    result = check_create(fields, catalog)
     if isinstance(result, Create):
         return result
-    raise ParseError("\n".join(result.values()), command=word, fields=tuple(result))
+    raise ParseError("invalid", word, tuple(result), errors=tuple(result.values()))
 
 
 def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
@@ -199,7 +148,7 @@ def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
 def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
     """A declared operation on a server: the server as typed, the values its declaration
     checks (the words after the server, the options)."""
-    values = _declared(word).syntax.values(args.words[1:], args.options)
+    values = get(word).syntax.values(args.words[1:], args.options)
     return Write(operation=word, server=args.words[0], values=dict(values))
 
 
@@ -223,18 +172,11 @@ _READS: Final[Mapping[str, _Spec]] = {
         takes="at most one word to look for in names and hostnames",
         options=("status", "location"),
     ),
-    "show": _Spec(_build_show, (1, 1), _SERVER, "one server"),
+    "show": _Spec(_build_show, (1, 1), SERVER, "one server"),
     "whoami": _Spec(_build_whoami),
     "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
     "approvals": _Spec(_build_approvals),
 }
-
-
-def _declared(word: str) -> Operation:
-    op = find(word)
-    if op is None:
-        raise ParseError(f"Unknown command {_value(word)}.")
-    return op
 
 
 def _spec(word: str) -> _Spec | None:

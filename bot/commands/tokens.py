@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from bot.commands.fields import MRKDWN
 from bot.commands.usage import commands
 from bot.commands.values import ParseError
 
@@ -60,17 +59,9 @@ def tokenise(text: str) -> list[str]:
     first = words[0].casefold() if words and words[0].casefold() in commands() else None
     start = _unclosed_quote(text)
     if start is None:  # shlex's other complaint: a backslash at the very end
-        raise ParseError(
-            "The line ends with a lone backslash (`\\`); remove it.", command=first
-        ) from None
-    quote = text[start]
+        raise ParseError("backslash", first) from None
     word = text[text.rfind(" ", 0, start) + 1 :]
-    raise ParseError(
-        f"There is an unclosed quote ({MRKDWN.lit(quote)}) in {MRKDWN.value(word)}: "
-        f'quotes come in pairs, like `name:"web 01"`. To type an apostrophe, put the word '
-        f'in double quotes, like `"it\'s"`.',
-        command=first,
-    ) from None
+    raise ParseError("unclosed-quote", first, typed=word, detail=text[start]) from None
 
 
 def split_option(word: str) -> Option | None:

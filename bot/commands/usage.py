@@ -1,4 +1,4 @@
-"""The command words in display order and a one-line usage (mrkdwn) with an example for each.
+"""The command words in display order, and how each is typed, what it does and an example.
 
 The operations' words and lines come from their declarations (`bot.operations`); the reads'
 are here.
@@ -12,8 +12,8 @@ __all__ = ["DEFAULT_SLASH_COMMAND", "commands", "usage"]
 
 DEFAULT_SLASH_COMMAND: Final = "/vps"
 
-# Written as people type them; `_mrkdwn` escapes the <placeholders> Slack would take for links.
-_BEFORE: Final = {
+# Written as people type them, in the order help shows them: the operations go after `show`.
+_READS: Final = {
     "help": ("/vps help [<command>]", "this help, or one command's", "/vps help create"),
     "list": (
         "/vps list [status:<active|stopped|suspended>] [location:<code>] [<text>]",
@@ -21,8 +21,6 @@ _BEFORE: Final = {
         "/vps list status:active web",
     ),
     "show": ("/vps show <server>", "details, usage and actions", "/vps show web-01"),
-}
-_AFTER: Final = {
     "whoami": ("/vps whoami", "what you may do in this channel, and why", "/vps whoami"),
     "audit": (
         "/vps audit [<server>]",
@@ -35,13 +33,15 @@ _AFTER: Final = {
         "/vps approvals",
     ),
 }
+_OPERATIONS_AFTER: Final = 3
 
 
 def _lines() -> dict[str, tuple[str, str, str]]:
     declared = {
         op.name: (op.syntax.usage, op.syntax.what, op.syntax.example) for op in operations()
     }
-    return {**_BEFORE, **declared, **_AFTER}
+    reads = list(_READS.items())
+    return {**dict(reads[:_OPERATIONS_AFTER]), **declared, **dict(reads[_OPERATIONS_AFTER:])}
 
 
 def commands() -> tuple[str, ...]:
@@ -49,13 +49,7 @@ def commands() -> tuple[str, ...]:
     return tuple(_lines())
 
 
-def _mrkdwn(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def usage(word: str, slash_command: str = DEFAULT_SLASH_COMMAND) -> str:
-    """The usage line of `word` in mrkdwn, for the slash command of that name (BOT_COMMAND);
-    KeyError for a word that is not a command."""
-    syntax, what, example = _lines()[word]
-    line = f"`{_mrkdwn(syntax)}` — {_mrkdwn(what)}, e.g. `{_mrkdwn(example)}`"
-    return line.replace(DEFAULT_SLASH_COMMAND, slash_command)
+def usage(word: str) -> tuple[str, str, str]:
+    """How `word` is typed (for the slash command `/vps`), what it does, and an example;
+    KeyError for a word that is not a command. `bot.slack.wording.usage` words it."""
+    return _lines()[word]

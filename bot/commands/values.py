@@ -1,13 +1,14 @@
-"""The typed values a `/vps …` line parses into, and the error a bad line gets.
+"""The typed values a `/vps …` line parses into, and what is wrong with a bad line.
 
 Each command value knows its command `word` and the policy `action` it needs (None: no policy
 check). A `<server>` stays the text that was typed: `bot.resolve` turns it into a server.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
+from bot.commands.fields import FieldError
 from bot.operations.registry import get
 from bot.vps.models import ServerCreate
 
@@ -27,20 +28,24 @@ __all__ = [
 ]
 
 
+@dataclass(eq=False)
 class ParseError(Exception):
-    """A `/vps …` line that can't be run: `message` is mrkdwn for the person who typed it.
+    """A `/vps …` line that can't be run, as data `bot.slack.wording` words: what is wrong
+    (`problem`, a key such as "unknown-command"), the command word when it was recognised (so
+    its usage can be shown), the options it is about (`fields`: refused, repeated or empty),
+    what was typed, the accepted `choices` and the closest one (`guess`), the options
+    `missing`, the declaration's words for what the command takes (`detail`), and the refused
+    values (`errors`)."""
 
-    `command` is the command word when it was recognised (so its usage can be shown) and
-    `fields` names the options whose values were refused, if any.
-    """
-
-    def __init__(
-        self, message: str, *, command: str | None = None, fields: tuple[str, ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.command = command
-        self.fields = fields
+    problem: str
+    command: str | None = None
+    fields: tuple[str, ...] = ()
+    typed: str = ""
+    choices: tuple[str, ...] = ()
+    guess: str | None = None
+    missing: tuple[str, ...] = ()
+    detail: str = ""
+    errors: tuple[FieldError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,8 @@ class Create:
     action: ClassVar[str | None] = "create"
 
     def to_request(self) -> ServerCreate:
-        """Return the body of the create request."""
-        return ServerCreate(
-            name=self.name,
-            plan_id=self.plan_id,
-            os_id=self.os_id,
-            location=self.location,
-            hostname=self.hostname,
-            ssh_key_id=self.ssh_key_id,
-            backups_enabled=self.backups_enabled,
-        )
+        """Return the body of the create request (its fields are this command's)."""
+        return ServerCreate(**asdict(self))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from bot.commands import DEFAULT_SLASH_COMMAND, commands
+from bot.commands.usage import DEFAULT_SLASH_COMMAND, commands
 from bot.console.terminal import Terminal
 
 __all__ = ["Keyboard", "TypedLines"]

@@ -4,6 +4,7 @@ followed by a short wait for the app's answer so output and prompt come in a sen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.console.forms import FormFiller, Outcome, pick
 from bot.console.help import HELP
@@ -13,7 +14,7 @@ from bot.console.screen import Screen
 from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
 from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace, WorkspaceError
-from slackemu import EmulatorUsageError, Message, SlackEmulator, View
+from slackemu import Channel, EmulatorUsageError, Message, SlackEmulator, User, View
 
 __all__ = ["Interpreter"]
 
@@ -153,25 +154,29 @@ class Interpreter:
 
     def become(self, name: str) -> None:
         """`:as bob`."""
-        try:
-            if name:
-                self.who = self.workspace.user(name).id
-        except WorkspaceError as exc:
-            self.fail(str(exc))
+        who = self._find(name, self.workspace.user, self.who)
+        if who is None:
             return
-        self.note(f"You are @{self.workspace.user_name(self.who)} ({self.who}).")
+        self.who = who
+        self.note(f"You are @{self.workspace.user_name(who)} ({who}).")
         if self.screen.catch_up():
             self.note("(Above: what came for you meanwhile, only you can see it.)")
 
     def go(self, name: str) -> None:
         """`:in #ops`."""
+        where = self._find(name, self.workspace.channel, self.where)
+        if where is not None:
+            self.where = where
+            self.note(f"You are in #{self.workspace.channel_name(where)} ({where}).")
+
+    def _find(self, name: str, find: Callable[[str], User | Channel], current: str) -> str | None:
+        """The id of the member or channel `name` names (`current` when none is named); None
+        when there is no such one (said)."""
         try:
-            if name:
-                self.where = self.workspace.channel(name).id
+            return find(name).id if name else current
         except WorkspaceError as exc:
             self.fail(str(exc))
-            return
-        self.note(f"You are in #{self.workspace.channel_name(self.where)} ({self.where}).")
+            return None
 
     async def slash(self, text: str) -> None:
         """Type a slash command in the current channel."""

@@ -21,14 +21,16 @@ from bot.flow.gate import Denied, Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every
-from bot.policy import ApprovalRule, describe_rules
+from bot.policy import ApprovalRule
 from bot.slack.blocks import Message
+from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
 from bot.slack.blocks.core import user_mention
-from bot.slack.blocks.guardrails import ApprovalView, build_approval_outcome, build_approvals, when
+from bot.slack.blocks.guardrails import when
 from bot.slack.blocks.notes import build_note
 from bot.slack.web import SlackWeb
+from bot.slack.wording import rules_text
 from bot.state import AuditEntry, AuditOutcome, StateStore
-from bot.state.approvals_records import Approval, ApprovalOutcome, ApprovalResult
+from bot.state.records import Approval, ApprovalOutcome, ApprovalResult
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
 def approvers_of(rule: ApprovalRule, *, besides: str | None = None) -> str:
     """Who may approve, in words (mrkdwn with mentions), leaving out `besides` (the
     requester, who never may)."""
-    described = describe_rules(rule.by, without=besides)
+    described = rules_text(rule.by, without=besides)
     return described or "by no one else (the policy names only the requester; ask an admin)"
 
 

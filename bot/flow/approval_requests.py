@@ -17,7 +17,7 @@ from bot.flow.context import RequestContext
 from bot.flow.gate import Access
 from bot.operations.change import Change
 from bot.policy import ApprovalRule
-from bot.slack.blocks.guardrails import (
+from bot.slack.blocks.approvals import (
     build_already_waiting,
     build_approval_request,
     build_sent_for_approval,

@@ -35,15 +35,12 @@ from bot.logs import bind_request
 from bot.operations.change import Change
 from bot.resolve import ServerRef
 from bot.slack.blocks import build_denial
+from bot.slack.blocks.approvals import build_approval_outcome, build_reject_modal
 from bot.slack.blocks.core import user_mention
-from bot.slack.blocks.guardrails import (
-    build_approval_outcome,
-    build_reject_modal,
-    when,
-)
+from bot.slack.blocks.guardrails import when
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, StateStoreError
-from bot.state.approvals_records import (
+from bot.state.records import (
     Approval,
     ApprovalState,
 )

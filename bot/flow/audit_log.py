@@ -21,6 +21,7 @@ from bot.flow.gate import Access, Gate
 from bot.flow.pipeline import authorize, labelled, may_at_all
 from bot.resolve import BadReference, ServerRef, parse_reference
 from bot.slack.blocks.notes import AuditSummary, build_audit, build_note
+from bot.slack.wording import unresolved
 from bot.state import AuditEntry
 from bot.vps import Server, VPSNotFound
 
@@ -104,7 +105,7 @@ async def _known_as(ctx: RequestContext, ref: ServerRef | BadReference) -> Serve
     is taken as typed, and an id is named by the API when it still exists (the policy's
     `servers:` globs need a name). A bad reference is said at once."""
     if isinstance(ref, BadReference):
-        await ctx.reply.ephemeral(build_note(ref.message, icon=":mag:"))
+        await ctx.reply.ephemeral(build_note(unresolved(ref), icon=":mag:"))
         ctx.tally.outcome = "not_found"
         return None
     if ref.id is None:

@@ -19,7 +19,7 @@ from bot.flow.operations import Outcome
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.slack.blocks import Message
-from bot.slack.blocks.guardrails import build_approved_result
+from bot.slack.blocks.approvals import build_approved_result
 from bot.vps import Server
 
 logger = logging.getLogger(__name__)

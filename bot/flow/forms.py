@@ -12,7 +12,9 @@ from typing import Any, Self
 from pydantic import Field
 
 from bot.catalog import Catalog
-from bot.commands import Create, check_create_fields
+from bot.commands.checks import check_create_fields
+from bot.commands.fields import FieldError
+from bot.commands.values import Create
 from bot.flow.caller import Caller
 from bot.slack import ids
 from bot.slack.roundtrip import RoundTrip
@@ -77,7 +79,7 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str | None]:
     return values
 
 
-def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str, str]:
+def check_form(catalog: Catalog, state: Mapping[str, Any]) -> Create | dict[str, FieldError]:
     """The checked create command, or the inline errors keyed by block id."""
     return check_create_fields(form_values(state), catalog)
 

@@ -61,7 +61,6 @@ class Access:
     action: str | None
     server: Server | None
     after: Server | None
-    reason: str
     only_servers: tuple[str, ...] = ()
     approval: ApprovalRule | None = None  # a write that needs a second person's approval
     limit: WriteLimit | None = None  # the writes the caller may make in a window
@@ -162,26 +161,21 @@ class Gate:
             decision = await decide_any(self._policy, self._request(caller, action), self._groups)
             if not decision.allowed:
                 return Denied(action, decision, label)
-            return self._grant(
-                caller, action, None, None, decision.reason, only_servers=decision.servers
-            )
-        reasons = []
+            return self._grant(caller, action, None, None, only_servers=decision.servers)
         for state in states:
             request = self._request(caller, action, state.name)
             decision = await decide(self._policy, request, self._groups)
             if not decision.allowed:
                 return Denied(action, decision, state.name, now or state)
-            reasons.append(decision.reason)
         frozen = await self._frozen(caller, action, states, label)
         if frozen is not None:
             return frozen
-        why = "; ".join(dict.fromkeys(reasons))
         if action not in write_actions():
-            return self._grant(caller, action, now, after, why)
+            return self._grant(caller, action, now, after)
         approval = self.approval_for(action, now, after)
         limit, confirm = self._policy.write_limit, action in self._policy.confirm
         return self._grant(
-            caller, action, now, after, why, approval=approval, limit=limit, confirm=confirm
+            caller, action, now, after, approval=approval, limit=limit, confirm=confirm
         )
 
     async def authorize_approval(
@@ -217,14 +211,14 @@ class Gate:
             if not await self._matches(every, approver, ANY_ACTION, name):
                 return Denied(action, None, name, now, rule_gone=True, outsider=True)
         if rejecting:  # nothing will be done: an access that covers no write
-            return self._grant(requester, None, now, after, "rejected or withdrawn")
+            return self._grant(requester, None, now, after)
         if rule is None:  # no one can be checked against its `by:`
             return Denied(action, None, name, now, rule_gone=True)
         verdict = await self.authorize(requester, action, now, after)
         if isinstance(verdict, Denied):
             return verdict
         # Approved: the requester's access, without the approval step.
-        return self._grant(requester, action, now, after, verdict.reason, limit=verdict.limit)
+        return self._grant(requester, action, now, after, limit=verdict.limit)
 
     async def _frozen(
         self, caller: Caller, action: str, states: Sequence[Server], label: str | None
@@ -291,9 +285,8 @@ class Gate:
         action: str | None,
         now: Server | None,
         after: Server | None,
-        reason: str,
         **guardrails: Any,
     ) -> Access:
-        access = Access(caller, action, now, after, reason, seal=_SEAL, **guardrails)
+        access = Access(caller, action, now, after, seal=_SEAL, **guardrails)
         _GRANTED.add(access)
         return access

@@ -29,11 +29,12 @@ from bot.flow.deadline import TooLong, bounded, deadline
 from bot.flow.gate import Access, Denied, Gate
 from bot.flow.once import first_time
 from bot.logs import bind_request
-from bot.policy import READ_ACTIONS, denial_text
+from bot.policy import READ_ACTIONS
 from bot.resolve import BadReference, ServerRef
 from bot.slack.blocks import build_denial, build_error, build_prompt_outcome
 from bot.slack.blocks.guardrails import build_frozen
 from bot.slack.blocks.notes import build_note
+from bot.slack.wording import denial, reason, unresolved
 from bot.state import AuditOutcome, StateStoreError
 from bot.vps import Server, VPSError
 from bot.words import counted
@@ -142,7 +143,7 @@ async def resolve(
     found = await ctx.servers.resolve(ref, visible=visible)
     if isinstance(found, Server):
         return found
-    await ctx.reply.ephemeral(build_note(found.message, icon=":mag:"))
+    await ctx.reply.ephemeral(build_note(unresolved(found), icon=":mag:"))
     ctx.tally.outcome = "not_found"
     return None
 
@@ -197,11 +198,11 @@ async def deny(
             denied.action, shown, freeze.description, freeze.reason, denied.frozen_until, now
         )
     elif denied.decision is not None:
-        message = build_denial(denial_text(denied.decision, shown))
+        message = build_denial(denial(denied.decision, shown))
     else:
         raise ValueError("a denial without a reason")
     await ctx.reply.ephemeral(message)
 
 
 def _reason(denied: Denied) -> str:
-    return denied.decision.reason if denied.decision is not None else ""
+    return reason(denied.decision) if denied.decision is not None else ""

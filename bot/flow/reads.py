@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 
-from bot.commands import commands, policy_action, usage
+from bot.commands.usage import commands
+from bot.commands.values import policy_action
 from bot.flow.context import RequestContext
 from bot.flow.directory import ListPage
 from bot.flow.fleet_index import FleetRow
@@ -17,7 +18,7 @@ from bot.flow.forms import CreateFormState
 from bot.flow.gate import Gate
 from bot.flow.pipeline import authorize, labelled, resolve
 from bot.operations import operations
-from bot.policy import Weekly, WriteLimit, describe_rules, write_actions
+from bot.policy import Weekly, WriteLimit, write_actions
 from bot.resolve import filter_servers, parse_reference
 from bot.slack.blocks import (
     LIST_PAGE_SIZE,
@@ -30,6 +31,7 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
+from bot.slack.wording import reason, rules_text, usage
 from bot.vps import ServerStatus
 
 FREEZE_HORIZON = timedelta(days=7)
@@ -107,11 +109,11 @@ async def whoami(ctx: RequestContext, gate: Gate, zone: str = "UTC") -> None:
     are shown in a weekly window's own time zone, else `zone` (BOT_TIMEZONE), beside UTC."""
     caller = ctx.caller
     decisions = await gate.overview(caller)
-    lines = [(d.action, d.allowed, d.reason) for d in decisions]
+    lines = [(d.action, d.allowed, reason(d)) for d in decisions]
     notes = []
     for decision in decisions:
         for rule in gate.approval_rules(decision.action) if decision.allowed else ():
-            approvers = describe_rules(rule.by, without=caller.user_id)
+            approvers = rules_text(rule.by, without=caller.user_id)
             notes.append(approval_line(decision.action, rule.servers, approvers))
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     for hit in gate.freezes(FREEZE_HORIZON):

@@ -8,7 +8,8 @@ authorize → confirm | approve | execute. A read is parsed, authorized and answ
 
 from __future__ import annotations
 
-from bot import commands as cmd
+from bot.commands import values as cmd
+from bot.commands.parser import parse
 from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
@@ -19,6 +20,7 @@ from bot.flow.writes import ask
 from bot.operations.change import Request
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
+from bot.slack.wording import parse_error, usage
 from bot.vps import Server
 
 WORKING_AFTER = 1.0
@@ -30,11 +32,11 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     """A `/vps …` line: parsed, then down its path."""
     ctx = services.context(caller)
     try:
-        command = cmd.parse(text, services.catalog)
+        command = parse(text, services.catalog)
     except cmd.ParseError as exc:
         services.metrics.command(exc.command or "other", "invalid")
-        hint = cmd.usage(exc.command, services.command) if exc.command else None
-        await ctx.reply.ephemeral(build_note(exc.message, hint=hint))
+        hint = usage(exc.command, services.command) if exc.command else None
+        await ctx.reply.ephemeral(build_note(parse_error(exc), hint=hint))
         return
     ctx.reply.hold_on(WORKING_AFTER, build_note(WORKING, icon=":hourglass_flowing_sand:"))
     try:

@@ -75,35 +75,34 @@ def _rename_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mappin
 
 
 def _set_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
-    from bot.commands.checks import Collector
-    from bot.commands.fields import MRKDWN, check_backups, check_hostname, check_name, one_of
     from bot.commands.values import ParseError
     from bot.vps import ServerUpdate
 
     if not options:
-        listed = one_of([MRKDWN.lit(k) for k in _CHANGES])
-        raise ParseError(
-            f"{MRKDWN.lit('set')} needs at least one of {listed}, like `set web-01 backups:on`.",
-            command="set",
-        )
-    values = Collector(options)
-    name = values.take("name", check_name, None)
-    hostname = values.take("hostname", check_hostname, None)
-    backups = values.take("backups", check_backups, None)
-    values.raise_errors("set")
-    return ServerUpdate(name=name, hostname=hostname, backups_enabled=backups).body()
+        raise ParseError("needs-one", "set", choices=_CHANGES, detail="set web-01 backups:on")
+    return ServerUpdate(**_checked(options, "set", None, None)).body()
 
 
 def _update_values(words: tuple[str, ...], options: Mapping[str, str]) -> Mapping[str, Any]:
+    return _checked(options, "update", "", False)
+
+
+def _checked(
+    options: Mapping[str, str], command: str, blank: str | None, off: bool | None
+) -> dict[str, Any]:
+    """The fields a `set` or an `update` changes, checked; `blank` and `off` stand for a field
+    not given."""
     from bot.commands.checks import Collector
     from bot.commands.fields import check_backups, check_hostname, check_name
 
     values = Collector(options)
-    name = values.take("name", check_name, "")
-    hostname = values.take("hostname", check_hostname, "")
-    backups = values.take("backups", check_backups, False)
-    values.raise_errors("update")
-    return {"name": name, "hostname": hostname, "backups_enabled": backups}
+    changes = {
+        "name": values.take("name", check_name, blank),
+        "hostname": values.take("hostname", check_hostname, blank),
+        "backups_enabled": values.take("backups", check_backups, off),
+    }
+    values.raise_errors(command)
+    return changes
 
 
 # --- the declarations ------------------------------------------------------------------------

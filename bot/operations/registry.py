@@ -20,27 +20,12 @@ if TYPE_CHECKING:
     from bot.operations.change import Change
     from bot.vps import Server, VPSClient
 
-__all__ = [
-    "SERVER",
-    "Done",
-    "Operation",
-    "Syntax",
-    "Wording",
-    "declare",
-    "find",
-    "get",
-    "names",
-    "operations",
-    "policy_actions",
-    "withdraw",
-]
-
 SERVER = "a server: its id (like `#12345`), name or hostname"
 """What a command that takes a server needs, said when it is missing."""
 
 Values = Callable[[tuple[str, ...], Mapping[str, str]], Mapping[str, Any]]
 """The checked values of an operation from its typed words (after the server) and options;
-raises `bot.commands.ParseError` with a message for the user."""
+raises `bot.commands.values.ParseError` saying what is wrong."""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,6 @@ from bot.policy.decide import (
     allowed_actions,
     decide,
     decide_any,
-    denial_text,
-    describe_rule,
-    describe_rules,
     first_match,
 )
 from bot.policy.guardrails import parse_duration, settings_problems
@@ -73,9 +70,6 @@ __all__ = [
     "allowed_actions",
     "decide",
     "decide_any",
-    "denial_text",
-    "describe_rule",
-    "describe_rules",
     "describe_window",
     "first_match",
     "freeze_ends",

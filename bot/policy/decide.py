@@ -1,6 +1,5 @@
 """Deciding: is a request allowed, and if not, which rules would allow it."""
 
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -14,7 +13,6 @@ from bot.policy.model import (
     Rule,
     actions,
 )
-from bot.slack.text import code, escape
 
 
 async def decide(policy: Policy, request: Request, groups: GroupMembers) -> Decision:
@@ -60,52 +58,6 @@ async def first_match(
     return None
 
 
-def denial_text(decision: Decision, server_label: str | None = None) -> str:
-    """Return the mrkdwn answer to a denied request; `server_label` is untrusted text."""
-    if decision.allowed:
-        raise ValueError("denial_text() needs a denied decision")
-    action = f"*{decision.action}*"
-    if not decision.alternatives:
-        return f"No rule in {decision.policy_name} allows {action}; ask an admin to add one."
-    target = escape(server_label) if server_label else "servers"
-    text = f"You may not {action} {target} here. It is allowed: {'; '.join(decision.alternatives)}."
-    if decision.unchecked_groups:
-        groups = _either(_group(g) for g in decision.unchecked_groups)
-        text += f" (The members of {groups} could not be checked just now; try again shortly.)"
-    return text
-
-
-def describe_rules(rules: Iterable[Rule], *, without: str | None = None) -> str:
-    """Return who `rules` let act ("; "-joined, as an approval's `by:` is read), leaving the
-    member `without` out of them: a rule naming no one else is left out whole ("" when all are).
-    """
-    described = []
-    for rule in rules:
-        if without is not None and without in rule.users:
-            others = tuple(u for u in rule.users if u != without)
-            if not others:
-                continue
-            rule = replace(rule, users=others)  # the rule as shown, without them
-        described.append(describe_rule(rule))
-    return "; ".join(dict.fromkeys(described))
-
-
-def describe_rule(rule: Rule) -> str:
-    """Return who, where and on what a rule allows, in mrkdwn that Slack renders as names."""
-    parts = []
-    users = _either(f"<@{u}>" for u in rule.users)
-    groups = _either(_group(g) for g in rule.usergroups)
-    if users and groups:
-        parts.append(f"by {users} as a member of {groups}")
-    elif users or groups:
-        parts.append(f"by {users}" if users else f"by members of {groups}")
-    if rule.channels:
-        parts.append(f"in {_either(_channel(c) for c in rule.channels)}")
-    if rule.servers:
-        parts.append(f"on servers matching {_either(code(s) for s in rule.servers)}")
-    return " ".join(parts) or "by anyone, anywhere"
-
-
 class _Groups:
     """Group members for one decision (or one whoami): each group looked up at most once."""
 
@@ -141,8 +93,7 @@ async def _evaluate(
         raise ValueError(f"unknown action {action!r}")
     if action in READ_ACTIONS and not any(r.action == action for r in policy.rules):
         # A read with no rule of its own is open; once it has rules, they (and "*") decide.
-        reason = "read-only actions are open to everyone"
-        return Decision(allowed=True, action=action, reason=reason, policy_name=policy.name)
+        return Decision(allowed=True, action=action, policy_name=policy.name)
     rules = policy.rules_for(action)
     # Rules that need no group lookup go first, so a plain match costs no Slack call.
     candidates = [r for r in rules if _static_match(r, request, any_server=any_server)]
@@ -161,11 +112,8 @@ async def _evaluate(
     return Decision(
         allowed=False,
         action=action,
-        reason=f'no rule for "{action}" in {policy.name} matches you here'
-        if rules
-        else f'no rule in {policy.name} allows "{action}"',
         policy_name=policy.name,
-        alternatives=tuple(dict.fromkeys(describe_rule(r) for r in rules)),
+        alternatives=rules,
         unchecked_groups=groups.unchecked(rules),
     )
 
@@ -199,49 +147,16 @@ def _channel_is(entry: str, request: Request) -> bool:
 def _allow(
     policy: Policy, rule: Rule, request: Request, group: str | None, *, any_server: bool
 ) -> Decision:
-    """Return the decision allowing a request by `rule`, saying what matched."""
-    matched = []
-    if rule.users:
-        matched.append(f"user <@{request.user_id}>")
-    if group:
-        matched.append(f"member of {_group(group)}")
-    for entry in rule.channels:
-        if _channel_is(entry, request):
-            matched.append(f"channel {_channel(entry)}")
-            break
-    if rule.servers and any_server:
-        matched.append(f"only on servers matching {_either(code(s) for s in rule.servers)}")
-    elif rule.servers:
-        name = request.server_name or ""
-        hits = _either(code(s) for s in rule.servers if fnmatchcase(name, s))
-        matched.append(f"server matches {hits}")
-    where = f'rule {rule.index} for "{rule.action}" ({policy.name}:{rule.line})'
+    """Return the decision allowing a request by `rule`, with what of it matched."""
+    name = request.server_name or ""
     return Decision(
         allowed=True,
         action=request.action,
-        reason=f"{where}: {', '.join(matched) or 'anyone, anywhere'}",
         policy_name=policy.name,
-        servers=rule.servers if any_server else (),
         rule=rule,
+        user=request.user_id if rule.users else None,
+        group=group,
+        channel=next((c for c in rule.channels if _channel_is(c, request)), None),
+        globs=() if any_server else tuple(s for s in rule.servers if fnmatchcase(name, s)),
+        servers=rule.servers if any_server else (),
     )
-
-
-def _either(items: Iterator[str] | tuple[str, ...]) -> str:
-    """Join items as "a", "a or b", "a, b or c"; "" for none."""
-    words = list(items)
-    if len(words) < 2:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def _group(group_id: str) -> str:
-    """Return the mention of a user group."""
-    return f"<!subteam^{group_id}>"
-
-
-def _channel(entry: str) -> str:
-    """Return a channels entry as Slack shows it: a channel mention, or #name as text."""
-    return entry if entry.startswith("#") else f"<#{entry}>"
-
-
-# -- parsing ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The policy's values: actions, rules, guardrails, requests and decisions, and the errors."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -69,6 +69,15 @@ class Rule:
     servers: tuple[str, ...] = ()  # server-name globs, case-sensitive
 
 
+def excluding(rules: Iterable[Rule], user_id: str | None) -> tuple[Rule, ...]:
+    """`rules` without the member `user_id`: a rule naming no one else is left out whole."""
+    return tuple(
+        replace(rule, users=tuple(u for u in rule.users if u != user_id))
+        for rule in rules
+        if set(rule.users) != {user_id}
+    )
+
+
 @dataclass(frozen=True)
 class ApprovalRule:
     """An `approve:` entry: who may approve `action` (a write, or "*"), where, for how long."""
@@ -121,11 +130,6 @@ class Weekly:
         if later is None:
             later = 1 if self.end <= self.start else 0
         return later + (self.end == MINUTES_PER_DAY)
-
-    @property
-    def ends_next_day(self) -> bool:
-        """Return whether each occurrence ends on a later day than it starts (24:00 included)."""
-        return self.days_to_end > 0
 
 
 def hhmm(minutes: int) -> str:
@@ -185,10 +189,6 @@ class Policy:
         own = tuple(r for r in self.rules if r.action == action)
         return own + tuple(r for r in self.rules if r.action == ANY_ACTION)
 
-    def needs_confirmation(self, action: str) -> bool:
-        """Return whether `action` waits for a confirmation click before the API call."""
-        return action in self.confirm
-
     def approval_rules_for(self, action: str) -> tuple[ApprovalRule, ...]:
         """Return the approve: entries that can cover `action`: its own first, then "*"."""
         if action not in actions():
@@ -217,13 +217,17 @@ class Request:
 
 @dataclass(frozen=True, kw_only=True)
 class Decision:
-    """Whether a request is allowed, why, and (when denied) which rules would allow it."""
+    """Whether a request is allowed, by which rule and what of it matched; when denied, the
+    rules that would allow it. Words for it are the Slack layer's (`bot.slack.wording`)."""
 
     allowed: bool
     action: str
-    reason: str
     policy_name: str
-    alternatives: tuple[str, ...] = ()  # mrkdwn, one per rule that could allow it
+    rule: Rule | None = None  # the rule that allows it (None: a read open to everyone)
+    user: str | None = None  # what matched: the user named by the rule,
+    group: str | None = None  # the group they are a member of,
+    channel: str | None = None  # the channels entry naming this channel,
+    globs: tuple[str, ...] = ()  # the globs the server's name matches
     servers: tuple[str, ...] = ()  # allowed only on servers matching these (allowed_actions)
+    alternatives: tuple[Rule, ...] = ()  # denied: the rules for the action
     unchecked_groups: tuple[str, ...] = ()  # groups whose members could not be looked up
-    rule: Rule | None = None

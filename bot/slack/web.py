@@ -1,7 +1,7 @@
 """The one boundary to Slack's Web API and to response_urls: every message the bot posts, edits
 or answers with, every modal it opens and every user group it reads goes through `SlackWeb` (a
 test holds it so). Its client is Bolt's own; only start-up's token checks (`auth.test`,
-`apps.connections.open` in `bot.runner`) ask the client directly, before there is a bot to run.
+`apps.connections.open` in `bot.clients`) ask the client directly, before there is a bot to run.
 
 Delivery rides on the retry handlers (429 with Retry-After, connection errors); what still fails
 is logged here and comes back as None or False, never as an exception — except from

@@ -17,22 +17,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.state.approvals_records import (
+from bot.state.errors import StateStoreError, StateStoreUnavailable
+from bot.state.records import (
     Approval,
     ApprovalOutcome,
     ApprovalResult,
     ApprovalState,
-    Opening,
-    OpenOutcome,
-)
-from bot.state.errors import StateStoreError, StateStoreUnavailable
-from bot.state.records import (
     AuditEntry,
     AuditOutcome,
     ClaimOutcome,
     ClaimResult,
     Confirmation,
     ConfirmationState,
+    Opening,
+    OpenOutcome,
     PendingCounts,
     SnapshotEntry,
     Watch,

@@ -8,7 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.state import pending
-from bot.state.approvals_records import (
+from bot.state.core import plain
+from bot.state.guards import writes_counted
+from bot.state.pending import APPROVALS, PendingStore
+from bot.state.records import (
     Approval,
     ApprovalOutcome,
     ApprovalResult,
@@ -16,10 +19,7 @@ from bot.state.approvals_records import (
     Opening,
     OpenOutcome,
 )
-from bot.state.core import plain
-from bot.state.pending import APPROVALS, PendingStore
 from bot.state.tables import pending as p
-from bot.state.tables import writes as wr
 
 
 class ApprovalStore(PendingStore):
@@ -60,10 +60,7 @@ class ApprovalStore(PendingStore):
                 return Opening(OpenOutcome.WAITING, same[0], len(waiting))
             writes = 0
             if per_user is not None:
-                counted = sa.select(sa.func.count()).where(
-                    wr.c.user_id == request["requester_id"], wr.c.time > at - window
-                )
-                writes = int((await conn.execute(counted)).scalar_one())
+                writes = await writes_counted(conn, request["requester_id"], window, at)
             if len(waiting) >= max_pending or (
                 per_user is not None and len(waiting) + writes >= per_user
             ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -114,31 +115,10 @@ def _newest_denial(entry: AuditEntry) -> sa.ScalarSelect[Any]:
 
 
 def _row(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "time": entry.time,
-        "user_id": entry.user_id,
-        "channel_id": entry.channel_id,
-        "action": entry.action,
-        "server_id": entry.server_id,
-        "server_name": entry.server_name,
-        "outcome": entry.outcome.value,
-        "detail": entry.detail,
-        "request_id": entry.request_id,
-        "count": entry.count,
-    }
+    row = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name != "id"}
+    return row | {"outcome": entry.outcome.value}
 
 
 def _entry(row: sa.Row[Any]) -> AuditEntry:
-    return AuditEntry(
-        time=row.time,
-        user_id=row.user_id,
-        channel_id=row.channel_id,
-        action=row.action,
-        server_id=row.server_id,
-        server_name=row.server_name,
-        outcome=AuditOutcome(row.outcome),
-        detail=row.detail,
-        request_id=row.request_id,
-        count=row._mapping["count"],  # row.count is the tuple method
-        id=row.id,
-    )
+    values = {f.name: row._mapping[f.name] for f in fields(AuditEntry)}  # row.count: a method
+    return AuditEntry(**values | {"outcome": AuditOutcome(row.outcome)})

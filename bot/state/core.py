@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
@@ -81,30 +81,27 @@ class StoreCore:
         created_at = self._now(now)
         return created_at, created_at + ttl_seconds
 
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
+    def _read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A read transaction: what it reads comes from one moment."""
-        self._check_open()
-        try:
-            async with self._engine.connect() as conn:
-                yield conn
-        except _DRIVER_ERRORS as error:
-            raise self._backend.translate(error) from error
+        return self._open(self._engine.connect())
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
+    def _write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A write transaction, committed when the block ends (on SQLite it holds the file's
         write lock from its start, so what it reads stays true until it commits)."""
-        self._check_open()
+        return self._open(self._writer.begin())
+
+    @asynccontextmanager
+    async def _open(
+        self, opening: AbstractAsyncContextManager[AsyncConnection]
+    ) -> AsyncIterator[AsyncConnection]:
+        """The connection `opening` gives, the driver's errors made the store's."""
+        if self._closed:
+            raise StateStoreError(f"the state store {self._backend.shown} is closed")
         try:
-            async with self._writer.begin() as conn:
+            async with opening as conn:
                 yield conn
         except _DRIVER_ERRORS as error:
             raise self._backend.translate(error) from error
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StateStoreError(f"the state store {self._backend.shown} is closed")
 
 
 def plain(params: Mapping[str, Any] | None) -> dict[str, Any]:

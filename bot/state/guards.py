@@ -99,10 +99,8 @@ class GuardStore(StoreCore):
 
     async def count_writes(self, user_id: str, *, window: float, now: float | None = None) -> int:
         """How many writes of `user_id` the limit counts now: those of the last `window` s."""
-        counted = wr.c.user_id == user_id, wr.c.time > self._now(now) - window
-        query = sa.select(sa.func.count()).select_from(wr).where(*counted)
         async with self._read() as conn:
-            return int((await conn.execute(query)).scalar_one())
+            return await writes_counted(conn, user_id, window, self._now(now))
 
     async def acquire_lease(
         self, name: str, owner: str, *, ttl: float, now: float | None = None
@@ -123,6 +121,12 @@ class GuardStore(StoreCore):
         """Give the lease up at once, if `owner` holds it (another replica may take it now)."""
         async with self._write() as conn:
             await conn.execute(sa.delete(le).where(le.c.name == name, le.c.owner == owner))
+
+
+async def writes_counted(conn: AsyncConnection, user_id: str, window: float, at: float) -> int:
+    """How many writes of `user_id` the limit counts at `at`: those of the last `window` s."""
+    query = sa.select(sa.func.count()).where(wr.c.user_id == user_id, wr.c.time > at - window)
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def _retry_at(

@@ -14,9 +14,10 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.state.approvals_records import Approval, ApprovalState
 from bot.state.core import StoreCore, plain
 from bot.state.records import (
+    Approval,
+    ApprovalState,
     Confirmation,
     ConfirmationState,
     PendingCounts,

@@ -3,7 +3,6 @@ the sibling package `vpssim`."""
 
 from bot.vps.client import RetryPolicy, VPSClient
 from bot.vps.errors import (
-    VPSAPIError,
     VPSBadRequest,
     VPSBadResponse,
     VPSBusy,
@@ -15,33 +14,25 @@ from bot.vps.errors import (
     VPSServerError,
     VPSTimeout,
     VPSTooLarge,
-    VPSTransportError,
     VPSUnauthorized,
 )
 from bot.vps.models import (
     ActionResult,
-    OperatingSystem,
     Plan,
-    ResourceUsage,
     Server,
     ServerCreate,
-    ServerPage,
     ServerStatus,
     ServerUpdate,
 )
 
 __all__ = [
     "ActionResult",
-    "OperatingSystem",
     "Plan",
-    "ResourceUsage",
     "RetryPolicy",
     "Server",
     "ServerCreate",
-    "ServerPage",
     "ServerStatus",
     "ServerUpdate",
-    "VPSAPIError",
     "VPSBadRequest",
     "VPSBadResponse",
     "VPSBusy",
@@ -54,6 +45,5 @@ __all__ = [
     "VPSServerError",
     "VPSTimeout",
     "VPSTooLarge",
-    "VPSTransportError",
     "VPSUnauthorized",
 ]

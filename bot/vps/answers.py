@@ -68,74 +68,37 @@ def status_error(answer: Answer, server_id: int | None) -> errors.VPSAPIError:
     body = answer.body()
     detail = body.get("detail") if isinstance(body, dict) else None
     detail = str(detail) if detail is not None else None
+    kind: type[errors.VPSAPIError] = errors.VPSAPIError
     match status:
         case 400:
-            fields = field_errors(body)
+            fields = errors.field_errors(body)
             said = detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
-            return errors.VPSBadRequest(
-                f"VPS.org refused the request: {said or 'invalid parameters'}",
-                detail=detail,
-                body=body,
-                field_errors=fields,
-            )
+            kind = errors.VPSBadRequest
+            message = f"VPS.org refused the request: {said or 'invalid parameters'}"
         case 401:
-            return errors.VPSUnauthorized(
-                "VPS.org refused the API token (401) — check VPS_API_TOKEN",
-                status=status,
-                detail=detail,
-                body=body,
-            )
+            kind = errors.VPSUnauthorized
+            message = "VPS.org refused the API token (401) — check VPS_API_TOKEN"
         case 402:
-            return errors.VPSPaymentRequired(
-                "insufficient credits on the VPS.org account (402) — add credits, then try again",
-                status=status,
-                detail=detail,
-                body=body,
-            )
-        case 404 if server_id is not None:
-            return errors.VPSNotFound(
-                f"server {server_id} not found", status=status, detail=detail, body=body
+            kind = errors.VPSPaymentRequired
+            message = (
+                "insufficient credits on the VPS.org account (402) — add credits, then try again"
             )
         case 404:
-            return errors.VPSNotFound(
-                "VPS.org answered 404 for the server list — check VPS_API_URL (it should end in "
-                "/api/v1)",
-                status=status,
-                detail=detail,
-                body=body,
+            kind = errors.VPSNotFound
+            message = (
+                f"server {server_id} not found"
+                if server_id is not None
+                else "VPS.org answered 404 for the server list — check VPS_API_URL (it should end "
+                "in /api/v1)"
             )
         case 429:
             wait = retry_after(answer)
             hint = f"try again in {wait:g}s" if wait is not None else "try again shortly"
-            return errors.VPSRateLimited(
-                f"VPS.org rate limit reached (429) — {hint}",
-                detail=detail,
-                body=body,
-                retry_after=wait,
-            )
-    if status >= 500:
-        return errors.VPSServerError(
-            f"VPS.org API unavailable ({status}) — try again in a minute",
-            status=status,
-            detail=detail,
-            body=body,
-        )
-    said = f": {detail}" if detail else ""
-    return errors.VPSAPIError(
-        f"VPS.org answered {status}{said}", status=status, detail=detail, body=body
-    )
-
-
-def field_errors(body: object) -> dict[str, list[str]]:
-    """DRF's `{"field": ["message", …]}` errors from a 400 body."""
-    if not isinstance(body, dict):
-        return {}
-    fields: dict[str, list[str]] = {}
-    for key, value in body.items():
-        if key == "detail":
-            continue
-        if isinstance(value, list):
-            fields[str(key)] = [str(v) for v in value]
-        elif isinstance(value, str):
-            fields[str(key)] = [value]
-    return fields
+            message = f"VPS.org rate limit reached (429) — {hint}"
+            return errors.VPSRateLimited(message, detail=detail, body=body, retry_after=wait)
+        case _ if status >= 500:
+            kind = errors.VPSServerError
+            message = f"VPS.org API unavailable ({status}) — try again in a minute"
+        case _:
+            message = f"VPS.org answered {status}" + (f": {detail}" if detail else "")
+    return kind(message, status=status, detail=detail, body=body)

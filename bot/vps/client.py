@@ -35,9 +35,8 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from types import TracebackType
 from typing import Any, Self
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from pydantic import SecretStr
@@ -49,7 +48,7 @@ from bot.vps.answers import Answer, parse, retry_after, status_error
 from bot.vps.limits import ClientLimits, RetryPolicy
 from bot.vps.listing import Listing
 from bot.vps.models import ActionResult, Server, ServerCreate, ServerPage, ServerUpdate
-from bot.vps.transport import Attempts, OnRequest, show_url
+from bot.vps.transport import Attempts, Call, OnRequest
 
 __all__ = ["ClientLimits", "OnRequest", "RetryPolicy", "VPSClient"]
 
@@ -58,7 +57,6 @@ logger = logging.getLogger(__name__)
 _SAFE_METHODS = frozenset({"GET"})
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
 _LIST = "/servers/"
-_DETAIL = "/servers/{id}/"
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -132,12 +130,7 @@ class VPSClient:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -152,9 +145,8 @@ class VPSClient:
         """Every page of the server list (1) in API order, each fetched when asked for; with
         `ahead`, the rest are fetched concurrently once the first says how many there are (for
         full listings: see `bot.vps.listing`; stop such a reader early with `aclosing`)."""
-        params = {k: v for k, v in (("status", status), ("location", location)) if v}
-        listing = Listing(self._fetch_page, self._check_link, self.limits, params, ahead=ahead)
-        return listing.pages()
+        params = _filters(status, location)
+        return Listing(self._fetch_page, self.base_url, self.limits, params, ahead=ahead).pages()
 
     async def list_servers(
         self, *, status: str | None = None, location: str | None = None
@@ -165,149 +157,86 @@ class VPSClient:
             servers.extend(page.results)
         return servers
 
-    async def list_servers_page(
-        self, page: int = 1, *, status: str | None = None, location: str | None = None
-    ) -> ServerPage:
-        """One page of the server list (1), as the API pages it: one request."""
-        params = {k: v for k, v in (("status", status), ("location", location)) if v}
-        if page > 1:
-            params["page"] = str(int(page))
-        answer = await self._request("GET", "servers/", endpoint=_LIST, params=params)
-        return parse(ServerPage, answer)
-
     async def create_server(self, spec: ServerCreate) -> Server:
         """Create a server (2); it starts in `provisioning`."""
         body = spec.model_dump(exclude_none=True)
-        return parse(Server, await self._request("POST", "servers/", endpoint=_LIST, json=body))
+        return parse(Server, await self._request(Call("POST", "servers/", _LIST, json=body)))
 
     async def get_server(self, server_id: int) -> Server:
         """Details of one server (3), with resource usage."""
-        answer = await self._request("GET", _path(server_id), endpoint=_DETAIL, server_id=server_id)
-        return parse(Server, answer)
+        return parse(Server, await self._request(_on_server("GET", server_id)))
 
     async def replace_server(
         self, server_id: int, *, name: str, hostname: str, backups_enabled: bool
     ) -> Server:
         """Set name, hostname and backups all at once (4, PUT)."""
         body = {"name": name, "hostname": hostname, "backups_enabled": backups_enabled}
-        answer = await self._request(
-            "PUT", _path(server_id), endpoint=_DETAIL, json=body, server_id=server_id
-        )
-        return parse(Server, answer)
+        return parse(Server, await self._request(_on_server("PUT", server_id, json=body)))
 
     async def update_server(self, server_id: int, changes: ServerUpdate) -> Server:
         """Change only the given fields (5, PATCH)."""
-        answer = await self._request(
-            "PATCH", _path(server_id), endpoint=_DETAIL, json=changes.body(), server_id=server_id
-        )
-        return parse(Server, answer)
+        call = _on_server("PATCH", server_id, json=changes.body())
+        return parse(Server, await self._request(call))
 
     async def delete_server(self, server_id: int) -> None:
         """Delete a server permanently (6)."""
-        await self._request("DELETE", _path(server_id), endpoint=_DETAIL, server_id=server_id)
+        await self._request(_on_server("DELETE", server_id))
 
     async def start_server(self, server_id: int) -> ActionResult:
         """Power on a stopped server (7)."""
-        return await self._action(server_id, "start")
+        return parse(ActionResult, await self._request(_on_server("POST", server_id, "start/")))
 
     async def stop_server(self, server_id: int) -> ActionResult:
         """Gracefully shut down a running server (8)."""
-        return await self._action(server_id, "stop")
+        return parse(ActionResult, await self._request(_on_server("POST", server_id, "stop/")))
 
     async def reboot_server(self, server_id: int) -> ActionResult:
         """Gracefully reboot a running server (9)."""
-        return await self._action(server_id, "reboot")
-
-    async def _action(self, server_id: int, verb: str) -> ActionResult:
-        path, endpoint = f"{_path(server_id)}{verb}/", f"{_DETAIL}{verb}/"
-        answer = await self._request("POST", path, endpoint=endpoint, server_id=server_id)
-        return parse(ActionResult, answer)
+        return parse(ActionResult, await self._request(_on_server("POST", server_id, "reboot/")))
 
     async def _fetch_page(
         self, url: str, params: dict[str, str] | None, limit: int, too_large: str
     ) -> tuple[ServerPage, int]:
         # `next` links carry their query: httpx would replace it with any params given.
-        answer = await self._request(
-            "GET", url, endpoint=_LIST, params=params or None, max_bytes=limit, too_large=too_large
-        )
+        call = Call("GET", url, _LIST, params or None, max_bytes=limit, too_large=too_large)
+        answer = await self._request(call)
         return parse(ServerPage, answer), len(answer.content)
-
-    def _check_link(self, link: str) -> None:
-        """Refuse a `next` link that leaves the API's origin (the token must not go elsewhere)."""
-        target = urlsplit(link)
-        if target.scheme and _origin(target) != _origin(urlsplit(self.base_url)):
-            raise errors.VPSBadResponse(
-                "VPS.org sent a next-page link to another host; refusing to send the token there",
-                status=200,
-            )
 
     # -- the boundary ----------------------------------------------------------------------
 
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        endpoint: str,
-        params: dict[str, str] | None = None,
-        json: dict[str, Any] | None = None,
-        server_id: int | None = None,
-        max_bytes: int | None = None,
-        too_large: str | None = None,
-    ) -> Answer:
+    async def _request(self, call: Call) -> Answer:
         """Send one API request with the retry policy; return a 2xx answer or raise VPSError."""
         deadline = self._clock() + self.retry.call_budget * self.timeout
-        limit = self.limits.answer_bytes if max_bytes is None else max_bytes
         for retry in range(self.retry.attempts):
             last = retry == self.retry.attempts - 1
-            left = deadline - self._clock()
             try:
-                answer = await self._wire.attempt(
-                    method,
-                    url,
-                    endpoint=endpoint,
-                    params=params,
-                    json=json,
-                    left=left,
-                    max_bytes=limit,
-                    too_large=too_large,
-                )
+                answer = await self._wire.attempt(call, left=deadline - self._clock())
             except errors.VPSTransportError as failure:
-                if last or not _may_retry_transport(failure, method):
+                if last or not _may_retry_transport(failure, call.method):
                     raise failure from None
-                await self._wait(retry, None, deadline, method, url, failure)
+                await self._wait(retry, None, deadline, call, failure)
                 continue
             if answer.is_success:
                 return answer
-            error = status_error(answer, server_id)
-            after = error.retry_after if isinstance(error, errors.VPSRateLimited) else None
-            if after is None and answer.status == 503:
-                after = retry_after(answer)
+            error = status_error(answer, call.server_id)
+            after = retry_after(answer) if answer.status in _NOT_PROCESSED_STATUSES else None
             if (
                 last
-                or not _may_retry_status(answer.status, method)
+                or not _may_retry_status(answer.status, call.method)
                 or (after is not None and after > self.retry.max_retry_after)
             ):
                 raise error
-            await self._wait(retry, after, deadline, method, url, error)
+            await self._wait(retry, after, deadline, call, error)
         raise AssertionError("unreachable: the last attempt always returns or raises")
 
     async def _wait(
-        self,
-        retry: int,
-        after: float | None,
-        deadline: float,
-        method: str,
-        url: str,
-        error: errors.VPSError,
+        self, retry: int, after: float | None, deadline: float, call: Call, error: errors.VPSError
     ) -> None:
         """Sleep before the next attempt, or raise `error` when it could not start in time."""
         delay = self.retry.delay(retry, after)
         if self._clock() + delay >= deadline:
             raise error
-        logger.warning(
-            "VPS.org %s %s failed (%s); retrying in %.1fs", method, show_url(url), error, delay
-        )
+        logger.warning("VPS.org %s failed (%s); retrying in %.1fs", call, error, delay)
         await self._sleep(delay)
 
 
@@ -318,17 +247,16 @@ def _without_userinfo(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
-def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
-    """Scheme, host and port, the default port spelled out (credentials are not part of it)."""
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:  # a port that is not a number: no origin to match
-        port = -1
-    return parts.scheme.lower(), parts.hostname, port
+def _filters(status: str | None, location: str | None) -> dict[str, str]:
+    return {k: v for k, v in (("status", status), ("location", location)) if v}
 
 
-def _path(server_id: int) -> str:
-    return f"servers/{int(server_id)}/"
+def _on_server(
+    method: str, server_id: int, action: str = "", json: dict[str, Any] | None = None
+) -> Call:
+    """A call on one server (`action` such as `stop/`: one of its actions)."""
+    path, endpoint = f"servers/{int(server_id)}/{action}", f"/servers/{{id}}/{action}"
+    return Call(method, path, endpoint, json=json, server_id=server_id)
 
 
 def _may_retry_transport(failure: errors.VPSTransportError, method: str) -> bool:

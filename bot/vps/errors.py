@@ -21,8 +21,6 @@ what to do next. No message, repr or attribute ever holds the API token.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 
 class VPSError(Exception):
     """Base of every error raised by the VPS.org client."""
@@ -74,17 +72,10 @@ class VPSAPIError(VPSError):
 class VPSBadRequest(VPSAPIError):
     """400: the API refused the parameters; `field_errors` says which and why."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 400,
-        detail: str | None = None,
-        body: object = None,
-        field_errors: Mapping[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(message, status=status, detail=detail, body=body)
-        self.field_errors: dict[str, list[str]] = dict(field_errors or {})
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """DRF's `{"field": ["message", …]}` errors of the body."""
+        return field_errors(self.body)
 
 
 class VPSUnauthorized(VPSAPIError):
@@ -125,3 +116,18 @@ class VPSBadResponse(VPSAPIError):
 
 class VPSTooLarge(VPSBadResponse):
     """An answer, or a whole server listing, larger than the client's caps (servers, bytes)."""
+
+
+def field_errors(body: object) -> dict[str, list[str]]:
+    """DRF's `{"field": ["message", …]}` errors from a 400 body."""
+    if not isinstance(body, dict):
+        return {}
+    fields: dict[str, list[str]] = {}
+    for key, value in body.items():
+        if key == "detail":
+            continue
+        if isinstance(value, list):
+            fields[str(key)] = [str(v) for v in value]
+        elif isinstance(value, str):
+            fields[str(key)] = [value]
+    return fields

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from contextlib import aclosing
 from itertools import islice
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -29,7 +30,6 @@ from bot.words import counted
 
 Fetch = Callable[[str, "dict[str, str] | None", int, str], Awaitable[tuple[ServerPage, int]]]
 """(url, params, byte limit, what to say past it) -> (the page, the bytes it took)."""
-CheckLink = Callable[[str], None]
 
 
 class Listing:
@@ -38,13 +38,14 @@ class Listing:
     def __init__(
         self,
         fetch: Fetch,
-        check_link: CheckLink,
+        base_url: str,
         limits: ClientLimits,
         params: dict[str, str],
         *,
         ahead: bool,
     ) -> None:
-        self._fetch, self._check_link, self._limits = fetch, check_link, limits
+        self._fetch, self._limits = fetch, limits
+        self._origin = _origin(urlsplit(base_url))
         self._params = params
         self._ahead = ahead
         self._links: set[str] = set()
@@ -152,7 +153,12 @@ class Listing:
         """`link`, once it is known to stay on the API's origin and to be new."""
         if link is None:
             return None
-        self._check_link(link)
+        target = urlsplit(link)
+        if target.scheme and _origin(target) != self._origin:  # the token must not go elsewhere
+            raise errors.VPSBadResponse(
+                "VPS.org sent a next-page link to another host; refusing to send the token there",
+                status=200,
+            )
         if link in self._links:
             raise errors.VPSBadResponse("VPS.org sent the same next-page link twice", status=200)
         self._links.add(link)
@@ -166,3 +172,12 @@ class Listing:
             "stopped reading it — narrow it with status: or location:",
             status=200,
         )
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port, the default port spelled out (credentials are not part of it)."""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number: no origin to match
+        port = -1
+    return parts.scheme.lower(), parts.hostname, port

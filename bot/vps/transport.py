@@ -14,6 +14,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -29,6 +30,25 @@ OnRequest = Callable[[str, str, str, float], None]
 """(method, endpoint template such as `/servers/{id}/stop/`, outcome, seconds)."""
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request, as each attempt at it sends it."""
+
+    method: str
+    url: str
+    endpoint: str  # the template metrics name it by, such as `/servers/{id}/stop/`
+    params: dict[str, str] | None = None
+    json: dict[str, Any] | None = None
+    server_id: int | None = None  # the server a 404 is about
+    max_bytes: int | None = None  # None: the client's `answer_bytes`
+    too_large: str | None = None  # what to say past `max_bytes`
+
+    def __str__(self) -> str:
+        """For logs: the method, the path and the query (never the host, nor credentials)."""
+        url = httpx.URL(self.url)
+        return f"{self.method} {url.path}" + (f"?{url.query.decode()}" if url.query else "")
 
 
 @functools.cache
@@ -67,6 +87,7 @@ class Attempts:
         self.timeout = timeout
         self._slot_wait = timeout if limits.slot_wait is None else limits.slot_wait
         self.on_request = on_request
+        self._answer_bytes = limits.answer_bytes
         self._where = f"VPS.org API at {shown_url}"
 
         def pool(size: int) -> httpx.AsyncClient:
@@ -89,54 +110,29 @@ class Attempts:
         await self._reads.aclose()
         await self._writes.aclose()
 
-    async def attempt(
-        self,
-        method: str,
-        url: str,
-        *,
-        endpoint: str,
-        params: dict[str, str] | None,
-        json: dict[str, Any] | None,
-        left: float,
-        max_bytes: int,
-        too_large: str | None,
-    ) -> Answer:
+    async def attempt(self, call: Call, *, left: float) -> Answer:
         """One request, answered in full within the timeout and the `left` seconds of its call
         (waiting for a connection included), or a VPSTransportError."""
         started = time.monotonic()
         outcome: str | None = None
         try:
-            answer = await self._exchange(method, url, params, json, left, max_bytes, too_large)
+            answer = await self._exchange(call, left)
         except errors.VPSTooLarge as exc:
             outcome = f"{exc.status // 100}xx"
             raise
         except (_NoSlot, httpx.RequestError, TimeoutError) as exc:
-            failure, outcome = self._failure(exc, method)
+            failure, outcome = self._failure(exc, call.method)
             raise failure from None
         finally:
             if outcome is not None:
-                self._report(method, endpoint, outcome, started)
-        self._report(method, endpoint, f"{answer.status // 100}xx", started)
-        logger.debug(
-            "VPS.org %s %s -> %s in %.3fs",
-            method,
-            show_url(url),
-            answer.status,
-            time.monotonic() - started,
-        )
+                self._report(call, outcome, started)
+        self._report(call, f"{answer.status // 100}xx", started)
+        seconds = time.monotonic() - started
+        logger.debug("VPS.org %s -> %s in %.3fs", call, answer.status, seconds)
         return answer
 
-    async def _exchange(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, str] | None,
-        json: dict[str, Any] | None,
-        left: float,
-        max_bytes: int,
-        too_large: str | None,
-    ) -> Answer:
-        read = method in _READS
+    async def _exchange(self, call: Call, left: float) -> Answer:
+        read = call.method in _READS
         http, slots = (self._reads, self._read_slots) if read else (self._writes, self._write_slots)
         asked = time.monotonic()
         try:
@@ -147,10 +143,10 @@ class Attempts:
         try:
             seconds = max(0.0, min(self.timeout, left - (time.monotonic() - asked)))
             request = http.build_request(
-                method,
-                url,
-                params=params,
-                json=json,
+                call.method,
+                call.url,
+                params=call.params,
+                json=call.json,
                 timeout=httpx.Timeout(seconds, connect=min(seconds, 5.0)),
             )
             # One deadline for connect, send and the whole body: httpx's own read timeout
@@ -158,7 +154,8 @@ class Attempts:
             async with asyncio.timeout(seconds):
                 response = await http.send(request, stream=True)
                 try:
-                    content = await _read_body(response, max_bytes, too_large)
+                    limit = self._answer_bytes if call.max_bytes is None else call.max_bytes
+                    content = await _read_body(response, limit, call.too_large)
                 finally:
                     await response.aclose()
         finally:
@@ -192,11 +189,11 @@ class Attempts:
             "trying again"
         ), outcome
 
-    def _report(self, method: str, endpoint: str, outcome: str, started: float) -> None:
+    def _report(self, call: Call, outcome: str, started: float) -> None:
         if self.on_request is None:
             return
         try:
-            self.on_request(method, endpoint, outcome, time.monotonic() - started)
+            self.on_request(call.method, call.endpoint, outcome, time.monotonic() - started)
         except Exception:  # a broken metrics hook must not break the request
             logger.exception("the on_request hook failed")
 
@@ -219,9 +216,3 @@ def _too_large(response: httpx.Response, limit: int, text: str | None) -> errors
         text or f"VPS.org sent an answer larger than {limit:,} bytes; stopped reading it",
         status=response.status_code,
     )
-
-
-def show_url(url: str) -> str:
-    """A URL for logs: path and query only (never the host, nor any credentials in it)."""
-    parts = httpx.URL(url)
-    return parts.path + (f"?{parts.query.decode()}" if parts.query else "")

@@ -6,14 +6,11 @@ body's shape, `replay.py` remembers what was already acted on, `probes.py` answe
 internet.
 """
 
-from bot.web.probes import Health, Probe, Readiness, SocketHealth, http_health
+from bot.web.probes import Probe, Readiness, SocketHealth, http_health
 from bot.web.replay import ReplayGuard
 from bot.web.server import (
-    BODY_TIMEOUT,
     EVENTS_PATH,
-    HEADER_TIMEOUT,
     HEALTH_PATH,
-    MAX_BODY,
     READY_PATH,
     SlackEvents,
     make_web_app,
@@ -22,13 +19,9 @@ from bot.web.server import (
 )
 
 __all__ = [
-    "BODY_TIMEOUT",
     "EVENTS_PATH",
-    "HEADER_TIMEOUT",
     "HEALTH_PATH",
-    "MAX_BODY",
     "READY_PATH",
-    "Health",
     "Probe",
     "Readiness",
     "ReplayGuard",

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from bot.state import StateStoreError, StateStoreUnavailable
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # HTTP mode never loads Socket Mode; the store loads after th
 logger = logging.getLogger(__name__)
 
 Probe = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
-Health = Probe  # the name callers used before /readyz existed
 
 
 async def http_health() -> tuple[bool, dict[str, object]]:
@@ -61,13 +60,6 @@ class SocketHealth:
             "disconnected_seconds": round(down_for, 1),
         }
         return state == "reconnecting", body
-
-
-@runtime_checkable
-class Pingable(Protocol):
-    """A state store that can say, cheaply, whether it answers."""
-
-    async def ping(self) -> None: ...
 
 
 @dataclass
@@ -120,11 +112,7 @@ class Readiness:
     async def _ping_store(self) -> None:
         if self.store is None:
             raise StateStoreUnavailable("not opened yet")
-        if isinstance(self.store, Pingable):
-            await self.store.ping()
-        else:
-            # Until every store has ping(): the cheapest read there is (a primary-key lookup).
-            await self.store.get_confirmation("readyz")
+        await self.store.ping()
 
     async def close(self) -> None:
         """Stop a ping still in flight (at shutdown)."""

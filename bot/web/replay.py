@@ -12,7 +12,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from bot.state import StateStoreUnavailable
 from bot.web.signing import WINDOW_SECONDS, Stamp
@@ -23,7 +23,6 @@ CLOCK_SKEW_SECONDS = 60
 """Kept past the window too, for replicas whose clocks differ a little."""
 
 
-@runtime_checkable
 class RequestMemory(Protocol):
     """The part of the state store the guard uses (shared by every replica)."""
 
@@ -39,13 +38,13 @@ class ReplayGuard:
 
     def __init__(
         self,
-        store: object | None = None,
+        store: RequestMemory | None = None,
         *,
         timeout: float = 20.0,  # past the store's own bounded waits (SQLite's queue: 15 s)
         clock: Callable[[], float] = time.time,
         max_local: int = 200_000,
     ) -> None:
-        self._shared = store if isinstance(store, RequestMemory) else None
+        self._shared = store
         self.timeout = timeout
         self._clock = clock
         self._max_local = max_local
@@ -61,9 +60,10 @@ class ReplayGuard:
         self._forget_expired(self._clock())
         # Checked and recorded with no await in between: two copies arriving at once on this
         # replica cannot both pass.
-        if stamp.key in self._local:
+        key, expires_at = _remembered(stamp)
+        if key in self._local:
             return True
-        self._remember_here(stamp.key, self._expiry(stamp))
+        self._remember_here(key, expires_at)
         return False
 
     async def first_everywhere(self, stamp: Stamp) -> bool:
@@ -75,19 +75,17 @@ class ReplayGuard:
         """
         if self._shared is None:
             return True
-        remember = self._shared.remember_request
+        key, expires_at = _remembered(stamp)
         try:
             async with asyncio.timeout(self.timeout):
-                return await remember(stamp.key, expires_at=self._expiry(stamp), now=self._clock())
+                return await self._shared.remember_request(
+                    key, expires_at=expires_at, now=self._clock()
+                )
         except TimeoutError:
             logger.warning("the state store did not answer the replay check in time")
             raise StateStoreUnavailable(
                 f"the state store did not answer within {self.timeout:g}s; nothing was done"
             ) from None
-
-    @staticmethod
-    def _expiry(stamp: Stamp) -> float:
-        return stamp.time + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
 
     def _remember_here(self, key: str, expires_at: float) -> None:
         if len(self._order) >= self._max_local:
@@ -100,3 +98,9 @@ class ReplayGuard:
         while self._order and self._order[0][0] < now:
             _, key = self._order.popleft()
             self._local.pop(key, None)
+
+
+def _remembered(stamp: Stamp) -> tuple[str, float]:
+    """What identifies this exact request, and until when it is remembered (UNIX time)."""
+    expires_at = int(stamp.timestamp) + WINDOW_SECONDS + CLOCK_SKEW_SECONDS
+    return f"slack:{stamp.timestamp}:{stamp.signature}", expires_at

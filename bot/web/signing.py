@@ -29,16 +29,6 @@ class Stamp:
     timestamp: str
     signature: str
 
-    @property
-    def key(self) -> str:
-        """What identifies this exact request for the replay guard."""
-        return f"slack:{self.timestamp}:{self.signature}"
-
-    @property
-    def time(self) -> int:
-        """The timestamp as UNIX seconds."""
-        return int(self.timestamp)
-
 
 def read_stamp(headers: Mapping[str, str], now: float) -> Stamp:
     """The signature headers, or Unsigned: checked before the body is even read."""

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import commands, policy_action
+from bot.commands.usage import commands
+from bot.commands.values import policy_action
 from bot.operations import operations
 from bot.slack import ids
 from bot.state import AuditEntry, AuditOutcome

@@ -19,8 +19,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.clients import verify_slack
 from bot.config import Settings, StartupError
-from bot.runner import start_bot, verify_slack
+from bot.runner import start_bot
 from bot.state import SCHEMA_VERSION
 from slackemu import SlackEmulator
 from tests.e2e.harness import (

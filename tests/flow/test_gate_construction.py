@@ -137,7 +137,7 @@ def test_the_client_s_write_methods_are_called_by_the_declarations_only() -> Non
 
 def test_an_access_is_made_by_the_gate_only() -> None:
     with pytest.raises(TypeError, match="by the gate only"):
-        Access(caller=ALICE, action="reboot", server=WEB, after=WEB, reason="forged")
+        Access(caller=ALICE, action="reboot", server=WEB, after=WEB)
 
 
 async def test_a_change_needs_an_access_granted_for_exactly_it() -> None:

@@ -20,22 +20,21 @@ import bot.slack.blocks
 from bot.catalog import Catalog, Location, load_catalog
 from bot.slack import ids
 from bot.slack.blocks import ListFilters, Message
-from bot.slack.blocks.card import build_server_card
-from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
-from bot.slack.blocks.create import build_create_modal
-from bot.slack.blocks.guardrails import (
+from bot.slack.blocks.approvals import (
     ApprovalView,
     build_already_waiting,
     build_approval_outcome,
     build_approval_request,
     build_approvals,
     build_approved_result,
-    build_frozen,
-    build_limited,
     build_reject_modal,
     build_sent_for_approval,
     build_too_many_waiting,
 )
+from bot.slack.blocks.card import build_server_card
+from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
+from bot.slack.blocks.create import build_create_modal
+from bot.slack.blocks.guardrails import build_frozen, build_limited
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change, build_lifecycle
 from bot.slack.blocks.messages import (
     build_denial,

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.policy import Rule, describe_rules
+from bot.policy import Rule
 from bot.slack.blocks.guardrails import approval_line, limit_line, when
+from bot.slack.wording import rules_text
 
 NOW = datetime(2027, 1, 15, 8, tzinfo=UTC)
 
@@ -61,14 +62,14 @@ def test_the_viewer_is_left_out_of_who_may_approve() -> None:
         rule(usergroups=("S0ONCALL1",)),
         rule(users=("U0ALICE01",), channels=("C0OPS0001",)),
     )
-    assert describe_rules(by) == (
+    assert rules_text(by) == (
         "by <@U0ALICE01> or <@U0BOB0001>; by <@U0ALICE01>; by members of <!subteam^S0ONCALL1>; "
         "by <@U0ALICE01> in <#C0OPS0001>"
     )
-    assert describe_rules(by, without="U0ALICE01") == (
+    assert rules_text(by, without="U0ALICE01") == (
         "by <@U0BOB0001>; by members of <!subteam^S0ONCALL1>"
     )
-    assert describe_rules(by[1:2], without="U0ALICE01") == ""
+    assert rules_text(by[1:2], without="U0ALICE01") == ""
     assert approval_line("delete", (), "") == (
         ":raised_hand: `delete` needs approval by someone else, and the policy names no one else "
         "who may give it."

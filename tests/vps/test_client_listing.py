@@ -235,11 +235,3 @@ async def test_no_single_answer_is_read_beyond_its_cap() -> None:
     async with VPSClient(BASE, "t", limits=limits, transport=transport) as client:
         with pytest.raises(VPSTooLarge, match="larger than 1,000 bytes"):
             await client.get_server(1)
-
-
-async def test_one_page_on_its_own_is_one_request(running: RunningSimulator) -> None:
-    async with VPSClient(running.url, TOKEN) as client:
-        third = await client.list_servers_page(3, status="active")
-    assert running.simulator.requests == [("GET", "/api/v1/servers/?status=active&page=3")]
-    assert len(third.results) == 10
-    assert third.count > 100

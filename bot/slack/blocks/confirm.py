@@ -25,6 +25,8 @@ from bot.slack.blocks.core import (
     fields_section,
     ip_field,
     location_field,
+    modal,
+    one_section,
     plain_of,
     plain_text,
     safe,
@@ -101,8 +103,6 @@ def build_delete_modal(
     """
     _check_id(confirmation_id, limits.PRIVATE_METADATA)
     metadata = private_metadata if private_metadata is not None else confirmation_id
-    if len(metadata) > limits.PRIVATE_METADATA:
-        raise ValueError("private_metadata must be at most 3000 characters")
     warning = (
         f":rotating_light: This permanently deletes {server_ref(server.name, server.id)} "
         "and everything on it. *This cannot be undone.*"
@@ -113,13 +113,11 @@ def build_delete_modal(
         element=PlainTextInputElement(action_id=ids.DELETE_NAME_INPUT),
         hint=plain_text(f"Type {slack_text.as_shown(server.name)[:1900] or '—'} exactly."),
     )
-    return View(
-        type="modal",
-        callback_id=ids.DELETE_MODAL,
+    return modal(
+        ids.DELETE_MODAL,
         private_metadata=metadata,
-        title=plain_text("Delete server"),
-        submit=plain_text("Delete"),
-        close=plain_text("Cancel"),
+        title="Delete server",
+        submit="Delete",
         blocks=[section(warning), fields_section(_identity_fields(server)), name_input],
     )
 
@@ -128,7 +126,7 @@ def build_prompt_outcome(text: str, *, emoji: str | None = None) -> Message:
     """What replaces a prompt after a click; `text` is plain words (escaped here)."""
     shown = safe(text, limits.SECTION_TEXT - 80) or "Done."
     icon = emoji if emoji and _SHORTCODE.fullmatch(emoji) else ""
-    return Message(text=fallback(shown), blocks=[section(f"{icon} {shown}" if icon else shown)])
+    return one_section(f"{icon} {shown}" if icon else shown, shown)
 
 
 def _identity_fields(server: Server) -> list[tuple[str, str]]:

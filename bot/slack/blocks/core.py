@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.operations import find
 from bot.slack import ids
@@ -223,6 +224,30 @@ def refusal(text: str, *, icon: str | None = None) -> Message:
     block = section(f"{icon} {text}" if icon else text)
     block.block_id = ids.DENIED_BLOCK
     return Message(text=fallback(text), blocks=[block])
+
+
+def one_section(text: str, plain: str | None = None) -> Message:
+    """A message of one section of safe mrkdwn; `plain` is its notification text when that
+    says less (no channel links, no formatting)."""
+    return Message(text=fallback(text if plain is None else plain), blocks=[section(text)])
+
+
+def modal(
+    callback_id: str, *, private_metadata: str, title: str, submit: str, blocks: list[Block]
+) -> View:
+    """A modal with a Cancel button; `private_metadata` must fit whole (cut, it would be
+    useless)."""
+    if len(private_metadata) > limits.PRIVATE_METADATA:
+        raise ValueError("private_metadata must be at most 3000 characters")
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=private_metadata,
+        title=plain_text(title),
+        submit=plain_text(submit),
+        close=plain_text("Cancel"),
+        blocks=blocks,
+    )
 
 
 def fallback(text: str) -> str:

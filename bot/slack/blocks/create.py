@@ -20,7 +20,7 @@ from bot.slack import ids
 from bot.slack import text as slack_text
 from bot.slack.blocks import limits
 from bot.slack.blocks.card import plan_summary
-from bot.slack.blocks.core import context, plain_text
+from bot.slack.blocks.core import context, modal, plain_text
 from bot.vps.models import OperatingSystem, Plan
 
 __all__ = ["BACKUPS_ON", "build_create_modal"]
@@ -29,6 +29,11 @@ BACKUPS_ON = "on"
 """The value of the backups checkbox when it is ticked."""
 
 _TRUTHY = frozenset({"on", "true", "yes", "1"})
+_HINTS = {
+    ids.CREATE_NAME: "Letters, digits and hyphens.",
+    ids.CREATE_HOSTNAME: "A fully qualified domain name.",
+    ids.CREATE_SSH_KEY: "The id of an SSH key in your VPS.org account.",
+}
 
 
 def build_create_modal(
@@ -39,67 +44,29 @@ def build_create_modal(
     Selects list the catalog (at most 100 entries each). A catalog list that is empty becomes a
     free-text input with the same block and action ids, so the form still works.
     """
-    if len(private_metadata) > limits.PRIVATE_METADATA:
-        raise ValueError("private_metadata must be at most 3000 characters")
-    given = values or {}
+    given = dict(values or {})
+    for block_id, find in ((ids.CREATE_PLAN, catalog.find_plan), (ids.CREATE_OS, catalog.find_os)):
+        found = find(given[block_id]) if given.get(block_id) else None
+        if found is not None:  # a plan or system typed by name is chosen by its id
+            given[block_id] = str(found.id)
     plans = [(str(p.id), _plan_text(p)) for p in catalog.plans]
     systems = [(str(o.id), _os_text(o)) for o in catalog.operating_systems]
     places = [(loc.code, _location_text(loc.code, loc.name)) for loc in catalog.locations]
     blocks: list[Block] = [
-        _text_input(
-            ids.CREATE_NAME,
-            "Name",
-            given.get(ids.CREATE_NAME),
-            placeholder="web-server-01",
-            hint="Letters, digits and hyphens.",
-        ),
-        _select(
-            ids.CREATE_PLAN,
-            "Plan",
-            plans,
-            _plan_ref(catalog, given.get(ids.CREATE_PLAN)),
-            placeholder="Choose a plan",
-        ),
-        _select(
-            ids.CREATE_OS,
-            "Operating system",
-            systems,
-            _os_ref(catalog, given.get(ids.CREATE_OS)),
-            placeholder="Choose an operating system",
-        ),
-        _select(
-            ids.CREATE_LOCATION,
-            "Location",
-            places,
-            given.get(ids.CREATE_LOCATION),
-            placeholder="Choose a location",
-        ),
-        _text_input(
-            ids.CREATE_HOSTNAME,
-            "Hostname",
-            given.get(ids.CREATE_HOSTNAME),
-            placeholder="web-01.example.com",
-            hint="A fully qualified domain name.",
-            optional=True,
-        ),
-        _text_input(
-            ids.CREATE_SSH_KEY,
-            "SSH key id",
-            given.get(ids.CREATE_SSH_KEY),
-            placeholder="42",
-            hint="The id of an SSH key in your VPS.org account.",
-            optional=True,
-        ),
+        _text_input(given, ids.CREATE_NAME, "Name", "web-server-01"),
+        _select(given, ids.CREATE_PLAN, "Plan", plans, "Choose a plan"),
+        _select(given, ids.CREATE_OS, "Operating system", systems, "Choose an operating system"),
+        _select(given, ids.CREATE_LOCATION, "Location", places, "Choose a location"),
+        _text_input(given, ids.CREATE_HOSTNAME, "Hostname", "web-01.example.com", optional=True),
+        _text_input(given, ids.CREATE_SSH_KEY, "SSH key id", "42", optional=True),
         _backups(given.get(ids.CREATE_BACKUPS)),
         context("The server is created when you press *Create*; it takes a few minutes to boot."),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.CREATE_MODAL,
+    return modal(
+        ids.CREATE_MODAL,
         private_metadata=private_metadata,
-        title=plain_text("Create a server"),
-        submit=plain_text("Create"),
-        close=plain_text("Cancel"),
+        title="Create a server",
+        submit="Create",
         blocks=blocks,
     )
 
@@ -123,22 +90,11 @@ def _location_text(code: str, name: str) -> str:
     return slack_text.plain(label, limits.OPTION_TEXT)
 
 
-def _plan_ref(catalog: Catalog, ref: str | None) -> str | None:
-    found = catalog.find_plan(ref) if ref else None
-    return str(found.id) if found else ref
-
-
-def _os_ref(catalog: Catalog, ref: str | None) -> str | None:
-    found = catalog.find_os(ref) if ref else None
-    return str(found.id) if found else ref
-
-
 def _select(
+    given: Mapping[str, str],
     block_id: str,
     label: str,
     choices: Sequence[tuple[str, str]],
-    initial: str | None,
-    *,
     placeholder: str,
 ) -> InputBlock:
     """A required static select of (value, text) choices, or a text input if there are none."""
@@ -152,8 +108,8 @@ def _select(
         options.append(Option(value=value, text=plain_text(shown)))
     options = options[: limits.OPTIONS]
     if not options:
-        return _text_input(block_id, label, initial, placeholder=None, hint=None)
-    wanted = (initial or "").strip().casefold()
+        return _text_input(given, block_id, label, None)
+    wanted = given.get(block_id, "").strip().casefold()
     chosen = next((o for o in options if o.value.casefold() == wanted), None)
     element = StaticSelectElement(
         action_id=block_id + ids.INPUT_SUFFIX,
@@ -165,21 +121,21 @@ def _select(
 
 
 def _text_input(
+    given: Mapping[str, str],
     block_id: str,
     label: str,
-    initial: str | None,
-    *,
     placeholder: str | None,
-    hint: str | None,
+    *,
     optional: bool = False,
 ) -> InputBlock:
+    initial = given.get(block_id)
     prefill = slack_text.plain(initial.strip(), limits.INPUT_VALUE) if initial else ""
     element = PlainTextInputElement(
         action_id=block_id + ids.INPUT_SUFFIX,
         placeholder=plain_text(placeholder) if placeholder else None,
         initial_value=prefill or None,
     )
-    return _input(block_id, label, element, hint=hint, optional=optional)
+    return _input(block_id, label, element, hint=_HINTS.get(block_id), optional=optional)
 
 
 def _backups(initial: str | None) -> InputBlock:

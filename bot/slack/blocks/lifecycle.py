@@ -13,6 +13,7 @@ from bot.slack.blocks.core import (
     elapsed,
     emoji_for,
     fallback,
+    one_section,
     safe,
     section,
     server_ref,
@@ -92,4 +93,4 @@ def build_api_down(polls: int, error: str) -> Message:
         f":rotating_light: The fleet monitor has not reached VPS.org for {polls} polls in a "
         f"row: {safe(error, 500)}"
     )
-    return Message(text=fallback(line), blocks=[section(line)])
+    return one_section(line)

@@ -6,8 +6,6 @@ builders cut every piece of outside text to fit before it goes in.
 
 from __future__ import annotations
 
-MESSAGE_BLOCKS = 50
-MODAL_BLOCKS = 100
 # The top-level `text` of a message: Slack truncates past 40,000 and advises staying under 4,000.
 FALLBACK_TEXT = 3000
 
@@ -17,7 +15,6 @@ FIELD_TEXT = 2000
 HEADER_TEXT = 150
 CONTEXT_ELEMENTS = 10
 CONTEXT_TEXT = 3000
-ACTIONS_ELEMENTS = 25
 
 BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
@@ -26,11 +23,6 @@ OPTION_TEXT = 75
 OPTION_VALUE = 150
 OPTIONS = 100
 
-INPUT_LABEL = 2000
-INPUT_HINT = 2000
-PLACEHOLDER = 150
 INPUT_VALUE = 3000
 
-MODAL_TITLE = 24
-MODAL_BUTTON = 24
 PRIVATE_METADATA = 3000

@@ -15,6 +15,7 @@ from bot.flow.forms import CreateFormState, DeleteFormState, Opened, RejectFormS
 from bot.flow.requests import create_submitted, delete_submitted, reject_submitted
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
+from bot.slack.wording import form_errors
 
 Form = TypeVar("Form", bound=Opened)
 
@@ -57,7 +58,7 @@ async def handle_create_submission(
         await ack(response_action="errors", errors={ids.CREATE_NAME: error or _NOT_OURS})
         return
     if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
+        await ack(response_action="errors", errors=form_errors(checked))
         return
     await ack()
     await create_submitted(services, user_id, state, checked)

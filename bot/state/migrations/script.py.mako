@@ -9,15 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.state.migrations.shared import downgrade as downgrade
+
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     ${upgrades if upgrades else "pass"}
-
-
-def downgrade() -> None:
-    raise NotImplementedError("vpsbot's migrations go forward only: restore a backup to go back")

@@ -9,12 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.state.migrations.shared import TIME
+from bot.state.migrations.shared import downgrade as downgrade
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-TIME: sa.Double[float] = sa.Double()
 
 
 def upgrade() -> None:
@@ -54,7 +53,3 @@ def upgrade() -> None:
         sa.Column("status", sa.Text, primary_key=True),
         sa.Column("until", TIME, nullable=False),
     )
-
-
-def downgrade() -> None:
-    raise NotImplementedError("vpsbot's migrations go forward only: restore a backup to go back")

@@ -10,13 +10,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.state.migrations.shared import AUTO_ID, TIME, decision_columns, request_columns
+from bot.state.migrations.shared import downgrade as downgrade
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-TIME: sa.Double[float] = sa.Double()
-AUTO_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: a rowid alias
 
 
 def upgrade() -> None:
@@ -39,23 +37,8 @@ def upgrade() -> None:
     op.create_table(
         "approvals",
         sa.Column("id", sa.Text, primary_key=True),
-        sa.Column("requester_id", sa.Text, nullable=False),
-        sa.Column("channel_id", sa.Text, nullable=False),
-        sa.Column("channel_name", sa.Text, nullable=False),
-        sa.Column("action", sa.Text, nullable=False),
-        sa.Column("word", sa.Text, nullable=False),
-        sa.Column("server_id", sa.BigInteger),
-        sa.Column("server_name", sa.Text, nullable=False),
-        sa.Column("params", sa.Text, nullable=False),
-        sa.Column("response_url", sa.Text),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("expires_at", TIME, nullable=False),
-        sa.Column("state", sa.Text, nullable=False, server_default="pending"),
-        sa.Column("decided_by", sa.Text),
-        sa.Column("decided_at", TIME),
-        sa.Column("ops_channel", sa.Text),
-        sa.Column("ops_ts", sa.Text),
-        sa.Column("request_id", sa.Text, nullable=False, server_default=""),
+        *request_columns("requester_id", sa.Column("word", sa.Text, nullable=False)),
+        *decision_columns("decided_by", "decided_at"),
         sa.CheckConstraint(
             "state IN ('pending', 'approved', 'rejected', 'expired')", name="approval_state"
         ),
@@ -76,7 +59,3 @@ def upgrade() -> None:
         sa.Column("owner", sa.Text, nullable=False),
         sa.Column("expires_at", TIME, nullable=False),
     )
-
-
-def downgrade() -> None:
-    raise NotImplementedError("vpsbot's migrations go forward only: restore a backup to go back")

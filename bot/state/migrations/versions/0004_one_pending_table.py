@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from bot.state.migrations.shared import decision_columns, request_columns
+from bot.state.migrations.shared import downgrade as downgrade
+
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
-TIME: sa.Double[float] = sa.Double()
 _CONFIRMATIONS = """
     INSERT INTO pending (kind, id, user_id, channel_id, channel_name, action, server_id,
         server_name, params, response_url, created_at, expires_at, state, closed_at)
@@ -39,23 +39,8 @@ def upgrade() -> None:
         "pending",
         sa.Column("id", sa.Text, primary_key=True),
         sa.Column("kind", sa.Text, nullable=False),
-        sa.Column("user_id", sa.Text, nullable=False),
-        sa.Column("channel_id", sa.Text, nullable=False),
-        sa.Column("channel_name", sa.Text, nullable=False),
-        sa.Column("action", sa.Text, nullable=False),
-        sa.Column("word", sa.Text, nullable=False, server_default=""),
-        sa.Column("server_id", sa.BigInteger),
-        sa.Column("server_name", sa.Text, nullable=False),
-        sa.Column("params", sa.Text, nullable=False),
-        sa.Column("response_url", sa.Text),
-        sa.Column("created_at", TIME, nullable=False),
-        sa.Column("expires_at", TIME, nullable=False),
-        sa.Column("state", sa.Text, nullable=False, server_default="pending"),
-        sa.Column("closed_by", sa.Text),
-        sa.Column("closed_at", TIME),
-        sa.Column("ops_channel", sa.Text),
-        sa.Column("ops_ts", sa.Text),
-        sa.Column("request_id", sa.Text, nullable=False, server_default=""),
+        *request_columns("user_id", sa.Column("word", sa.Text, nullable=False, server_default="")),
+        *decision_columns("closed_by", "closed_at"),
         sa.CheckConstraint("kind IN ('confirmation', 'approval')", name="pending_kind"),
         sa.CheckConstraint(
             "state IN ('pending', 'claimed', 'cancelled', 'approved', 'rejected', 'expired')",
@@ -68,7 +53,3 @@ def upgrade() -> None:
     op.execute(_APPROVALS)
     op.drop_table("confirmations")
     op.drop_table("approvals")
-
-
-def downgrade() -> None:
-    raise NotImplementedError("vpsbot's migrations go forward only: restore a backup to go back")
