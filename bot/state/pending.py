@@ -1,7 +1,9 @@
-"""Requests waiting for a person — confirmations and approvals — in one table, `pending`.
+"""Requests waiting for a person, in one table, `pending`: confirmations (single-use, for one
+user) and approvals (the two-person rule: decided once, by someone other than the requester),
+until they expire — across replicas.
 
-A kind (`CONFIRMATIONS`, `APPROVALS`) maps its record to the table's rows; the single-use
-`close` is the one place a pending request is claimed, cancelled or decided, on either backend.
+A kind (`CONFIRMATIONS`, `APPROVALS`) maps its record to the table's rows; `_close` is the one
+place a pending request is claimed, cancelled or decided, on either backend.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.state.core import StoreCore, plain
+from bot.state.guards import writes_counted
 from bot.state.records import (
     Approval,
+    ApprovalOutcome,
+    ApprovalResult,
     ApprovalState,
+    ClaimOutcome,
+    ClaimResult,
     Confirmation,
     ConfirmationState,
+    Opening,
+    OpenOutcome,
     PendingCounts,
     PendingRequest,
     new_id,
@@ -64,7 +73,200 @@ APPROVALS = Kind(
 
 
 class PendingStore(StoreCore):
-    """What confirmations and approvals share: storing, reading and counting them."""
+    """Create, claim and cancel confirmations; open, decide, expire and list approvals."""
+
+    async def create_confirmation(
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        channel_name: str,
+        action: str,
+        server_id: int | None,
+        server_name: str,
+        params: Mapping[str, Any] | None = None,
+        response_url: str | None = None,
+        ttl_seconds: float,
+        now: float | None = None,
+    ) -> Confirmation:
+        """Store a pending confirmation with an unguessable id, valid for `ttl_seconds`.
+
+        `params` must be JSON-able (TypeError otherwise); `ttl_seconds` must be positive.
+        """
+        confirmation = self._new(
+            CONFIRMATIONS,
+            ttl_seconds=ttl_seconds,
+            now=now,
+            params=params,
+            user_id=user_id,
+            channel_id=channel_id,
+            channel_name=channel_name,
+            action=action,
+            server_id=server_id,
+            server_name=server_name,
+            response_url=response_url,
+        )
+        async with self._write() as conn:
+            await conn.execute(p.insert().values(CONFIRMATIONS.row(confirmation)))
+        return confirmation
+
+    async def get_confirmation(self, confirmation_id: str) -> Confirmation | None:
+        """The confirmation as stored (its state is not re-checked against the clock)."""
+        async with self._read() as conn:
+            return await _get(conn, CONFIRMATIONS, confirmation_id)
+
+    async def claim_confirmation(
+        self, confirmation_id: str, user_id: str, now: float | None = None
+    ) -> ClaimResult:
+        """Use the confirmation: exactly one caller, across tasks and replicas, gets `claimed`.
+
+        The others get `already_used`, `expired` (which also marks it expired), `wrong_user`
+        (left untouched) or `not_found`.
+        """
+        return await self._use(confirmation_id, user_id, now, ConfirmationState.CLAIMED)
+
+    async def cancel_confirmation(
+        self, confirmation_id: str, user_id: str, now: float | None = None
+    ) -> ClaimResult:
+        """Like `claim_confirmation`, but the winner gets `cancelled`."""
+        return await self._use(confirmation_id, user_id, now, ConfirmationState.CANCELLED)
+
+    async def _use(
+        self, confirmation_id: str, user_id: str, now: float | None, to: ConfirmationState
+    ) -> ClaimResult:
+        at = self._now(now)
+        mine = p.c.user_id == user_id
+        found, won = await self._close(CONFIRMATIONS, confirmation_id, to, user_id, at, mine)
+        if won is not None:
+            return ClaimResult(ClaimOutcome(won), found)
+        if found is None:
+            return ClaimResult(ClaimOutcome.NOT_FOUND)
+        return ClaimResult(found.problem(user_id, at) or ClaimOutcome.EXPIRED, found)
+
+    async def open_approval(
+        self,
+        *,
+        per_user: int | None,
+        window: float,
+        max_pending: int,
+        commit: bool = True,
+        **request: Any,
+    ) -> Opening:
+        """Store a pending approval, unless an identical request of the same member (action,
+        server, values) is pending (`waiting`, that one), or the member's pending requests
+        reach `max_pending` or, with the writes they made in the last `window` seconds,
+        `per_user` (`full`). Without `commit` nothing is stored: the answer it would give.
+
+        `request` holds the `Approval`'s fields (requester_id, channel_id, channel_name,
+        action, word, server_id, server_name, response_url, request_id), `params` (the
+        operation, JSON-able), `ttl_seconds` and optionally `now`, as `_new` takes them.
+        Decided under the member's write-count lock: replicas never over-admit.
+        """
+        at = self._now(request.pop("now", None))
+        async with self._write() as conn:
+            await self._backend.serialize(conn, f"writes:{request['requester_id']}")
+            mine = p.c.user_id == request["requester_id"]
+            waiting = await _select(conn, APPROVALS, mine, _is_open(at))
+            same = next((a for a in waiting if _identical(a, request)), None)
+            if same is not None:
+                return Opening(OpenOutcome.WAITING, same, len(waiting))
+            writes = 0
+            if per_user is not None:
+                writes = await writes_counted(conn, request["requester_id"], window, at)
+            if len(waiting) >= max_pending or (
+                per_user is not None and len(waiting) + writes >= per_user
+            ):
+                return Opening(OpenOutcome.FULL, None, len(waiting), writes)
+            if not commit:
+                return Opening(OpenOutcome.OPENED, None, len(waiting), writes)
+            approval = self._new(APPROVALS, now=at, **request)
+            await conn.execute(p.insert().values(APPROVALS.row(approval)))
+            return Opening(OpenOutcome.OPENED, approval, len(waiting) + 1, writes)
+
+    async def get_approval(self, approval_id: str) -> Approval | None:
+        """The approval as stored (its state is not re-checked against the clock)."""
+        async with self._read() as conn:
+            return await _get(conn, APPROVALS, approval_id)
+
+    async def set_approval_message(self, approval_id: str, channel: str, ts: str) -> None:
+        """Remember where the approval request was posted (to edit it to its outcome)."""
+        async with self._write() as conn:
+            await conn.execute(
+                sa.update(p)
+                .where(p.c.id == approval_id, p.c.kind == APPROVALS.name)
+                .values(ops_channel=channel, ops_ts=ts)
+            )
+
+    async def decide_approval(
+        self, approval_id: str, approver_id: str, *, approve: bool, now: float | None = None
+    ) -> ApprovalResult:
+        """Approve or reject: exactly one caller, across replicas, gets `approved`/`rejected`.
+
+        The others get `already_decided`, `expired` (which marks it expired), `self_approval`
+        (the requester; left untouched) or `not_found`.
+        """
+        to = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+        return await self._decide(approval_id, approver_id, to, requester=False, now=now)
+
+    async def withdraw_approval(
+        self, approval_id: str, requester_id: str, *, now: float | None = None
+    ) -> ApprovalResult:
+        """The requester takes a pending request back: `rejected` (by them) for this one call;
+        the others get what `decide_approval` gives, `self_approval` meaning "not yours"."""
+        return await self._decide(
+            approval_id, requester_id, ApprovalState.REJECTED, requester=True, now=now
+        )
+
+    async def _decide(
+        self,
+        approval_id: str,
+        user_id: str,
+        to: ApprovalState,
+        *,
+        requester: bool,
+        now: float | None,
+    ) -> ApprovalResult:
+        """Close a pending request as `to`, by `user_id` — who must be its requester (a
+        withdrawal) or must not be (a decision); `self_approval` when that does not hold."""
+        whose = p.c.user_id == user_id if requester else p.c.user_id != user_id
+        found, won = await self._close(APPROVALS, approval_id, to, user_id, self._now(now), whose)
+        if won is not None:
+            return ApprovalResult(ApprovalOutcome(won), found, expired_here=won == EXPIRED)
+        if found is None:
+            return ApprovalResult(ApprovalOutcome.NOT_FOUND)
+        if found.state is ApprovalState.EXPIRED:
+            return ApprovalResult(ApprovalOutcome.EXPIRED, found)
+        if found.state is not ApprovalState.PENDING:
+            return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
+        return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
+
+    async def list_approvals(
+        self, *, pending_only: bool = True, now: float | None = None
+    ) -> list[Approval]:
+        """Approvals oldest first: those still open for a decision, or all that are kept."""
+        where = [_is_open(self._now(now))] if pending_only else []
+        async with self._read() as conn:
+            return await _select(conn, APPROVALS, *where)
+
+    async def expire_approvals(self, now: float | None = None) -> list[Approval]:
+        """Mark overdue pending approvals expired and return exactly those, oldest first.
+
+        Each is returned to one caller only, across replicas: that caller reports the expiry.
+        """
+        async with self._write() as conn:
+            return await _expire(conn, APPROVALS, self._now(now))
+
+    async def count_pending(self, now: float | None = None) -> PendingCounts:
+        """How many confirmations and approvals wait for a person now (for metrics)."""
+        query = (
+            sa.select(p.c.kind, sa.func.count()).where(_is_open(self._now(now))).group_by(p.c.kind)
+        )
+        async with self._read() as conn:
+            counts = {kind: int(n) for kind, n in (await conn.execute(query)).all()}
+        return PendingCounts(
+            confirmations=counts.get(CONFIRMATIONS.name, 0),
+            approvals=counts.get(APPROVALS.name, 0),
+        )
 
     def _new(
         self,
@@ -87,102 +289,85 @@ class PendingStore(StoreCore):
             **values,
         )
 
-    async def _add(self, kind: Kind[R], record: R) -> R:
+    async def _close(
+        self,
+        kind: Kind[R],
+        record_id: str,
+        to: StrEnum,
+        by: str,
+        at: float,
+        only: sa.ColumnElement[bool],
+    ) -> tuple[R | None, str | None]:
+        """Claim, cancel or decide a request (as `to`, by `by`) if it is pending, matches `only`
+        and is not overdue at `at`: (the record, `to`). Overdue, it is marked expired instead:
+        (the record, "expired"). Otherwise this call changed nothing: (the record or None, None).
+
+        The conditional UPDATEs are what make a request single-use: the database hands the row
+        back to exactly one caller, in any process on any host.
+        """
+        mine = (p.c.id == record_id, p.c.state == PENDING, only)
         async with self._write() as conn:
-            await insert(conn, kind, record)
-        return record
-
-    async def _find(self, kind: Kind[R], record_id: str) -> R | None:
-        async with self._read() as conn:
-            return await get(conn, kind, record_id)
-
-    async def count_pending(self, now: float | None = None) -> PendingCounts:
-        """How many confirmations and approvals wait for a person now (for metrics)."""
-        query = (
-            sa.select(p.c.kind, sa.func.count()).where(is_open(self._now(now))).group_by(p.c.kind)
-        )
-        async with self._read() as conn:
-            counts = {kind: int(n) for kind, n in (await conn.execute(query)).all()}
-        return PendingCounts(
-            confirmations=counts.get(CONFIRMATIONS.name, 0),
-            approvals=counts.get(APPROVALS.name, 0),
-        )
+            closed = await _update(
+                conn, kind, *mine, p.c.expires_at > at, state=to.value, closed_by=by, closed_at=at
+            )
+            if closed:
+                return closed[0], to.value
+            expired = await _expire(conn, kind, at, *mine)
+            if expired:
+                return expired[0], EXPIRED
+            return await _get(conn, kind, record_id), None
 
 
-def is_open(at: float) -> sa.ColumnElement[bool]:
+def _is_open(at: float) -> sa.ColumnElement[bool]:
     """Still pending at `at`: not closed, not overdue."""
     return sa.and_(p.c.state == PENDING, p.c.expires_at > at)
 
 
-async def close(
-    conn: AsyncConnection,
-    kind: Kind[R],
-    record_id: str,
-    *,
-    to: StrEnum,
-    by: str,
-    at: float,
-    only: sa.ColumnElement[bool],
-) -> R | None:
-    """Claim, cancel or decide a pending request (as `to`, by `by`), if it is still pending,
-    not overdue at `at` and matches `only`: the closed record, or None if this call lost.
-
-    The one conditional UPDATE is what makes a request single-use: the database hands the row
-    back to exactly one caller, in any process on any host.
-    """
-    row = (
-        await conn.execute(
-            sa.update(p)
-            .where(
-                p.c.id == record_id,
-                p.c.kind == kind.name,
-                is_open(at),
-                only,
-            )
-            .values(state=to.value, closed_by=by, closed_at=at)
-            .returning(*p.c)
-        )
-    ).first()
-    return None if row is None else kind.read(row)
+def _identical(approval: Approval, request: Mapping[str, Any]) -> bool:
+    """The same change asked again: same member, action, server and values."""
+    return (
+        approval.action == request["action"]
+        and approval.word == request["word"]
+        and approval.server_id == request["server_id"]
+        and approval.server_name == request["server_name"]
+        and dict(approval.params) == plain(request.get("params"))
+    )
 
 
-async def expire(
-    conn: AsyncConnection, kind: Kind[R], at: float, record_id: str | None = None
+async def _update(
+    conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement[bool], **values: Any
 ) -> list[R]:
-    """Mark overdue pending requests of `kind` (all, or one) expired; exactly those, oldest
-    first — each returned to one caller only, across replicas."""
-    overdue = sa.update(p).where(p.c.kind == kind.name, p.c.state == PENDING, p.c.expires_at <= at)
-    if record_id is not None:
-        overdue = overdue.where(p.c.id == record_id)
-    rows = (await conn.execute(overdue.values(state=EXPIRED, closed_at=at).returning(*p.c))).all()
+    """Set `values` on the requests of `kind` that match `where`: exactly those, oldest first."""
+    query = sa.update(p).where(p.c.kind == kind.name, *where).values(values).returning(*p.c)
+    rows = (await conn.execute(query)).all()
     return sorted((kind.read(row) for row in rows), key=lambda x: (x.created_at, x.id))
 
 
-async def get(conn: AsyncConnection, kind: Kind[R], record_id: str) -> R | None:
-    """The request as stored (its state is not re-checked against the clock)."""
+async def _expire(
+    conn: AsyncConnection, kind: Kind[R], at: float, *where: sa.ColumnElement[bool]
+) -> list[R]:
+    """Mark the overdue pending requests of `kind` that match `where` expired: exactly those
+    (each returned to one caller only, across replicas), oldest first."""
+    overdue = (p.c.state == PENDING, p.c.expires_at <= at, *where)
+    return await _update(conn, kind, *overdue, state=EXPIRED, closed_at=at)
+
+
+async def _get(conn: AsyncConnection, kind: Kind[R], record_id: str) -> R | None:
     query = sa.select(p).where(p.c.id == record_id, p.c.kind == kind.name)
     row = (await conn.execute(query)).first()
     return None if row is None else kind.read(row)
 
 
-async def select(conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement[bool]) -> list[R]:
+async def _select(conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement[bool]) -> list[R]:
     """The requests of `kind` that match `where`, oldest first."""
     query = sa.select(p).where(p.c.kind == kind.name, *where)
     rows = await conn.execute(query.order_by(p.c.created_at, p.c.id))
     return [kind.read(row) for row in rows]
 
 
-async def insert(conn: AsyncConnection, kind: Kind[R], record: R) -> None:
-    await conn.execute(p.insert().values(kind.row(record)))
-
-
 async def purge(conn: AsyncConnection, at: float, *, keep_seconds: float, day: float) -> int:
-    """Mark overdue confirmations expired and delete those past their deadline by more than
-    `keep_seconds`, and approvals that ended more than `day` ago; the confirmations deleted.
-
-    Overdue approvals are left to `expire_approvals`, whose caller reports them.
-    """
-    await expire(conn, CONFIRMATIONS, at)
+    """`StateStore.purge_expired`'s part in this table: the confirmations deleted."""
+    await _expire(conn, CONFIRMATIONS, at)
     confirmations = sa.delete(p).where(
         p.c.kind == CONFIRMATIONS.name, p.c.expires_at <= at - keep_seconds
     )

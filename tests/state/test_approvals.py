@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 import pytest
@@ -19,9 +20,11 @@ from tests.state.conftest import T0, FakeClock
 
 TTL = 1800.0
 ALICE, BOB, CAROL = "U0ALICE01", "U0BOB0001", "U0CAROL01"
+_NTH = itertools.count()
 
 
 async def _request(store: StateStore, **overrides: Any) -> Approval:
+    """A new pending approval, as a member asks for one (each a different request)."""
     fields: dict[str, Any] = {
         "requester_id": ALICE,
         "channel_id": "C0DEV0001",
@@ -30,13 +33,15 @@ async def _request(store: StateStore, **overrides: Any) -> Approval:
         "word": "delete",
         "server_id": 12345,
         "server_name": "prod-db-01",
-        "params": {"confirm_name": "prod-db-01"},
+        "params": {"confirm_name": "prod-db-01", "nth": next(_NTH)},
         "response_url": "https://hooks.slack.test/response/9",
         "ttl_seconds": TTL,
         "request_id": "a1b2c3d4e5f6",
     }
     fields.update(overrides)
-    return await store.create_approval(**fields)
+    opened = await store.open_approval(per_user=None, window=0.0, max_pending=100, **fields)
+    assert opened.approval is not None
+    return opened.approval
 
 
 async def test_created_approval_reads_back_as_pending(store: StateStore) -> None:

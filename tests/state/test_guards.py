@@ -120,8 +120,15 @@ async def test_pending_counts(store: StateStore) -> None:
     await store.create_confirmation(user_id="U1", action="stop", ttl_seconds=300, **fields)
     await store.create_confirmation(user_id="U1", action="stop", ttl_seconds=10, **fields)
     await store.claim_confirmation(used.id, "U1")
-    await store.create_approval(
-        requester_id="U1", action="delete", word="delete", ttl_seconds=600, **fields
+    await store.open_approval(
+        per_user=None,
+        window=0.0,
+        max_pending=1,
+        requester_id="U1",
+        action="delete",
+        word="delete",
+        ttl_seconds=600,
+        **fields,
     )
 
     assert await store.count_pending(now=T0 + 5) == PendingCounts(confirmations=2, approvals=1)
