@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,23 +11,10 @@ from bot.state.core import StoreCore
 from bot.state.records import Watch
 from bot.state.tables import watches as w
 
-_FIELDS = (
-    "server_id",
-    "server_name",
-    "action",
-    "requested_by",
-    "channel_id",
-    "started_at",
-    "deadline",
-    "ops_channel",
-    "ops_ts",
-    "result_channel",
-    "result_ts",
-    "response_url",
-    "last_status",
-)
+_LEASE = ("id", "owner", "lease_until")
+_FIELDS = [f.name for f in fields(Watch) if f.name not in _LEASE]
 """What `update_watch` may change: everything but the id, the owner and the lease."""
-_COLUMNS = [w.c.id, *(w.c[name] for name in _FIELDS), w.c.owner, w.c.lease_until]
+_COLUMNS = [w.c[f.name] for f in fields(Watch)]
 _UNFINISHED = w.c.finished_at.is_(None)
 
 
