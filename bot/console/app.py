@@ -174,12 +174,17 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
             def working() -> int:
                 return sum(not t.done() for t in services.inflight)
 
+            source: LineSource = StreamLines(stdin)  # a pipe; else -c lines, or a person
+            if options.lines is not None:
+                source = ScriptLines(options.lines)
+            elif options.keyboard is not None and interactive:
+                source = TypedLines(options.keyboard)
             interpreter = Interpreter(
                 emu,
                 workspace,
                 screen,
                 terminal,
-                _source(options, stdin, interactive=interactive),
+                source,
                 command=settings.bot_command,
                 who=me.id,
                 where=here.id,
@@ -193,8 +198,14 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                 stop_on_failure=not interactive and not options.keep_going,
                 policy_text=policy_text(with_ops, policy, me.id),
             )
-            if interactive:
-                _connect_keyboard(options, terminal, interpreter)
+            if isinstance(source, TypedLines):  # Ctrl-C while the bot answers stops the wait
+                loop = asyncio.get_running_loop()
+
+                def interrupt() -> None:
+                    with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop
+                        loop.call_soon_threadsafe(interpreter.waits.interrupt)
+
+                source.keyboard.connect(terminal, interrupt)
             api = redact_url(settings.vps_api_url) if real_api else None
             banner(terminal, api, policy_note, state_note, command=settings.bot_command, who=me.id)
             if interactive:  # a useful screen at once
@@ -217,28 +228,3 @@ def _say_what_failed(terminal: Terminal, interpreter: Interpreter, *, stopped: b
     failures = counted(interpreter.failures, "failure")
     rest = "; the lines after it were not run" if stopped else f" ({failures} in all)"
     terminal.write(terminal.style.paint(f"✗ Failed: {what}{rest}. Exit code 1.", BOLD, RED))
-
-
-def _connect_keyboard(
-    options: ConsoleOptions, terminal: Terminal, interpreter: Interpreter
-) -> None:
-    """Prompts and ^C on this terminal; Ctrl-C while the bot answers stops the waiting."""
-    loop = asyncio.get_running_loop()
-
-    def interrupt() -> None:
-        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to stop
-            loop.call_soon_threadsafe(interpreter.waits.interrupt)
-
-    keyboard = options.keyboard
-    assert keyboard is not None  # noqa: S101 - run_console made sure of it
-    keyboard.connect(terminal, interrupt)
-
-
-def _source(options: ConsoleOptions, stdin: TextIO, *, interactive: bool) -> LineSource:
-    """Lines from -c, else from the person at the terminal, else from the pipe."""
-    if options.lines is not None:
-        return ScriptLines(options.lines)
-    if not interactive:
-        return StreamLines(stdin)
-    assert options.keyboard is not None  # noqa: S101 - run_console made sure of it
-    return TypedLines(options.keyboard)

@@ -11,7 +11,7 @@ from typing import Literal
 from bot.catalog import matches
 from bot.console.help import FORM_HELP
 from bot.console.mrkdwn import BOLD, DIM, plain
-from bot.console.render import render_blocks
+from bot.console.render import options_of, render_blocks
 from bot.console.terminal import PROMPT_END, Terminal
 from bot.console.workspace import ConsoleWorkspace
 from slackemu import Input, SlackEmulator, View
@@ -146,7 +146,7 @@ class FormFiller:
         block_hint = _hint(self._view, field)
         if block_hint:
             lines.append(style.paint(f"    {block_hint}", DIM))
-        for number, (_, text) in enumerate(_options(field), 1):
+        for number, (_, text) in enumerate(options_of(field.element), 1):
             lines.append(f"    {style.paint(str(number), BOLD)}) {text}")
         current = _initial(field)
         if current:
@@ -162,14 +162,14 @@ class FormFiller:
                 raise ValueError(f"{plain(field.label)} is required.")
             return [] if field.type in _MULTI else ""
         if field.type in _MULTI:
-            options = _options(field)
+            options = options_of(field.element)
             if text.lower() in _YES and len(options) == 1:
                 return [options[0][0]]
             if text.lower() in _NO:
                 return []
             return [pick(options, piece) for piece in re.split(r"[,\s]+", text) if piece]
         if field.type in _CHOICE:
-            return pick(_options(field), text)
+            return pick(options_of(field.element), text)
         return text
 
     def pairs(self, fields: Sequence[Input], text: str) -> dict[str, object]:
@@ -187,10 +187,6 @@ class FormFiller:
 
     def note(self, text: str, *codes: str) -> None:
         self.terminal.write("  " + self.terminal.style.paint(text, *codes))
-
-
-def _options(field: Input) -> list[tuple[str, str]]:
-    return [(str(o.get("value", "")), plain(o.get("text", {}).get("text"))) for o in field.options]
 
 
 def pick(options: list[tuple[str, str]], typed: str) -> str:

@@ -3,7 +3,6 @@ main thread so that Ctrl-C and Ctrl-D behave as they do in a shell."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import queue
@@ -14,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from bot.commands.usage import DEFAULT_SLASH_COMMAND, commands
-from bot.console.terminal import Terminal
+from bot.console.terminal import Terminal, handed_over
 
 __all__ = ["Keyboard", "TypedLines"]
 
@@ -163,24 +162,11 @@ class TypedLines:
     echo = False
 
     def __init__(self, keyboard: Keyboard) -> None:
-        self._keyboard = keyboard
+        self.keyboard = keyboard
 
     async def read(self, prompt: str) -> str | None:
         """The next line the person types; None on Ctrl-D."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[str | None] = loop.create_future()
-
-        def deliver(line: str | None) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop closed while the person typed
-                loop.call_soon_threadsafe(_settle, future, line)
-
-        self._keyboard.ask(prompt, deliver)
-        return await future
-
-
-def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
-    if not future.done():
-        future.set_result(line)
+        return await handed_over(lambda deliver: self.keyboard.ask(prompt, deliver))
 
 
 def _complete(text: str, state: int) -> str | None:

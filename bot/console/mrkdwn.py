@@ -68,6 +68,7 @@ EMOJI = {
 _ON = {"b": "\ue000", "i": "\ue001", "s": "\ue002", "c": "\ue003", "m": "\ue004", "q": "\ue005"}
 _OFF = {k: chr(ord(v) + 0x10) for k, v in _ON.items()}
 _CODES = {"b": BOLD, "i": ITALIC, "s": STRIKE, "c": CYAN, "m": BLUE, "q": DIM}
+_KEY = {v: (k, True) for k, v in _ON.items()} | {v: (k, False) for k, v in _OFF.items()}
 _MARKER = re.compile("[" + "".join(_ON.values()) + "".join(_OFF.values()) + "]")
 
 _DROP = re.compile(
@@ -210,14 +211,11 @@ def _to_ansi(text: str, style: Style, base: tuple[str, ...]) -> str:
     for match in _MARKER.finditer(text):
         out.append(text[last : match.start()])
         last = match.end()
-        mark = match.group(0)
-        key = next((k for k, v in _ON.items() if v == mark), None)
-        if key is not None:
+        key, on = _KEY[match.group(0)]
+        if on:
             active.append(key)
-        else:
-            off = next(k for k, v in _OFF.items() if v == mark)
-            if off in active:
-                active.remove(off)
+        elif key in active:
+            active.remove(key)
         out.append("\x1b[0m" + style.sgr((*base, *(_CODES[k] for k in active))))
     out.append(text[last:])
     return "".join(out)

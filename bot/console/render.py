@@ -166,7 +166,7 @@ class _Painter:
         label = plain(_dict(element.get("text")).get("text"), emoji=True) or "(no label)"
         if not self.numbered:
             return self.style.paint(f"[{label}]", DIM)
-        options = tuple(_options(element))
+        options = tuple(options_of(element))
         if kind != "button":
             label = plain(_dict(element.get("placeholder")).get("text")) or "Choose"
         control = Control(
@@ -208,7 +208,8 @@ def _attachment(item: dict[str, Any], style: Style, names: Names) -> Rendered:
     return out
 
 
-def _options(element: dict[str, Any]) -> list[tuple[str, str]]:
+def options_of(element: dict[str, Any]) -> list[tuple[str, str]]:
+    """A menu's (value, text) pairs, groups included."""
     found = list(_list(element.get("options")))
     for group in _list(element.get("option_groups")):
         found += _list(_dict(group).get("options"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from bot.console.mrkdwn import BLUE, BOLD, DIM, YELLOW, Style
@@ -130,11 +130,7 @@ class Screen:
 
     def target(self) -> tuple[Message, list[Control]] | None:
         """The newest shown message that still has controls: the one a typed number clicks."""
-        for message in reversed(self.shown):
-            controls = self.controls.get(id(message), [])
-            if controls and not message.deleted and message.visible_to(self.who()):
-                return message, controls
-        return None
+        return next(((m, controls) for m, controls in self._clickable() if controls), None)
 
     def find(self, text: str) -> tuple[Message, Control] | None:
         """The newest control labelled `text`: exactly, then ignoring symbols, then its start."""
@@ -147,13 +143,17 @@ class Screen:
         if not _words(wanted):  # only symbols: nothing to compare but the exact label
             del tests[1:]
         for test in tests:
-            for message in reversed(self.shown):
-                if message.deleted or not message.visible_to(self.who()):
-                    continue
-                for control in self.controls.get(id(message), []):
+            for message, controls in self._clickable():
+                for control in controls:
                     if test(control.label):
                         return message, control
         return None
+
+    def _clickable(self) -> Iterator[tuple[Message, list[Control]]]:
+        """The shown messages the person still sees, newest first, with their controls."""
+        for message in reversed(self.shown):
+            if not message.deleted and message.visible_to(self.who()):
+                yield message, self.controls.get(id(message), [])
 
     def describe(self, message: Message) -> str:
         """A short name for a message: its first line of text."""

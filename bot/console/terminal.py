@@ -139,29 +139,37 @@ class StreamLines:
         self._stream = stream
 
     async def read(self, prompt: str) -> str | None:
-        """The next line of the stream."""
-        line = await _in_thread(self._stream.readline)
-        return None if not line else line.rstrip("\r\n")
+        """The next line of the stream, read in a daemon thread (it never keeps the process
+        alive)."""
+
+        def work(deliver: Callable[[str | None], None]) -> None:
+            try:
+                line = self._stream.readline()
+            except (EOFError, OSError, ValueError, KeyboardInterrupt):
+                line = ""
+            deliver(line.rstrip("\r\n") if line else None)
+
+        return await handed_over(
+            lambda deliver: threading.Thread(
+                target=work, args=(deliver,), name="console-input", daemon=True
+            ).start()
+        )
 
 
-async def _in_thread(read: Callable[[], str]) -> str | None:
-    """Run one blocking read in a daemon thread (it never keeps the process alive)."""
+async def handed_over(ask: Callable[[Callable[[str | None], None]], None]) -> str | None:
+    """The line another thread hands over to the `deliver` that `ask` gets (None: no more)."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str | None] = loop.create_future()
 
-    def deliver(line: str | None) -> None:
+    def settle(line: str | None) -> None:
         if not future.done():
             future.set_result(line)
 
-    def work() -> None:
-        try:
-            line: str | None = read()
-        except (EOFError, OSError, ValueError, KeyboardInterrupt):
-            line = None
+    def deliver(line: str | None) -> None:
         with contextlib.suppress(RuntimeError):  # the loop closed while we waited
-            loop.call_soon_threadsafe(deliver, line)
+            loop.call_soon_threadsafe(settle, line)
 
-    threading.Thread(target=work, name="console-input", daemon=True).start()
+    ask(deliver)
     return await future
 
 
