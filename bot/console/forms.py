@@ -95,7 +95,7 @@ class FormFiller:
     async def close(self, view: View, outcome: Outcome) -> Outcome:
         """Close the form unsent."""
         await self.emu.close_view(view, clear=True, user=self.who())
-        self.note("Form closed; nothing was sent.")
+        self.terminal.write("  Form closed; nothing was sent.")
         return outcome
 
     def intro(self, view: View) -> None:
@@ -184,9 +184,6 @@ class FormFiller:
             if parsed is not None:
                 values[field.block_id] = parsed
         return values
-
-    def note(self, text: str, *codes: str) -> None:
-        self.terminal.write("  " + self.terminal.style.paint(text, *codes))
 
 
 def pick(options: list[tuple[str, str]], typed: str) -> str:

@@ -52,7 +52,9 @@ STARTUP_CONNECT_SECONDS = 10.0
 WRITE = "vpsbot_write"
 """Execution option of the writer engine: on SQLite its transactions BEGIN IMMEDIATE."""
 
-_LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
+DRIVER_ERRORS = (exc.DBAPIError, exc.TimeoutError, OSError, TimeoutError)
+"""What the drivers and the pool raise; the store turns them into StateStoreErrors."""
+LOCK_SPACE = 0x76707362  # "vpsb": the first key of every advisory lock vpsbot takes
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "55000", "55P03", "57014", "40001", "40P01")
 """Connection lost, out of resources, shutting down or starting up, not accepting connections
 (`ALTER DATABASE … ALLOW_CONNECTIONS false`, 55000), lock/statement timeout, conflicts."""
@@ -87,7 +89,8 @@ class Backend:
         released at commit, so two replicas can't both count "4 writes" and both write a 5th.
         """
         if self.kind == "postgresql":
-            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, _hash(key))))
+            key_hash = sa.func.hashtext(key, type_=sa.Integer)
+            await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_SPACE, key_hash)))
 
     def engine(self, *, migrating: bool = False) -> AsyncEngine:
         """A new engine; `migrating` waits longer and keeps no pool (start-up only)."""
@@ -243,10 +246,6 @@ def _postgres_engine(backend: Backend, *, migrating: bool) -> AsyncEngine:
 def _busy(error: BaseException) -> bool:
     text = str(getattr(error, "orig", None) or error)
     return "locked" in text or "busy" in text
-
-
-def _hash(key: str) -> sa.ColumnElement[int]:
-    return sa.func.hashtext(key, type_=sa.Integer)
 
 
 def _unreachable(error: BaseException) -> bool:

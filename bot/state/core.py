@@ -10,13 +10,10 @@ from types import TracebackType
 from typing import Any, Self
 
 import sqlalchemy as sa
-from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.state.backend import WRITE, Backend
+from bot.state.backend import DRIVER_ERRORS, WRITE, Backend
 from bot.state.errors import StateStoreError
-
-_DRIVER_ERRORS = (exc.DBAPIError, exc.TimeoutError, OSError, TimeoutError)
 
 
 class StoreCore:
@@ -73,14 +70,6 @@ class StoreCore:
     def _now(self, now: float | None) -> float:
         return self._clock() if now is None else now
 
-    def _window(self, ttl_seconds: float, now: float | None) -> tuple[float, float]:
-        """(created_at, expires_at) of something pending for `ttl_seconds` (ValueError unless
-        positive)."""
-        if not ttl_seconds > 0:
-            raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
-        created_at = self._now(now)
-        return created_at, created_at + ttl_seconds
-
     def _read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A read transaction: what it reads comes from one moment."""
         return self._open(self._engine.connect())
@@ -100,7 +89,7 @@ class StoreCore:
         try:
             async with opening as conn:
                 yield conn
-        except _DRIVER_ERRORS as error:
+        except DRIVER_ERRORS as error:
             raise self._backend.translate(error) from error
 
 

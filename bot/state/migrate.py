@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.state.backend import WRITE, Backend
+from bot.state.backend import DRIVER_ERRORS, LOCK_SPACE, WRITE, Backend
 from bot.state.errors import StateStoreError, StateStoreUnavailable
 
 if TYPE_CHECKING:
@@ -34,8 +34,7 @@ SCHEMA_VERSION = 4
 HEAD = f"{SCHEMA_VERSION:04d}"
 _LEGACY = {1: "0001", 2: "0002"}
 """`PRAGMA user_version` of files made before Alembic → the revision their schema matches."""
-_LOCK = (0x76707362, 0)  # "vpsb", 0: the migration lock
-_DRIVER_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError, OSError, TimeoutError)
+_LOCK = (LOCK_SPACE, 0)  # the migration lock
 _ALEMBIC = threading.Lock()
 
 
@@ -54,7 +53,7 @@ async def migrate(backend: Backend, engine: AsyncEngine | None = None) -> None:
             await _migrate_sqlite(backend, engine)
         else:
             await _migrate_postgres(backend, engine)
-    except _DRIVER_ERRORS as error:
+    except DRIVER_ERRORS as error:
         translated = backend.translate(error)
         reason = str(translated).removeprefix(f"{backend.what}: ")
         if isinstance(translated, StateStoreUnavailable):  # "cannot be reached (why)"

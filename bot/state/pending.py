@@ -280,13 +280,11 @@ class PendingStore(StoreCore):
         """A new pending request of `kind` with an unguessable id, open for `ttl_seconds`
         (ValueError unless positive); `params` must be JSON-able (TypeError otherwise), `values`
         are the record's other fields (TypeError for one it lacks)."""
-        created_at, expires_at = self._window(ttl_seconds, now)
+        if not ttl_seconds > 0:
+            raise ValueError(f"ttl_seconds must be positive, not {ttl_seconds!r}")
+        at = self._now(now)
         return kind.record(
-            id=new_id(),
-            params=plain(params),
-            created_at=created_at,
-            expires_at=expires_at,
-            **values,
+            id=new_id(), params=plain(params), created_at=at, expires_at=at + ttl_seconds, **values
         )
 
     async def _close(
