@@ -75,37 +75,14 @@ APPROVALS = Kind(
 class PendingStore(StoreCore):
     """Create, claim and cancel confirmations; open, decide, expire and list approvals."""
 
-    async def create_confirmation(
-        self,
-        *,
-        user_id: str,
-        channel_id: str,
-        channel_name: str,
-        action: str,
-        server_id: int | None,
-        server_name: str,
-        params: Mapping[str, Any] | None = None,
-        response_url: str | None = None,
-        ttl_seconds: float,
-        now: float | None = None,
-    ) -> Confirmation:
+    async def create_confirmation(self, **request: Any) -> Confirmation:
         """Store a pending confirmation with an unguessable id, valid for `ttl_seconds`.
 
-        `params` must be JSON-able (TypeError otherwise); `ttl_seconds` must be positive.
+        `request` holds the `Confirmation`'s fields (user_id, channel_id, channel_name, action,
+        server_id, server_name, response_url), `params` (JSON-able), `ttl_seconds` (positive)
+        and optionally `now`, as `_new` takes them.
         """
-        confirmation = self._new(
-            CONFIRMATIONS,
-            ttl_seconds=ttl_seconds,
-            now=now,
-            params=params,
-            user_id=user_id,
-            channel_id=channel_id,
-            channel_name=channel_name,
-            action=action,
-            server_id=server_id,
-            server_name=server_name,
-            response_url=response_url,
-        )
+        confirmation = self._new(CONFIRMATIONS, **request)
         async with self._write() as conn:
             await conn.execute(p.insert().values(CONFIRMATIONS.row(confirmation)))
         return confirmation
