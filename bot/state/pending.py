@@ -1,9 +1,9 @@
-"""Requests waiting for a person, in one table, `pending`: confirmations (single-use, for one
-user) and approvals (the two-person rule: decided once, by someone other than the requester),
-until they expire — across replicas.
+"""Requests waiting for a person — confirmations and approvals — in one table, `pending`.
 
 A kind (`CONFIRMATIONS`, `APPROVALS`) maps its record to the table's rows; `_close` is the one
-place a pending request is claimed, cancelled or decided, on either backend.
+place a pending request is claimed, cancelled or decided, on either backend. Confirmations, the
+plain kind (single-use, for one user, until they expire), are kept here; `approvals.py` adds
+what approvals need beyond it.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.state.core import StoreCore, plain
-from bot.state.guards import writes_counted
 from bot.state.records import (
     Approval,
-    ApprovalOutcome,
-    ApprovalResult,
     ApprovalState,
     ClaimOutcome,
     ClaimResult,
     Confirmation,
     ConfirmationState,
-    Opening,
-    OpenOutcome,
     PendingCounts,
     PendingRequest,
     new_id,
@@ -73,7 +68,7 @@ APPROVALS = Kind(
 
 
 class PendingStore(StoreCore):
-    """Create, claim and cancel confirmations; open, decide, expire and list approvals."""
+    """What confirmations and approvals share; and create, claim and cancel confirmations."""
 
     async def create_confirmation(self, **request: Any) -> Confirmation:
         """Store a pending confirmation with an unguessable id, valid for `ttl_seconds`.
@@ -90,7 +85,7 @@ class PendingStore(StoreCore):
     async def get_confirmation(self, confirmation_id: str) -> Confirmation | None:
         """The confirmation as stored (its state is not re-checked against the clock)."""
         async with self._read() as conn:
-            return await _get(conn, CONFIRMATIONS, confirmation_id)
+            return await get(conn, CONFIRMATIONS, confirmation_id)
 
     async def claim_confirmation(
         self, confirmation_id: str, user_id: str, now: float | None = None
@@ -120,123 +115,10 @@ class PendingStore(StoreCore):
             return ClaimResult(ClaimOutcome.NOT_FOUND)
         return ClaimResult(found.problem(user_id, at) or ClaimOutcome.EXPIRED, found)
 
-    async def open_approval(
-        self,
-        *,
-        per_user: int | None,
-        window: float,
-        max_pending: int,
-        commit: bool = True,
-        **request: Any,
-    ) -> Opening:
-        """Store a pending approval, unless an identical request of the same member (action,
-        server, values) is pending (`waiting`, that one), or the member's pending requests
-        reach `max_pending` or, with the writes they made in the last `window` seconds,
-        `per_user` (`full`). Without `commit` nothing is stored: the answer it would give.
-
-        `request` holds the `Approval`'s fields (requester_id, channel_id, channel_name,
-        action, word, server_id, server_name, response_url, request_id), `params` (the
-        operation, JSON-able), `ttl_seconds` and optionally `now`, as `_new` takes them.
-        Decided under the member's write-count lock: replicas never over-admit.
-        """
-        at = self._now(request.pop("now", None))
-        async with self._write() as conn:
-            await self._backend.serialize(conn, f"writes:{request['requester_id']}")
-            mine = p.c.user_id == request["requester_id"]
-            waiting = await _select(conn, APPROVALS, mine, _is_open(at))
-            same = next((a for a in waiting if _identical(a, request)), None)
-            if same is not None:
-                return Opening(OpenOutcome.WAITING, same, len(waiting))
-            writes = 0
-            if per_user is not None:
-                writes = await writes_counted(conn, request["requester_id"], window, at)
-            if len(waiting) >= max_pending or (
-                per_user is not None and len(waiting) + writes >= per_user
-            ):
-                return Opening(OpenOutcome.FULL, None, len(waiting), writes)
-            if not commit:
-                return Opening(OpenOutcome.OPENED, None, len(waiting), writes)
-            approval = self._new(APPROVALS, now=at, **request)
-            await conn.execute(p.insert().values(APPROVALS.row(approval)))
-            return Opening(OpenOutcome.OPENED, approval, len(waiting) + 1, writes)
-
-    async def get_approval(self, approval_id: str) -> Approval | None:
-        """The approval as stored (its state is not re-checked against the clock)."""
-        async with self._read() as conn:
-            return await _get(conn, APPROVALS, approval_id)
-
-    async def set_approval_message(self, approval_id: str, channel: str, ts: str) -> None:
-        """Remember where the approval request was posted (to edit it to its outcome)."""
-        async with self._write() as conn:
-            await conn.execute(
-                sa.update(p)
-                .where(p.c.id == approval_id, p.c.kind == APPROVALS.name)
-                .values(ops_channel=channel, ops_ts=ts)
-            )
-
-    async def decide_approval(
-        self, approval_id: str, approver_id: str, *, approve: bool, now: float | None = None
-    ) -> ApprovalResult:
-        """Approve or reject: exactly one caller, across replicas, gets `approved`/`rejected`.
-
-        The others get `already_decided`, `expired` (which marks it expired), `self_approval`
-        (the requester; left untouched) or `not_found`.
-        """
-        to = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
-        return await self._decide(approval_id, approver_id, to, requester=False, now=now)
-
-    async def withdraw_approval(
-        self, approval_id: str, requester_id: str, *, now: float | None = None
-    ) -> ApprovalResult:
-        """The requester takes a pending request back: `rejected` (by them) for this one call;
-        the others get what `decide_approval` gives, `self_approval` meaning "not yours"."""
-        return await self._decide(
-            approval_id, requester_id, ApprovalState.REJECTED, requester=True, now=now
-        )
-
-    async def _decide(
-        self,
-        approval_id: str,
-        user_id: str,
-        to: ApprovalState,
-        *,
-        requester: bool,
-        now: float | None,
-    ) -> ApprovalResult:
-        """Close a pending request as `to`, by `user_id` — who must be its requester (a
-        withdrawal) or must not be (a decision); `self_approval` when that does not hold."""
-        whose = p.c.user_id == user_id if requester else p.c.user_id != user_id
-        found, won = await self._close(APPROVALS, approval_id, to, user_id, self._now(now), whose)
-        if won is not None:
-            return ApprovalResult(ApprovalOutcome(won), found, expired_here=won == EXPIRED)
-        if found is None:
-            return ApprovalResult(ApprovalOutcome.NOT_FOUND)
-        if found.state is ApprovalState.EXPIRED:
-            return ApprovalResult(ApprovalOutcome.EXPIRED, found)
-        if found.state is not ApprovalState.PENDING:
-            return ApprovalResult(ApprovalOutcome.ALREADY_DECIDED, found)
-        return ApprovalResult(ApprovalOutcome.SELF_APPROVAL, found)
-
-    async def list_approvals(
-        self, *, pending_only: bool = True, now: float | None = None
-    ) -> list[Approval]:
-        """Approvals oldest first: those still open for a decision, or all that are kept."""
-        where = [_is_open(self._now(now))] if pending_only else []
-        async with self._read() as conn:
-            return await _select(conn, APPROVALS, *where)
-
-    async def expire_approvals(self, now: float | None = None) -> list[Approval]:
-        """Mark overdue pending approvals expired and return exactly those, oldest first.
-
-        Each is returned to one caller only, across replicas: that caller reports the expiry.
-        """
-        async with self._write() as conn:
-            return await _expire(conn, APPROVALS, self._now(now))
-
     async def count_pending(self, now: float | None = None) -> PendingCounts:
         """How many confirmations and approvals wait for a person now (for metrics)."""
         query = (
-            sa.select(p.c.kind, sa.func.count()).where(_is_open(self._now(now))).group_by(p.c.kind)
+            sa.select(p.c.kind, sa.func.count()).where(is_open(self._now(now))).group_by(p.c.kind)
         )
         async with self._read() as conn:
             counts = {kind: int(n) for kind, n in (await conn.execute(query)).all()}
@@ -287,26 +169,15 @@ class PendingStore(StoreCore):
             )
             if closed:
                 return closed[0], to.value
-            expired = await _expire(conn, kind, at, *mine)
+            expired = await expire(conn, kind, at, *mine)
             if expired:
                 return expired[0], EXPIRED
-            return await _get(conn, kind, record_id), None
+            return await get(conn, kind, record_id), None
 
 
-def _is_open(at: float) -> sa.ColumnElement[bool]:
+def is_open(at: float) -> sa.ColumnElement[bool]:
     """Still pending at `at`: not closed, not overdue."""
     return sa.and_(p.c.state == PENDING, p.c.expires_at > at)
-
-
-def _identical(approval: Approval, request: Mapping[str, Any]) -> bool:
-    """The same change asked again: same member, action, server and values."""
-    return (
-        approval.action == request["action"]
-        and approval.word == request["word"]
-        and approval.server_id == request["server_id"]
-        and approval.server_name == request["server_name"]
-        and dict(approval.params) == plain(request.get("params"))
-    )
 
 
 async def _update(
@@ -318,7 +189,7 @@ async def _update(
     return sorted((kind.read(row) for row in rows), key=lambda x: (x.created_at, x.id))
 
 
-async def _expire(
+async def expire(
     conn: AsyncConnection, kind: Kind[R], at: float, *where: sa.ColumnElement[bool]
 ) -> list[R]:
     """Mark the overdue pending requests of `kind` that match `where` expired: exactly those
@@ -327,13 +198,13 @@ async def _expire(
     return await _update(conn, kind, *overdue, state=EXPIRED, closed_at=at)
 
 
-async def _get(conn: AsyncConnection, kind: Kind[R], record_id: str) -> R | None:
+async def get(conn: AsyncConnection, kind: Kind[R], record_id: str) -> R | None:
     query = sa.select(p).where(p.c.id == record_id, p.c.kind == kind.name)
     row = (await conn.execute(query)).first()
     return None if row is None else kind.read(row)
 
 
-async def _select(conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement[bool]) -> list[R]:
+async def select(conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement[bool]) -> list[R]:
     """The requests of `kind` that match `where`, oldest first."""
     query = sa.select(p).where(p.c.kind == kind.name, *where)
     rows = await conn.execute(query.order_by(p.c.created_at, p.c.id))
@@ -342,7 +213,7 @@ async def _select(conn: AsyncConnection, kind: Kind[R], *where: sa.ColumnElement
 
 async def purge(conn: AsyncConnection, at: float, *, keep_seconds: float, day: float) -> int:
     """`StateStore.purge_expired`'s part in this table: the confirmations deleted."""
-    await _expire(conn, CONFIRMATIONS, at)
+    await expire(conn, CONFIRMATIONS, at)
     confirmations = sa.delete(p).where(
         p.c.kind == CONFIRMATIONS.name, p.c.expires_at <= at - keep_seconds
     )

@@ -8,19 +8,20 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from bot.state import tables as t
+from bot.state.approvals import ApprovalStore
 from bot.state.audit import AuditStore
 from bot.state.backend import parse_state_url
 from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
 from bot.state.migrate import migrate
-from bot.state.pending import PendingStore, purge
+from bot.state.pending import purge
 from bot.state.records import earlier_self
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
 
 
-class StateStore(PendingStore, AuditStore, WatchStore, FleetStore, GuardStore):
+class StateStore(ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore):
     """Confirmations, approvals, the audit log, watches, the fleet snapshot and the guards
     (replay, write limits, leases) of every replica, on SQLite or PostgreSQL."""
 
