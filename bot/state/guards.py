@@ -137,10 +137,6 @@ async def _retry_at(
         raise ValueError(f"limit must be at least 1, not {limit}")
     counted = wr.c.user_id == user_id, wr.c.time > now - window
     # Oldest first: after the first (count - limit + 1) leave, the user is under the limit.
-    times = (
-        await conn.execute(sa.select(wr.c.time).where(*counted).order_by(wr.c.time, wr.c.id))
-    ).scalars()
-    counted_times = list(times)
-    if len(counted_times) < limit:
-        return None
-    return float(counted_times[len(counted_times) - limit]) + window
+    query = sa.select(wr.c.time).where(*counted).order_by(wr.c.time, wr.c.id)
+    times = list((await conn.execute(query)).scalars())
+    return None if len(times) < limit else float(times[-limit]) + window
