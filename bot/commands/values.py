@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
-from bot.operations.registry import get
+from bot.operations import get
 from bot.vps.models import ServerCreate
 
 __all__ = [

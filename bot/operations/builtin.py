@@ -1,4 +1,4 @@
-"""The operations the bot ships with, each declared once (loaded by `bot.operations.registry`).
+"""The operations the bot ships with, each declared once (loaded by `bot.operations`).
 
 The declaration order is the order of help, of the command list and of a card's buttons.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.operations.registry import Call, Done, Operation, Syntax, Wording, declare
+from bot.operations import Call, Done, Operation, Syntax, Wording, declare
 
 if TYPE_CHECKING:  # the policy reads the declarations before the bot listens: kept light
     from bot.operations.change import Change

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Final, Protocol
 
-from bot.operations.registry import policy_actions
+from bot.operations import policy_actions
 
 READ_ORDER: Final = ("list", "show", "audit")
 READ_ACTIONS: Final = frozenset({"list", "show", "audit"})
