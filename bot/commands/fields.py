@@ -14,21 +14,6 @@ from typing import Final
 from bot.catalog import Catalog
 from bot.vps.models import OperatingSystem, Plan
 
-__all__ = [
-    "MAX_ID",
-    "MAX_LENGTH",
-    "STATUSES",
-    "FieldError",
-    "check_backups",
-    "check_hostname",
-    "check_id",
-    "check_location",
-    "check_name",
-    "check_os",
-    "check_plan",
-    "check_status",
-]
-
 MAX_ID: Final = 2**63 - 1
 MAX_LENGTH: Final = {"name": 63, "hostname": 253}  # characters; a hostname's labels as a name
 STATUSES: Final = ("active", "stopped", "suspended")

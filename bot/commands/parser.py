@@ -29,8 +29,6 @@ from bot.commands.values import (
 )
 from bot.operations import SERVER, find, get
 
-__all__ = ["parse"]
-
 
 @dataclass(frozen=True)
 class _Args:
@@ -141,27 +139,11 @@ def _build_create(word: str, args: _Args, catalog: Catalog) -> Command:
     raise ParseError("invalid", word, tuple(result), errors=tuple(result.values()))
 
 
-def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Show(server=args.words[0])
-
-
 def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
     """A declared operation on a server: the server as typed, the values its declaration
     checks (the words after the server, the options)."""
     values = get(word).syntax.values(args.words[1:], args.options)
     return Write(operation=word, server=args.words[0], values=dict(values))
-
-
-def _build_whoami(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Whoami()
-
-
-def _build_audit(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Audit(server=args.word(0))
-
-
-def _build_approvals(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Approvals()
 
 
 _READS: Final[Mapping[str, _Spec]] = {
@@ -172,10 +154,14 @@ _READS: Final[Mapping[str, _Spec]] = {
         takes="at most one word to look for in names and hostnames",
         options=("status", "location"),
     ),
-    "show": _Spec(_build_show, (1, 1), SERVER, "one server"),
-    "whoami": _Spec(_build_whoami),
-    "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
-    "approvals": _Spec(_build_approvals),
+    "show": _Spec(
+        lambda word, args, catalog: Show(server=args.words[0]), (1, 1), SERVER, "one server"
+    ),
+    "whoami": _Spec(lambda word, args, catalog: Whoami()),
+    "audit": _Spec(
+        lambda word, args, catalog: Audit(server=args.word(0)), (0, 1), takes="at most one server"
+    ),
+    "approvals": _Spec(lambda word, args, catalog: Approvals()),
 }
 
 

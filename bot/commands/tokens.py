@@ -15,8 +15,6 @@ from typing import Final
 from bot.commands.usage import commands
 from bot.commands.values import ParseError
 
-__all__ = ["Option", "canonical_key", "clean", "split_option", "tokenise"]
-
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>")
 _OPTION = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[:=](.*)", re.DOTALL)
 _CURLY_DOUBLE = str.maketrans(dict.fromkeys("“”„‟", '"'))

@@ -8,8 +8,6 @@ from typing import Final
 
 from bot.operations import operations
 
-__all__ = ["DEFAULT_SLASH_COMMAND", "commands", "usage"]
-
 DEFAULT_SLASH_COMMAND: Final = "/vps"
 
 # Written as people type them, in the order help shows them: the operations go after `show`.

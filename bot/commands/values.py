@@ -12,21 +12,6 @@ from bot.commands.fields import FieldError
 from bot.operations import get
 from bot.vps.models import ServerCreate
 
-__all__ = [
-    "Approvals",
-    "Audit",
-    "Command",
-    "Create",
-    "CreateModal",
-    "Help",
-    "ListServers",
-    "ParseError",
-    "Show",
-    "Whoami",
-    "Write",
-    "policy_action",
-]
-
 
 @dataclass(eq=False)
 class ParseError(Exception):

@@ -21,8 +21,6 @@ from bot.policy.guardrails import parse_duration, settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (
     ANY_ACTION,
-    DEFAULT_APPROVAL_TTL,
-    DEFAULT_CONFIRM,
     READ_ACTIONS,
     ApprovalRule,
     Decision,
@@ -49,8 +47,6 @@ from bot.policy.windows import (
 
 __all__ = [
     "ANY_ACTION",
-    "DEFAULT_APPROVAL_TTL",
-    "DEFAULT_CONFIRM",
     "READ_ACTIONS",
     "ApprovalRule",
     "Decision",

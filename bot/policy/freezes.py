@@ -119,7 +119,7 @@ def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> 
 
 def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
     """Return an ISO 8601 date and time with its UTC offset."""
-    text = _text(reader, node, key)
+    text = reader.string(node, key, _TEXT_TAGS)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -220,7 +220,7 @@ def _day(reader: NodeReader, node: yaml.Node, name: str) -> int:
 
 def _clock(reader: NodeReader, node: yaml.Node, key: str) -> tuple[int | None, int]:
     """Return a weekly time, "16:00" or with its day, "fri 16:00": (the day or None, minutes)."""
-    text = _text(reader, node, key)
+    text = reader.string(node, key, _TEXT_TAGS)
     day: int | None = None
     words = text.split()
     if len(words) == 2 and words[0].isalpha():
@@ -261,10 +261,3 @@ def _is_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-def _text(reader: NodeReader, node: yaml.Node, key: str) -> str:
-    """Return a scalar's text as written (quoted or not)."""
-    if not isinstance(node, yaml.ScalarNode) or node.tag not in _TEXT_TAGS:
-        return reader.string(node, key)  # fails, naming what it got
-    return str(node.value)

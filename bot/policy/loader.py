@@ -16,7 +16,6 @@ from bot.policy.model import (
     Rule,
     WriteLimit,
     actions,
-    known_actions,
 )
 from bot.policy.nodes import NodeReader, is_null, quote
 
@@ -100,9 +99,8 @@ class _Parser(NodeReader):
         for action, key_node, rules in self.mapping(node, '"rules"'):
             with self.gather():
                 if action not in actions() and action != ANY_ACTION:
-                    self.fail(
-                        key_node, f"unknown action {quote(action)} (known: {known_actions()})"
-                    )
+                    known = ", ".join((*actions(), '"*"'))
+                    self.fail(key_node, f"unknown action {quote(action)} (known: {known})")
                 if is_null(rules):
                     continue
                 if not isinstance(rules, yaml.SequenceNode):

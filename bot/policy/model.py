@@ -30,11 +30,6 @@ def actions() -> tuple[str, ...]:
     return (*READ_ORDER, *write_actions())
 
 
-def known_actions() -> str:
-    """The actions a policy may name, for an error message."""
-    return ", ".join(actions()) + ', "*"'
-
-
 class PolicyError(Exception):
     """The policy file can't be read or is wrong: one `file:line: problem` per problem found,
     in `problems` and one a line in the message."""

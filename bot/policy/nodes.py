@@ -8,7 +8,7 @@ file is listed at once. Warnings (a glob that can never match) do not stop it.
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import NoReturn
 
@@ -27,11 +27,6 @@ from bot.policy.model import (
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def known_writes() -> str:
-    """The write actions a guardrail may name, for an error message."""
-    return ", ".join(write_actions()) + ', "*"'
 
 
 _PATTERNS: Mapping[str, tuple[re.Pattern[str], str]] = {
@@ -136,7 +131,8 @@ class NodeReader:
         if action in READ_ACTIONS:
             self.fail(node, f'"{action}" changes nothing and {never}')
         if action not in actions() and action != ANY_ACTION:
-            self.fail(node, f"unknown action {quote(action)} in {where} (known: {known_writes()})")
+            known = ", ".join((*write_actions(), '"*"'))
+            self.fail(node, f"unknown action {quote(action)} in {where} (known: {known})")
         return action
 
     def sequence(self, node: yaml.Node, problem: str) -> list[yaml.Node]:
@@ -171,13 +167,16 @@ class NodeReader:
                 found[key] = (key_node, value)
         return found
 
-    def string(self, node: yaml.Node, what: str) -> str:
-        """Return a scalar's text, refusing numbers, booleans, nulls, lists and mappings."""
+    def string(
+        self, node: yaml.Node, what: str, tags: Collection[str] = (STR_TAG,), kind: str = "text"
+    ) -> str:
+        """Return a scalar's text as written, refusing lists, mappings and (by default)
+        numbers, booleans and nulls: any tag not in `tags`."""
         if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, f"{what} must be text, not a list or mapping")
-        if node.tag != STR_TAG:
+            self.fail(node, f"{what} must be {kind}, not a list or mapping")
+        if node.tag not in tags:
             shown = "nothing" if node.tag == NULL_TAG else str(node.value)
-            self.fail(node, f"{what} must be text, not {shown}")
+            self.fail(node, f"{what} must be {kind}, not {shown}")
         return str(node.value)
 
     def fail(self, node: yaml.Node, problem: str) -> NoReturn:
