@@ -11,12 +11,7 @@ Nothing here calls Slack; group membership comes through `GroupMembers`, looked 
 rule needs it and at most once per group per decision.
 """
 
-from bot.policy.decide import (
-    allowed_actions,
-    decide,
-    decide_any,
-    first_match,
-)
+from bot.policy.decide import allowed_actions, decide, decide_any, first_match
 from bot.policy.guardrails import parse_duration, settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (

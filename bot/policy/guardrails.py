@@ -11,12 +11,7 @@ from typing import Final
 
 import yaml
 
-from bot.policy.model import (
-    DEFAULT_APPROVAL_TTL,
-    ApprovalRule,
-    Policy,
-    WriteLimit,
-)
+from bot.policy.model import DEFAULT_APPROVAL_TTL, ApprovalRule, Policy, WriteLimit
 from bot.policy.nodes import NULL_TAG, STR_TAG, NodeReader, is_null, line_of, quote
 
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
