@@ -82,19 +82,19 @@ def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
         if option is None:
             plain.append(item)
             continue
-        key = option.key
+        typed, key, value = option
         if key not in spec.options:
             raise ParseError(
                 "unknown-option",
                 word,
-                typed=option.typed,
+                typed=typed,
                 choices=spec.options,
                 guess=closest(key, spec.options),
                 detail=spec.takes,
             )
-        if key in options or not option.value.strip():
+        if key in options or not value.strip():
             raise ParseError("twice" if key in options else "no-value", word, (key,))
-        options[key] = option.value
+        options[key] = value
     fewest, most = spec.words
     if len(plain) < fewest:
         raise ParseError("too-few", word, detail=spec.needs)

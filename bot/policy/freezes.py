@@ -53,7 +53,6 @@ def parse_freeze(reader: NodeReader, node: yaml.Node) -> tuple[FreezeWindow, ...
 
 
 def _window(reader: NodeReader, index: int, node: yaml.Node) -> FreezeWindow:
-    """Return one window: one-off or weekly, and what it freezes."""
     what = f"freeze window {index}"
     if not isinstance(node, yaml.MappingNode):
         reader.fail(node, f"{what} must be a mapping ({', '.join(_WINDOW_KEYS)})")
@@ -109,7 +108,6 @@ def _when(
 
 
 def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> OneOff:
-    """Return a one-off window; its end must come after its start."""
     start = _moment(reader, start_node, "start")
     end = _moment(reader, end_node, "end")
     if end <= start:
@@ -118,7 +116,6 @@ def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> 
 
 
 def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
-    """Return an ISO 8601 date and time with its UTC offset."""
     text = reader.string(node, key, _TEXT_TAGS)
     try:
         moment = datetime.fromisoformat(text)
@@ -132,7 +129,6 @@ def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
 
 
 def _weekly(reader: NodeReader, node: yaml.Node) -> Weekly:
-    """Return a weekly window: days, local start and end, time zone."""
     if not isinstance(node, yaml.MappingNode):
         example = 'weekly: {days: [sat, sun], start: "00:00", end: "24:00", timezone: "UTC"}'
         reader.fail(node, f"weekly must be a mapping, like {example}")
@@ -243,7 +239,6 @@ def _minutes(reader: NodeReader, node: yaml.Node, key: str, text: str) -> int:
 
 
 def _timezone(reader: NodeReader, node: yaml.Node) -> str:
-    """Return a valid IANA time zone name."""
     name = reader.string(node, "timezone")
     if not _is_zone(name):
         close = difflib.get_close_matches(name, zoneinfo.available_timezones() - _NOT_ZONES, n=1)

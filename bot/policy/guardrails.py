@@ -67,7 +67,6 @@ def parse_approve(reader: NodeReader, node: yaml.Node) -> tuple[ApprovalRule, ..
 def _approval(
     reader: NodeReader, action: str, key_node: yaml.Node, node: yaml.Node
 ) -> ApprovalRule:
-    """Return one approve: entry: by (required), servers and ttl (optional)."""
     what = f'approve "{action}"'
     if not isinstance(node, yaml.MappingNode):
         reader.fail(node, f"{what} must be a mapping (by, servers, ttl)")
@@ -111,7 +110,6 @@ def parse_limits(reader: NodeReader, node: yaml.Node) -> WriteLimit | None:
 
 
 def _count(reader: NodeReader, node: yaml.Node) -> int:
-    """Return a whole number of writes, more than zero."""
     if not isinstance(node, yaml.ScalarNode):
         reader.fail(node, "per_user must be a whole number more than zero, not a list or mapping")
     text = str(node.value)

@@ -51,7 +51,6 @@ class _Parser(NodeReader):
     """Turns the composed YAML tree into a Policy, recording every problem on the way."""
 
     def policy(self, root: yaml.Node | None) -> Policy:
-        """Return the Policy a whole file describes."""
         if root is None or is_null(root):
             return Policy(source=self.source)
         sections: dict[str, Callable[[yaml.Node], object]] = {
@@ -71,7 +70,6 @@ class _Parser(NodeReader):
         return Policy(source=self.source, warnings=tuple(self.warnings), **found)
 
     def _rules(self, node: yaml.Node) -> tuple[Rule, ...]:
-        """Return the rules under `rules:`, action by action."""
         if is_null(node):
             return ()
         found: list[Rule] = []

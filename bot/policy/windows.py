@@ -112,7 +112,6 @@ def describe_window(window: FreezeWindow) -> str:
 
 
 def _hit(window: FreezeWindow, moment: datetime) -> FreezeHit:
-    """Return the run of `window` that holds `moment`."""
     return FreezeHit(
         window=window,
         start=_chain_start([window], moment),
