@@ -54,9 +54,8 @@ def parse_freeze(reader: NodeReader, node: yaml.Node) -> tuple[FreezeWindow, ...
 
 def _window(reader: NodeReader, index: int, node: yaml.Node) -> FreezeWindow:
     what = f"freeze window {index}"
-    if not isinstance(node, yaml.MappingNode):
-        reader.fail(node, f"{what} must be a mapping ({', '.join(_WINDOW_KEYS)})")
-    found = reader.keys(node, what, _WINDOW_KEYS)
+    problem = f"{what} must be a mapping ({', '.join(_WINDOW_KEYS)})"
+    found = reader.keys(node, what, _WINDOW_KEYS, problem)
     when: OneOff | Weekly | None = None
     with reader.gather():
         when = _when(reader, node, what, found)
@@ -129,10 +128,8 @@ def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
 
 
 def _weekly(reader: NodeReader, node: yaml.Node) -> Weekly:
-    if not isinstance(node, yaml.MappingNode):
-        example = 'weekly: {days: [sat, sun], start: "00:00", end: "24:00", timezone: "UTC"}'
-        reader.fail(node, f"weekly must be a mapping, like {example}")
-    found = reader.keys(node, "weekly", _WEEKLY_KEYS)
+    example = 'weekly: {days: [sat, sun], start: "00:00", end: "24:00", timezone: "UTC"}'
+    found = reader.keys(node, "weekly", _WEEKLY_KEYS, f"weekly must be a mapping, like {example}")
     before = len(reader.problems)
     times: dict[str, tuple[int | None, int]] = {}
     for key in ("start", "end"):

@@ -68,9 +68,8 @@ def _approval(
     reader: NodeReader, action: str, key_node: yaml.Node, node: yaml.Node
 ) -> ApprovalRule:
     what = f'approve "{action}"'
-    if not isinstance(node, yaml.MappingNode):
-        reader.fail(node, f"{what} must be a mapping (by, servers, ttl)")
-    found = reader.keys(node, what, ("by", "servers", "ttl"))
+    problem = f"{what} must be a mapping (by, servers, ttl)"
+    found = reader.keys(node, what, ("by", "servers", "ttl"), problem)
     if "by" not in found:
         reader.fail(
             node, f"{what} needs by: (who may approve), like by: [{{usergroups: [S0ONCALL1]}}]"
@@ -94,9 +93,8 @@ def parse_limits(reader: NodeReader, node: yaml.Node) -> WriteLimit | None:
     if "writes" not in found:
         return None
     key_node, writes = found["writes"]
-    if not isinstance(writes, yaml.MappingNode):
-        reader.fail(writes, "writes must be a mapping, like writes: {per_user: 10, window: 10m}")
-    fields = reader.keys(writes, '"writes"', ("per_user", "window"))
+    problem = "writes must be a mapping, like writes: {per_user: 10, window: 10m}"
+    fields = reader.keys(writes, '"writes"', ("per_user", "window"), problem)
     missing = [k for k in ("per_user", "window") if k not in fields]
     if missing:
         reader.fail(

@@ -80,10 +80,9 @@ class _Parser(NodeReader):
                     self.fail(key_node, f"unknown action {quote(action)} (known: {known})")
                 if is_null(rules):
                     continue
-                if not isinstance(rules, yaml.SequenceNode):
-                    example = '("- channels: [...]")'
-                    self.fail(rules, f'the rules for "{action}" must be a list {example}')
-                for i, rule in enumerate(rules.value, start=1):
+                example = '("- channels: [...]")'
+                problem = f'the rules for "{action}" must be a list {example}'
+                for i, rule in enumerate(self.sequence(rules, problem), start=1):
                     with self.gather():
                         found.append(self.rule(action, i, rule))
         return tuple(found)

@@ -17,7 +17,7 @@ DEFAULT_APPROVAL_TTL: Final = 30 * 60.0  # seconds
 MINUTES_PER_DAY: Final = 24 * 60
 DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-CONDITIONS = ("users", "usergroups", "channels", "servers")
+CONDITIONS = ("users", "usergroups", "channels", "servers")  # the Rule fields a rule may set
 
 
 def write_actions() -> tuple[str, ...]:

@@ -62,13 +62,14 @@ class NodeReader:
 
     def rules(self, action: str, node: yaml.Node, key: str, empty: str) -> tuple[Rule, ...]:
         """Return the non-empty list of rules under `key`, labelled `action` ("approve delete")."""
-        if not isinstance(node, yaml.SequenceNode):
-            example = f"{key}: [{{usergroups: [S0ONCALL1]}}]"
-            self.fail(node, f'"{key}" must be a list of rules, as under rules:, like {example}')
-        if not node.value:
+        example = f"{key}: [{{usergroups: [S0ONCALL1]}}]"
+        items = self.sequence(
+            node, f'"{key}" must be a list of rules, as under rules:, like {example}'
+        )
+        if not items:
             self.fail(node, f'"{key}" is empty; {empty}')
         found = []
-        for i, rule in enumerate(node.value, start=1):
+        for i, rule in enumerate(items, start=1):
             with self.gather():
                 found.append(self.rule(action, i, rule))
         return tuple(found)
@@ -76,34 +77,24 @@ class NodeReader:
     def rule(self, action: str, index: int, node: yaml.Node) -> Rule:
         """Return one rule: a mapping of condition name to a list of values."""
         what = f'rule {index} for "{action}"'
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})")
+        problem = f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})"
         conditions: dict[str, tuple[str, ...]] = {}
-        for name, key_node, values in self.mapping(node, what):
+        for name, key_node, values in self.mapping(node, what, problem):
             with self.gather():
                 if name not in CONDITIONS:
                     known = ", ".join(CONDITIONS)
                     self.fail(key_node, f"unknown condition {quote(name)} (known: {known})")
                 conditions[name] = self.values(name, values)
-        return Rule(
-            action=action,
-            index=index,
-            line=line_of(node),
-            users=conditions.get("users", ()),
-            usergroups=conditions.get("usergroups", ()),
-            channels=conditions.get("channels", ()),
-            servers=conditions.get("servers", ()),
-        )
+        return Rule(action=action, index=index, line=line_of(node), **conditions)
 
     def values(self, name: str, node: yaml.Node) -> tuple[str, ...]:
         """Return a condition's values, each checked against its kind of ID or pattern."""
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, f'"{name}" must be a list, like {name}: [...]')
-        if not node.value:
+        items = self.sequence(node, f'"{name}" must be a list, like {name}: [...]')
+        if not items:
             self.fail(node, f'"{name}" is empty; leave it out to match everyone/everywhere')
         pattern, problem = _PATTERNS[name]
         values = []
-        for item in node.value:
+        for item in items:
             with self.gather():
                 value = self.string(item, f'"{name}" entries')
                 if not pattern.fullmatch(value):
@@ -141,10 +132,13 @@ class NodeReader:
             self.fail(node, problem)
         return list(node.value)
 
-    def mapping(self, node: yaml.Node, what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
-        """Yield a mapping's (key, key node, value node), refusing duplicate keys."""
+    def mapping(
+        self, node: yaml.Node, what: str, problem: str = ""
+    ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """Yield a mapping's (key, key node, value node), refusing duplicate keys; anything but
+        a mapping fails with `problem`."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping (key: value)")
+            self.fail(node, problem or f"{what} must be a mapping (key: value)")
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             with self.gather():
@@ -155,11 +149,11 @@ class NodeReader:
                 yield key, key_node, value_node
 
     def keys(
-        self, node: yaml.Node, what: str, known: tuple[str, ...]
+        self, node: yaml.Node, what: str, known: tuple[str, ...], problem: str = ""
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Return a mapping's {key: (key node, value node)}, refusing keys not in `known`."""
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, key_node, value in self.mapping(node, what):
+        for key, key_node, value in self.mapping(node, what, problem):
             with self.gather():
                 if key not in known:
                     known_keys = ", ".join(known)
