@@ -12,7 +12,7 @@ rule needs it and at most once per group per decision.
 """
 
 from bot.policy.decide import allowed_actions, decide, decide_any, first_match
-from bot.policy.guardrails import parse_duration, settings_problems
+from bot.policy.guardrails import settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (
     ANY_ACTION,
@@ -22,7 +22,6 @@ from bot.policy.model import (
     FreezeWindow,
     GroupLookupError,
     GroupMembers,
-    OneOff,
     Policy,
     PolicyError,
     Request,
@@ -32,13 +31,7 @@ from bot.policy.model import (
     actions,
     write_actions,
 )
-from bot.policy.windows import (
-    FreezeHit,
-    active_freezes,
-    describe_window,
-    freeze_ends,
-    upcoming_freezes,
-)
+from bot.policy.windows import FreezeHit, active_freezes, freeze_ends, upcoming_freezes
 
 __all__ = [
     "ANY_ACTION",
@@ -49,7 +42,6 @@ __all__ = [
     "FreezeWindow",
     "GroupLookupError",
     "GroupMembers",
-    "OneOff",
     "Policy",
     "PolicyError",
     "Request",
@@ -61,11 +53,9 @@ __all__ = [
     "allowed_actions",
     "decide",
     "decide_any",
-    "describe_window",
     "first_match",
     "freeze_ends",
     "load_policy",
-    "parse_duration",
     "parse_policy",
     "settings_problems",
     "upcoming_freezes",

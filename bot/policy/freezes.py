@@ -103,11 +103,8 @@ def _when(
     if len(one_off) == 1:
         missing = "end" if one_off == ["start"] else "start"
         reader.fail(node, f"{what} needs {missing}: as well as {one_off[0]}:")
-    return _one_off(reader, found["start"][1], found["end"][1])
-
-
-def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> OneOff:
-    start = _moment(reader, start_node, "start")
+    start = _moment(reader, found["start"][1], "start")
+    end_node = found["end"][1]
     end = _moment(reader, end_node, "end")
     if end <= start:
         reader.fail(end_node, f"end {end.isoformat()} is not after start {start.isoformat()}")

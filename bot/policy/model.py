@@ -20,9 +20,7 @@ DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CONDITIONS = ("users", "usergroups", "channels", "servers")  # the Rule fields a rule may set
 
 
-def write_actions() -> tuple[str, ...]:
-    """The policy actions of the declared operations (`bot.operations`), in order."""
-    return policy_actions()
+write_actions = policy_actions  # the policy actions of the declared operations, in order
 
 
 def actions() -> tuple[str, ...]:
@@ -142,10 +140,6 @@ class FreezeWindow:
     actions: frozenset[str]  # write actions only
     reason: str = ""
     except_rules: tuple[Rule, ...] = ()  # labelled "freeze <index> except"
-
-    def freezes(self, action: str) -> bool:
-        """Return whether this window refuses `action` while it is on."""
-        return action in self.actions
 
 
 @dataclass(frozen=True)
