@@ -12,11 +12,11 @@ import pytest
 from bot.policy import (
     Policy,
     active_freezes,
-    describe_window,
     freeze_ends,
     parse_policy,
     upcoming_freezes,
 )
+from bot.policy.windows import describe_window
 
 ROME = ZoneInfo("Europe/Rome")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -17,8 +17,6 @@ from bot.commands.fields import (
 from bot.commands.tokens import canonical_key
 from bot.commands.values import Create, ParseError
 
-__all__ = ["CREATE_FIELDS", "Collector", "check_create", "check_create_fields"]
-
 CREATE_FIELDS: Final = ("name", "plan", "os", "location", "hostname", "ssh-key", "backups")
 """The create form's fields, as `create`'s options are named (`ssh_key` is accepted too)."""
 _REQUIRED: Final = ("name", "plan", "os", "location")

@@ -14,32 +14,12 @@ from typing import Final
 from bot.catalog import Catalog
 from bot.vps.models import OperatingSystem, Plan
 
-__all__ = [
-    "MAX_ID",
-    "MAX_LENGTH",
-    "STATUSES",
-    "FieldError",
-    "check_backups",
-    "check_hostname",
-    "check_id",
-    "check_location",
-    "check_name",
-    "check_os",
-    "check_plan",
-    "check_status",
-]
-
 MAX_ID: Final = 2**63 - 1
 MAX_LENGTH: Final = {"name": 63, "hostname": 253}  # characters; a hostname's labels as a name
 STATUSES: Final = ("active", "stopped", "suspended")
-_BOOLEANS: Final = {
-    "on": True,
-    "yes": True,
-    "true": True,
-    "off": False,
-    "no": False,
-    "false": False,
-}
+_BOOLEANS: Final = dict.fromkeys(("on", "yes", "true"), True) | dict.fromkeys(
+    ("off", "no", "false"), False
+)
 _LDH = re.compile(r"[A-Za-z0-9-]")
 _DIGITS = re.compile(r"-?[0-9]+")
 _LOCATION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -63,9 +43,15 @@ class FieldError(ValueError):
 def check_name(raw: str) -> str:
     """Return a server name: 1 to 63 letters, digits and hyphens, no hyphen at either end."""
     value = raw.strip()
-    problem = _ldh_problem(value)
-    if problem is not None:
-        raise problem
+    if not value:
+        raise FieldError("name", "empty", value)
+    bad = list(dict.fromkeys(ch for ch in value if not _LDH.fullmatch(ch)))
+    if bad:
+        raise FieldError("name", "chars", value, tuple(bad[:5]))
+    if len(value) > MAX_LENGTH["name"]:
+        raise FieldError("name", "long", value, size=len(value))
+    if value.startswith("-") or value.endswith("-"):
+        raise FieldError("name", "starts" if value.startswith("-") else "ends", value)
     return value
 
 
@@ -73,9 +59,27 @@ def check_hostname(raw: str) -> str:
     """Return a fully qualified domain name, without its trailing dot."""
     value = raw.strip()
     host = value.removesuffix(".")
-    problem = _hostname_problem(value, host)
+    if not host:
+        raise FieldError("hostname", "empty", value)
+    bad = list(dict.fromkeys(ch for ch in host if ch != "." and not _LDH.fullmatch(ch)))
+    if bad:
+        raise FieldError("hostname", "chars", value, tuple(bad[:5]))
+    labels = host.split(".")
+    problem = None
+    if len(host) > MAX_LENGTH["hostname"]:
+        problem = "long"
+    elif len(labels) < 2:
+        problem = "single"
+    elif "" in labels:
+        problem = "empty-label"
+    elif labels[-1].isdigit():
+        problem = "ip"
+    elif any(len(label) > MAX_LENGTH["name"] for label in labels):
+        problem = "label-long"
+    elif any(label.startswith("-") or label.endswith("-") for label in labels):
+        problem = "label-hyphen"
     if problem is not None:
-        raise problem
+        raise FieldError("hostname", problem, value, size=len(host))
     return host
 
 
@@ -130,43 +134,6 @@ def check_status(raw: str) -> str:
         return value.casefold()
     guess = closest(value.casefold(), STATUSES)
     raise FieldError("status", "not-status", value, STATUSES, guess=guess)
-
-
-def _ldh_problem(value: str) -> FieldError | None:
-    """What is wrong with a name, if anything."""
-    if not value:
-        return FieldError("name", "empty", value)
-    bad = list(dict.fromkeys(ch for ch in value if not _LDH.fullmatch(ch)))
-    if bad:
-        return FieldError("name", "chars", value, tuple(bad[:5]))
-    if len(value) > MAX_LENGTH["name"]:
-        return FieldError("name", "long", value, size=len(value))
-    if value.startswith("-") or value.endswith("-"):
-        return FieldError("name", "starts" if value.startswith("-") else "ends", value)
-    return None
-
-
-def _hostname_problem(value: str, host: str) -> FieldError | None:
-    if not host:
-        return FieldError("hostname", "empty", value)
-    bad = list(dict.fromkeys(ch for ch in host if ch != "." and not _LDH.fullmatch(ch)))
-    if bad:
-        return FieldError("hostname", "chars", value, tuple(bad[:5]))
-    labels = host.split(".")
-    problem = None
-    if len(host) > MAX_LENGTH["hostname"]:
-        problem = "long"
-    elif len(labels) < 2:
-        problem = "single"
-    elif "" in labels:
-        problem = "empty-label"
-    elif labels[-1].isdigit():
-        problem = "ip"
-    elif any(len(label) > MAX_LENGTH["name"] for label in labels):
-        problem = "label-long"
-    elif any(label.startswith("-") or label.endswith("-") for label in labels):
-        problem = "label-hyphen"
-    return None if problem is None else FieldError("hostname", problem, value, size=len(host))
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

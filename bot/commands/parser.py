@@ -13,7 +13,7 @@ from bot.catalog import Catalog
 from bot.commands.checks import Collector, check_create
 from bot.commands.fields import check_location, check_status, closest
 from bot.commands.tokens import clean, split_option, tokenise
-from bot.commands.usage import commands
+from bot.commands.usage import READS, commands
 from bot.commands.values import (
     Approvals,
     Audit,
@@ -27,9 +27,7 @@ from bot.commands.values import (
     Whoami,
     Write,
 )
-from bot.operations import SERVER, find, get
-
-__all__ = ["parse"]
+from bot.operations import Syntax, find, get
 
 
 @dataclass(frozen=True)
@@ -43,16 +41,8 @@ class _Args:
         return self.words[index] if index < len(self.words) else None
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """What a command takes, and how its value is built once the shape is right."""
-
-    build: Callable[[str, _Args, Catalog], Command]
-    words: tuple[int, int] = (0, 0)  # fewest and most plain words
-    needs: str = ""  # what is missing when there are too few words
-    takes: str = "no arguments"  # what it takes, when there are too many
-    options: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()  # options that must all be given
+_Build = Callable[[str, _Args, Catalog], Command]
+"""How a command's value is built once the shape of what was typed is right."""
 
 
 def parse(text: str, catalog: Catalog) -> Command:
@@ -62,12 +52,13 @@ def parse(text: str, catalog: Catalog) -> Command:
     if not words or not words[0]:
         return Help()
     word = words[0].casefold()
-    spec = _spec(word)
-    if spec is None:
+    found = _spec(word)
+    if found is None:
         raise _unknown_command(words[0])
     if word == "create" and len(words) == 1:
         return CreateModal()
-    return spec.build(word, _shape(word, spec, words[1:]), catalog)
+    build, syntax = found
+    return build(word, _shape(word, syntax, words[1:]), catalog)
 
 
 def _unknown_command(typed: str, command: str | None = None) -> ParseError:
@@ -75,7 +66,7 @@ def _unknown_command(typed: str, command: str | None = None) -> ParseError:
     return ParseError("unknown-command", command, typed=typed, choices=commands(), guess=guess)
 
 
-def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
+def _shape(word: str, spec: Syntax, rest: list[str]) -> _Args:
     """Sort words from options and check the shape: known keys, once each, enough words."""
     plain: list[str] = []
     options: dict[str, str] = {}
@@ -84,19 +75,19 @@ def _shape(word: str, spec: _Spec, rest: list[str]) -> _Args:
         if option is None:
             plain.append(item)
             continue
-        key = option.key
+        typed, key, value = option
         if key not in spec.options:
             raise ParseError(
                 "unknown-option",
                 word,
-                typed=option.typed,
+                typed=typed,
                 choices=spec.options,
                 guess=closest(key, spec.options),
                 detail=spec.takes,
             )
-        if key in options or not option.value.strip():
+        if key in options or not value.strip():
             raise ParseError("twice" if key in options else "no-value", word, (key,))
-        options[key] = option.value
+        options[key] = value
     fewest, most = spec.words
     if len(plain) < fewest:
         raise ParseError("too-few", word, detail=spec.needs)
@@ -141,10 +132,6 @@ def _build_create(word: str, args: _Args, catalog: Catalog) -> Command:
     raise ParseError("invalid", word, tuple(result), errors=tuple(result.values()))
 
 
-def _build_show(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Show(server=args.words[0])
-
-
 def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
     """A declared operation on a server: the server as typed, the values its declaration
     checks (the words after the server, the options)."""
@@ -152,46 +139,21 @@ def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
     return Write(operation=word, server=args.words[0], values=dict(values))
 
 
-def _build_whoami(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Whoami()
-
-
-def _build_audit(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Audit(server=args.word(0))
-
-
-def _build_approvals(word: str, args: _Args, catalog: Catalog) -> Command:
-    return Approvals()
-
-
-_READS: Final[Mapping[str, _Spec]] = {
-    "help": _Spec(_build_help, (0, 1), takes="at most one command name"),
-    "list": _Spec(
-        _build_list,
-        (0, 1),
-        takes="at most one word to look for in names and hostnames",
-        options=("status", "location"),
-    ),
-    "show": _Spec(_build_show, (1, 1), SERVER, "one server"),
-    "whoami": _Spec(_build_whoami),
-    "audit": _Spec(_build_audit, (0, 1), takes="at most one server"),
-    "approvals": _Spec(_build_approvals),
+_BUILDERS: Final[Mapping[str, _Build]] = {
+    "help": _build_help,
+    "list": _build_list,
+    "show": lambda word, args, catalog: Show(server=args.words[0]),
+    "whoami": lambda word, args, catalog: Whoami(),
+    "audit": lambda word, args, catalog: Audit(server=args.word(0)),
+    "approvals": lambda word, args, catalog: Approvals(),
 }
 
 
-def _spec(word: str) -> _Spec | None:
-    """What `word` takes: a read's spec, or one made from the operation's declaration."""
-    if word in _READS:
-        return _READS[word]
+def _spec(word: str) -> tuple[_Build, Syntax] | None:
+    """How `word`'s value is built and what it takes: a read's, or an operation's declaration."""
+    if word in READS:
+        return _BUILDERS[word], READS[word]
     op = find(word)
     if op is None:
         return None
-    syntax = op.syntax
-    return _Spec(
-        _build_write if op.targets_server else _build_create,
-        syntax.words,
-        syntax.needs,
-        syntax.takes,
-        syntax.options,
-        syntax.required,
-    )
+    return (_build_write if op.targets_server else _build_create), op.syntax

@@ -9,13 +9,10 @@ words are split like a POSIX shell splits them, quotes and all.
 import re
 import shlex
 import unicodedata
-from dataclasses import dataclass
 from typing import Final
 
 from bot.commands.usage import commands
 from bot.commands.values import ParseError
-
-__all__ = ["Option", "canonical_key", "clean", "split_option", "tokenise"]
 
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|]*)(?:\|([^<>]*))?>")
 _OPTION = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[:=](.*)", re.DOTALL)
@@ -30,15 +27,6 @@ _ALIASES: Final = {
     "backup": "backups",
     "backups-enabled": "backups",
 }
-
-
-@dataclass(frozen=True)
-class Option:
-    """One `key:value` word: the key as typed, its canonical form, and the value."""
-
-    typed: str
-    key: str
-    value: str
 
 
 def clean(text: str) -> str:
@@ -64,13 +52,14 @@ def tokenise(text: str) -> list[str]:
     raise ParseError("unclosed-quote", first, typed=word, detail=text[start]) from None
 
 
-def split_option(word: str) -> Option | None:
-    """Return the option a `key:value` or `key=value` word holds, None for a plain word."""
+def split_option(word: str) -> tuple[str, str, str] | None:
+    """Return the option a `key:value` or `key=value` word holds, None for a plain word: the
+    key as typed, its canonical form, and the value."""
     match = _OPTION.fullmatch(word)
     if not match:
         return None
     typed, value = match.groups()
-    return Option(typed=typed, key=canonical_key(typed), value=value)
+    return typed, canonical_key(typed), value
 
 
 def canonical_key(key: str) -> str:

@@ -6,41 +6,60 @@ are here.
 
 from typing import Final
 
-from bot.operations import operations
-
-__all__ = ["DEFAULT_SLASH_COMMAND", "commands", "usage"]
+from bot.operations import Syntax, operations
 
 DEFAULT_SLASH_COMMAND: Final = "/vps"
+_NOTHING: Final = "no arguments"
 
 # Written as people type them, in the order help shows them: the operations go after `show`.
-_READS: Final = {
-    "help": ("/vps help [<command>]", "this help, or one command's", "/vps help create"),
-    "list": (
-        "/vps list [status:<active|stopped|suspended>] [location:<code>] [<text>]",
-        "list servers; <text> filters by name or hostname",
-        "/vps list status:active web",
+READS: Final = {
+    "help": Syntax(
+        usage="/vps help [<command>]",
+        what="this help, or one command's",
+        example="/vps help create",
+        words=(0, 1),
+        takes="at most one command name",
     ),
-    "show": ("/vps show <server>", "details, usage and actions", "/vps show web-01"),
-    "whoami": ("/vps whoami", "what you may do in this channel, and why", "/vps whoami"),
-    "audit": (
-        "/vps audit [<server>]",
-        "the latest recorded actions, newest first",
-        "/vps audit web-01",
+    "list": Syntax(
+        usage="/vps list [status:<active|stopped|suspended>] [location:<code>] [<text>]",
+        what="list servers; <text> filters by name or hostname",
+        example="/vps list status:active web",
+        words=(0, 1),
+        takes="at most one word to look for in names and hostnames",
+        options=("status", "location"),
     ),
-    "approvals": (
-        "/vps approvals",
-        "changes waiting for a second person's approval",
-        "/vps approvals",
+    "show": Syntax(
+        usage="/vps show <server>", what="details, usage and actions", example="/vps show web-01"
+    ),
+    "whoami": Syntax(
+        usage="/vps whoami",
+        what="what you may do in this channel, and why",
+        example="/vps whoami",
+        words=(0, 0),
+        takes=_NOTHING,
+    ),
+    "audit": Syntax(
+        usage="/vps audit [<server>]",
+        what="the latest recorded actions, newest first",
+        example="/vps audit web-01",
+        words=(0, 1),
+        takes="at most one server",
+    ),
+    "approvals": Syntax(
+        usage="/vps approvals",
+        what="changes waiting for a second person's approval",
+        example="/vps approvals",
+        words=(0, 0),
+        takes=_NOTHING,
     ),
 }
+"""The reads, typed as the operations' declarations are (`Syntax`)."""
 _OPERATIONS_AFTER: Final = 3
 
 
-def _lines() -> dict[str, tuple[str, str, str]]:
-    declared = {
-        op.name: (op.syntax.usage, op.syntax.what, op.syntax.example) for op in operations()
-    }
-    reads = list(_READS.items())
+def _lines() -> dict[str, Syntax]:
+    declared = {op.name: op.syntax for op in operations()}
+    reads = list(READS.items())
     return {**dict(reads[:_OPERATIONS_AFTER]), **declared, **dict(reads[_OPERATIONS_AFTER:])}
 
 
@@ -52,4 +71,5 @@ def commands() -> tuple[str, ...]:
 def usage(word: str) -> tuple[str, str, str]:
     """How `word` is typed (for the slash command `/vps`), what it does, and an example;
     KeyError for a word that is not a command. `bot.slack.wording.usage` words it."""
-    return _lines()[word]
+    syntax = _lines()[word]
+    return syntax.usage, syntax.what, syntax.example

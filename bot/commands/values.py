@@ -9,23 +9,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
-from bot.operations.registry import get
+from bot.operations import get
 from bot.vps.models import ServerCreate
-
-__all__ = [
-    "Approvals",
-    "Audit",
-    "Command",
-    "Create",
-    "CreateModal",
-    "Help",
-    "ListServers",
-    "ParseError",
-    "Show",
-    "Whoami",
-    "Write",
-    "policy_action",
-]
 
 
 @dataclass(eq=False)

@@ -1,4 +1,4 @@
-"""The operations the bot ships with, each declared once (loaded by `bot.operations.registry`).
+"""The operations the bot ships with, each declared once (loaded by `bot.operations`).
 
 The declaration order is the order of help, of the command list and of a card's buttons.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.operations.registry import Call, Done, Operation, Syntax, Wording, declare
+from bot.operations import Done, Operation, Syntax, Wording, declare
 
 if TYPE_CHECKING:  # the policy reads the declarations before the bot listens: kept light
     from bot.operations.change import Change
@@ -44,16 +44,6 @@ async def _put(vps: VPSClient, change: Change) -> Done:
         backups_enabled=values["backups_enabled"],
     )
     return Done(server, change.summary(), server.status)
-
-
-def _power(method: Callable[[VPSClient, int], Awaitable[ActionResult]]) -> Call:
-    """The call of a power action (start, stop, reboot): one POST, the status it moves to."""
-
-    async def call(vps: VPSClient, change: Change) -> Done:
-        result = await method(vps, change.server.id)
-        return Done(None, result.message, result.server.status)
-
-    return call
 
 
 async def _delete(vps: VPSClient, change: Change) -> Done:
@@ -182,7 +172,7 @@ declare(
 
 def _declare_power(
     name: str,
-    call: Call,
+    method: Callable[[VPSClient, int], Awaitable[ActionResult]],
     *,
     runs_from: str,
     leads_to: str,
@@ -190,11 +180,17 @@ def _declare_power(
     example: str,
     doing: str,
     consequence: str,
-    refused_from: str,
     refusal: str,
     style: str | None = None,
 ) -> None:
-    """Start, stop and reboot: a card button each, followed to the status they lead to."""
+    """Start, stop and reboot: one POST each, a card button each, followed to the status they
+    lead to; refused (`refusal`) from the other steady status than `runs_from`."""
+
+    async def call(vps: VPSClient, change: Change) -> Done:
+        result = await method(vps, change.server.id)
+        return Done(None, result.message, result.server.status)
+
+    refused_from = "active" if runs_from == "stopped" else "stopped"
     declare(
         Operation(
             name=name,
@@ -218,7 +214,7 @@ def _declare_power(
 
 _declare_power(
     "start",
-    _power(lambda vps, server_id: vps.start_server(server_id)),
+    lambda vps, server_id: vps.start_server(server_id),
     runs_from="stopped",
     leads_to="active",
     what="power on a stopped server",
@@ -227,11 +223,10 @@ _declare_power(
     consequence="Start {ref}. It boots and should be active within a few minutes.",
     refusal="is already running; there is nothing to start.",
     style="primary",
-    refused_from="active",
 )
 _declare_power(
     "stop",
-    _power(lambda vps, server_id: vps.stop_server(server_id)),
+    lambda vps, server_id: vps.stop_server(server_id),
     runs_from="active",
     leads_to="stopped",
     what="shut a running server down",
@@ -239,11 +234,10 @@ _declare_power(
     doing="stopping",
     consequence="Gracefully shut down {ref}. It stays stopped until someone starts it.",
     refusal="is already stopped.",
-    refused_from="stopped",
 )
 _declare_power(
     "reboot",
-    _power(lambda vps, server_id: vps.reboot_server(server_id)),
+    lambda vps, server_id: vps.reboot_server(server_id),
     runs_from="active",
     leads_to="active",
     what="restart a running server",
@@ -251,7 +245,6 @@ _declare_power(
     doing="rebooting",
     consequence="Reboot {ref}. It is unreachable for a minute or two while it restarts.",
     refusal="is stopped, so it can't be rebooted; start it instead.",
-    refused_from="stopped",
 )
 declare(
     Operation(

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.operations.registry import Operation, find
+from bot.operations import Operation, find
 from bot.slack.roundtrip import RoundTrip
 from bot.vps import Server
 

@@ -11,25 +11,17 @@ Nothing here calls Slack; group membership comes through `GroupMembers`, looked 
 rule needs it and at most once per group per decision.
 """
 
-from bot.policy.decide import (
-    allowed_actions,
-    decide,
-    decide_any,
-    first_match,
-)
-from bot.policy.guardrails import parse_duration, settings_problems
+from bot.policy.decide import allowed_actions, decide, decide_any, first_match
+from bot.policy.guardrails import settings_problems
 from bot.policy.loader import load_policy, parse_policy
 from bot.policy.model import (
     ANY_ACTION,
-    DEFAULT_APPROVAL_TTL,
-    DEFAULT_CONFIRM,
     READ_ACTIONS,
     ApprovalRule,
     Decision,
     FreezeWindow,
     GroupLookupError,
     GroupMembers,
-    OneOff,
     Policy,
     PolicyError,
     Request,
@@ -39,18 +31,10 @@ from bot.policy.model import (
     actions,
     write_actions,
 )
-from bot.policy.windows import (
-    FreezeHit,
-    active_freezes,
-    describe_window,
-    freeze_ends,
-    upcoming_freezes,
-)
+from bot.policy.windows import FreezeHit, active_freezes, freeze_ends, upcoming_freezes
 
 __all__ = [
     "ANY_ACTION",
-    "DEFAULT_APPROVAL_TTL",
-    "DEFAULT_CONFIRM",
     "READ_ACTIONS",
     "ApprovalRule",
     "Decision",
@@ -58,7 +42,6 @@ __all__ = [
     "FreezeWindow",
     "GroupLookupError",
     "GroupMembers",
-    "OneOff",
     "Policy",
     "PolicyError",
     "Request",
@@ -70,11 +53,9 @@ __all__ = [
     "allowed_actions",
     "decide",
     "decide_any",
-    "describe_window",
     "first_match",
     "freeze_ends",
     "load_policy",
-    "parse_duration",
     "parse_policy",
     "settings_problems",
     "upcoming_freezes",

@@ -147,7 +147,6 @@ def _channel_is(entry: str, request: Request) -> bool:
 def _allow(
     policy: Policy, rule: Rule, request: Request, group: str | None, *, any_server: bool
 ) -> Decision:
-    """Return the decision allowing a request by `rule`, with what of it matched."""
     name = request.server_name or ""
     return Decision(
         allowed=True,

@@ -53,11 +53,9 @@ def parse_freeze(reader: NodeReader, node: yaml.Node) -> tuple[FreezeWindow, ...
 
 
 def _window(reader: NodeReader, index: int, node: yaml.Node) -> FreezeWindow:
-    """Return one window: one-off or weekly, and what it freezes."""
     what = f"freeze window {index}"
-    if not isinstance(node, yaml.MappingNode):
-        reader.fail(node, f"{what} must be a mapping ({', '.join(_WINDOW_KEYS)})")
-    found = reader.keys(node, what, _WINDOW_KEYS)
+    problem = f"{what} must be a mapping ({', '.join(_WINDOW_KEYS)})"
+    found = reader.keys(node, what, _WINDOW_KEYS, problem)
     when: OneOff | Weekly | None = None
     with reader.gather():
         when = _when(reader, node, what, found)
@@ -105,12 +103,8 @@ def _when(
     if len(one_off) == 1:
         missing = "end" if one_off == ["start"] else "start"
         reader.fail(node, f"{what} needs {missing}: as well as {one_off[0]}:")
-    return _one_off(reader, found["start"][1], found["end"][1])
-
-
-def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> OneOff:
-    """Return a one-off window; its end must come after its start."""
-    start = _moment(reader, start_node, "start")
+    start = _moment(reader, found["start"][1], "start")
+    end_node = found["end"][1]
     end = _moment(reader, end_node, "end")
     if end <= start:
         reader.fail(end_node, f"end {end.isoformat()} is not after start {start.isoformat()}")
@@ -118,8 +112,7 @@ def _one_off(reader: NodeReader, start_node: yaml.Node, end_node: yaml.Node) -> 
 
 
 def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
-    """Return an ISO 8601 date and time with its UTC offset."""
-    text = _text(reader, node, key)
+    text = reader.string(node, key, _TEXT_TAGS)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -132,11 +125,8 @@ def _moment(reader: NodeReader, node: yaml.Node, key: str) -> datetime:
 
 
 def _weekly(reader: NodeReader, node: yaml.Node) -> Weekly:
-    """Return a weekly window: days, local start and end, time zone."""
-    if not isinstance(node, yaml.MappingNode):
-        example = 'weekly: {days: [sat, sun], start: "00:00", end: "24:00", timezone: "UTC"}'
-        reader.fail(node, f"weekly must be a mapping, like {example}")
-    found = reader.keys(node, "weekly", _WEEKLY_KEYS)
+    example = 'weekly: {days: [sat, sun], start: "00:00", end: "24:00", timezone: "UTC"}'
+    found = reader.keys(node, "weekly", _WEEKLY_KEYS, f"weekly must be a mapping, like {example}")
     before = len(reader.problems)
     times: dict[str, tuple[int | None, int]] = {}
     for key in ("start", "end"):
@@ -220,7 +210,7 @@ def _day(reader: NodeReader, node: yaml.Node, name: str) -> int:
 
 def _clock(reader: NodeReader, node: yaml.Node, key: str) -> tuple[int | None, int]:
     """Return a weekly time, "16:00" or with its day, "fri 16:00": (the day or None, minutes)."""
-    text = _text(reader, node, key)
+    text = reader.string(node, key, _TEXT_TAGS)
     day: int | None = None
     words = text.split()
     if len(words) == 2 and words[0].isalpha():
@@ -243,7 +233,6 @@ def _minutes(reader: NodeReader, node: yaml.Node, key: str, text: str) -> int:
 
 
 def _timezone(reader: NodeReader, node: yaml.Node) -> str:
-    """Return a valid IANA time zone name."""
     name = reader.string(node, "timezone")
     if not _is_zone(name):
         close = difflib.get_close_matches(name, zoneinfo.available_timezones() - _NOT_ZONES, n=1)
@@ -261,10 +250,3 @@ def _is_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
-
-
-def _text(reader: NodeReader, node: yaml.Node, key: str) -> str:
-    """Return a scalar's text as written (quoted or not)."""
-    if not isinstance(node, yaml.ScalarNode) or node.tag not in _TEXT_TAGS:
-        return reader.string(node, key)  # fails, naming what it got
-    return str(node.value)

@@ -11,12 +11,7 @@ from typing import Final
 
 import yaml
 
-from bot.policy.model import (
-    DEFAULT_APPROVAL_TTL,
-    ApprovalRule,
-    Policy,
-    WriteLimit,
-)
+from bot.policy.model import DEFAULT_APPROVAL_TTL, ApprovalRule, Policy, WriteLimit
 from bot.policy.nodes import NULL_TAG, STR_TAG, NodeReader, is_null, line_of, quote
 
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -49,16 +44,12 @@ def parse_duration(text: str) -> float:
 
 def duration(reader: NodeReader, node: yaml.Node, key: str) -> float:
     """Return the seconds of the duration under `key`, or fail at its line."""
-    if not isinstance(node, yaml.ScalarNode):
-        reader.fail(node, f"{key} must be a duration ({_EXAMPLE}), not a list or mapping")
-    if node.tag not in _DURATION_TAGS:
-        shown = "nothing" if node.tag == NULL_TAG else str(node.value)
-        reader.fail(node, f"{key} must be a duration ({_EXAMPLE}), not {shown}")
     # The text as written, whatever YAML made of it: it reads `1:30` as 90 (base 60).
+    text = reader.string(node, key, _DURATION_TAGS, f"a duration ({_EXAMPLE})")
     try:
-        return parse_duration(str(node.value))
+        return parse_duration(text)
     except ValueError as e:
-        reader.fail(node, f"{key} {quote(str(node.value))} {e}")
+        reader.fail(node, f"{key} {quote(text)} {e}")
 
 
 def parse_approve(reader: NodeReader, node: yaml.Node) -> tuple[ApprovalRule, ...]:
@@ -76,11 +67,9 @@ def parse_approve(reader: NodeReader, node: yaml.Node) -> tuple[ApprovalRule, ..
 def _approval(
     reader: NodeReader, action: str, key_node: yaml.Node, node: yaml.Node
 ) -> ApprovalRule:
-    """Return one approve: entry: by (required), servers and ttl (optional)."""
     what = f'approve "{action}"'
-    if not isinstance(node, yaml.MappingNode):
-        reader.fail(node, f"{what} must be a mapping (by, servers, ttl)")
-    found = reader.keys(node, what, ("by", "servers", "ttl"))
+    problem = f"{what} must be a mapping (by, servers, ttl)"
+    found = reader.keys(node, what, ("by", "servers", "ttl"), problem)
     if "by" not in found:
         reader.fail(
             node, f"{what} needs by: (who may approve), like by: [{{usergroups: [S0ONCALL1]}}]"
@@ -104,9 +93,8 @@ def parse_limits(reader: NodeReader, node: yaml.Node) -> WriteLimit | None:
     if "writes" not in found:
         return None
     key_node, writes = found["writes"]
-    if not isinstance(writes, yaml.MappingNode):
-        reader.fail(writes, "writes must be a mapping, like writes: {per_user: 10, window: 10m}")
-    fields = reader.keys(writes, '"writes"', ("per_user", "window"))
+    problem = "writes must be a mapping, like writes: {per_user: 10, window: 10m}"
+    fields = reader.keys(writes, '"writes"', ("per_user", "window"), problem)
     missing = [k for k in ("per_user", "window") if k not in fields]
     if missing:
         reader.fail(
@@ -120,7 +108,6 @@ def parse_limits(reader: NodeReader, node: yaml.Node) -> WriteLimit | None:
 
 
 def _count(reader: NodeReader, node: yaml.Node) -> int:
-    """Return a whole number of writes, more than zero."""
     if not isinstance(node, yaml.ScalarNode):
         reader.fail(node, "per_user must be a whole number more than zero, not a list or mapping")
     text = str(node.value)

@@ -1,23 +1,14 @@
 """Loading the policy file: YAML with line numbers, validated, failing closed and loud."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.policy.freezes import parse_freeze
 from bot.policy.guardrails import parse_approve, parse_limits
-from bot.policy.model import (
-    ANY_ACTION,
-    DEFAULT_CONFIRM,
-    ApprovalRule,
-    FreezeWindow,
-    Policy,
-    PolicyError,
-    Rule,
-    WriteLimit,
-    actions,
-    known_actions,
-)
+from bot.policy.model import ANY_ACTION, Policy, PolicyError, Rule, actions
 from bot.policy.nodes import NodeReader, is_null, quote
 
 
@@ -52,63 +43,46 @@ def parse_policy(text: str, source: str) -> Policy:
     return policy
 
 
-_SECTIONS = ("rules", "confirm", "approve", "freeze", "limits")
+# The Policy field each section fills, where it is not named as the section.
+_FIELDS = {"approve": "approvals", "freeze": "freezes", "limits": "write_limit"}
 
 
 class _Parser(NodeReader):
     """Turns the composed YAML tree into a Policy, recording every problem on the way."""
 
     def policy(self, root: yaml.Node | None) -> Policy:
-        """Return the Policy a whole file describes."""
         if root is None or is_null(root):
             return Policy(source=self.source)
-        rules: tuple[Rule, ...] = ()
-        confirm = DEFAULT_CONFIRM
-        approvals: tuple[ApprovalRule, ...] = ()
-        freezes: tuple[FreezeWindow, ...] = ()
-        write_limit: WriteLimit | None = None
+        sections: dict[str, Callable[[yaml.Node], object]] = {
+            "rules": self._rules,
+            "confirm": lambda node: self.write_actions(node, "confirm", "is never confirmed"),
+            "approve": lambda node: parse_approve(self, node),
+            "freeze": lambda node: parse_freeze(self, node),
+            "limits": lambda node: parse_limits(self, node),
+        }
+        found: dict[str, Any] = {}
         for key, key_node, node in self.mapping(root, "the policy file"):
             with self.gather():
-                if key == "rules":
-                    rules = self._rules(node)
-                elif key == "confirm":
-                    confirm = self.write_actions(node, "confirm", "is never confirmed")
-                elif key == "approve":
-                    approvals = parse_approve(self, node)
-                elif key == "freeze":
-                    freezes = parse_freeze(self, node)
-                elif key == "limits":
-                    write_limit = parse_limits(self, node)
-                else:
-                    known = ", ".join(_SECTIONS)
+                if key not in sections:
+                    known = ", ".join(sections)
                     self.fail(key_node, f"unknown key {quote(key)} (known: {known})")
-        return Policy(
-            rules=rules,
-            confirm=confirm,
-            source=self.source,
-            approvals=approvals,
-            freezes=freezes,
-            write_limit=write_limit,
-            warnings=tuple(self.warnings),
-        )
+                found[_FIELDS.get(key, key)] = sections[key](node)
+        return Policy(source=self.source, warnings=tuple(self.warnings), **found)
 
     def _rules(self, node: yaml.Node) -> tuple[Rule, ...]:
-        """Return the rules under `rules:`, action by action."""
         if is_null(node):
             return ()
         found: list[Rule] = []
         for action, key_node, rules in self.mapping(node, '"rules"'):
             with self.gather():
                 if action not in actions() and action != ANY_ACTION:
-                    self.fail(
-                        key_node, f"unknown action {quote(action)} (known: {known_actions()})"
-                    )
+                    known = ", ".join((*actions(), '"*"'))
+                    self.fail(key_node, f"unknown action {quote(action)} (known: {known})")
                 if is_null(rules):
                     continue
-                if not isinstance(rules, yaml.SequenceNode):
-                    example = '("- channels: [...]")'
-                    self.fail(rules, f'the rules for "{action}" must be a list {example}')
-                for i, rule in enumerate(rules.value, start=1):
+                example = '("- channels: [...]")'
+                problem = f'the rules for "{action}" must be a list {example}'
+                for i, rule in enumerate(self.sequence(rules, problem), start=1):
                     with self.gather():
                         found.append(self.rule(action, i, rule))
         return tuple(found)

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Final, Protocol
 
-from bot.operations.registry import policy_actions
+from bot.operations import policy_actions
 
 READ_ORDER: Final = ("list", "show", "audit")
 READ_ACTIONS: Final = frozenset({"list", "show", "audit"})
@@ -17,22 +17,15 @@ DEFAULT_APPROVAL_TTL: Final = 30 * 60.0  # seconds
 MINUTES_PER_DAY: Final = 24 * 60
 DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-CONDITIONS = ("users", "usergroups", "channels", "servers")
+CONDITIONS = ("users", "usergroups", "channels", "servers")  # the Rule fields a rule may set
 
 
-def write_actions() -> tuple[str, ...]:
-    """The policy actions of the declared operations (`bot.operations`), in order."""
-    return policy_actions()
+write_actions = policy_actions  # the policy actions of the declared operations, in order
 
 
 def actions() -> tuple[str, ...]:
     """Every action a policy may name: the reads, then the operations' actions."""
     return (*READ_ORDER, *write_actions())
-
-
-def known_actions() -> str:
-    """The actions a policy may name, for an error message."""
-    return ", ".join(actions()) + ', "*"'
 
 
 class PolicyError(Exception):
@@ -147,10 +140,6 @@ class FreezeWindow:
     actions: frozenset[str]  # write actions only
     reason: str = ""
     except_rules: tuple[Rule, ...] = ()  # labelled "freeze <index> except"
-
-    def freezes(self, action: str) -> bool:
-        """Return whether this window refuses `action` while it is on."""
-        return action in self.actions
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ file is listed at once. Warnings (a glob that can never match) do not stop it.
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import NoReturn
 
@@ -27,11 +27,6 @@ from bot.policy.model import (
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def known_writes() -> str:
-    """The write actions a guardrail may name, for an error message."""
-    return ", ".join(write_actions()) + ', "*"'
 
 
 _PATTERNS: Mapping[str, tuple[re.Pattern[str], str]] = {
@@ -67,13 +62,14 @@ class NodeReader:
 
     def rules(self, action: str, node: yaml.Node, key: str, empty: str) -> tuple[Rule, ...]:
         """Return the non-empty list of rules under `key`, labelled `action` ("approve delete")."""
-        if not isinstance(node, yaml.SequenceNode):
-            example = f"{key}: [{{usergroups: [S0ONCALL1]}}]"
-            self.fail(node, f'"{key}" must be a list of rules, as under rules:, like {example}')
-        if not node.value:
+        example = f"{key}: [{{usergroups: [S0ONCALL1]}}]"
+        items = self.sequence(
+            node, f'"{key}" must be a list of rules, as under rules:, like {example}'
+        )
+        if not items:
             self.fail(node, f'"{key}" is empty; {empty}')
         found = []
-        for i, rule in enumerate(node.value, start=1):
+        for i, rule in enumerate(items, start=1):
             with self.gather():
                 found.append(self.rule(action, i, rule))
         return tuple(found)
@@ -81,34 +77,24 @@ class NodeReader:
     def rule(self, action: str, index: int, node: yaml.Node) -> Rule:
         """Return one rule: a mapping of condition name to a list of values."""
         what = f'rule {index} for "{action}"'
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})")
+        problem = f"{what} must be a mapping of conditions ({', '.join(CONDITIONS)})"
         conditions: dict[str, tuple[str, ...]] = {}
-        for name, key_node, values in self.mapping(node, what):
+        for name, key_node, values in self.mapping(node, what, problem):
             with self.gather():
                 if name not in CONDITIONS:
                     known = ", ".join(CONDITIONS)
                     self.fail(key_node, f"unknown condition {quote(name)} (known: {known})")
                 conditions[name] = self.values(name, values)
-        return Rule(
-            action=action,
-            index=index,
-            line=line_of(node),
-            users=conditions.get("users", ()),
-            usergroups=conditions.get("usergroups", ()),
-            channels=conditions.get("channels", ()),
-            servers=conditions.get("servers", ()),
-        )
+        return Rule(action=action, index=index, line=line_of(node), **conditions)
 
     def values(self, name: str, node: yaml.Node) -> tuple[str, ...]:
         """Return a condition's values, each checked against its kind of ID or pattern."""
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, f'"{name}" must be a list, like {name}: [...]')
-        if not node.value:
+        items = self.sequence(node, f'"{name}" must be a list, like {name}: [...]')
+        if not items:
             self.fail(node, f'"{name}" is empty; leave it out to match everyone/everywhere')
         pattern, problem = _PATTERNS[name]
         values = []
-        for item in node.value:
+        for item in items:
             with self.gather():
                 value = self.string(item, f'"{name}" entries')
                 if not pattern.fullmatch(value):
@@ -136,7 +122,8 @@ class NodeReader:
         if action in READ_ACTIONS:
             self.fail(node, f'"{action}" changes nothing and {never}')
         if action not in actions() and action != ANY_ACTION:
-            self.fail(node, f"unknown action {quote(action)} in {where} (known: {known_writes()})")
+            known = ", ".join((*write_actions(), '"*"'))
+            self.fail(node, f"unknown action {quote(action)} in {where} (known: {known})")
         return action
 
     def sequence(self, node: yaml.Node, problem: str) -> list[yaml.Node]:
@@ -145,10 +132,13 @@ class NodeReader:
             self.fail(node, problem)
         return list(node.value)
 
-    def mapping(self, node: yaml.Node, what: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
-        """Yield a mapping's (key, key node, value node), refusing duplicate keys."""
+    def mapping(
+        self, node: yaml.Node, what: str, problem: str = ""
+    ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """Yield a mapping's (key, key node, value node), refusing duplicate keys; anything but
+        a mapping fails with `problem`."""
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping (key: value)")
+            self.fail(node, problem or f"{what} must be a mapping (key: value)")
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             with self.gather():
@@ -159,11 +149,11 @@ class NodeReader:
                 yield key, key_node, value_node
 
     def keys(
-        self, node: yaml.Node, what: str, known: tuple[str, ...]
+        self, node: yaml.Node, what: str, known: tuple[str, ...], problem: str = ""
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Return a mapping's {key: (key node, value node)}, refusing keys not in `known`."""
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, key_node, value in self.mapping(node, what):
+        for key, key_node, value in self.mapping(node, what, problem):
             with self.gather():
                 if key not in known:
                     known_keys = ", ".join(known)
@@ -171,13 +161,16 @@ class NodeReader:
                 found[key] = (key_node, value)
         return found
 
-    def string(self, node: yaml.Node, what: str) -> str:
-        """Return a scalar's text, refusing numbers, booleans, nulls, lists and mappings."""
+    def string(
+        self, node: yaml.Node, what: str, tags: Collection[str] = (STR_TAG,), kind: str = "text"
+    ) -> str:
+        """Return a scalar's text as written, refusing lists, mappings and (by default)
+        numbers, booleans and nulls: any tag not in `tags`."""
         if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, f"{what} must be text, not a list or mapping")
-        if node.tag != STR_TAG:
+            self.fail(node, f"{what} must be {kind}, not a list or mapping")
+        if node.tag not in tags:
             shown = "nothing" if node.tag == NULL_TAG else str(node.value)
-            self.fail(node, f"{what} must be text, not {shown}")
+            self.fail(node, f"{what} must be {kind}, not {shown}")
         return str(node.value)
 
     def fail(self, node: yaml.Node, problem: str) -> NoReturn:

@@ -61,7 +61,7 @@ def active_freezes(policy: Policy, action: str, at: datetime) -> list[FreezeHit]
     _known(action)
     at = _utc(at)
     return [
-        _hit(w, at) for w in policy.freezes if w.freezes(action) and any(_occurrences(w, at, at))
+        _hit(w, at) for w in policy.freezes if action in w.actions and any(_occurrences(w, at, at))
     ]
 
 
@@ -71,7 +71,7 @@ def freeze_ends(
     """Return when `action` stops being frozen by any window but `exempt`: `at` when it isn't
     frozen, None when it never stops (weekly windows covering the whole week)."""
     _known(action)
-    windows = [w for w in policy.freezes if w.freezes(action) and w not in exempt]
+    windows = [w for w in policy.freezes if action in w.actions and w not in exempt]
     return _chain_end(windows, _utc(at))
 
 
@@ -112,7 +112,6 @@ def describe_window(window: FreezeWindow) -> str:
 
 
 def _hit(window: FreezeWindow, moment: datetime) -> FreezeHit:
-    """Return the run of `window` that holds `moment`."""
     return FreezeHit(
         window=window,
         start=_chain_start([window], moment),

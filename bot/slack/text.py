@@ -33,8 +33,6 @@ its own, inside which Slack neither links nor formats. The word keeps its bytes;
 import re
 import unicodedata
 
-__all__ = ["as_shown", "code", "escape", "plain", "truncate", "unlinked"]
-
 _ELLIPSIS = "…"
 
 _BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")

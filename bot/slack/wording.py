@@ -19,6 +19,7 @@ from bot.slack.text import code, escape, plain
 
 _SHOWN_CHARS: Final = 80  # an echoed value longer than this is cut
 _LISTED: Final = 10  # candidates, catalog entries named in one message
+_ENTITIES: Final = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def _either(items: Iterable[str], conjunction: str = "or") -> str:
@@ -42,12 +43,7 @@ def _group(group_id: str) -> str:
 
 
 def _channel(entry: str) -> str:
-    """A channels entry as Slack shows it: a channel mention, or #name as text."""
     return entry if entry.startswith("#") else f"<#{entry}>"
-
-
-def _globs(globs: Iterable[str]) -> str:
-    return _either(code(g) for g in globs)
 
 
 def reason(decision: Decision) -> str:
@@ -59,12 +55,12 @@ def reason(decision: Decision) -> str:
         return f'no rule in {name} allows "{action}"'
     if rule is None:
         return "read-only actions are open to everyone"
-    globs = decision.globs or rule.servers
+    globs = _either(map(code, decision.globs or rule.servers))
     matched = [
         f"user <@{decision.user}>" if decision.user else "",
         f"member of {_group(decision.group)}" if decision.group else "",
         f"channel {_channel(decision.channel)}" if decision.channel else "",
-        f"{'server matches' if decision.globs else 'only on servers matching'} {_globs(globs)}"
+        f"{'server matches' if decision.globs else 'only on servers matching'} {globs}"
         if globs
         else "",
     ]
@@ -106,7 +102,7 @@ def rule_text(rule: Rule) -> str:
     if rule.channels:
         parts.append(f"in {_either(_channel(c) for c in rule.channels)}")
     if rule.servers:
-        parts.append(f"on servers matching {_globs(rule.servers)}")
+        parts.append(f"on servers matching {_either(map(code, rule.servers))}")
     return " ".join(parts) or "by anyone, anywhere"
 
 
@@ -130,9 +126,8 @@ def unresolved(found: NotFound | Ambiguous | BadReference) -> str:
         return f"{ref} is not a server id or name: {problem}. {how}"
     if isinstance(found, Ambiguous):
         servers = found.candidates
-        lines = [
-            f"{ref} could mean {len(servers)} servers; use the id instead, like `#{servers[0].id}`:"
-        ]
+        like = f"use the id instead, like `#{servers[0].id}`:"
+        lines = [f"{ref} could mean {len(servers)} servers; {like}"]
         for server in servers[:_LISTED]:
             host = _shown(server.hostname) if server.hostname else "no hostname"
             lines.append(f"• `#{server.id}` {_shown(server.name)} ({host})")
@@ -172,13 +167,16 @@ _RULES: Final = {
     "with a hyphen.",
 }
 _NAME_PROBLEMS: Final = {
-    "starts": "starts with a hyphen",
-    "ends": "ends with a hyphen",
-    "single": "is a single label; it needs a domain too",
-    "empty-label": "has an empty label (two dots in a row, or a dot at the start)",
-    "ip": "looks like an IP address, not a domain name",
-    "label-long": f"has a label longer than {MAX_LENGTH['name']} characters",
-    "label-hyphen": "has a label that starts or ends with a hyphen",
+    "empty": "it is empty",
+    "chars": "{shown} contains {chars}",
+    "long": "{shown} is {size} characters long; the most is {most}",
+    "starts": "{shown} starts with a hyphen",
+    "ends": "{shown} ends with a hyphen",
+    "single": "{shown} is a single label; it needs a domain too",
+    "empty-label": "{shown} has an empty label (two dots in a row, or a dot at the start)",
+    "ip": "{shown} looks like an IP address, not a domain name",
+    "label-long": f"{{shown}} has a label longer than {MAX_LENGTH['name']} characters",
+    "label-hyphen": "{shown} has a label that starts or ends with a hyphen",
 }
 
 
@@ -198,15 +196,9 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
         return f"{lit(error.field)} is required."
     if error.field in _RULES:
         rule = _RULES[error.field].format(lit(_EXAMPLES[error.field]))
-        if problem == "empty":
-            said = "it is empty"
-        elif problem == "chars":
-            chars = [("a space" if ch == " " else value(ch)) for ch in error.choices]
-            said = f"{shown} contains {_either(chars, 'and')}"
-        elif problem == "long":
-            said = f"{shown} is {error.size} characters long; the most is {MAX_LENGTH[error.field]}"
-        else:
-            said = f"{shown} {_NAME_PROBLEMS[problem]}"
+        chars = _either([("a space" if ch == " " else value(ch)) for ch in error.choices], "and")
+        most = MAX_LENGTH[error.field]
+        said = _NAME_PROBLEMS[problem].format(shown=shown, chars=chars, size=error.size, most=most)
         return f"{invalid} {said}. {rule}"
     if problem == "ambiguous":
         more = "the whole code" if error.field == "location" else "more of the name, or the id"
@@ -220,10 +212,8 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
             + (f" Known locations: {known}." if known else "")
         )
     if problem == "not-boolean":
-        return (
-            f"{invalid} {shown}. Use {lit('on')} or {lit('off')} ({lit('yes')}/{lit('no')} and "
-            f"{lit('true')}/{lit('false')} work too)."
-        )
+        also = f"{lit('yes')}/{lit('no')} and {lit('true')}/{lit('false')} work too"
+        return f"{invalid} {shown}. Use {lit('on')} or {lit('off')} ({also})."
     if problem == "not-status":
         hint = f" Did you mean {lit(error.guess)}?" if error.guess else ""
         return f"{invalid} {shown}.{hint} Use {_either(map(lit, error.choices))}."
@@ -233,12 +223,10 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
     # a plan or OS the catalog doesn't know ("bad-id", "unknown"): the ids and names it does
     names = error.choices
     noun, article = ("operating system", "an") if error.field == "os" else (error.field, "a")
+    guess = f" Did you mean {value(error.guess)}?" if error.guess else ""
+    said = f"there is no {noun} named {shown}.{guess}"
     if problem == "bad-id":
         said = f"{shown} is not {article} {noun} id."
-    elif error.guess:
-        said = f"there is no {noun} named {shown}. Did you mean {value(error.guess)}?"
-    else:
-        said = f"there is no {noun} named {shown}."
     listing = [f"{value(n)} (id {i})" for n, i in zip(names[:_LISTED], error.ids, strict=False)]
     if len(names) > _LISTED:
         listing.append(f"{len(names) - _LISTED} more")
@@ -305,10 +293,5 @@ def usage(word: str, slash_command: str = DEFAULT_SLASH_COMMAND) -> str:
     """The usage line of `word`, for the slash command of that name (BOT_COMMAND); KeyError
     for a word that is not a command. <placeholders> are escaped: Slack would take them for
     links."""
-    escaped = (
-        part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        for part in usage_of(word)
-    )
-    syntax, what, example = escaped
-    line = f"`{syntax}` — {what}, e.g. `{example}`"
-    return line.replace(DEFAULT_SLASH_COMMAND, slash_command)
+    syntax, what, example = (part.translate(_ENTITIES) for part in usage_of(word))
+    return f"`{syntax}` — {what}, e.g. `{example}`".replace(DEFAULT_SLASH_COMMAND, slash_command)
