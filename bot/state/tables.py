@@ -142,3 +142,60 @@ leases = sa.Table(
     _text("owner"),
     sa.Column("expires_at", Time, nullable=False),
 )
+
+inflight = sa.Table(
+    "inflight",  # a confirmed or approved call recorded before it is sent, gone once answered
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _text("user_id"),
+    _text("channel_id"),
+    _text("operation"),
+    sa.Column("server_id", sa.BigInteger, nullable=False),
+    _text("server_name"),
+    sa.Column("change", JsonText, nullable=False),
+    sa.Column("response_url", sa.Text),
+    sa.Column("plan_id", sa.Text),
+    sa.Column("before_status", sa.Text),
+    sa.Column("started_at", Time, nullable=False),
+    _text("owner"),
+    sa.Column("lease_until", Time, nullable=False),
+    _text("request_id"),
+)
+
+plans = sa.Table(
+    "plans",  # several servers at once: the request, its options and where it stands
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _text("user_id"),
+    _text("channel_id"),
+    _text("channel_name"),
+    _text("operation"),
+    sa.Column("request", JsonText, nullable=False),
+    sa.Column("options", JsonText, nullable=False),
+    _text("state"),
+    _text("reason"),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("updated_at", Time, nullable=False),
+    sa.Column("owner", sa.Text),
+    sa.Column("lease_until", Time),
+    sa.Column("progress_channel", sa.Text),
+    sa.Column("progress_ts", sa.Text),
+    sa.Column("ops_channel", sa.Text),
+    sa.Column("ops_ts", sa.Text),
+    sa.Column("response_url", sa.Text),
+    _text("request_id"),
+)
+
+plan_servers = sa.Table(
+    "plan_servers",  # a plan's servers in the order they are acted on, each one's step
+    metadata,
+    sa.Column("plan_id", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("batch", sa.Integer, nullable=False),
+    sa.Column("server_id", sa.BigInteger, nullable=False),
+    _text("server_name"),
+    _text("state"),
+    _text("detail"),
+    sa.Column("called_at", Time),
+    sa.Column("settled_at", Time),
+)
