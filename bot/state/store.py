@@ -15,15 +15,16 @@ from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
 from bot.state.migrate import migrate
 from bot.state.pending import purge
+from bot.state.plans import PlanStore
 from bot.state.records import earlier_self
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
 
 
-class StateStore(ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore):
-    """Confirmations, approvals, the audit log, watches, the fleet snapshot and the guards
-    (replay, write limits, leases) of every replica, on SQLite or PostgreSQL."""
+class StateStore(ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore, PlanStore):
+    """Confirmations, approvals, the audit log, watches, the fleet snapshot, the guards
+    (replay, write limits, leases) and plans of every replica, on SQLite or PostgreSQL."""
 
     async def purge_expired(self, now: float | None = None, *, keep_seconds: float = 3600.0) -> int:
         """Housekeeping: mark overdue confirmations expired and delete those past their
