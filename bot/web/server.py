@@ -5,6 +5,23 @@ signature headers present, well-formed and in the 5-minute window (401, before t
 → body no larger than `max_body` (413) and arriving within `body_timeout` (408) → the HMAC over
 the raw bytes (401) → a body of a shape Slack sends (400) → not seen before (a repeat gets an
 empty 200 and is not acted on) → Bolt. No unsigned byte is parsed; no malformed body reaches Bolt.
+
+Where this edge departs from Bolt's own aiohttp adapter (`AsyncSlackRequestHandler`), and why —
+the only departures; everything after the hand-over (listeners, `ack`, `respond`, `client`) is
+Bolt's own:
+1. It verifies before Bolt. Bolt's adapter reads the whole body, then Bolt checks the signature
+   and parses. Here the headers are checked before a byte of the body is read, the body is
+   bounded in size and time, and the body's shape is checked: an unsigned, oversized, slow or
+   malformed request never costs a parse, and a replayed one is answered without reaching Bolt
+   at all. Bolt then gets the verified dict (`mode="socket_mode"`, so it neither re-verifies nor
+   re-parses: the same form Socket Mode hands it).
+2. It answers at the ack. Bolt's adapter returns when `async_dispatch` returns, which is when
+   Bolt next polls for the ack (every 10 ms) or when a lazy listener finishes; here the answer
+   goes out the moment the listener acks (`_dispatch`), and while a burst is arriving the work
+   after an ack waits for the burst to be acked (`bot.web.burst.AckFirst`): 200 commands at once
+   are all acked within Slack's 3 seconds.
+3. It serves the probes and refuses Slack work with a 503 while start-up waits for the state
+   store (`not_accepting`), on the same port.
 """
 
 from __future__ import annotations
