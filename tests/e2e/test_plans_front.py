@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from bot.state import AuditOutcome
 from bot.state.plans import Plan
-from tests.e2e.harness import ALICE, BOB, CAROL, OPS, OPS_LOG, POLICY, Harness, dump
+from slackemu import Message
+from tests.e2e.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    OPS,
+    OPS_LOG,
+    POLICY,
+    Harness,
+    dump,
+    eventually,
+)
 from tests.e2e.test_guardrails import use_policy
 
 WORKERS_ACTIVE = 11  # worker-01 … worker-12 but worker-05 (stopped) of the simulator's fleet
@@ -126,12 +137,20 @@ async def test_a_plan_over_the_write_limit_is_refused_at_the_preview(harness: Ha
     assert "you may change only 3 more servers now" in dump(again)
 
 
-async def test_one_approval_covers_the_whole_plan(harness: Harness) -> None:
-    await use_policy(
-        harness,
-        POLICY
-        + f'approve:\n  reboot:\n    by: [{{users: [{CAROL}]}}]\n    servers: ["worker-1*"]\n',
-    )
+APPROVE_WORKERS = (
+    POLICY
+    + f"""approve:
+  reboot:
+    by: [{{users: [{CAROL}]}}]
+    servers: ["worker-1*"]
+    ttl: 10m
+"""
+)
+
+
+async def ask_for_approval(harness: Harness, **overrides: object) -> Message:
+    """Alice confirms a reboot of every worker; worker-10 … 12 need Carol's approval."""
+    await use_policy(harness, APPROVE_WORKERS, **overrides)
     preview = await harness.answer("/vps reboot worker-*")
     assert "one approval covers the whole plan" in dump(preview)
     await harness.emu.click(preview, text=f"Reboot {WORKERS_ACTIVE} servers")
@@ -141,18 +160,73 @@ async def test_one_approval_covers_the_whole_plan(harness: Harness) -> None:
         ),
         what="the approval request",
     )
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(OPS, visible_to=ALICE) if "Sent for" in m.text],
+        what="the requester to be told",
+    )
+    assert (await only_plan(harness)).state == "approval"
+    no_calls(harness)
+    return request
+
+
+async def test_one_approval_covers_the_whole_plan(harness: Harness) -> None:
+    request = await ask_for_approval(harness)
     shown = dump(request)
     assert "11 servers" in shown
     assert "worker-01" in shown
     assert "batch:1" in shown
-    assert (await only_plan(harness)).state == "approval"
-    no_calls(harness)
-    before = harness.seen(BOB)
-    await harness.emu.click(request, text="Approve", user=BOB)  # not an approver
-    assert "may not decide" in dump(await harness.new_message(before, user=BOB, channel=OPS_LOG))
+    assert [await reason_refused(harness, request, user) for user in (BOB, ALICE)] == [
+        "You may not decide this.",
+        "You asked for this yourself",
+    ]
     await harness.emu.click(request, text="Approve", user=CAROL)
     await harness.emu.wait_for(lambda: "Approved by" in dump(request) or None, what="approved")
     assert (await only_plan(harness)).state == "running"
+    outcomes = [e.outcome for e in await harness.bot.services.store.list_audit(limit=20)]  # type: ignore[union-attr]
+    assert AuditOutcome.REQUESTED in outcomes
+    assert AuditOutcome.APPROVED in outcomes
+
+
+async def reason_refused(harness: Harness, request: Message, user: str) -> str:
+    before = harness.seen(user)
+    await harness.emu.click(request, text="Approve", user=user)
+    said = dump(await harness.new_message(before, user=user, channel=OPS_LOG))
+    return next(s for s in ("You may not decide this.", "You asked for this yourself") if s in said)
+
+
+async def test_a_rejected_plan_is_refused_and_the_requester_told(harness: Harness) -> None:
+    request = await ask_for_approval(harness)
+    await harness.emu.click(request, text="Reject", user=CAROL)
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(CAROL), what="the reject form")
+    assert (await harness.emu.submit_view(form, {"reject_reason": "not today"})).ok
+    await harness.emu.wait_for(lambda: "Rejected by" in dump(request) or None, what="rejected")
+    assert (await only_plan(harness)).state == "refused"
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(visible_to=ALICE) if "Rejected by" in dump(m)],
+        what="the requester to be told",
+    )
+    no_calls(harness)
+
+
+async def test_an_unanswered_approval_expires_the_plan(harness: Harness) -> None:
+    request = await ask_for_approval(harness, bot_watch_interval_seconds=0.05)
+    harness.clock.now += 11 * 60
+    await harness.emu.wait_for(lambda: "Expired" in dump(request) or None, what="the expiry")
+
+    async def expired() -> bool:
+        return (await only_plan(harness)).state == "expired"
+
+    await eventually(expired, "the plan to expire")
+    no_calls(harness)
+
+
+async def test_a_preview_clicked_too_late_does_nothing(harness: Harness) -> None:
+    preview = await harness.answer("/vps reboot worker-0*")
+    harness.clock.now += 3600
+    await harness.emu.click(preview, text="Reboot 8 servers")
+    await harness.emu.wait_for(lambda: "expired" in dump(preview) or None, what="expired")
+    assert (await only_plan(harness)).state == "expired"
+    no_calls(harness)
 
 
 async def test_plans_lists_what_the_member_may_see(harness: Harness) -> None:
