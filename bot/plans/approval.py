@@ -120,5 +120,8 @@ async def settle_plan(ctx: RequestContext, approval: Approval, plan_id: str, out
         outcome, "expired"
     )
     moved = await ctx.store.move_plan(plan_id, to, expect=("approval",), now=ctx.clock())
-    if not moved:
+    if moved:
+        outcomes = {"running": "approved", "refused": "refused", "cancelled": "cancelled"}
+        ctx.metrics.plan(approval.word, outcomes.get(to, "expired"))
+    else:
         logger.warning("plan %s was not awaiting approval when it was %s", plan_id, outcome)

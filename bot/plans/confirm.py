@@ -104,8 +104,10 @@ async def _go(
             server_name=counted(count, "server"),
             detail=f"plan {plan.id}: {count} servers; {allowed} more writes allowed now",
         )
+        ctx.metrics.plan(plan.operation, "limited")
         await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
         return
+    ctx.metrics.plan(plan.operation, "confirmed")
     verb = action_label(plan.operation).lower()
     if rule is not None:
         then = f"sent for approval ({counted(count, 'server')})"
@@ -143,6 +145,7 @@ async def cancel_plan(ctx: RequestContext, plan_id: str) -> None:
         server_name=counted(len(servers), "server"),
         detail=f"plan {plan.id}",
     )
+    ctx.metrics.plan(plan.operation, "cancelled")
     await ctx.reply.replace(build_prompt_outcome("Cancelled; nothing was done.", emoji=":x:"))
 
 
@@ -167,6 +170,7 @@ async def _open_plan(
     if ctx.clock() > plan.created_at + ctx.confirm_ttl:
         if await ctx.store.move_plan(plan.id, "expired", expect=("preview",), now=ctx.clock()):
             await ctx.audit(plan.operation, AuditOutcome.EXPIRED, detail=f"plan {plan.id}")
+            ctx.metrics.plan(plan.operation, "expired")
         await ctx.reply.replace(build_prompt_outcome(_EXPIRED, emoji=":hourglass:"))
         return None
     request = Request.model_validate(dict(plan.request))

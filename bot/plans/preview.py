@@ -11,9 +11,9 @@ from bot.flow.gate import Gate
 from bot.flow.pipeline import may_at_all
 from bot.operations.change import Request
 from bot.plans import PlanOptions
+from bot.plans.left_out import Named
 from bot.plans.select import Selection, select
 from bot.slack.blocks.plan_preview import (
-    Named,
     PlanView,
     build_no_match,
     build_plan_limited,
@@ -74,6 +74,7 @@ async def _over_allowance(ctx: RequestContext, gate: Gate, request: Request, cou
         server_name=counted(count, "server"),
         detail=f"a plan of {count} servers; {allowed} more writes allowed now",
     )
+    ctx.metrics.plan(request.operation, "limited")
     await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
     return True
 
@@ -120,6 +121,7 @@ async def _store(
         server_name=counted(len(servers), "server"),
         detail=plan_detail(plan.id, request, options, len(servers)),
     )
+    ctx.metrics.plan(request.operation, "previewed")
     return plan, servers
 
 

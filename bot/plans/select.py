@@ -15,9 +15,9 @@ from bot.flow.deadline import bounded
 from bot.flow.directory import FleetRow
 from bot.flow.gate import Access, Denied, Gate
 from bot.operations.change import Request
+from bot.plans.left_out import LeftOut, Named
 from bot.policy import ApprovalRule
 from bot.resolve import BadReference, NotFound, parse_reference, resolve_server
-from bot.slack.blocks.plan_preview import LeftOut, Named
 from bot.vps.models import ServerStatus
 
 _KNOWN = frozenset(s.value for s in ServerStatus)

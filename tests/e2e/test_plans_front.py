@@ -79,12 +79,21 @@ async def test_the_click_moves_the_plan_to_running_for_the_driver(harness: Harne
     outcomes = [e.outcome for e in await harness.bot.services.store.list_audit(limit=20)]  # type: ignore[union-attr]
     assert AuditOutcome.CONFIRMED in outcomes
     assert AuditOutcome.ASKED in outcomes
+    assert counted(harness, "previewed") == counted(harness, "confirmed") == 1
     # A second click (or another replica's) changes nothing.
     before = harness.seen()
     await harness.emu.forge_click(preview, button, user=ALICE)
     note = await harness.new_message(before, user=ALICE, channel=OPS)
     assert "Already answered" in dump(note)
     assert (await only_plan(harness)).state == "running"
+
+
+def counted(harness: Harness, outcome: str) -> float:
+    """vpsbot_plans_total for reboots with that outcome."""
+    assert harness.bot is not None
+    registry = harness.bot.services.metrics.registry
+    labels = {"operation": "reboot", "outcome": outcome}
+    return registry.get_sample_value("vpsbot_plans_total", labels) or 0.0
 
 
 async def test_cancel_and_someone_elses_click(harness: Harness) -> None:
@@ -237,3 +246,20 @@ async def test_plans_lists_what_the_member_may_see(harness: Harness) -> None:
     assert "reboot" in mine
     assert "running" in mine
     assert "8 waiting" in mine
+
+
+async def test_filters_alone_and_servers_the_policy_does_not_allow(harness: Harness) -> None:
+    preview = dump(await harness.answer("/vps start status:stopped"))  # start: web-* only
+    assert "Start 1 server" in preview
+    assert "web-server-03" in preview
+    assert "worker-05" in preview
+    assert "the policy does not allow you" in preview
+    no_calls(harness)
+
+
+async def test_backups_on_several_servers(harness: Harness) -> None:
+    preview = await harness.answer("/vps set worker-1* backups:on")
+    assert [b.text for b in preview.buttons()] == ["Update 3 servers", "Cancel"]
+    plan = await only_plan(harness)
+    assert plan.request["values"] == {"backups_enabled": True}
+    assert plan.operation == "set"

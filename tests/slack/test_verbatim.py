@@ -19,6 +19,7 @@ import bot
 import bot.slack.blocks
 from bot.catalog import Catalog, Location, load_catalog
 from bot.plans import PlanOptions
+from bot.plans.left_out import LeftOut, Named
 from bot.slack import ids
 from bot.slack.blocks import ListFilters, Message
 from bot.slack.blocks.approvals import (
@@ -52,8 +53,6 @@ from bot.slack.blocks.notes import (
     build_pointless,
 )
 from bot.slack.blocks.plan_preview import (
-    LeftOut,
-    Named,
     PlanRow,
     PlanView,
     build_count_modal,

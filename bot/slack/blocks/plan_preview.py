@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextIn
 from slack_sdk.models.views import View
 
 from bot.plans import PlanOptions
+from bot.plans.left_out import LeftOut, Named
 from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
@@ -37,39 +38,22 @@ LEFT_OUT_SHOWN = 20
 ROUGH_STEP = 90.0
 """Seconds a batch takes, roughly: the call, and a server reaching its steady state."""
 
+
+def why(left: LeftOut) -> str:
+    """Why a server is left out, in plain words (outside text still raw)."""
+    if left.why == "status":
+        return f"already {left.status}" if left.detail == "already" else f"is {left.status}"
+    if left.why == "frozen" and left.detail:
+        return f"frozen by the {left.detail}"
+    return _WHY.get(left.why, left.why)
+
+
 _WHY = {
     "denied": "the policy does not allow you",
     "frozen": "frozen",
     "missing": "no such server",
     "ambiguous": "several servers go by that name; use its #id",
 }
-
-
-@dataclass(frozen=True)
-class Named:
-    """A server as a plan shows it; `server_id` None for a reference that found none."""
-
-    name: str
-    server_id: int | None
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A server the plan will not touch, and why: denied, frozen, missing, ambiguous, or
-    `status` (it is in a state the operation does not run from)."""
-
-    server: Named
-    why: str
-    status: str = ""
-    detail: str = ""
-
-    def words(self) -> str:
-        """Why, in plain words (outside text still raw)."""
-        if self.why == "status":
-            return f"already {self.status}" if self.detail == "already" else f"is {self.status}"
-        if self.why == "frozen" and self.detail:
-            return f"frozen by the {self.detail}"
-        return _WHY.get(self.why, self.why)
 
 
 @dataclass(frozen=True)
@@ -153,7 +137,7 @@ def build_plan_preview(view: PlanView) -> Message:
 
 def _left_out(left: Sequence[LeftOut]) -> list[Block]:
     lines = [
-        f"• {server_ref(o.server.name, o.server.server_id)} — {safe(o.words(), 200)}"
+        f"• {server_ref(o.server.name, o.server.server_id)} — {safe(why(o), 200)}"
         for o in left[:LEFT_OUT_SHOWN]
     ]
     if len(left) > LEFT_OUT_SHOWN:
