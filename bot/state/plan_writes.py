@@ -1,4 +1,5 @@
-"""Confirming a plan: its servers' writes charged and its state moved, together or not at all."""
+"""Confirming a plan: its servers' writes charged and its state moved, together or not at all;
+and previews nobody answered, expired."""
 
 from __future__ import annotations
 
@@ -68,3 +69,16 @@ class PlanWriteStore(StoreCore):
                 row = {"user_id": user_id, "time": at, "until": at + window}
                 await conn.execute(sa.insert(wr), [row] * writes)
             return PlanCharge(True)
+
+    async def expire_previews(self, *, ttl: float, now: float | None = None) -> int:
+        """Move previews older than `ttl` seconds to `expired` (a click on one says so
+        anyway); returns how many."""
+        at = self._now(now)
+        async with self._write() as conn:
+            expired = await conn.execute(
+                sa.update(p)
+                .where(p.c.state == "preview", p.c.created_at <= at - ttl)
+                .values(state="expired", updated_at=at)
+                .returning(p.c.id)
+            )
+            return len(expired.all())

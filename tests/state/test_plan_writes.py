@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.state import StateStore
+from tests.state.conftest import FakeClock
 from tests.state.test_plans import _plan, _servers
 
 HOUR = 3600.0
@@ -47,3 +48,14 @@ async def test_without_a_limit_nothing_is_counted(store: StateStore) -> None:
     assert await store.count_writes("U1", window=HOUR) == 0
     gone = await store.confirm_plan("nope", "running", user_id="U1", writes=1, limit=5, window=HOUR)
     assert gone.gone
+
+
+async def test_previews_nobody_answered_expire(store: StateStore, clock: FakeClock) -> None:
+    await store.add_plan(_plan("old"), _servers("old"))
+    await store.add_plan(_plan("running", state="running"), _servers("running"))
+    clock.now += 200
+    await store.add_plan(_plan("new", created=clock.now), _servers("new"))
+    clock.now += 200
+    assert await store.expire_previews(ttl=300) == 1
+    states = {p.id: p.state for p in await store.list_plans()}
+    assert states == {"old": "expired", "running": "running", "new": "preview"}
