@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.approval_requests import MAX_PENDING
 from bot.flow.context import RequestContext
-from bot.flow.gate import Gate
 from bot.plans import PlanOptions
 from bot.policy import ApprovalRule
 from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
@@ -25,7 +24,6 @@ from bot.slack.blocks.plan_preview import options_text
 from bot.state import AuditOutcome, OpenOutcome, StateStoreError
 from bot.state.plans import Plan, PlanServer
 from bot.state.records import Approval
-from bot.vps import Server
 from bot.words import counted
 
 logger = logging.getLogger(__name__)
@@ -96,21 +94,6 @@ async def request_plan_approval(
     await ctx.reply.ephemeral(
         build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
     )
-
-
-async def may_decide_plan(
-    ctx: RequestContext, gate: Gate, approval: Approval, servers: Sequence[PlanServer]
-) -> bool:
-    """Whether the clicker may approve the plan: not its requester, and among the approvers
-    of every rule its servers need."""
-    if ctx.caller.user_id == approval.requester_id:
-        return False
-    for server in servers:
-        named = Server(id=server.server_id, name=server.server_name, status="?")
-        rule = gate.approval_for(approval.action, named)
-        if rule is not None and not await gate.may_approve(ctx.caller, rule, server.server_name):
-            return False
-    return True
 
 
 async def settle_plan(ctx: RequestContext, approval: Approval, plan_id: str, outcome: str) -> None:

@@ -1,9 +1,15 @@
-"""What a plan's approval request holds in its params, and shows of them."""
+"""What a plan's approval request holds in its params, shows of them, and who may decide it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from bot.flow.caller import Caller
+from bot.flow.gate import Gate
+from bot.state.plans import PlanServer
+from bot.state.records import Approval
+from bot.vps import Server
 
 
 def plan_of(params: Mapping[str, Any]) -> str | None:
@@ -21,3 +27,18 @@ def plan_changes(params: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Servers", f"{count}: {', '.join(first)}{more}"),
         ("Options", str(params.get("options", ""))),
     ]
+
+
+async def may_decide_plan(
+    gate: Gate, decider: Caller, approval: Approval, servers: Sequence[PlanServer]
+) -> bool:
+    """Whether `decider` may approve the plan: not its requester, and among the approvers of
+    every rule its servers need."""
+    if decider.user_id == approval.requester_id:
+        return False
+    for server in servers:
+        named = Server(id=server.server_id, name=server.server_name, status="?")
+        rule = gate.approval_for(approval.action, named)
+        if rule is not None and not await gate.may_approve(decider, rule, server.server_name):
+            return False
+    return True

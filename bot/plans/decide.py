@@ -9,8 +9,8 @@ from bot.flow.approvals import Choice, _ask_reason, _show
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
-from bot.plans.approval import may_decide_plan, settle_plan
-from bot.plans.changes import plan_of
+from bot.plans.approval import settle_plan
+from bot.plans.changes import may_decide_plan, plan_of
 from bot.plans.confirm import approval_needed
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.notes import build_note
@@ -31,7 +31,7 @@ async def decide_plan(ctx: RequestContext, gate: Gate, approval: Approval, choic
     if own and choice.approve:
         await ctx.reply.ephemeral(build_denial(_SELF))
         return
-    if not own and not await may_decide_plan(ctx, gate, approval, servers):
+    if not own and not await may_decide_plan(gate, ctx.caller, approval, servers):
         rule = approval_needed(gate, approval.action, servers)
         who = approvers_of(rule, besides=approval.requester_id) if rule is not None else ""
         text = f"You may not decide this. It may be approved {who}." if who else _SELF

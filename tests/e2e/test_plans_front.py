@@ -188,7 +188,10 @@ async def test_one_approval_covers_the_whole_plan(harness: Harness) -> None:
         "You may not decide this.",
         "You asked for this yourself",
     ]
-    await harness.emu.click(request, text="Approve", user=CAROL)
+    listing = await harness.answer("/vps approvals", user=CAROL, channel=OPS)
+    assert "11 servers" in dump(listing)
+    assert [b.text for b in listing.buttons()] == ["Approve", "Reject"]
+    await harness.emu.click(listing, text="Approve", user=CAROL)
     await harness.emu.wait_for(lambda: "Approved by" in dump(request) or None, what="approved")
     assert (await only_plan(harness)).state == "running"
     outcomes = [e.outcome for e in await harness.bot.services.store.list_audit(limit=20)]  # type: ignore[union-attr]
