@@ -238,7 +238,11 @@ def periodic_work(
     )
     jobs = [
         monitor.job(),
-        Housekeeper(store, audit_days=settings.bot_audit_retention_days).job(),
+        Housekeeper(
+            store,
+            audit_days=settings.bot_audit_retention_days,
+            preview_ttl=settings.bot_confirm_ttl_seconds,
+        ).job(),
         sweeper.job(),
         watcher.job(),
     ]

@@ -187,7 +187,7 @@ def test_every_command_names_its_policy_action(text: str, action: str | None) ->
             "web-01",
             "Unknown command `web-01`. The commands are `help`, `list`, `show`, `create`, "
             "`rename`, `set`, `update`, `start`, `stop`, `reboot`, `delete`, `whoami`, "
-            "`audit` and `approvals`.",
+            "`audit`, `approvals` and `plans`.",
         ),
     ],
 )
@@ -513,7 +513,7 @@ def test_an_unclosed_quote_before_any_command_word_names_no_command() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "stop web <!here>",  # not what Slack sends, but never trust the sender
+        "delete web <!here>",  # not what Slack sends, but never trust the sender
         "rename web &lt;!channel&gt;",
         "rename web *bold*`x`",
         "list status:&lt;@U0ADMIN01&gt;",
@@ -571,12 +571,14 @@ def test_usage_has_a_line_with_an_example_for_every_command() -> None:
         assert line.startswith(f"`/vps {word}")
         assert ", e.g. `/vps " in line
         assert "<" not in line  # placeholders are escaped: Slack would read <server> as a link
-    assert usage("stop") == (
-        "`/vps stop &lt;server&gt;` — shut a running server down, e.g. `/vps stop web-01`"
+    assert usage("delete") == (
+        "`/vps delete &lt;server&gt;` — delete it for good, e.g. `/vps delete web-01`"
     )
-    assert usage("stop", "/ops") == (
-        "`/ops stop &lt;server&gt;` — shut a running server down, e.g. `/ops stop web-01`"
+    assert usage("delete", "/ops") == (
+        "`/ops delete &lt;server&gt;` — delete it for good, e.g. `/ops delete web-01`"
     )
+    assert usage("stop").startswith("`/vps stop &lt;servers&gt; [status:")  # several at once
+    assert "e.g. `/vps stop web-* batch:2`" in usage("stop")
 
 
 def test_usage_examples_parse() -> None:

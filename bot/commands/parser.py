@@ -6,12 +6,20 @@ options, then the values themselves (every refused value is named at once).
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.catalog import Catalog
 from bot.commands.checks import Collector, check_create
 from bot.commands.fields import check_location, check_status, closest
+from bot.commands.selection import (
+    FILTERS,
+    MAX_SERVERS_TYPED,
+    SELECTING,
+    check_selection,
+    several,
+)
+from bot.commands.selector import is_glob
 from bot.commands.tokens import clean, split_option, tokenise
 from bot.commands.usage import READS, commands
 from bot.commands.values import (
@@ -23,6 +31,8 @@ from bot.commands.values import (
     Help,
     ListServers,
     ParseError,
+    Plans,
+    PlanWrite,
     Show,
     Whoami,
     Write,
@@ -40,6 +50,11 @@ class _Args:
     def word(self, index: int) -> str | None:
         return self.words[index] if index < len(self.words) else None
 
+
+_NAMING: Final = ("name", "hostname")
+"""Values that name a server: never given to several servers at once."""
+_SEVERAL: Final = "servers (names, #ids or a glob like web-*) and options"
+_ANY: Final = 10_000
 
 _Build = Callable[[str, _Args, Catalog], Command]
 """How a command's value is built once the shape of what was typed is right."""
@@ -134,9 +149,34 @@ def _build_create(word: str, args: _Args, catalog: Catalog) -> Command:
 
 def _build_write(word: str, args: _Args, catalog: Catalog) -> Command:
     """A declared operation on a server: the server as typed, the values its declaration
-    checks (the words after the server, the options)."""
-    values = get(word).syntax.values(args.words[1:], args.options)
+    checks (the words after the server, the options). One that may name several servers
+    (`several`) is a plan when the line names more than one plain reference."""
+    declared = get(word)
+    if declared.several and several(args.words, args.options):
+        return _build_plan(word, args, catalog)
+    if not args.words:
+        raise ParseError("too-few", word, detail=declared.syntax.needs)
+    globbed = next((w for w in args.words[:1] if is_glob(w)), None)
+    if globbed is not None:
+        raise ParseError("one-server", word, typed=globbed)
+    values = declared.syntax.values(args.words[1:], args.options)
     return Write(operation=word, server=args.words[0], values=dict(values))
+
+
+def _build_plan(word: str, args: _Args, catalog: Catalog) -> Command:
+    """Several servers: the selector, the plan's options and the operation's own values.
+    A name change stays one server's (two servers may not take one name)."""
+    own = {k: v for k, v in args.options.items() if k not in SELECTING}
+    values = get(word).syntax.values((), own)
+    if any(key in values for key in _NAMING):
+        raise ParseError("one-server-names", word)
+    if not args.words and not any(key in args.options for key in FILTERS):
+        raise ParseError("too-few", word, detail=get(word).syntax.needs)
+    if len(args.words) > MAX_SERVERS_TYPED:
+        typed = " ".join(args.words[MAX_SERVERS_TYPED:])
+        raise ParseError("too-many", word, typed=typed, detail=_SEVERAL)
+    selector, options = check_selection(args.words, args.options, catalog, word)
+    return PlanWrite(operation=word, selector=selector, options=options, values=dict(values))
 
 
 _BUILDERS: Final[Mapping[str, _Build]] = {
@@ -146,6 +186,7 @@ _BUILDERS: Final[Mapping[str, _Build]] = {
     "whoami": lambda word, args, catalog: Whoami(),
     "audit": lambda word, args, catalog: Audit(server=args.word(0)),
     "approvals": lambda word, args, catalog: Approvals(),
+    "plans": lambda word, args, catalog: Plans(),
 }
 
 
@@ -156,4 +197,7 @@ def _spec(word: str) -> tuple[_Build, Syntax] | None:
     op = find(word)
     if op is None:
         return None
+    if op.several:  # its servers may be several words, or filters alone
+        options = op.syntax.options + SELECTING
+        return _build_write, replace(op.syntax, options=options, words=(0, _ANY), takes=_SEVERAL)
     return (_build_write if op.targets_server else _build_create), op.syntax

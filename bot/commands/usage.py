@@ -4,9 +4,10 @@ The operations' words and lines come from their declarations (`bot.operations`);
 are here.
 """
 
+from dataclasses import replace
 from typing import Final
 
-from bot.operations import Syntax, operations
+from bot.operations import Operation, Syntax, operations
 
 DEFAULT_SLASH_COMMAND: Final = "/vps"
 _NOTHING: Final = "no arguments"
@@ -52,15 +53,38 @@ READS: Final = {
         words=(0, 0),
         takes=_NOTHING,
     ),
+    "plans": Syntax(
+        usage="/vps plans",
+        what="running and recent changes to several servers at once",
+        example="/vps plans",
+        words=(0, 0),
+        takes=_NOTHING,
+    ),
 }
 """The reads, typed as the operations' declarations are (`Syntax`)."""
 _OPERATIONS_AFTER: Final = 3
 
 
+_PLAN_USAGE: Final = (
+    " [status:<status>] [location:<code>] [batch:<n>|<n>%] [max-fail:<n>|<n>%]"
+    " [pause:<duration>] [wait:<duration>]"
+)
+
+
 def _lines() -> dict[str, Syntax]:
-    declared = {op.name: op.syntax for op in operations()}
+    declared = {op.name: _syntax(op) for op in operations()}
     reads = list(READS.items())
     return {**dict(reads[:_OPERATIONS_AFTER]), **declared, **dict(reads[_OPERATIONS_AFTER:])}
+
+
+def _syntax(op: Operation) -> Syntax:
+    """An operation's line: one that may name several servers says `<servers>` and the plan's
+    options."""
+    if not op.several:
+        return op.syntax
+    usage = op.syntax.usage.replace("<server>", "<servers>", 1) + _PLAN_USAGE
+    example = op.syntax.example.replace(op.syntax.example.split()[2], "web-*", 1) + " batch:2"
+    return replace(op.syntax, usage=usage, example=example)
 
 
 def commands() -> tuple[str, ...]:

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
+from bot.commands.selector import Selector
 from bot.operations import get
+from bot.plans import PlanOptions
 from bot.vps.models import ServerCreate
 
 
@@ -110,6 +112,35 @@ class Write:
 
 
 @dataclass(frozen=True)
+class PlanWrite:
+    """A declared operation on several servers at once (`several` in its declaration): which
+    servers (`bot.commands.selection.Selector`), how the plan runs, and the checked values."""
+
+    operation: str
+    selector: Selector
+    options: PlanOptions
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def word(self) -> str:
+        """The command word: the operation's name."""
+        return self.operation
+
+    @property
+    def action(self) -> str | None:
+        """The policy action the operation needs."""
+        return get(self.operation).policy_action
+
+
+@dataclass(frozen=True)
+class Plans:
+    """`plans`: running and recent plans the viewer may see."""
+
+    word: ClassVar[str] = "plans"
+    action: ClassVar[str | None] = None
+
+
+@dataclass(frozen=True)
 class Whoami:
     """`whoami`: what the caller may do here, and why."""
 
@@ -135,11 +166,21 @@ class Audit:
 
 
 Command: TypeAlias = (
-    Help | ListServers | Show | Create | CreateModal | Write | Whoami | Audit | Approvals
+    Help
+    | ListServers
+    | Show
+    | Create
+    | CreateModal
+    | Write
+    | PlanWrite
+    | Whoami
+    | Audit
+    | Approvals
+    | Plans
 )
 
 
-_READS: Final = (Help, ListServers, Show, Whoami, Audit, Approvals)
+_READS: Final = (Help, ListServers, Show, Whoami, Audit, Approvals, Plans)
 
 
 def policy_action(word: str) -> str | None:

@@ -57,6 +57,7 @@ EMOJI = {
     "arrow_left": "←",
     "bell": "🔔",
     "gear": "⚙️",
+    "clipboard": "📋",
     "rocket": "🚀",
     "tada": "🎉",
     "eyes": "👀",

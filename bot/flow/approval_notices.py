@@ -21,6 +21,7 @@ from bot.flow.gate import Denied, Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every
+from bot.plans.changes import may_decide_plan, plan_changes, plan_of
 from bot.policy import ApprovalRule
 from bot.slack.blocks import Message
 from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
@@ -45,7 +46,7 @@ def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
     try:
         changes = Change.load(approval.params).changes()
     except ValueError:
-        changes = []
+        changes = plan_changes(approval.params) if "plan" in approval.params else []
     shown = {name: getattr(approval, name) for name in _SHOWN}
     return ApprovalView(
         approval_id=approval.id,
@@ -112,6 +113,9 @@ async def report_expiry(
         await store.record_audit(entry)
     except Exception:
         logger.exception("could not record the expiry of approval %s", approval.id)
+    plan = approval.params.get("plan")
+    if isinstance(plan, str):  # a plan's approval: the plan expires with it
+        await store.move_plan(plan, "expired", expect=("approval",), now=clock())
     expired = build_approval_outcome(view_of(approval), "expired")
     await edit_request(store, notifier, approval, expired)
     await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
@@ -168,7 +172,11 @@ async def pending_list(ctx: RequestContext, gate: Gate) -> None:
     for approval in await ctx.store.list_approvals():
         server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
         decidable = False
-        if approval.requester_id != ctx.caller.user_id:
+        plan = plan_of(approval.params)
+        if plan is not None:  # a plan's: its approvers are those of its servers
+            servers = await ctx.store.plan_servers(plan)
+            decidable = await may_decide_plan(gate, ctx.caller, approval, servers)
+        elif approval.requester_id != ctx.caller.user_id:
             rule = gate.approval_for(approval.action, server, _after(approval))
             decidable = rule is not None and await gate.may_approve(
                 ctx.caller, rule, approval.server_name

@@ -58,6 +58,11 @@ async def decide(ctx: RequestContext, gate: Gate, approval_id: str, choice: Choi
     if approval is None:
         await ctx.reply.ephemeral(build_note("This approval request no longer exists."))
         return
+    if "plan" in approval.params:  # one approval for a whole plan (bot.plans)
+        from bot.plans.decide import decide_plan
+
+        await decide_plan(ctx, gate, approval, choice)
+        return
     try:
         op = Change.load(approval.params)
     except ValueError:

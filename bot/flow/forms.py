@@ -104,3 +104,11 @@ class AuditPageState(RoundTrip):
         if self.before_time is None or self.before_id is None:
             return None
         return self.before_time, self.before_id
+
+
+class PlanCountFormState(Opened):
+    """The typed-count modal of a large plan: the plan it confirms and how many servers it has
+    (the number to type), who opened it, where the click came from."""
+
+    plan: str = Field(min_length=1, max_length=100)
+    count: int = Field(ge=1)

@@ -111,6 +111,10 @@ class Gate:
         """How many writes one member may make in a window (None: no limit)."""
         return self._policy.write_limit
 
+    def confirms(self, action: str) -> bool:
+        """Whether the policy wants the caller to confirm `action` first (`confirm:`)."""
+        return action in write_actions() and action in self._policy.confirm
+
     def approval_for(self, action: str, *servers: Server | None) -> ApprovalRule | None:
         """The approval rule a write needs on these servers (as they are and will be), if any.
 

@@ -18,6 +18,9 @@ from bot.flow.pipeline import Kind, Step, guarded
 from bot.flow.services import Services
 from bot.flow.writes import ask
 from bot.operations.change import Request
+from bot.plans.confirm import cancel_plan, confirm_plan
+from bot.plans.listing import plan_list
+from bot.plans.preview import ask_plan
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
 from bot.slack.wording import parse_error, usage
@@ -77,6 +80,17 @@ def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tupl
                 member=caller.member,
             )
             return "write", ask(ctx, gate, request)
+        case cmd.PlanWrite():
+            asked = Request(
+                operation=command.operation,
+                values=dict(command.values),
+                member=caller.member,
+                selector=command.selector,
+                plan=command.options,
+            )
+            return "write", ask_plan(ctx, gate, asked)
+        case cmd.Plans():
+            return "other", plan_list(ctx, gate)
 
 
 def create_request(services: Services, caller: Caller, command: cmd.Create) -> Request:
@@ -154,6 +168,21 @@ async def cancel_clicked(services: Services, caller: Caller, confirmation_id: st
     """The prompt's Cancel button."""
     ctx = services.context(caller)
     await guarded(ctx, "cancel", "other", confirmations.cancel(ctx, confirmation_id))
+
+
+async def plan_confirm_clicked(
+    services: Services, caller: Caller, plan_id: str, *, typed: str | None = None
+) -> None:
+    """A plan preview's danger button, or its typed-count form with the number `typed`."""
+    ctx = services.context(caller)
+    step = confirm_plan(ctx, services.gate, plan_id, typed=typed)
+    await guarded(ctx, "confirm plan", "write", step)
+
+
+async def plan_cancel_clicked(services: Services, caller: Caller, plan_id: str) -> None:
+    """A plan preview's Cancel button."""
+    ctx = services.context(caller)
+    await guarded(ctx, "cancel plan", "other", cancel_plan(ctx, plan_id))
 
 
 async def approval_clicked(

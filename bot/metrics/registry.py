@@ -26,6 +26,10 @@ OTHER = "other"
 ACTION_OUTCOMES = frozenset(
     {"executed", "denied", "cancelled", "expired", "failed", "frozen", "limited", "rejected"}
 )
+PLAN_OUTCOMES = frozenset(
+    {"previewed", "confirmed", "approved", "refused", "cancelled", "expired", "limited"}
+)
+"""What became of a plan of several servers, up to the moment it runs."""
 COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "ok",  # answered (a read, help, whoami)
     "prompted",  # a confirmation or a form was shown
@@ -112,6 +116,10 @@ class Metrics:
             "vpsbot_actions_total", "Changes to servers, by action and outcome.",
             ["action", "outcome"], registry=r,
         )  # fmt: skip
+        self._plans = Counter(
+            "vpsbot_plans_total", "Plans of several servers, by operation and outcome.",
+            ["operation", "outcome"], registry=r,
+        )  # fmt: skip
         self._ack = Histogram(
             "vpsbot_ack_duration_seconds", "From a request's arrival to its ack (Slack waits 3 s).",
             buckets=ACK_BUCKETS, registry=r,
@@ -155,6 +163,10 @@ class Metrics:
     def action(self, action: str, outcome: str) -> None:
         """One change to a server reached an outcome."""
         self._actions.labels(_one_of(action, names()), _one_of(outcome, ACTION_OUTCOMES)).inc()
+
+    def plan(self, operation: str, outcome: str) -> None:
+        """A plan of several servers was previewed, confirmed, approved, refused, …"""
+        self._plans.labels(_one_of(operation, names()), _one_of(outcome, PLAN_OUTCOMES)).inc()
 
     async def operation_done(self, event: OperationDone) -> None:
         """Subscribed to `OperationDone`: a change executed, or failed at the API."""

@@ -87,6 +87,7 @@ class Operation:
     followed: bool = False  # follow the server to its next steady state afterwards
     on_card: bool = False  # a button on the server card
     targets_server: bool = True  # False: it makes a server (create)
+    several: bool = False  # may name several servers at once (a glob, filters): a plan
 
     @property
     def policy_action(self) -> str:

@@ -143,6 +143,7 @@ declare(
         name="set",
         action="update",
         call=_patch,
+        several=True,  # `set … backups:` on several servers; a name stays one server's
         syntax=Syntax(
             usage="/vps set <server> [name:<name>] [hostname:<fqdn>] [backups:on|off]",
             what="change only the fields given",
@@ -199,6 +200,7 @@ def _declare_power(
             leads_to=leads_to,
             followed=True,
             on_card=True,
+            several=True,
             syntax=Syntax(usage=f"/vps {name} <server>", what=what, example=example),
             wording=Wording(
                 label=name.capitalize(),

@@ -9,7 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.commands.selector import Selector
 from bot.operations import Operation, find
+from bot.plans import PlanOptions
 from bot.slack.roundtrip import RoundTrip
 from bot.vps import Server
 
@@ -124,13 +126,17 @@ class Request(RoundTrip):
     """What `member` asks for: `operation` on the server they named (`target`, as typed, "#id"
     on a button; None for a create) with `values`; `planned` is the server a create will make.
     A card's button holds one without its member (whoever clicks asks). Resolved to a server,
-    it is a `Change`."""
+    it is a `Change`. A request for several servers at once (a plan) names them by `selector`
+    instead of `target`, and says how the plan runs (`plan`); a plan stores it as its
+    request."""
 
     operation: str = Field(max_length=40)
     target: str | None = Field(default=None, max_length=1000)
     values: dict[str, Any] = Field(default_factory=dict)
     planned: Server | None = None
     member: Member | None = None
+    selector: Selector | None = None
+    plan: PlanOptions | None = None
 
     @property
     def declared(self) -> Operation:

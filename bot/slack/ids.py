@@ -32,6 +32,15 @@ def card_operation(action_id: str) -> str | None:
 CONFIRM = "vps_confirm"
 CANCEL = "vps_cancel"
 
+# A plan's preview (several servers at once); value = the plan's id.
+PLAN_CONFIRM = "vps_plan_confirm"
+PLAN_CANCEL = "vps_plan_cancel"
+# A large plan under `confirm:` asks for the number of its servers; private_metadata = JSON of
+# the plan's id, who clicked, and the click's channel and response_url (bot.plans.forms).
+PLAN_COUNT_MODAL = "vps_plan_count_modal"
+PLAN_COUNT_BLOCK = "plan_count"
+PLAN_COUNT_INPUT = "plan_count_input"
+
 # An approval request's buttons (ops channel, /vps approvals); value = the approval's id.
 APPROVE = "vps_approve"
 REJECT = "vps_reject"

@@ -157,6 +157,10 @@ _EXAMPLES: Final = {
     "ssh-key": "42",
     "backups": "on",
     "status": "active",
+    "batch": "2",
+    "max-fail": "10%",
+    "pause": "30s",
+    "wait": "10m",
 }
 """A value of each field, as the messages show it."""
 _RULES: Final = {
@@ -217,6 +221,9 @@ def field_error(error: FieldError, *, modal: bool = False) -> str:
     if problem == "not-status":
         hint = f" Did you mean {lit(error.guess)}?" if error.guess else ""
         return f"{invalid} {shown}.{hint} Use {_either(map(lit, error.choices))}."
+    if problem in ("not-count", "not-duration"):
+        like = "a number or a percentage" if problem == "not-count" else "a duration"
+        return f"{invalid} {shown}. Give {like}, like {lit(_EXAMPLES[error.field])}."
     if problem == "not-id":
         example = lit(_EXAMPLES["ssh-key"])
         return f"{invalid} {shown} is not an id. An id is a positive whole number, like {example}."
@@ -252,6 +259,9 @@ _PARSE_ERRORS: Final = {
     "create-missing": "{word} needs {needed}. Or type {word} alone to fill in a form.",
     "needs-one": "{word} needs at least one of {listed}, like {example}.",
     "name-twice": "The name is given twice: give it as the first word or as `name:`, not both.",
+    "one-server": "{word} acts on one server at a time, and {typed} names several. Name one "
+    "server.",
+    "one-server-names": "A name or hostname is changed on one server at a time; name one server.",
     "backslash": "The line ends with a lone backslash (`\\`); remove it.",
     "unclosed-quote": "There is an unclosed quote ({example}) in {typed}: quotes come in pairs, "
     'like `name:"web 01"`. To type an apostrophe, put the word in double quotes, like `"it\'s"`.',

@@ -15,6 +15,7 @@ from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
 from bot.state.migrate import migrate
 from bot.state.pending import purge
+from bot.state.plan_writes import PlanWriteStore
 from bot.state.plans import PlanStore
 from bot.state.records import earlier_self
 from bot.state.watches import WatchStore
@@ -22,7 +23,9 @@ from bot.state.watches import WatchStore
 DAY = 86400.0
 
 
-class StateStore(ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore, PlanStore):
+class StateStore(
+    ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore, PlanStore, PlanWriteStore
+):
     """Confirmations, approvals, the audit log, watches, the fleet snapshot, the guards
     (replay, write limits, leases) and plans of every replica, on SQLite or PostgreSQL."""
 

@@ -223,3 +223,13 @@ async def test_a_write_limit_refusal_stops_the_script(console: Console, tmp_path
     assert "You have made 1 change in the last 1 hour, the most this bot allows" in out
     assert f"✗ Failed: /vps reboot db-server-01; {STOPPED}" in out
     assert "Servers" not in out
+
+
+async def test_a_plan_is_previewed_and_its_buttons_click(console: Console) -> None:
+    out = await console("/vps reboot worker-0* batch:2", ":click Reboot 5 servers", "/vps plans")
+    assert "Batch 3: worker-06" in out
+    assert "is stopped" in out  # worker-05, left out
+    assert "Confirmed" in out
+    assert "Failed" not in out
+    cancelled = await console("/vps reboot worker-0*", ":click Cancel")
+    assert "Cancelled; nothing was done." in cancelled

@@ -316,6 +316,16 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
     values = {"create_name": "web-09", "create_plan": "1", "create_os": "5"}
     await forge_submit(harness, create_form, {**values, "create_location": "us-west"})
     covered.add(ids.CREATE_MODAL)
+    await harness.emu.close_view(create_form)
+    preview = await harness.answer("/vps stop worker-*", user=ADMIN)  # a plan of 11 servers
+    for button in preview.buttons():
+        await forge(harness, preview, button.action_id)
+        covered.add(button.action_id)
+    await harness.emu.click(preview, action_id=ids.PLAN_CONFIRM)
+    count_form = await harness.emu.wait_for(lambda: harness.emu.modal(ADMIN), what="the form")
+    await forge_submit(harness, count_form, {ids.PLAN_COUNT_BLOCK: "11"})
+    covered.add(ids.PLAN_COUNT_MODAL)
+    await harness.emu.close_view(count_form)
 
     before = {m.ts for m in harness.emu.messages(OPS_LOG)}
     await harness.command("/vps reboot web-server-01", user=ADMIN)

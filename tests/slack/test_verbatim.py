@@ -18,6 +18,8 @@ from slack_sdk.models.views import View
 import bot
 import bot.slack.blocks
 from bot.catalog import Catalog, Location, load_catalog
+from bot.plans import PlanOptions
+from bot.plans.left_out import LeftOut, Named
 from bot.slack import ids
 from bot.slack.blocks import ListFilters, Message
 from bot.slack.blocks.approvals import (
@@ -49,6 +51,15 @@ from bot.slack.blocks.notes import (
     build_name_taken,
     build_note,
     build_pointless,
+)
+from bot.slack.blocks.plan_preview import (
+    PlanRow,
+    PlanView,
+    build_count_modal,
+    build_no_match,
+    build_plan_limited,
+    build_plan_preview,
+    build_plans,
 )
 from bot.slack.blocks.servers import build_server_list
 from bot.state import AuditEntry, AuditOutcome
@@ -203,6 +214,30 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         build_frozen(TEXT, None, TEXT, "", None, NOW),
     ],
     "build_limited": lambda: [build_limited(3, 600, NOW, NOW)],
+    "build_plan_preview": lambda: [
+        build_plan_preview(
+            PlanView(
+                plan_id="p1",
+                operation="reboot",
+                servers=[(1 + i // 2, Named(TEXT, i)) for i in range(25)],
+                left_out=[LeftOut(Named(TEXT, None), "missing"), LeftOut(Named(TEXT, 3), TEXT)],
+                options=PlanOptions(batch=2),
+                expires_in=600,
+                typed_count=True,
+                approval=True,
+            )
+        )
+    ],
+    "build_no_match": lambda: [
+        build_no_match(TEXT, []),
+        build_no_match(TEXT, [LeftOut(Named(TEXT, 7), "status", TEXT)]),
+    ],
+    "build_plan_limited": lambda: [build_plan_limited(12, 3, 5, 3600)],
+    "build_count_modal": lambda: [build_count_modal("reboot", 12, "{}")],
+    "build_plans": lambda: [
+        build_plans([PlanRow("p1", "reboot", "U0ALICE01", TEXT, [(TEXT, 2)])]),
+        build_plans([]),
+    ],
     "build_approval_request": lambda: [build_approval_request(approval_view(), NOW)],
     "build_approval_outcome": lambda: [
         build_approval_outcome(approval_view(), outcome, who="U0BOB0001", why=TEXT, reason=TEXT)

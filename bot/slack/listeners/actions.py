@@ -12,6 +12,8 @@ from bot.flow.requests import (
     cancel_clicked,
     card_clicked,
     confirm_clicked,
+    plan_cancel_clicked,
+    plan_confirm_clicked,
     show_audit_page,
     show_card,
     show_list_page,
@@ -32,6 +34,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.CARD_OPERATION)(handle_card_action)
     app.action(ids.CONFIRM)(handle_confirm)
     app.action(ids.CANCEL)(handle_cancel)
+    app.action(ids.PLAN_CONFIRM)(handle_plan_confirm)
+    app.action(ids.PLAN_CANCEL)(handle_plan_cancel)
     app.action(ids.APPROVE)(handle_approval)
     app.action(ids.REJECT)(handle_approval)
 
@@ -108,6 +112,24 @@ async def handle_cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     """The prompt's Cancel button."""
     await ack()
     await cancel_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+
+
+@contained
+async def handle_plan_confirm(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A plan preview's danger button ("Reboot 12 servers")."""
+    await ack()
+    await plan_confirm_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+
+
+@contained
+async def handle_plan_cancel(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A plan preview's Cancel button."""
+    await ack()
+    await plan_cancel_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
 
 
 @contained

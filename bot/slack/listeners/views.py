@@ -11,8 +11,20 @@ from typing import Any, TypeVar
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.flow.confirmations import typed_name_error
-from bot.flow.forms import CreateFormState, DeleteFormState, Opened, RejectFormState, check_form
-from bot.flow.requests import create_submitted, delete_submitted, reject_submitted
+from bot.flow.forms import (
+    CreateFormState,
+    DeleteFormState,
+    Opened,
+    PlanCountFormState,
+    RejectFormState,
+    check_form,
+)
+from bot.flow.requests import (
+    create_submitted,
+    delete_submitted,
+    plan_confirm_clicked,
+    reject_submitted,
+)
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 from bot.slack.wording import form_errors
@@ -28,6 +40,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.DELETE_MODAL)(handle_delete_submission)
     app.view(ids.CREATE_MODAL)(handle_create_submission)
     app.view(ids.REJECT_MODAL)(handle_reject_submission)
+    app.view(ids.PLAN_COUNT_MODAL)(handle_plan_count_submission)
 
 
 @contained
@@ -76,6 +89,24 @@ async def handle_reject_submission(
     reason = _entered(view, ids.REJECT_REASON_BLOCK, ids.REJECT_REASON_INPUT)
     await ack()
     await reject_submitted(context["services"], user_id, state, reason)
+
+
+@contained
+async def handle_plan_count_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A large plan's typed count: wrong → an inline error, nothing happens; right → the
+    modal closes and the plan is confirmed (the count checked again on the stored plan)."""
+    user_id, state, error = _opened(PlanCountFormState, body, view)
+    typed = _entered(view, ids.PLAN_COUNT_BLOCK, ids.PLAN_COUNT_INPUT).strip()
+    if state is not None and typed != str(state.count):
+        error = f"Type {state.count}, the number of servers, to confirm."
+    if state is None or error is not None:
+        await ack(response_action="errors", errors={ids.PLAN_COUNT_BLOCK: error or _NOT_OURS})
+        return
+    await ack()
+    caller = state.caller(user_id)
+    await plan_confirm_clicked(context["services"], caller, state.plan, typed=typed)
 
 
 def _opened(
