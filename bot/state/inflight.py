@@ -86,16 +86,23 @@ class InflightStore(StoreCore):
             return (await conn.execute(delete.returning(f.c.id))).first() is not None
 
     async def lose_inflight(
-        self, inflight_id: str, owner: str, why: str, *, now: float | None = None
+        self,
+        inflight_id: str,
+        owner: str,
+        why: str,
+        *,
+        after: float = 0.0,
+        now: float | None = None,
     ) -> bool:
         """The call's answer was lost where the request may have reached VPS.org: keep the
-        row, saying why, and let its lease run out now so that it is settled at once (never
-        sent again). False when it is not `owner`'s any more."""
+        row, saying why, and let its lease run out `after` seconds from now (time for VPS.org
+        to act on a request it is still holding) so that it is settled then — never sent
+        again. False when it is not `owner`'s any more."""
         async with self._write() as conn:
             lost = await conn.execute(
                 sa.update(f)
                 .where(f.c.id == inflight_id, f.c.owner == owner)
-                .values(lost=why[:1000], lease_until=self._now(now))
+                .values(lost=why[:1000], lease_until=self._now(now) + after)
                 .returning(f.c.id)
             )
             return lost.first() is not None

@@ -82,7 +82,7 @@ class FakeStore:
         self.log.append(f"answered {self.flights.pop(flight_id).operation}")
         return True
 
-    async def lose_inflight(self, flight_id: str, owner: str, why: str) -> bool:
+    async def lose_inflight(self, flight_id: str, owner: str, why: str, *, after: float) -> bool:
         self.log.append(f"lost {self.flights[flight_id].operation}")
         return True
 

@@ -87,7 +87,10 @@ async def test_a_lost_answer_is_kept_and_settled_at_once(
     await store.add_inflight(_flight())
     clock.now = T0 + 3
     assert not await store.lose_inflight("f1", "r9:9:z", "timed out")  # not theirs
-    assert await store.lose_inflight("f1", "r1:1:a", "VPS.org did not answer within 10s")
+    assert await store.lose_inflight("f1", "r1:1:a", "VPS.org did not answer within 10s", after=5)
+    clock.now = T0 + 7
+    assert await store.claim_inflight("r2:2:b", lease=LEASE) == []  # VPS.org may still act
+    clock.now = T0 + 8
     [claimed] = await store.claim_inflight("r2:2:b", lease=LEASE)  # long before its lease
     assert claimed.lost == "VPS.org did not answer within 10s"
 
