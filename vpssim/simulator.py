@@ -95,6 +95,8 @@ class Simulator:
         """Seconds every request waits before it is answered; change it at any time."""
         self.requests: list[tuple[str, str]] = []
         """(method, path with query) of every request received, refused ones included."""
+        self.holding = 0
+        """Requests held now (`inject_hold`)."""
         self.endless_pages = False
         """When True the list never ends: every page links to a next one (a broken API)."""
         self._clock = clock
@@ -192,6 +194,20 @@ class Simulator:
         """Send the next `times` matching answers with their body trickling out slowly."""
         self._faults.append(Fault(0, method, path_suffix, times, drip_rate=bytes_per_second))
 
+    def inject_hold(
+        self,
+        seconds: float,
+        *,
+        method: str | None = None,
+        path_suffix: str | None = None,
+        times: int = 1,
+        acted: bool = False,
+    ) -> None:
+        """Hold the next `times` matching requests `seconds` before acting on them — a caller
+        that gives up meanwhile leaves them never acted on — or, `acted`, after acting and
+        before answering (the change is made, the answer is late). `holding` counts them."""
+        self._faults.append(Fault(0, method, path_suffix, times, hold=seconds, hold_acted=acted))
+
     def clear_failures(self) -> None:
         """Forget every injected failure not yet consumed."""
         self._faults.clear()
@@ -222,8 +238,10 @@ class Simulator:
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         fault = self._take_fault(request)
-        if fault is not None and fault.drip_rate is None:
+        if fault is not None and fault.fails:
             return await fault.answer(request)
+        if fault is not None and fault.hold is not None and not fault.hold_acted:
+            await self._held(fault.hold)
         try:
             self._admit(request)
             response = await handler(request)
@@ -231,9 +249,18 @@ class Simulator:
             response = web.json_response(
                 refusal.body, status=refusal.status, headers=refusal.headers
             )
-        if fault is not None and isinstance(response, web.Response):
+        if fault is not None and fault.hold is not None and fault.hold_acted:
+            await self._held(fault.hold)
+        if fault is not None and fault.drip_rate is not None and isinstance(response, web.Response):
             return await fault.drip(request, response)
         return response
+
+    async def _held(self, seconds: float) -> None:
+        self.holding += 1
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.holding -= 1
 
     def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
