@@ -51,6 +51,7 @@ class Effects:
         *,
         owner: str | None = None,
         lease: float = 60.0,
+        grace: float = 10.0,
     ) -> None:
         self._vps = vps
         self._index = index
@@ -60,6 +61,9 @@ class Effects:
         """This replica, the owner of the changes it has in flight."""
         self.lease = lease
         """Seconds a change in flight is this replica's: longer than its call can take."""
+        self.grace = grace
+        """Seconds a call whose answer was lost waits before the server is read to settle it:
+        VPS.org may yet act on a request it still holds."""
 
     async def execute(self, access: Access, op: Change) -> Outcome:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""

@@ -33,9 +33,6 @@ logger = logging.getLogger(__name__)
 
 
 _KNOWN = frozenset(s.value for s in ServerStatus)
-LOST_GRACE = 10.0
-"""Seconds a call whose answer was lost is left before the server is read to settle it: a
-request VPS.org still holds may yet be acted on."""
 
 
 async def refusal(ctx: RequestContext, op: Change) -> Message | None:
@@ -148,10 +145,10 @@ async def _lost(ctx: RequestContext, op: Change, flight: InFlight, why: str) -> 
     the server's status at once (by whichever replica claims it), and the requester hears
     that they will be told."""
     try:
-        await ctx.store.lose_inflight(flight.id, flight.owner, why, after=LOST_GRACE)
+        await ctx.store.lose_inflight(flight.id, flight.owner, why, after=ctx.effects.grace)
     except Exception:  # it is settled when its lease runs out instead
         logger.exception("could not mark the %s of %s lost", op.operation, op.server.name)
-    await ctx.reply.ephemeral(build_answer_lost(op.operation, op.server.name, op.server.id, why))
+    await ctx.reply.ephemeral(build_answer_lost(op.operation, op.server.name, op.server.id))
 
 
 async def _expect_gone(ctx: RequestContext, server: Server) -> None:

@@ -72,6 +72,7 @@ class Services:
             self.directory.index,
             owner=self.replica,
             lease=inflight_lease(self.vps),
+            grace=self.vps.timeout,  # as long again as VPS.org had to answer
         )
 
     @property

@@ -26,11 +26,13 @@ from tests.e2e.harness import (
     POLICY,
     SECRET,
     Clock,
+    Harness,
     add_people,
     dump,
     fresh_simulator,
 )
 from tests.e2e.test_crash import free_port, serving
+from tests.e2e.test_notifications import restart_with
 from vpssim.simulator import Simulator, start_simulator
 
 STOP = ("POST", "/api/v1/servers/12345/stop/")
@@ -175,3 +177,27 @@ async def test_a_change_in_flight_when_the_bot_died_is_settled_by_the_next_run(
         finally:
             bot.terminate()
             await bot.wait()
+
+
+@pytest.mark.parametrize("acted", [True, False], ids=["done", "not-done"])
+async def test_a_call_whose_answer_is_lost_is_settled_not_sent_again(
+    harness: Harness, acted: bool
+) -> None:
+    await restart_with(harness, vps_api_timeout_seconds=0.5, bot_watch_interval_seconds=0.05)
+    harness.sim.inject_hold(600, method="POST", path_suffix="/12345/reboot/", acted=acted)
+    before = harness.seen(ALICE)
+    await harness.command("/vps reboot web-server-01")
+    note = await harness.new_message(
+        before, user=ALICE, within=30, where=lambda m: "did not answer the reboot" in dump(m)
+    )
+    assert note.is_ephemeral
+    assert "It is *not* sent again" in dump(note)
+    await held(harness.sim, 0)  # the bot gave up waiting: its connection is gone
+    said = "done" if acted else "not done"
+    assert settled_for(harness.emu, said) == []  # VPS.org is given time to act first
+    harness.clock.now += 1  # past that time (as long again as it had to answer)
+    [result] = await harness.emu.wait_for(
+        lambda: settled_for(harness.emu, said), 30, what=f"the requester told {said}"
+    )
+    assert "answer was lost on its way" in dump(result)
+    assert harness.api_calls("POST", "/12345/reboot/") == ["/api/v1/servers/12345/reboot/"]

@@ -199,7 +199,7 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         for action, status in (("start", "active"), ("stop", "suspended"), ("reboot", TEXT))
     ],
     "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
-    "build_answer_lost": lambda: [build_answer_lost("stop", TEXT, 7, TEXT)],
+    "build_answer_lost": lambda: [build_answer_lost("stop", TEXT, 7)],
     "build_settled": lambda: [
         build_settled(
             done=done,

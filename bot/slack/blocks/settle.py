@@ -18,17 +18,15 @@ from bot.vps.models import Server
 
 __all__ = ["build_answer_lost", "build_settled"]
 
-_WHY = 300
 
-
-def build_answer_lost(operation: str, server_name: str, server_id: int, why: str) -> Message:
-    """The call may have reached VPS.org, but its answer did not come back (`why`, raw)."""
+def build_answer_lost(operation: str, server_name: str, server_id: int) -> Message:
+    """The call may have reached VPS.org, but its answer did not come back in time."""
     verb = safe(action_label(operation).lower(), 40)
     ref = server_ref(server_name, server_id)
     return build_note(
-        f"VPS.org did not answer the {verb} of {ref} ({safe(why, _WHY)}), so it may or may "
-        "not have happened. It is *not* sent again: the bot checks the server and tells you "
-        "here whether it was done.",
+        f"VPS.org did not answer the {verb} of {ref} in time, so it may or may not have "
+        "happened. It is *not* sent again: the bot checks the server and tells you here "
+        "whether it was done.",
         icon=":hourglass_flowing_sand:",
     )
 
