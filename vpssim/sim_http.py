@@ -140,3 +140,21 @@ class Fault:
             await asyncio.sleep(pause)
         await slow.write_eof()
         return slow
+
+
+class Holds:
+    """The requests a `Fault` with `hold` is holding now (`count`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def hold(self, fault: Fault | None, *, acted: bool) -> None:
+        """Hold the request for `fault.hold` seconds if the fault holds it at this point:
+        before it is acted on, or (`acted`) after."""
+        if fault is None or fault.hold is None or fault.hold_acted is not acted:
+            return
+        self.count += 1
+        try:
+            await asyncio.sleep(fault.hold)
+        finally:
+            self.count -= 1

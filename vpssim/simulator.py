@@ -36,7 +36,7 @@ from vpssim.sim_fleet import (
     create_rules,
     seed_fleet,
 )
-from vpssim.sim_http import Fault, Refusal, not_found, read_json, validate_body
+from vpssim.sim_http import Fault, Holds, Refusal, not_found, read_json, validate_body
 from vpssim.sim_pages import Listings, paginate
 
 __all__ = [
@@ -95,8 +95,7 @@ class Simulator:
         """Seconds every request waits before it is answered; change it at any time."""
         self.requests: list[tuple[str, str]] = []
         """(method, path with query) of every request received, refused ones included."""
-        self.holding = 0
-        """Requests held now (`inject_hold`)."""
+        self._holds = Holds()
         self.endless_pages = False
         """When True the list never ends: every page links to a next one (a broken API)."""
         self._clock = clock
@@ -208,6 +207,11 @@ class Simulator:
         before answering (the change is made, the answer is late). `holding` counts them."""
         self._faults.append(Fault(0, method, path_suffix, times, hold=seconds, hold_acted=acted))
 
+    @property
+    def holding(self) -> int:
+        """Requests held now (`inject_hold`)."""
+        return self._holds.count
+
     def clear_failures(self) -> None:
         """Forget every injected failure not yet consumed."""
         self._faults.clear()
@@ -240,8 +244,7 @@ class Simulator:
         fault = self._take_fault(request)
         if fault is not None and fault.fails:
             return await fault.answer(request)
-        if fault is not None and fault.hold is not None and not fault.hold_acted:
-            await self._held(fault.hold)
+        await self._holds.hold(fault, acted=False)
         try:
             self._admit(request)
             response = await handler(request)
@@ -249,18 +252,10 @@ class Simulator:
             response = web.json_response(
                 refusal.body, status=refusal.status, headers=refusal.headers
             )
-        if fault is not None and fault.hold is not None and fault.hold_acted:
-            await self._held(fault.hold)
+        await self._holds.hold(fault, acted=True)
         if fault is not None and fault.drip_rate is not None and isinstance(response, web.Response):
             return await fault.drip(request, response)
         return response
-
-    async def _held(self, seconds: float) -> None:
-        self.holding += 1
-        try:
-            await asyncio.sleep(seconds)
-        finally:
-            self.holding -= 1
 
     def _take_fault(self, request: web.Request) -> Fault | None:
         for fault in self._faults:
