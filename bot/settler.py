@@ -110,11 +110,12 @@ class Settler:
             await self._store.record_audit(entry)
         except Exception:
             logger.exception("could not record the settled %s of %s", *_what(flight))
+        made = found.server if not change.declared.targets_server else None  # a create's
         message = build_settled(
             done=found.done,
             operation=flight.operation,
-            server_name=flight.server_name,
-            server_id=flight.server_id,
+            server_name=made.name if made else flight.server_name,
+            server_id=made.id if made else flight.server_id or None,
             server=found.server,
             user_id=flight.user_id,
             channel_id=flight.channel_id,

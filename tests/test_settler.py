@@ -3,6 +3,7 @@ reported done or not done from the server's status, once, and never sent again."
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,17 +50,21 @@ class World:
             clock=self.clock,
         )
 
-    async def left_in_flight(self, operation: str, *, lost: str | None = None) -> None:
+    async def left_in_flight(
+        self, operation: str, *, lost: str | None = None, planned: str | None = None
+    ) -> None:
         server = self.sim.get_server(WEB)
         assert server is not None
+        if planned is not None:  # a create: the server it will make
+            server = {"id": 0, "name": planned, "status": "provisioning"}
         change = Change.model_validate({"operation": operation, "server": server})
         await self.store.add_inflight(
             InFlight(
-                id=f"f-{operation}",
+                id=f"f-{operation}-{planned}",
                 user_id="U0ALICE01",
                 channel_id="C0OPS0001",
                 operation=operation,
-                server_id=WEB,
+                server_id=int(server["id"]),  # type: ignore[call-overload]
                 server_name=str(server["name"]),
                 change=change.dump(),
                 started_at=self.clock.now,
@@ -78,6 +83,7 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     clock = Clock()
+    clock.now = time.time()  # the simulator's times are then the bot's (a create's created_at)
     sim = fresh_simulator(clock)
     async with (
         await start_simulator(sim) as running,
@@ -144,3 +150,19 @@ async def test_two_replicas_settle_a_change_once(world: World) -> None:
     first, second = world.settler("replica-b:2:b"), world.settler("replica-c:3:c")
     assert await first.round() + await second.round() == 1
     assert len(world.heard) == 1
+
+
+async def test_a_create_is_done_when_a_server_of_its_name_appeared_since(world: World) -> None:
+    await world.left_in_flight("create", planned="web-new")
+    await world.left_in_flight("create", planned="web-never")
+    world.clock.now += 1
+    world.sim.add_server("web-new", status="provisioning")
+    world.clock.now += LEASE
+    assert await world.settler().round() == 2
+    made, never = sorted(world.heard, key=lambda e: not e.outcome.ok)
+    assert made.outcome.ok
+    assert made.outcome.server is not None
+    assert made.outcome.server.name == "web-new"
+    assert f"(#{made.outcome.server.id}) is being created" in made.outcome.message.text
+    assert not never.outcome.ok
+    assert world.calls() == []

@@ -36,7 +36,7 @@ def build_settled(
     done: bool,
     operation: str,
     server_name: str,
-    server_id: int,
+    server_id: int | None,
     server: Server | None,
     user_id: str,
     channel_id: str,
