@@ -142,13 +142,13 @@ async def _answered(ctx: RequestContext, flight: InFlight) -> None:
 
 async def _lost(ctx: RequestContext, op: Change, flight: InFlight, why: str) -> None:
     """The request may have reached VPS.org, its answer did not come back: it is settled from
-    the server's status at once (by whichever replica claims it), and the requester hears
-    that they will be told."""
+    the server's status (by whichever replica claims it) once VPS.org has had as long again
+    to act on it, and the requester hears that they will be told."""
     try:
         await ctx.store.lose_inflight(flight.id, flight.owner, why, after=ctx.effects.grace)
     except Exception:  # it is settled when its lease runs out instead
         logger.exception("could not mark the %s of %s lost", op.operation, op.server.name)
-    await ctx.reply.ephemeral(build_answer_lost(op.operation, op.server.name, op.server.id))
+    await ctx.reply.ephemeral(build_answer_lost(op.operation, op.server.name, op.server_id))
 
 
 async def _expect_gone(ctx: RequestContext, server: Server) -> None:

@@ -19,7 +19,7 @@ from bot.vps.models import Server
 __all__ = ["build_answer_lost", "build_settled"]
 
 
-def build_answer_lost(operation: str, server_name: str, server_id: int) -> Message:
+def build_answer_lost(operation: str, server_name: str, server_id: int | None) -> Message:
     """The call may have reached VPS.org, but its answer did not come back in time."""
     verb = safe(action_label(operation).lower(), 40)
     ref = server_ref(server_name, server_id)
