@@ -167,6 +167,7 @@ async def start_bot(
             ops=notifier,
             clock=clock,
             metrics=metrics,
+            replica=replica,
         )
         secret = settings.slack_signing_secret
         app = create_app(services, signing_secret=secret.get_secret_value() if secret else None)

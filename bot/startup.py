@@ -119,6 +119,7 @@ AFTER_LISTENING = (
     "bot.flow.services",
     "bot.metrics",
     "bot.notify",
+    "bot.settler",
     "bot.slack.groups",
     "bot.state.store",
     "bot.vps.transport",
@@ -208,12 +209,13 @@ def periodic_work(
 ) -> Periodic:
     """The work that needs the state store, to start once it answers (and the socket is up,
     so the metrics' first refresh already reads both): the fleet monitor, housekeeping, the
-    approval sweeper, the watch claimer and the metrics refresher. Who hears of a change is
-    subscribed here."""
+    approval sweeper, the watch claimer, the settler of changes left in flight and the metrics
+    refresher. Who hears of a change is subscribed here."""
     from bot.flow.approval_notices import ApprovalSweeper
     from bot.housekeeping import Housekeeper
     from bot.metrics import MetricsRefresher
     from bot.monitor import FleetMonitor
+    from bot.settler import Settler
 
     store, metrics = services.store, services.metrics
     monitor = FleetMonitor(
@@ -236,6 +238,16 @@ def periodic_work(
         interval=settings.bot_watch_interval_seconds,
         clock=services.clock,
     )
+    settler = Settler(  # what a replica that died mid-call left, told from the server's status
+        store=store,
+        vps=services.vps,
+        slack=services.slack,
+        events=services.events,
+        owner=replica,
+        lease=services.effects.lease,
+        interval=settings.bot_watch_interval_seconds,
+        clock=services.clock,
+    )
     jobs = [
         monitor.job(),
         Housekeeper(
@@ -245,6 +257,7 @@ def periodic_work(
         ).job(),
         sweeper.job(),
         watcher.job(),
+        settler.job(),
     ]
     if settings.bot_metrics_port != 0:
         connected = socket.connected if socket else None

@@ -94,6 +94,16 @@ class Fault:
     disconnect_after: float | None = None
     drip_rate: float | None = None
     """Bytes per second: the real answer is sent, its body trickling out at this rate."""
+    hold: float | None = None
+    """Seconds the request is held, then handled as usual: before it is acted on, or (with
+    `hold_acted`) after, before it is answered. A caller that gives up meanwhile cancels a
+    request held before acting: it is never acted on."""
+    hold_acted: bool = False
+
+    @property
+    def fails(self) -> bool:
+        """True when it answers in place of the request (an error, a dropped connection)."""
+        return self.drip_rate is None and self.hold is None
 
     def matches(self, request: web.Request) -> bool:
         """True when `request` is one this fault is waiting for."""
@@ -130,3 +140,21 @@ class Fault:
             await asyncio.sleep(pause)
         await slow.write_eof()
         return slow
+
+
+class Holds:
+    """The requests a `Fault` with `hold` is holding now (`count`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def hold(self, fault: Fault | None, *, acted: bool) -> None:
+        """Hold the request for `fault.hold` seconds if the fault holds it at this point:
+        before it is acted on, or (`acted`) after."""
+        if fault is None or fault.hold is None or fault.hold_acted is not acted:
+            return
+        self.count += 1
+        try:
+            await asyncio.sleep(fault.hold)
+        finally:
+            self.count -= 1

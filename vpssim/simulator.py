@@ -36,7 +36,7 @@ from vpssim.sim_fleet import (
     create_rules,
     seed_fleet,
 )
-from vpssim.sim_http import Fault, Refusal, not_found, read_json, validate_body
+from vpssim.sim_http import Fault, Holds, Refusal, not_found, read_json, validate_body
 from vpssim.sim_pages import Listings, paginate
 
 __all__ = [
@@ -95,6 +95,7 @@ class Simulator:
         """Seconds every request waits before it is answered; change it at any time."""
         self.requests: list[tuple[str, str]] = []
         """(method, path with query) of every request received, refused ones included."""
+        self._holds = Holds()
         self.endless_pages = False
         """When True the list never ends: every page links to a next one (a broken API)."""
         self._clock = clock
@@ -192,6 +193,25 @@ class Simulator:
         """Send the next `times` matching answers with their body trickling out slowly."""
         self._faults.append(Fault(0, method, path_suffix, times, drip_rate=bytes_per_second))
 
+    def inject_hold(
+        self,
+        seconds: float,
+        *,
+        method: str | None = None,
+        path_suffix: str | None = None,
+        times: int = 1,
+        acted: bool = False,
+    ) -> None:
+        """Hold the next `times` matching requests `seconds` before acting on them — a caller
+        that gives up meanwhile leaves them never acted on — or, `acted`, after acting and
+        before answering (the change is made, the answer is late). `holding` counts them."""
+        self._faults.append(Fault(0, method, path_suffix, times, hold=seconds, hold_acted=acted))
+
+    @property
+    def holding(self) -> int:
+        """Requests held now (`inject_hold`)."""
+        return self._holds.count
+
     def clear_failures(self) -> None:
         """Forget every injected failure not yet consumed."""
         self._faults.clear()
@@ -222,8 +242,9 @@ class Simulator:
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         fault = self._take_fault(request)
-        if fault is not None and fault.drip_rate is None:
+        if fault is not None and fault.fails:
             return await fault.answer(request)
+        await self._holds.hold(fault, acted=False)
         try:
             self._admit(request)
             response = await handler(request)
@@ -231,7 +252,8 @@ class Simulator:
             response = web.json_response(
                 refusal.body, status=refusal.status, headers=refusal.headers
             )
-        if fault is not None and isinstance(response, web.Response):
+        await self._holds.hold(fault, acted=True)
+        if fault is not None and fault.drip_rate is not None and isinstance(response, web.Response):
             return await fault.drip(request, response)
         return response
 

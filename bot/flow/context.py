@@ -26,7 +26,7 @@ from bot.metrics import Metrics
 from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.web import SlackWeb
-from bot.state import AuditEntry, AuditOutcome, StateStore
+from bot.state import AuditEntry, AuditOutcome, StateStore, new_replica_id
 from bot.vps import VPSClient
 
 logger = logging.getLogger(__name__)
@@ -38,14 +38,32 @@ class Effects:
     """The only way to change a server: `execute` wants the gate's `Access` for that change.
 
     It also holds what a write touches beyond the API: the ops channel (approval requests go
-    there) and `events`, where a change is published once done.
+    there), `events`, where a change is published once done, and who records its changes in
+    flight (`owner`, for `lease` seconds).
     """
 
-    def __init__(self, vps: VPSClient, ops: OpsChannel, events: Events, index: FleetIndex) -> None:
+    def __init__(
+        self,
+        vps: VPSClient,
+        ops: OpsChannel,
+        events: Events,
+        index: FleetIndex,
+        *,
+        owner: str | None = None,
+        lease: float = 60.0,
+        grace: float = 10.0,
+    ) -> None:
         self._vps = vps
         self._index = index
         self.ops = ops
         self.events = events
+        self.owner = owner or new_replica_id()
+        """This replica, the owner of the changes it has in flight."""
+        self.lease = lease
+        """Seconds a change in flight is this replica's: longer than its call can take."""
+        self.grace = grace
+        """Seconds a call whose answer was lost waits before the server is read to settle it:
+        VPS.org may yet act on a request it still holds."""
 
     async def execute(self, access: Access, op: Change) -> Outcome:
         """Make `op`'s API call once, if `access` was granted for exactly this operation."""

@@ -3,6 +3,11 @@
 Nothing reaches the API before its audit record is written: if the state store can't take it,
 the caller hears "nothing was done" and the server is left alone. The write limit is counted
 here, at the moment of the call, in the state store (so it holds across replicas).
+
+Each call is also recorded in flight before it is sent and cleared once its answer is known (a
+success or a refusal): a replica that dies in between, or an answer lost where the request may
+have reached VPS.org, leaves the record behind, and `bot.flow.settle` learns from the server
+whether it happened — the call is never sent again.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_limited
 from bot.slack.blocks.notes import build_name_taken, build_pointless
-from bot.state import AuditOutcome
+from bot.slack.blocks.settle import build_answer_lost
+from bot.state import AuditOutcome, new_id
+from bot.state.inflight import InFlight
 from bot.vps.models import Server, ServerStatus
 from bot.words import counted
 
@@ -81,7 +88,12 @@ async def run_write(
         return
     if op.declared.leads_to == "deleted":  # noted before the call: a listing right after it
         await _expect_gone(ctx, op.server)  # knows it is ours
+    flight = await _in_flight(ctx, op, approved_by)  # raises: nothing is sent
     outcome = await ctx.effects.execute(access, op)
+    if outcome.lost:  # it may have happened: the server's status will say, not a second call
+        await _lost(ctx, op, flight, outcome.detail)
+        return
+    await _answered(ctx, flight)
     server = outcome.server or op.server
     await ctx.audit(
         op.operation,
@@ -92,6 +104,51 @@ async def run_write(
     )
     done = OperationDone(op, ctx.caller, outcome, ctx.reply, approved_by=approved_by)
     await ctx.effects.events.publish(done)
+
+
+async def _in_flight(ctx: RequestContext, op: Change, approved_by: str | None) -> InFlight:
+    """Record the call about to be sent, this replica's until it can no longer be answered."""
+    now, caller, effects = ctx.clock(), ctx.caller, ctx.effects
+    flight = InFlight(
+        id=new_id(),
+        user_id=caller.user_id,
+        channel_id=caller.channel_id,
+        operation=op.operation,
+        server_id=op.server.id,
+        server_name=op.server.name,
+        change=op.dump(),
+        started_at=now,
+        owner=effects.owner,
+        lease_until=now + effects.lease,
+        response_url=caller.response_url,
+        before_status=op.server.status,
+        request_id=ctx.request_id,
+        approved_by=approved_by,
+    )
+    await ctx.store.add_inflight(flight)
+    return flight
+
+
+async def _answered(ctx: RequestContext, flight: InFlight) -> None:
+    """The answer is known: the change needs no settling. A failure is logged (the change
+    would be settled from the server's status later, and reported again)."""
+    try:
+        await ctx.store.clear_inflight(flight.id)
+    except Exception:
+        logger.exception(
+            "could not clear the %s of %s in flight", flight.operation, flight.server_name
+        )
+
+
+async def _lost(ctx: RequestContext, op: Change, flight: InFlight, why: str) -> None:
+    """The request may have reached VPS.org, its answer did not come back: it is settled from
+    the server's status (by whichever replica claims it) once VPS.org has had as long again
+    to act on it, and the requester hears that they will be told."""
+    try:
+        await ctx.store.lose_inflight(flight.id, flight.owner, why, after=ctx.effects.grace)
+    except Exception:  # it is settled when its lease runs out instead
+        logger.exception("could not mark the %s of %s lost", op.operation, op.server.name)
+    await ctx.reply.ephemeral(build_answer_lost(op.operation, op.server.name, op.server_id))
 
 
 async def _expect_gone(ctx: RequestContext, server: Server) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.operations.change import Change
 from bot.slack.blocks import Message, build_result
-from bot.vps import Server, VPSClient, VPSError
+from bot.vps import Server, VPSClient, VPSError, VPSTimeout
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,10 @@ class Outcome:
     detail: str
     server: Server | None = None
     status: str | None = None
+    lost: bool = False
+    """The answer was lost where the request may have reached VPS.org (a timeout after
+    sending, a broken connection): whether it happened is learnt from the server, never by
+    sending it again."""
 
 
 async def execute(vps: VPSClient, change: Change, *, user_id: str, channel_id: str) -> Outcome:
@@ -35,7 +39,8 @@ async def execute(vps: VPSClient, change: Change, *, user_id: str, channel_id: s
             channel_id=channel_id,
             detail=str(exc),
         )
-        return Outcome(ok=False, message=message, detail=str(exc))
+        lost = isinstance(exc, VPSTimeout)
+        return Outcome(ok=False, message=message, detail=str(exc), lost=lost)
     server = done.server
     message = build_result(
         ok=True,

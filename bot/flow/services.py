@@ -21,11 +21,21 @@ from bot.logs import current_request_id
 from bot.metrics import Metrics
 from bot.policy import GroupMembers, Policy
 from bot.slack.web import SlackWeb
-from bot.state import StateStore
+from bot.state import StateStore, new_replica_id
 from bot.vps import VPSClient
 from bot.web.burst import AckFirst
 
 logger = logging.getLogger(__name__)
+
+
+SETTLE_MARGIN = 30.0
+"""Seconds a change in flight stays its replica's beyond the longest its call can take."""
+
+
+def inflight_lease(vps: VPSClient) -> float:
+    """How long a change in flight is its replica's: the longest its call can take (every
+    attempt and wait, `RetryPolicy.call_budget` timeouts), and a margin."""
+    return vps.retry.call_budget * vps.timeout + SETTLE_MARGIN
 
 
 @dataclass
@@ -49,11 +59,21 @@ class Services:
     effects: Effects = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
     ack_first: AckFirst = field(default_factory=AckFirst)
+    replica: str = field(default_factory=new_replica_id)
+    """This process's name on what it holds in the state store (BOT_REPLICA_ID, pid, …)."""
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.policy, self.groups, self.clock)
         self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
-        self.effects = Effects(self.vps, self.ops, self.events, self.directory.index)
+        self.effects = Effects(
+            self.vps,
+            self.ops,
+            self.events,
+            self.directory.index,
+            owner=self.replica,
+            lease=inflight_lease(self.vps),
+            grace=self.vps.timeout,  # as long again as VPS.org had to answer
+        )
 
     @property
     def command(self) -> str:

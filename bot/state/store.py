@@ -13,6 +13,7 @@ from bot.state.audit import AuditStore
 from bot.state.backend import parse_state_url
 from bot.state.fleet import FleetStore
 from bot.state.guards import GuardStore
+from bot.state.inflight import InflightStore
 from bot.state.migrate import migrate
 from bot.state.pending import purge
 from bot.state.plan_writes import PlanWriteStore
@@ -24,10 +25,18 @@ DAY = 86400.0
 
 
 class StateStore(
-    ApprovalStore, AuditStore, WatchStore, FleetStore, GuardStore, PlanStore, PlanWriteStore
+    ApprovalStore,
+    AuditStore,
+    WatchStore,
+    FleetStore,
+    GuardStore,
+    PlanStore,
+    PlanWriteStore,
+    InflightStore,
 ):
     """Confirmations, approvals, the audit log, watches, the fleet snapshot, the guards
-    (replay, write limits, leases) and plans of every replica, on SQLite or PostgreSQL."""
+    (replay, write limits, leases), plans and changes in flight of every replica, on SQLite
+    or PostgreSQL."""
 
     async def purge_expired(self, now: float | None = None, *, keep_seconds: float = 3600.0) -> int:
         """Housekeeping: mark overdue confirmations expired and delete those past their
@@ -63,11 +72,13 @@ class StateStore(
     async def take_back(self, owner: str) -> int:
         """Make `owner` the holder of the watches and leases an earlier run of this replica
         held (it crashed, see `earlier_self`), instead of leaving them until their leases run
-        out; `Watcher.resume` then follows those watches at once. Returns how many."""
-        w, le = t.watches, t.leases
+        out; `Watcher.resume` then follows those watches at once. Its changes in flight are
+        left to be settled at once (their lease ends now). Returns how many."""
+        w, le, f = t.watches, t.leases, t.inflight
         held = sa.union(
             sa.select(w.c.owner).where(w.c.finished_at.is_(None), w.c.owner.is_not(None)),
             sa.select(le.c.owner),
+            sa.select(f.c.owner),
         )
         async with self._read() as conn:
             owners = (await conn.execute(held)).scalars().all()
@@ -83,7 +94,10 @@ class StateStore(
             leases = await conn.execute(
                 sa.update(le).where(le.c.owner.in_(earlier)).values(owner=owner)
             )
-        return int(watches.rowcount) + int(leases.rowcount)
+            flights = await conn.execute(
+                sa.update(f).where(f.c.owner.in_(earlier)).values(owner=owner, lease_until=0.0)
+            )
+        return int(watches.rowcount) + int(leases.rowcount) + int(flights.rowcount)
 
 
 def store_for(url: str, *, clock: Callable[[], float] = time.time) -> StateStore:

@@ -160,6 +160,8 @@ inflight = sa.Table(
     _text("owner"),
     sa.Column("lease_until", Time, nullable=False),
     _text("request_id"),
+    sa.Column("approved_by", sa.Text),
+    sa.Column("lost", sa.Text),
 )
 
 plans = sa.Table(

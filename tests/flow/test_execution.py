@@ -20,7 +20,8 @@ from bot.metrics import Metrics
 from bot.operations.change import Change
 from bot.policy import parse_policy
 from bot.state import AuditEntry, SnapshotEntry, StateStoreError
-from bot.vps import Server, VPSServerError
+from bot.state.inflight import InFlight
+from bot.vps import Server, VPSServerError, VPSTimeout
 from bot.vps.models import ActionResult, ServerRef
 
 T0 = 1_800_000_000.0
@@ -47,6 +48,7 @@ class FakeStore:
     def __init__(self, log: Log, *, down: bool = False, snapshot: bool = False) -> None:
         self.log, self.down, self.snapshot = log, down, snapshot
         self.audits: list[AuditEntry] = []
+        self.flights: dict[str, InFlight] = {}
 
     async def record_audit(self, entry: AuditEntry) -> None:
         if self.down:
@@ -70,17 +72,33 @@ class FakeStore:
     async def note_expected_change(self, server_id: int, status: str, until: float) -> None:
         self.log.append(f"expect {server_id} {status}")
 
+    async def add_inflight(self, flight: InFlight) -> None:
+        if self.down:
+            raise StateStoreError("the state store is down")
+        self.flights[flight.id] = flight
+        self.log.append(f"in flight {flight.operation} {flight.server_id}")
+
+    async def clear_inflight(self, flight_id: str, owner: str | None = None) -> bool:
+        self.log.append(f"answered {self.flights.pop(flight_id).operation}")
+        return True
+
+    async def lose_inflight(self, flight_id: str, owner: str, why: str, *, after: float) -> bool:
+        self.log.append(f"lost {self.flights[flight_id].operation}")
+        return True
+
 
 class FakeVPS:
     """The client's write methods, as the declarations call them."""
 
-    def __init__(self, log: Log, *, failing: bool = False) -> None:
-        self.log, self.failing = log, failing
+    def __init__(self, log: Log, *, failing: bool = False, silent: bool = False) -> None:
+        self.log, self.failing, self.silent = log, failing, silent
 
     async def _act(self, verb: str, server_id: int) -> ActionResult:
         self.log.append(f"call {verb} {server_id}")
         if self.failing:
             raise VPSServerError("VPS.org is unavailable (503)", status=503)
+        if self.silent:
+            raise VPSTimeout("the VPS.org API did not answer within 10s")
         ref = ServerRef(id=server_id, name=WEB.name, status=f"{verb}ing")
         return ActionResult(status="success", message=f"{verb} begun", server=ref)
 
@@ -157,7 +175,9 @@ async def test_a_change_is_recorded_then_called_once_then_published() -> None:
     await run_write(ctx, await granted("reboot"), Change(operation="reboot", server=WEB))
     assert log == [
         "audit reboot asked",
+        "in flight reboot 12345",
         "call reboot 12345",
+        "answered reboot",
         "audit reboot executed",
         "done reboot ok=True",
     ]
@@ -184,11 +204,39 @@ async def test_a_call_that_fails_is_recorded_and_published_as_failed() -> None:
     await run_write(ctx, await granted("reboot"), Change(operation="reboot", server=WEB))
     assert log == [
         "audit reboot asked",
+        "in flight reboot 12345",
         "call reboot 12345",
+        "answered reboot",  # a refusal is an answer: nothing to settle
         "audit reboot failed",
         "done reboot ok=False",
     ]
     assert "503" in done[0].outcome.detail
+
+
+async def test_a_call_whose_answer_was_lost_is_left_to_be_settled_not_sent_again() -> None:
+    log, events = Log(), Events()
+    done = heard(events, log)
+    store = FakeStore(log)
+    ctx = context(store, FakeVPS(log, silent=True), events)
+    await run_write(
+        ctx, await granted("reboot"), Change(operation="reboot", server=WEB), approved_by="U2"
+    )
+    assert log[:4] == [
+        "audit reboot asked",
+        "in flight reboot 12345",
+        "call reboot 12345",
+        "lost reboot",
+    ]
+    assert log[4].startswith("told `VPS.org` did not answer the reboot of *web-01*")
+    assert "It is *not* sent again" in log[4]
+    assert len(log) == 5  # one call, no result yet: the settler reports it
+    assert done == []
+    [flight] = store.flights.values()
+    assert (flight.before_status, flight.approved_by, flight.user_id) == (
+        "active",
+        "U2",
+        ALICE.user_id,
+    )
 
 
 async def test_a_deletion_is_told_to_the_monitor_before_its_call() -> None:

@@ -62,6 +62,7 @@ from bot.slack.blocks.plan_preview import (
     build_plans,
 )
 from bot.slack.blocks.servers import build_server_list
+from bot.slack.blocks.settle import build_answer_lost, build_settled
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps.models import OperatingSystem, Plan, Server
 
@@ -209,6 +210,24 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         for action, status in (("start", "active"), ("stop", "suspended"), ("reboot", TEXT))
     ],
     "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
+    "build_answer_lost": lambda: [build_answer_lost("stop", TEXT, 7)],
+    "build_settled": lambda: [
+        build_settled(
+            done=done,
+            operation=operation,
+            server_name=TEXT,
+            server_id=7,
+            server=server() if done else None,
+            user_id="U0ALICE01",
+            channel_id="C0OPS0001",
+            restarted=restarted,
+        )
+        for done, operation, restarted in (
+            (True, "stop", True),
+            (False, "delete", False),
+            (True, "rename", False),
+        )
+    ],
     "build_frozen": lambda: [
         build_frozen("stop", TEXT, TEXT, TEXT, NOW, NOW),
         build_frozen(TEXT, None, TEXT, "", None, NOW),

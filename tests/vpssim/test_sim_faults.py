@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -107,3 +108,35 @@ async def test_a_slow_body_arrives_whole_but_a_little_at_a_time(
     assert httpx.Response(200, content=b"".join(chunks)).json() == expected
     assert len(chunks) > 10  # it trickled
     assert (await client.get("servers/12345/")).json() == expected  # once only
+
+
+async def _held_then_given_up(client: httpx.AsyncClient, sim: Simulator) -> None:
+    """POST a stop that the simulator holds; give up waiting for its answer; wait (bounded)
+    until the simulator holds nothing any more."""
+    with pytest.raises(httpx.ReadTimeout):
+        await client.post("servers/12345/stop/", timeout=httpx.Timeout(5, read=0.3))
+    for _ in range(500):
+        if sim.holding == 0:
+            return
+        await asyncio.sleep(0.01)
+    raise TimeoutError("the simulator still holds the request")
+
+
+async def test_a_request_held_before_acting_is_never_acted_on_once_its_caller_gives_up(
+    client: httpx.AsyncClient, sim: Simulator
+) -> None:
+    assert sim.get_server(12345)["status"] == "active"  # type: ignore[index]
+    sim.inject_hold(30, method="POST", path_suffix="/stop/")
+    await _held_then_given_up(client, sim)
+    assert sim.get_server(12345)["status"] == "active"  # type: ignore[index]
+    assert sim.requests[-1] == ("POST", "/api/v1/servers/12345/stop/")
+
+
+async def test_a_request_held_after_acting_is_made_but_answered_late(
+    client: httpx.AsyncClient, sim: Simulator
+) -> None:
+    sim.inject_hold(30, method="POST", path_suffix="/stop/", acted=True)
+    await _held_then_given_up(client, sim)
+    assert sim.get_server(12345)["status"] == "stopping"  # type: ignore[index]
+    answer = await client.post("servers/12345/start/")  # held once only
+    assert answer.status_code == 400  # a stopping server can't be started

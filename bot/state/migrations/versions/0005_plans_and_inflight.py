@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("owner", sa.Text, nullable=False),
         sa.Column("lease_until", TIME, nullable=False),
         _text("request_id", default=""),
+        sa.Column("approved_by", sa.Text),  # who approved it, when someone did
+        sa.Column("lost", sa.Text),  # why its answer was lost (a timeout), None while awaited
     )
     op.create_index("inflight_by_lease", "inflight", ["lease_until"])
     op.create_table(
