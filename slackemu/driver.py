@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 
 from slackemu import payloads
-from slackemu.delivery import RawAck
+from slackemu.delivery import EVENTS, RawAck
 from slackemu.model import (
     Button,
     Channel,
@@ -224,6 +224,36 @@ class Driver:
             self.world.close_view(view)
         return ack
 
+    async def open_home(self, user: str, *, signing: Signing | None = None) -> Ack:
+        """Open the app's Home tab: Slack sends ``app_home_opened`` (with the tab as last
+        published, if any)."""
+        person = self.world.require_user(user)
+        event: JsonObject = {
+            "type": "app_home_opened",
+            "user": person.id,
+            "channel": self.world.dm_channel(person.id).id,
+            "tab": "home",
+            "event_ts": self.world.next_ts(),
+        }
+        home = self.world.homes.get(person.id)
+        if home is not None:
+            event["view"] = home.payload
+        return await self.send_event(event, signing=signing)
+
+    async def send_event(self, event: JsonObject, *, signing: Signing | None = None) -> Ack:
+        """Deliver one Events API event (HTTP: a JSON body; Socket Mode: ``events_api``)."""
+        body = payloads.event_callback(
+            self.world.workspace, self.verification_token, event, self.world.next_id("Ev")
+        )
+        raw = await self._deliver(EVENTS, body, accepts_response_payload=False, signing=signing)
+        return self._record(
+            Ack("event_callback", raw.status, raw.body, raw.elapsed, None, raw.error)
+        )
+
+    def home(self, user: str) -> View | None:
+        """The person's Home tab as the app last published it."""
+        return self.world.homes.get(user)
+
     # -- helpers ------------------------------------------------------------------------------
     def _interaction(
         self,
@@ -281,6 +311,8 @@ class Driver:
                 )
             return self.world.require_user(who), self.world.channels[target.channel]
         who = user or target.user
+        if who == target.user and self.world.homes.get(who) is target:
+            return self.world.require_user(who), None  # their Home tab
         if who != target.user or self.world.modal(who) is not target:
             raise EmulatorUsageError(
                 f"{who} does not see view {target.id} (not the top of their modal)"

@@ -37,6 +37,7 @@ class WebApi(ChatMethods, ViewMethods):
             "views.open": (self.views_open, bot),
             "views.push": (self.views_push, bot),
             "views.update": (self.views_update, bot),
+            "views.publish": (self.views_publish, bot),
             "usergroups.users.list": (self.usergroups_users_list, bot),
             "conversations.info": (self.conversations_info, bot),
             "users.info": (self.users_info, bot),

@@ -45,6 +45,8 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     finally:
         await ctx.reply.settle()
         services.metrics.command(command.word, ctx.tally.outcome)
+    if kind == "write":
+        services.home.touch()  # a request may wait for someone now
 
 
 def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tuple[Kind, Step]:
@@ -104,6 +106,11 @@ def planned_server(services: Services, command: cmd.Create) -> Server:
     )
 
 
+async def home_opened(services: Services, user_id: str) -> None:
+    """The viewer opened the bot's Home tab: theirs, as they may see it now."""
+    await services.home.opened(user_id)
+
+
 # -- buttons and forms ------------------------------------------------------------------------
 
 
@@ -148,6 +155,7 @@ async def confirm_clicked(
     ctx = services.context(caller)
     step = confirmations.confirm(ctx, services.gate, confirmation_id, typed=typed)
     await guarded(ctx, "confirm", "write", step)
+    services.home.touch()
 
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
@@ -164,6 +172,7 @@ async def approval_clicked(
     ctx, choice = services.context(caller), approvals.Choice(approve, ask_reason=not approve)
     step = approvals.decide(ctx, services.gate, approval_id, choice)
     await guarded(ctx, "approve" if approve else "reject", "write", step)
+    services.home.touch()
 
 
 async def reject_submitted(
@@ -175,6 +184,7 @@ async def reject_submitted(
     await guarded(
         ctx, "reject", "write", approvals.decide(ctx, services.gate, state.approval, choice)
     )
+    services.home.touch()
 
 
 async def delete_submitted(

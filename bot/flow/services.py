@@ -16,6 +16,7 @@ from bot.flow.context import Effects, RequestContext
 from bot.flow.directory import ReadSlots, ServerDirectory
 from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Gate
+from bot.flow.home import HomeTabs
 from bot.flow.reply import Reply
 from bot.logs import current_request_id
 from bot.metrics import Metrics
@@ -47,6 +48,7 @@ class Services:
     gate: Gate = field(init=False)
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
+    home: HomeTabs = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
     ack_first: AckFirst = field(default_factory=AckFirst)
 
@@ -54,6 +56,7 @@ class Services:
         self.gate = Gate(self.policy, self.groups, self.clock)
         self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
         self.effects = Effects(self.vps, self.ops, self.events, self.directory.index)
+        self.home = HomeTabs(self.gate, self.store, self.slack, self.directory.fleet, self.clock)
 
     @property
     def command(self) -> str:
@@ -67,6 +70,7 @@ class Services:
             slack=self.slack,
             channel_id=caller.channel_id,
             user_id=caller.user_id,
+            direct=not caller.channel_id,  # the Home tab: notes go to their direct messages
         )
 
     def context(self, caller: Caller) -> RequestContext:

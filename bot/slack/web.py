@@ -132,6 +132,11 @@ class SlackWeb:
         """Open a modal; SlackApiError when Slack would not (e.g. the trigger expired)."""
         await self.client.views_open(trigger_id=trigger_id or "", view=view)
 
+    async def publish_home(self, user_id: str, view: View) -> bool:
+        """Show `view` as `user_id`'s Home tab (views.publish)."""
+        call = self.client.views_publish(user_id=user_id, view=view)
+        return await self._call("publish the Home tab", call) is not None
+
     async def usergroup_members(self, usergroup_id: str) -> frozenset[str] | None:
         """The user IDs in a user group; None when Slack can't say."""
         try:
