@@ -17,7 +17,7 @@ from slackemu.model import (
     View,
     pick_button,
 )
-from slackemu.records import Ack, Interaction
+from slackemu.records import Ack, FunctionExecution, Interaction
 from slackemu.responses import Responder
 from slackemu.signing import Signing
 from slackemu.world import World
@@ -249,6 +249,34 @@ class Driver:
         return self._record(
             Ack("event_callback", raw.status, raw.body, raw.elapsed, None, raw.error)
         )
+
+    async def run_step(
+        self, callback_id: str, inputs: JsonObject, *, signing: Signing | None = None
+    ) -> FunctionExecution:
+        """A workflow reaches the app's step ``callback_id``: Slack sends ``function_executed``
+        with the inputs and a workflow token; the execution records how the app completes it."""
+        world = self.world
+        execution = FunctionExecution.new(world.next_id("Fx"), callback_id, inputs)
+        world.function_executions[execution.id] = execution
+        event: JsonObject = {
+            "type": "function_executed",
+            "function": {
+                "id": world.next_id("Fn"),
+                "callback_id": callback_id,
+                "title": callback_id,
+                "type": "app",
+                "app_id": world.workspace.app_id,
+            },
+            "inputs": dict(inputs),
+            "function_execution_id": execution.id,
+            "workflow_execution_id": world.next_id("Wx"),
+            "event_ts": world.next_ts(),
+            "bot_access_token": execution.token,
+        }
+        ack = await self.send_event(event, signing=signing)
+        if not ack.ok:
+            raise EmulatorUsageError(f"function_executed was not acknowledged: {ack.error}")
+        return execution
 
     def home(self, user: str) -> View | None:
         """The person's Home tab as the app last published it."""

@@ -18,7 +18,7 @@ from slackemu.model import (
     View,
 )
 from slackemu.observe import Observable
-from slackemu.records import Ack, ApiCall, Interaction
+from slackemu.records import Ack, ApiCall, FunctionExecution, Interaction
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class World(Observable):
         self.acks: list[Ack] = []
         self._messages: list[Message] = []
         self._stacks: dict[str, list[View]] = {}
+        self.function_executions: dict[str, FunctionExecution] = {}
+        """Runs of the app's workflow steps (``function_executed``), by execution id."""
         self.homes: dict[str, View] = {}
         """Each person's App Home tab as the app last published it (views.publish)."""
         self.add_user(workspace.bot_user_id, workspace.bot_name, is_bot=True)
