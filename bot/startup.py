@@ -225,6 +225,7 @@ def periodic_work(
         owner=replica,
     )
     subscribe(services.events, watcher, notifier, monitor, metrics)
+    services.events.subscribe(services.steps.operation_done)  # workflow steps waiting for it
     services.events.subscribe(services.home.touched)  # the Home tabs, refreshed last
     metrics.track_watches(lambda: watcher.active)
     metrics.track_monitor(lambda: monitor.last_success)

@@ -18,6 +18,7 @@ from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Gate
 from bot.flow.home import HomeTabs
 from bot.flow.reply import Reply
+from bot.flow.steps import WorkflowSteps
 from bot.logs import current_request_id
 from bot.metrics import Metrics
 from bot.policy import GroupMembers, Policy
@@ -49,6 +50,7 @@ class Services:
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
     home: HomeTabs = field(init=False)
+    steps: WorkflowSteps = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
     ack_first: AckFirst = field(default_factory=AckFirst)
 
@@ -57,6 +59,8 @@ class Services:
         self.directory = ServerDirectory(self.vps, command=self.command, clock=self.clock)
         self.effects = Effects(self.vps, self.ops, self.events, self.directory.index)
         self.home = HomeTabs(self.gate, self.store, self.slack, self.directory.fleet, self.clock)
+        interval = self.settings.bot_watch_interval_seconds
+        self.steps = WorkflowSteps(self.slack, self.store, self.directory, self.clock, interval)
 
     @property
     def command(self) -> str:

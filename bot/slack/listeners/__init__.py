@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, functions, views
 
 
 def register_listeners(app: AsyncApp, *, command: str) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: AsyncApp, *, command: str) -> None:
     actions.register(app)
     views.register(app)
     events.register(app)
+    functions.register(app)
