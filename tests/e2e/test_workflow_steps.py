@@ -3,9 +3,10 @@ token; the bot completes (or fails) the execution through functions.completeSucc
 
 from __future__ import annotations
 
-from slackemu import FunctionExecution
-from tests.e2e.harness import ALICE, BOB, GENERAL, OPS, Harness, dump
-from tests.e2e.test_notifications import restart_with
+from slackemu import FunctionExecution, Message
+from tests.e2e.harness import ALICE, BOB, CAROL, GENERAL, OPS, Harness, dump
+from tests.e2e.test_guardrails import APPROVALS, reject_as, use_policy
+from tests.e2e.test_notifications import restart_with, top_level
 
 DM = f"D{ALICE[1:]}"
 
@@ -89,3 +90,35 @@ async def test_the_status_step_gives_status_and_ip(harness: Harness) -> None:
     assert execution.outputs["name"] == "web-server-01"
     assert execution.outputs["status"] == "active"
     assert execution.outputs["ip"]
+
+
+async def approval_request(harness: Harness) -> Message:
+    [request] = await harness.emu.wait_for(lambda: top_level(harness), what="the request")
+    assert "Approval needed" in dump(request)
+    return request
+
+
+async def test_a_step_needing_approval_waits_for_it(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.02)
+    inputs = {"server": "db-server-01", "user_id": ALICE, "channel_id": OPS}
+    execution = await harness.emu.run_step("reboot_server", inputs)
+    request = await approval_request(harness)
+    assert execution.state == "running"
+    assert harness.api_calls("POST", "/reboot/") == []
+    assert (await harness.emu.click(request, text="Approve", user=CAROL)).ok
+    await harness.emu.wait_for(lambda: harness.api_calls("POST", "/reboot/"), what="the reboot")
+    harness.clock.now += 61
+    await settled(harness, execution)
+    assert execution.state == "completed", execution.error
+    assert execution.outputs["name"] == "db-server-01"
+
+
+async def test_a_rejected_step_fails_saying_who_rejected_it(harness: Harness) -> None:
+    await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.02)
+    inputs = {"server": "db-server-01", "user_id": ALICE, "channel_id": OPS}
+    execution = await harness.emu.run_step("reboot_server", inputs)
+    await reject_as(harness, await approval_request(harness), CAROL, "not now")
+    await settled(harness, execution)
+    assert execution.state == "failed"
+    assert f"Rejected by <@{CAROL}>" in (execution.error or "")
+    assert harness.api_calls("POST", "/reboot/") == []
