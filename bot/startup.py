@@ -237,6 +237,7 @@ def periodic_work(
         slack=services.slack,
         interval=settings.bot_watch_interval_seconds,
         clock=services.clock,
+        expired=services.home.touch,
     )
     jobs = [
         monitor.job(),
