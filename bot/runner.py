@@ -206,6 +206,8 @@ async def start_bot(
         await when_reachable(first_contact, wait=wait_for_store)
         readiness.state = "starting"
         background.push_async_callback(watcher.close)
+        background.push_async_callback(services.home.close)
+        background.push_async_callback(services.steps.close)
         periodic = periodic_work(settings, services, watcher, notifier, replica, socket)
         background.push_async_callback(periodic.aclose)  # before the watcher gives its watches up
         where = f"http://{settings.host}:{probes.port}"

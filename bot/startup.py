@@ -227,6 +227,8 @@ def periodic_work(
         owner=replica,
     )
     subscribe(services.events, watcher, notifier, monitor, metrics)
+    services.events.subscribe(services.steps.operation_done)  # workflow steps waiting for it
+    services.events.subscribe(services.home.touched)  # the Home tabs, refreshed last
     metrics.track_watches(lambda: watcher.active)
     metrics.track_monitor(lambda: monitor.last_success)
     # Always, not only while the policy has `approve:`: requests left pending when the policy
@@ -237,6 +239,7 @@ def periodic_work(
         slack=services.slack,
         interval=settings.bot_watch_interval_seconds,
         clock=services.clock,
+        expired=services.home.touch,
     )
     settler = Settler(  # what a replica that died mid-call left, told from the server's status
         store=store,

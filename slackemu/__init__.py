@@ -23,7 +23,7 @@ from slackemu.model import (
     User,
     View,
 )
-from slackemu.records import Ack, ApiCall, Change, Interaction
+from slackemu.records import Ack, ApiCall, Change, FunctionExecution, Interaction
 from slackemu.server import SlackEmulator
 from slackemu.signing import Signing, signature
 from slackemu.world import Workspace, World
@@ -36,6 +36,7 @@ __all__ = [
     "Change",
     "Channel",
     "EmulatorUsageError",
+    "FunctionExecution",
     "Input",
     "Interaction",
     "Message",

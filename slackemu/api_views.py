@@ -61,6 +61,20 @@ class ViewMethods(ApiMethods):
         """Push a view on top of the person's modal (at most three deep)."""
         return self._show_view(params, push=True)
 
+    def views_publish(self, params: JsonObject) -> JsonObject:
+        """Publish a person's App Home tab (a ``home`` view; a stale ``hash`` is a conflict)."""
+        user = str(params.get("user_id") or "")
+        if user not in self.world.users:
+            raise ApiError("user_not_found")
+        spec = json_param(params, "view", "invalid_arguments")
+        errors = validate_view(spec, surface="home")
+        if errors:
+            raise ApiError("invalid_arguments", response_metadata={"messages": errors})
+        current = self.world.homes.get(user)
+        if params.get("hash") and (current is None or params["hash"] != current.hash):
+            raise ApiError("hash_conflict")
+        return {"ok": True, "view": self.world.publish_home(user, dict(spec)).payload}
+
     def views_update(self, params: JsonObject) -> JsonObject:
         """Replace an open view's content; a stale ``hash`` is a conflict."""
         view_id, external_id = params.get("view_id"), params.get("external_id")

@@ -306,24 +306,28 @@ def validate_blocks(
     return checker.errors
 
 
-def validate_view(view: object, pointer: str = "/view") -> list[str]:
-    """Every problem Slack would report for this modal view (empty when valid)."""
+def validate_view(
+    view: object, pointer: str = "/view", surface: Literal["modal", "home"] = "modal"
+) -> list[str]:
+    """Every problem Slack would report for this modal (or, with ``surface`` "home", Home tab)
+    view (empty when valid)."""
     checker = _Checker()
     if not isinstance(view, dict):
         checker.error("must provide an object", pointer)
         return checker.errors
-    if view.get("type") != "modal":
+    if view.get("type") != surface:
         checker.error(f"unsupported type: {view.get('type')}", f"{pointer}/type")
-    checker.text(view, "title", pointer, 24, plain_only=True)
-    checker.text(view, "submit", pointer, 24, required=False, plain_only=True)
-    checker.text(view, "close", pointer, 24, required=False, plain_only=True)
+    if surface == "modal":
+        checker.text(view, "title", pointer, 24, plain_only=True)
+        checker.text(view, "submit", pointer, 24, required=False, plain_only=True)
+        checker.text(view, "close", pointer, 24, required=False, plain_only=True)
     checker.string(view, "callback_id", pointer, MAX_ID, required=False)
     checker.string(view, "private_metadata", pointer, 3000, required=False)
     checker.string(view, "external_id", pointer, MAX_ID, required=False)
     if "blocks" not in view:
         checker.error("missing required field: blocks", pointer)
     else:
-        checker.blocks(view["blocks"], f"{pointer}/blocks", "modal")
+        checker.blocks(view["blocks"], f"{pointer}/blocks", surface)
         blocks = view["blocks"] if isinstance(view["blocks"], list) else []
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
         if has_input and "submit" not in view:

@@ -50,10 +50,17 @@ def parse_body(content_type: str, text: str) -> JsonObject | str | None:
     return text
 
 
+EVENTS = "events_api"
+"""The kind of an Events API request: a JSON body over HTTP, an ``events_api`` envelope."""
+
+
 def form_body(kind: str, data: JsonObject) -> str:
-    """Slack's request body: the fields of a slash command, or ``payload=<json>``."""
+    """Slack's request body: the fields of a slash command, an event's JSON, or
+    ``payload=<json>``."""
     if kind == "slash_commands":
         return urlencode(data)
+    if kind == EVENTS:
+        return json.dumps(data, separators=(",", ":"))
     return urlencode({"payload": json.dumps(data, separators=(",", ":"))})
 
 
@@ -77,7 +84,10 @@ class HttpDelivery:
         """Send one request and judge the answer as Slack would (``within`` = ack deadline)."""
         body = form_body(kind, data)
         headers = signed_headers(self.signing_secret, body, signing)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        json_body = kind == EVENTS
+        headers["Content-Type"] = (
+            "application/json" if json_body else "application/x-www-form-urlencoded"
+        )
         self.last_sent = SentRequest(url, body, dict(headers))
         return await self.send(self.last_sent, within)
 

@@ -281,6 +281,8 @@ class Driver:
                 )
             return self.world.require_user(who), self.world.channels[target.channel]
         who = user or target.user
+        if who == target.user and self.world.homes.get(who) is target:
+            return self.world.require_user(who), None  # their Home tab
         if who != target.user or self.world.modal(who) is not target:
             raise EmulatorUsageError(
                 f"{who} does not see view {target.id} (not the top of their modal)"

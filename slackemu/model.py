@@ -15,6 +15,8 @@ ChangeKind = Literal[
     "view.opened",
     "view.updated",
     "view.closed",
+    "home.published",
+    "function.completed",
     "socket.connected",
     "socket.disconnected",
 ]

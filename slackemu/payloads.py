@@ -240,3 +240,26 @@ def message_for_ack(body: JsonObject | str | None) -> JsonObject | None:
     if isinstance(body, dict) and any(body.get(k) for k in ("text", "blocks", "attachments")):
         return body
     return None
+
+
+def event_callback(ws: Workspace, token: str, event: JsonObject, event_id: str) -> JsonObject:
+    """An Events API request: ``event`` in its ``event_callback`` envelope."""
+    return {
+        "token": token,
+        "team_id": ws.team_id,
+        "api_app_id": ws.app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(float(event.get("event_ts") or 0)),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": ws.team_id,
+                "user_id": ws.bot_user_id,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -84,3 +85,21 @@ class Change:
     kind: ChangeKind
     message: Message | None = None
     view: View | None = None
+
+
+@dataclass(eq=False)
+class FunctionExecution:
+    """One run of the app's step in a workflow, and how it ended."""
+
+    id: str
+    callback_id: str
+    inputs: JsonObject
+    token: str
+    state: str = "running"  # running, completed, failed
+    outputs: JsonObject = field(default_factory=dict)
+    error: str | None = None
+
+    @classmethod
+    def new(cls, execution_id: str, callback_id: str, inputs: JsonObject) -> FunctionExecution:
+        """An execution with a fresh workflow token."""
+        return cls(execution_id, callback_id, dict(inputs), f"xwfp-{uuid.uuid4().hex}")

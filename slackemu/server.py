@@ -12,7 +12,7 @@ from aiohttp import web
 
 from slackemu import socket_mode
 from slackemu.delivery import ACK_TIMEOUT, HttpDelivery, RawAck, SentRequest
-from slackemu.driver import Driver
+from slackemu.driver_events import EventDriver
 from slackemu.model import Channel, EmulatorUsageError, JsonObject, Message, User, View
 from slackemu.records import ApiCall, Change
 from slackemu.responses import PATH as RESPONSE_PATH
@@ -28,7 +28,7 @@ _VERIFICATION_PLACEHOLDER = "emulated-verification-token"
 Transport = Literal["http", "socket"]
 
 
-class SlackEmulator(Driver):
+class SlackEmulator(EventDriver):
     """A local Slack for one app: drive it like a person, then assert on what Slack recorded."""
 
     def __init__(

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from slackemu.api_base import ApiError
 from slackemu.api_chat import ChatMethods
+from slackemu.api_functions import FunctionMethods
 from slackemu.api_views import ViewMethods
 from slackemu.model import JsonObject
 from slackemu.records import ApiCall
@@ -16,7 +17,7 @@ from slackemu.socket_mode import SocketModeServer
 from slackemu.world import World
 
 
-class WebApi(ChatMethods, ViewMethods):
+class WebApi(ChatMethods, ViewMethods, FunctionMethods):
     """``POST|GET /api/{method}``: checks the token, answers, and records every call."""
 
     def __init__(
@@ -37,10 +38,13 @@ class WebApi(ChatMethods, ViewMethods):
             "views.open": (self.views_open, bot),
             "views.push": (self.views_push, bot),
             "views.update": (self.views_update, bot),
+            "views.publish": (self.views_publish, bot),
             "usergroups.users.list": (self.usergroups_users_list, bot),
             "conversations.info": (self.conversations_info, bot),
             "users.info": (self.users_info, bot),
             "apps.connections.open": (self.apps_connections_open, app),
+            "functions.completeSuccess": (self.functions_complete_success, "workflow"),
+            "functions.completeError": (self.functions_complete_error, "workflow"),
         }
 
     def inject_rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
@@ -77,6 +81,16 @@ class WebApi(ChatMethods, ViewMethods):
         if method not in self._methods:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         handler, kind = self._methods[method]
+        if kind == "workflow":  # the token of the step's own execution, and no other
+            execution = self.execution_for(params)
+            if not token:
+                return 200, {"ok": False, "error": "not_authed"}, {}
+            if execution is not None and not hmac.compare_digest(token, execution.token):
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            try:
+                return 200, handler(params), {}
+            except ApiError as refusal:
+                return 200, {"ok": False, "error": refusal.error, **refusal.extra}, {}
         expected, other = (
             (self.bot_token, self.app_token) if kind == "bot" else (self.app_token, self.bot_token)
         )

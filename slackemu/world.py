@@ -18,7 +18,7 @@ from slackemu.model import (
     View,
 )
 from slackemu.observe import Observable
-from slackemu.records import Ack, ApiCall, Interaction
+from slackemu.records import Ack, ApiCall, FunctionExecution, Interaction
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,10 @@ class World(Observable):
         self.acks: list[Ack] = []
         self._messages: list[Message] = []
         self._stacks: dict[str, list[View]] = {}
+        self.function_executions: dict[str, FunctionExecution] = {}
+        """Runs of the app's workflow steps (``function_executed``), by execution id."""
+        self.homes: dict[str, View] = {}
+        """Each person's App Home tab as the app last published it (views.publish)."""
         self.add_user(workspace.bot_user_id, workspace.bot_name, is_bot=True)
 
     # -- time and ids -------------------------------------------------------------------------
@@ -240,6 +244,19 @@ class World(Observable):
         """Close every view of the person's modal."""
         for view in reversed(self.stack(user_id)):
             self.close_view(view)
+
+    def publish_home(self, user_id: str, spec: JsonObject) -> View:
+        """Show ``spec`` as the person's Home tab (one view per person, replaced in place)."""
+        current = self.homes.get(user_id)
+        view_id = current.id if current is not None else self.next_id("V")
+        payload = self.view_payload(spec, view_id, view_id, None)
+        if current is None:
+            current = self.homes[user_id] = View(view_id, user_id, None, payload)
+            self.notify("home.published", view=current)
+        else:
+            self.update_view(current, payload)
+            self.notify("home.published", view=current)
+        return current
 
     def describe(self, last: int = 8) -> str:
         """A short summary of the latest messages and open modals, for failure messages."""

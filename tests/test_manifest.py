@@ -39,11 +39,33 @@ def test_manifest_is_valid_for_slack(manifest: dict[str, Any]) -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)
     validator.check_schema(schema)
+    # This copy of the schema (1.0.0) types `input_parameters`/`output_parameters` as a flat map
+    # of parameters, while Slack's manifests hold them as `properties` and `required`: the
+    # functions are checked apart, each parameter against the schema's own definition of one.
+    functions = manifest.get("functions", {})
+    rest = {
+        **manifest,
+        "functions": {name: {**f, **NO_PARAMETERS} for name, f in functions.items()},
+    }
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-        for e in validator(schema).iter_errors(manifest)
+        for e in validator(schema).iter_errors(rest)
     ]
+    parameter = {**schema, "$ref": "#/definitions/slack-functions.parameter"}
+    for name, function in functions.items():
+        for side in ("input_parameters", "output_parameters"):
+            declared = function[side]
+            assert set(declared) == {"properties", "required"}, f"{name}/{side}"
+            assert set(declared["required"]) <= set(declared["properties"]), f"{name}/{side}"
+            for key, param in declared["properties"].items():
+                errors += [
+                    f"functions/{name}/{side}/{key}: {e.message}"
+                    for e in validator(parameter).iter_errors({"name": key, **param})
+                ]
     assert errors == []
+
+
+NO_PARAMETERS: dict[str, Any] = {"input_parameters": {}, "output_parameters": {}}
 
 
 def test_bot_scopes_are_exactly_what_the_bot_uses(manifest: dict[str, Any]) -> None:
@@ -65,12 +87,49 @@ def test_interactivity_uses_the_same_url(manifest: dict[str, Any]) -> None:
     assert interactivity["request_url"] == manifest["features"]["slash_commands"][0]["url"]
 
 
-def test_socket_mode_by_default_without_event_subscriptions(manifest: dict[str, Any]) -> None:
+def test_socket_mode_by_default_with_the_events_it_listens_to(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
-    assert settings["org_deploy_enabled"] is False
+    assert settings["org_deploy_enabled"] is True  # Workflow Builder lists org-ready apps' steps
     assert settings["token_rotation_enabled"] is False
-    assert "event_subscriptions" not in settings
+    events = settings["event_subscriptions"]
+    assert events["bot_events"] == ["app_home_opened", "function_executed"]
+    assert events["request_url"] == settings["interactivity"]["request_url"]
+    assert settings["function_runtime"] == "remote"
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def _parameters(side: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    return {k: (v["type"], k in side["required"]) for k, v in side["properties"].items()}
+
+
+@pytest.mark.parametrize("name", ["reboot_server", "start_server", "stop_server"])
+def test_the_change_steps_take_a_server_for_a_person(manifest: dict[str, Any], name: str) -> None:
+    step = manifest["functions"][name]
+    assert _parameters(step["input_parameters"]) == {
+        "server": ("string", True),
+        "user_id": ("slack#/types/user_id", True),
+        "channel_id": ("slack#/types/channel_id", False),
+    }
+    assert _parameters(step["output_parameters"]) == {
+        "server_id": ("integer", True),
+        "name": ("string", True),
+        "status": ("string", True),
+    }
+
+
+def test_the_status_step(manifest: dict[str, Any]) -> None:
+    step = manifest["functions"]["server_status"]
+    assert _parameters(step["input_parameters"]) == {
+        "server": ("string", True),
+        "user_id": ("slack#/types/user_id", True),
+    }
+    assert _parameters(step["output_parameters"]) == {
+        "server_id": ("integer", True),
+        "name": ("string", True),
+        "status": ("string", True),
+        "ip": ("string", False),
+    }
 
 
 def test_bot_user_is_vpsbot(manifest: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-0
   :as bob                 be someone else (new people are made up on the fly)
   :in #ops                go to another channel (made up on the fly too)
   :wait                   wait until the servers being followed have settled
+  :home                   your Home tab in the bot's App Home; :home 2 clicks its button [2]
   :policy                 the policy in force (the demo one shows the guardrails, commented)
   :help  :quit            this help; leave (Ctrl-D works too; Ctrl-C clears the line)
 {FORM_HELP}

@@ -18,7 +18,17 @@ from bot.console.terminal import Terminal, handed_over
 __all__ = ["Keyboard", "TypedLines"]
 
 _NUDGES, _NUDGE_AFTER = 10, 0.05  # a pending Ctrl-C is acted on within about 50 ms
-_COMPLETIONS = (":help", ":as ", ":in ", ":click ", ":submit ", ":cancel", ":wait", ":quit")
+_COMPLETIONS = (
+    ":help",
+    ":as ",
+    ":in ",
+    ":click ",
+    ":submit ",
+    ":cancel",
+    ":wait",
+    ":home",
+    ":quit",
+)
 
 
 class Keyboard:

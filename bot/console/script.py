@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bot.console.forms import FormFiller, Outcome, pick
 from bot.console.help import HELP
+from bot.console.home import open_home, show_home
 from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED, plain
 from bot.console.render import Control
 from bot.console.screen import Screen
@@ -147,10 +148,30 @@ class Interpreter:
                 self.note(f"Waiting for the bot to settle, at most {within:g}s (Ctrl-C stops it).")
             if not await self.waits.finish(within):
                 self.mistakes.append(":wait ran out of time")
+        elif word == "home":
+            await self.home(rest)
         elif word in ("submit", "cancel"):
             self.fail("No form is open.")
         else:
             self.fail(f":{word} is not a console command; :help lists them.")
+
+    async def home(self, rest: str) -> None:
+        """`:home` shows the bot's Home tab; `:home 2` clicks its button [2]."""
+        if not rest:
+            view = await open_home(self.emu, self.who)
+            if view is None:
+                self.fail("The bot did not publish a Home tab.")
+            else:
+                show_home(view, self.terminal, self.workspace)
+            return
+        view = self.emu.home(self.who)
+        buttons = view.buttons() if view is not None else []
+        if view is None or not _NUMBER.fullmatch(rest) or not 1 <= int(rest) <= len(buttons):
+            self.fail(f"No button [{rest}] on your Home tab; :home shows it.")
+            return
+        before = self.screen.changes
+        await self.emu.click(view, index=int(rest) - 1, user=self.who)
+        await self.waits.settle(before)
 
     def become(self, name: str) -> None:
         """`:as bob`."""

@@ -207,9 +207,11 @@ class ApprovalSweeper:
         slack: SlackWeb,
         interval: float,
         clock: Callable[[], float],
+        expired: Callable[[], None] = lambda: None,
     ) -> None:
         self._store, self._notifier, self._slack = store, notifier, slack
         self._interval, self._clock = interval, clock
+        self.expired = expired
         self._sweeps = Finishing("an approval expiry")
 
     def job(self) -> Every:
@@ -229,4 +231,6 @@ class ApprovalSweeper:
         expired = await self._store.expire_approvals()
         for approval in expired:
             await report_expiry(self._store, self._notifier, self._slack, approval, self._clock)
+        if expired:
+            self.expired()  # e.g. the Home tabs that listed them
         return len(expired)

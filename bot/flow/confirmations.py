@@ -7,6 +7,7 @@ only then is the confirmation claimed (one winner) and the call made.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from bot.flow.caller import Caller
@@ -40,6 +41,7 @@ async def confirm(
     if loaded is None:
         return
     pending, op = loaded
+    ctx = _where_asked(ctx, pending)
     label, server = op.server.name, None
     if op.server_id is not None:
         ref = ServerRef.of_id(op.server.id)
@@ -85,6 +87,19 @@ async def _pending(
         await ctx.reply.ephemeral(build_note(_TYPE_EXACTLY))
         return None
     return pending, op
+
+
+def _where_asked(ctx: RequestContext, pending: Confirmation) -> RequestContext:
+    """The click as if made where the change was asked for: a workflow step's prompt is
+    confirmed in a direct message, and the policy's `channels:` rules ask about the step's
+    channel (for a prompt in its own channel, nothing changes)."""
+    caller = ctx.caller
+    if caller.channel_id == pending.channel_id:
+        return ctx
+    asked = dataclasses.replace(
+        caller, channel_id=pending.channel_id, channel_name=pending.channel_name or None
+    )
+    return dataclasses.replace(ctx, caller=asked)
 
 
 def _renamed(name: str) -> str:

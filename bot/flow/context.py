@@ -27,7 +27,7 @@ from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.web import SlackWeb
 from bot.state import AuditEntry, AuditOutcome, StateStore, new_replica_id
-from bot.vps import VPSClient
+from bot.vps import Server, VPSClient
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ class Tally:
     """How one request ended, for `vpsbot_commands_total` (the last step that says wins)."""
 
     outcome: str = "ok"
+    server: Server | None = None  # the server it named, once found (and, for a read, allowed)
 
 
 # Audit outcomes that are also the outcome of an action (vpsbot_actions_total); executed and

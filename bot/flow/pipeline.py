@@ -142,6 +142,7 @@ async def resolve(
     visible = first.only_servers if action in READ_ACTIONS else ()  # a read sees only those
     found = await ctx.servers.resolve(ref, visible=visible)
     if isinstance(found, Server):
+        ctx.tally.server = found
         return found
     await ctx.reply.ephemeral(build_note(unresolved(found), icon=":mag:"))
     ctx.tally.outcome = "not_found"

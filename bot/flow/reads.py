@@ -76,6 +76,17 @@ async def list_page(
     await (ctx.reply.replace(message) if replace else ctx.reply.ephemeral(message))
 
 
+async def server_status(ctx: RequestContext, gate: Gate, reference: str) -> None:
+    """A server's status for a workflow step (`server_status`): found and allowed as `show`
+    finds and allows it; `ctx.tally.server` then holds it, else the person was told why not."""
+    ref = parse_reference(reference)
+    label = labelled(ref)
+    server = await resolve(ctx, gate, "show", ref, label=label)
+    ctx.tally.server = None
+    if server is not None and await authorize(ctx, gate, "show", server, label=label):
+        ctx.tally.server = server
+
+
 async def card(ctx: RequestContext, gate: Gate, reference: str, *, replace: bool) -> None:
     """A server's card with the buttons this caller may use here; `replace` edits the card a
     Refresh button was on."""

@@ -84,8 +84,8 @@ class Reply:
 
     async def _post_ephemeral(self, message: Message) -> bool:
         """Without a (working) response_url: chat.postEphemeral, when we know to whom."""
-        if not self._channel_id or not self._user_id:
-            return False
+        if not self._channel_id or not self._user_id:  # e.g. a click on the Home tab
+            return await self._post_direct(message) is not None
         what = "answer privately"
         if await self._slack.post_ephemeral(self._channel_id, self._user_id, message, what=what):
             return True

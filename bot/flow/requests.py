@@ -8,6 +8,8 @@ authorize → confirm | approve | execute. A read is parsed, authorized and answ
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.commands import values as cmd
 from bot.commands.parser import parse
 from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
@@ -16,6 +18,7 @@ from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
 from bot.flow.pipeline import Kind, Step, guarded
 from bot.flow.services import Services
+from bot.flow.steps import STATUS_STEP, StepCall, StepReply, outputs, step_operation
 from bot.flow.writes import ask
 from bot.operations.change import Request
 from bot.plans.confirm import cancel_plan, confirm_plan
@@ -48,6 +51,8 @@ async def run_command(services: Services, caller: Caller, text: str) -> None:
     finally:
         await ctx.reply.settle()
         services.metrics.command(command.word, ctx.tally.outcome)
+    if kind == "write":
+        services.home.touch()  # a request may wait for someone now
 
 
 def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tuple[Kind, Step]:
@@ -118,6 +123,44 @@ def planned_server(services: Services, command: cmd.Create) -> Server:
     )
 
 
+async def home_opened(services: Services, user_id: str) -> None:
+    """The viewer opened the bot's Home tab: theirs, as they may see it now."""
+    await services.home.opened(user_id)
+
+
+async def step_executed(services: Services, call: StepCall) -> None:
+    """A workflow reached one of the bot's steps: the same request as the command, for the
+    step's person in its channel; completed or failed once it is decided (`bot.flow.steps`)."""
+    caller = Caller(user_id=call.user_id, channel_id=call.channel_id)
+    reply = StepReply(services.slack, call.user_id)
+    ctx = dataclasses.replace(services.context(caller), reply=reply)
+    steps, op = services.steps, step_operation(call.callback_id)
+    if call.callback_id == STATUS_STEP:
+        await guarded(ctx, "step", "read", reads.server_status(ctx, services.gate, call.server))
+        found = ctx.tally.server
+        if found is None:
+            await steps.fail(call, reply.told.text if reply.told else "Not found.")
+        else:
+            await steps.complete(call, outputs(found, ip=True))
+        return
+    if op is None or not call.user_id:
+        await steps.fail(call, f"This bot has no step {call.callback_id} for that person.")
+        return
+    request = Request(operation=op.name, target=call.server, member=caller.member)
+    waiting = steps.expect(call, op.name)
+    await guarded(ctx, op.name, "write", ask(ctx, services.gate, request))
+    services.home.touch()
+    outcome = ctx.tally.outcome
+    if outcome in {"executed", "prompted", "requested"} or waiting.done.done():
+        approval = max((r.ttl for r in services.gate.approval_rules(op.policy_action)), default=0)
+        patience = services.settings.bot_confirm_ttl_seconds + approval + 60
+        server_id = ctx.tally.server.id if ctx.tally.server is not None else None
+        steps.wait(waiting, reply.confirmation_id, server_id, patience=patience)
+        return
+    steps.forget(waiting)
+    await steps.fail(call, reply.told.text if reply.told else "Not done.")
+
+
 # -- buttons and forms ------------------------------------------------------------------------
 
 
@@ -162,6 +205,7 @@ async def confirm_clicked(
     ctx = services.context(caller)
     step = confirmations.confirm(ctx, services.gate, confirmation_id, typed=typed)
     await guarded(ctx, "confirm", "write", step)
+    services.home.touch()
 
 
 async def cancel_clicked(services: Services, caller: Caller, confirmation_id: str) -> None:
@@ -193,6 +237,7 @@ async def approval_clicked(
     ctx, choice = services.context(caller), approvals.Choice(approve, ask_reason=not approve)
     step = approvals.decide(ctx, services.gate, approval_id, choice)
     await guarded(ctx, "approve" if approve else "reject", "write", step)
+    services.home.touch()
 
 
 async def reject_submitted(
@@ -204,6 +249,7 @@ async def reject_submitted(
     await guarded(
         ctx, "reject", "write", approvals.decide(ctx, services.gate, state.approval, choice)
     )
+    services.home.touch()
 
 
 async def delete_submitted(

@@ -16,7 +16,9 @@ from bot.flow.context import Effects, RequestContext
 from bot.flow.directory import ReadSlots, ServerDirectory
 from bot.flow.events import Events, OpsChannel
 from bot.flow.gate import Gate
+from bot.flow.home import HomeTabs
 from bot.flow.reply import Reply
+from bot.flow.steps import WorkflowSteps
 from bot.logs import current_request_id
 from bot.metrics import Metrics
 from bot.policy import GroupMembers, Policy
@@ -57,6 +59,8 @@ class Services:
     gate: Gate = field(init=False)
     directory: ServerDirectory = field(init=False)
     effects: Effects = field(init=False)
+    home: HomeTabs = field(init=False)
+    steps: WorkflowSteps = field(init=False)
     read_slots: ReadSlots = field(default_factory=ReadSlots)
     ack_first: AckFirst = field(default_factory=AckFirst)
     replica: str = field(default_factory=new_replica_id)
@@ -74,6 +78,9 @@ class Services:
             lease=inflight_lease(self.vps),
             grace=self.vps.timeout,  # as long again as VPS.org had to answer
         )
+        self.home = HomeTabs(self.gate, self.store, self.slack, self.directory.fleet, self.clock)
+        interval = self.settings.bot_watch_interval_seconds
+        self.steps = WorkflowSteps(self.slack, self.store, self.directory, self.clock, interval)
 
     @property
     def command(self) -> str:
@@ -87,6 +94,7 @@ class Services:
             slack=self.slack,
             channel_id=caller.channel_id,
             user_id=caller.user_id,
+            direct=not caller.channel_id,  # the Home tab: notes go to their direct messages
         )
 
     def context(self, caller: Caller) -> RequestContext:

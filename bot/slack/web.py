@@ -132,6 +132,34 @@ class SlackWeb:
         """Open a modal; SlackApiError when Slack would not (e.g. the trigger expired)."""
         await self.client.views_open(trigger_id=trigger_id or "", view=view)
 
+    async def publish_home(self, user_id: str, view: View) -> bool:
+        """Show `view` as `user_id`'s Home tab (views.publish)."""
+        call = self.client.views_publish(user_id=user_id, view=view)
+        return await self._call("publish the Home tab", call) is not None
+
+    async def complete_step(self, execution_id: str, token: str, outputs: dict[str, Any]) -> bool:
+        """A workflow step succeeded (functions.completeSuccess, with its workflow token)."""
+        call = self._as_workflow(token).functions_completeSuccess(
+            function_execution_id=execution_id, outputs=outputs
+        )
+        return await self._call("complete a workflow step", call) is not None
+
+    async def fail_step(self, execution_id: str, token: str, error: str) -> bool:
+        """A workflow step failed, saying why (functions.completeError)."""
+        call = self._as_workflow(token).functions_completeError(
+            function_execution_id=execution_id, error=error[:2000]
+        )
+        return await self._call("fail a workflow step", call) is not None
+
+    def _as_workflow(self, token: str) -> AsyncWebClient:
+        """The client with a workflow's token (each function execution has its own)."""
+        return AsyncWebClient(
+            token=token,
+            base_url=self.client.base_url,
+            session=self.client.session,
+            retry_handlers=self.client.retry_handlers,
+        )
+
     async def usergroup_members(self, usergroup_id: str) -> frozenset[str] | None:
         """The user IDs in a user group; None when Slack can't say."""
         try:

@@ -95,3 +95,15 @@ async def test_health_turns_503_when_the_socket_stays_down(socket_harness: Harne
     response = await health(h)
     assert response.status_code == 503
     assert response.json()["socket"] == "down"
+
+
+async def test_socket_mode_serves_the_home_tab_and_workflow_steps(socket_harness: Harness) -> None:
+    h = socket_harness
+    await h.emu.wait_for_socket()
+    assert (await h.emu.open_home("U0ADMIN01")).ok
+    home = await h.emu.wait_for(lambda: h.emu.home("U0ADMIN01"), what="the Home tab")
+    assert "The fleet at a glance" in str(home.blocks)
+    inputs = {"server": "web-server-01", "user_id": "U0ALICE01"}
+    execution = await h.emu.run_step("server_status", inputs)
+    await h.emu.wait_for(lambda: execution.state != "running", what="the step")
+    assert execution.outputs["name"] == "web-server-01"

@@ -1,6 +1,6 @@
 """One Slack boundary, by construction: no module of `bot/` but `bot/slack/web.py` calls a
-`chat.*`, `views.*`, `usergroups.*`, `users.*` or `conversations.*` method, `api_call`, or a
-webhook client (response_url), however it names them."""
+`chat.*`, `views.*`, `usergroups.*`, `users.*`, `conversations.*` or `functions.*` method,
+`api_call`, or a webhook client (response_url), however it names them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-FAMILIES = ("chat_", "views_", "usergroups_", "users_", "conversations_")
+FAMILIES = ("chat_", "views_", "usergroups_", "users_", "conversations_", "functions_")
 OTHERS = {"api_call", "AsyncWebhookClient", "WebhookClient"}
 
 
@@ -44,6 +44,8 @@ def test_only_the_boundary_calls_slack() -> None:
         "await client.usergroups_users_list(usergroup='S1')",
         "await client.users_info(user='U1')",
         "await client.conversations_info(channel='C1')",
+        "await client.views_publish(user_id='U1', view=v)",
+        "await client.functions_completeSuccess(function_execution_id='Fx1', outputs={})",
         "await client.api_call('chat.postMessage', json={})",
         "from slack_sdk.webhook.async_client import AsyncWebhookClient",
         "from slack_sdk.webhook import async_client\nasync_client.AsyncWebhookClient('u')",

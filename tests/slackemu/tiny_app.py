@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.context.complete.async_complete import AsyncComplete
+from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -121,7 +123,47 @@ def build_app(api_url: str, seen: list[dict[str, Any]]) -> AsyncApp:
         await ack()
         await client.chat_postMessage(channel=OPS, text="web-01 deleted")
 
+    @app.event("app_home_opened")
+    async def handle_home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        """The Home tab: a greeting and a button."""
+        seen.append(event)
+        await client.views_publish(user_id=event["user"], view=HOME)
+
+    @app.action("wave")
+    async def handle_wave(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A click on the Home tab is only recorded."""
+        await ack()
+        seen.append(body)
+
+    @app.function("echo")
+    async def handle_echo(inputs: dict[str, Any], complete: AsyncComplete, fail: AsyncFail) -> None:
+        """The workflow step: echoes its text, or fails when asked to."""
+        seen.append(inputs)
+        if inputs.get("text") == "fail":
+            await fail("asked to fail")
+        else:
+            await complete({"echo": inputs.get("text", "")})
+
     return app
+
+
+HOME: dict[str, Any] = {
+    "type": "home",
+    "blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Hello from the Home tab"}},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "wave",
+                    "text": {"type": "plain_text", "text": "Wave"},
+                    "value": "hi",
+                }
+            ],
+        },
+    ],
+}
 
 
 @asynccontextmanager

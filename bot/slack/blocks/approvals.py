@@ -90,7 +90,7 @@ class ApprovalView:
         return f"{user_mention(self.requester_id)} asks to *{self.verb}* {self.ref} in {where}"
 
 
-def _decide_buttons(approval_id: str, *, styled: bool) -> ActionsBlock:
+def decide_buttons(approval_id: str, *, styled: bool) -> ActionsBlock:
     """Approve and Reject (in colour on the request itself)."""
     approve, reject = ("primary", "danger") if styled else (None, None)
     return ActionsBlock(
@@ -112,7 +112,7 @@ def build_approval_request(view: ApprovalView, now: datetime) -> Message:
         blocks.append(context(f"It may be approved {view.approvers}."))
     if view.expires_at is not None:
         blocks.append(context(f":hourglass: Expires {when(view.expires_at, now)}."))
-    blocks.append(_decide_buttons(view.approval_id, styled=True))
+    blocks.append(decide_buttons(view.approval_id, styled=True))
     return Message(text=fallback(f"Approval needed: {view.summary}"), blocks=blocks)
 
 
@@ -237,7 +237,7 @@ def build_approvals(rows: Sequence[tuple[ApprovalView, bool]], now: datetime) ->
         changes = "".join(f" · {safe(k, 100)}: {safe(v, 300) or '—'}" for k, v in view.changes)
         blocks.extend(line_sections([view.headline + changes + expires], max_blocks=1))
         if decidable:
-            blocks.append(_decide_buttons(view.approval_id, styled=False))
+            blocks.append(decide_buttons(view.approval_id, styled=False))
     return Message(
         text=fallback(f"{counted(len(rows), 'approval request')} waiting"), blocks=blocks
     )

@@ -204,3 +204,8 @@ def _summary(summary: AuditSummary) -> str:
         f"{count} more entr{'ies' if count != 1 else 'y'} since `{_stamp(summary.oldest)}`: "
         + "; ".join(kinds)
     )
+
+
+def audit_line(entry: AuditEntry) -> str:
+    """One entry of the log as `/vps audit` shows it (safe mrkdwn), for other surfaces."""
+    return _line(entry)

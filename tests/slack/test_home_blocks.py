@@ -1,0 +1,89 @@
+"""The Home tab's builder: its order, its buttons, Slack's limits and outside text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.slack import ids
+from bot.slack.blocks.approvals import ApprovalView
+from bot.slack.blocks.home import FleetGlance, HomeData, PlanLine, build_home
+from bot.state import AuditEntry, AuditOutcome
+from slackemu import validate_view
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+def approval(n: int, name: str = "db-01") -> ApprovalView:
+    return ApprovalView(
+        approval_id=f"a{n}",
+        requester_id="U0ALICE01",
+        channel_id="C0OPS0001",
+        word="reboot",
+        server_name=name,
+        server_id=n,
+    )
+
+
+def entry(n: int) -> AuditEntry:
+    return AuditEntry(
+        time=1_800_000_000 + n,
+        user_id="U0ALICE01",
+        channel_id="C0OPS0001",
+        action="reboot",
+        server_id=n,
+        server_name=f"web-{n}",
+        outcome=AuditOutcome.EXECUTED,
+    )
+
+
+def full(many: int) -> HomeData:
+    return HomeData(
+        user_id="U0CAROL01",
+        decidable=[approval(n) for n in range(many)],
+        own=[approval(n) for n in range(many)],
+        plans=[PlanLine(f"p{n}", "U0ALICE01", "reboot", "running", 1, 3) for n in range(many)],
+        fleet=FleetGlance(
+            many,
+            [("active", many - 1), ("stopped", 1)],
+            [(f"loc-{n}", 1) for n in range(many)],
+            [(f"web-{n}", n, "stopped") for n in range(many)],
+        ),
+        changes=[entry(n) for n in range(many)],
+    )
+
+
+def test_sections_come_in_the_contracts_order() -> None:
+    text = str(build_home(full(2), NOW).to_dict())
+    order = ["Approvals you may", "Your pending requests", "Running plans", "fleet", "Latest"]
+    places = [text.index(heading) for heading in order]
+    assert places == sorted(places)
+
+
+def test_approvals_carry_the_same_buttons_as_the_ops_channel() -> None:
+    view = build_home(full(1), NOW).to_dict()
+    actions = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["value"]) for e in actions] == [
+        (ids.APPROVE, "a0"),
+        (ids.REJECT, "a0"),
+    ]
+
+
+def test_a_crowded_tab_fits_slacks_limits_and_says_how_many_more() -> None:
+    view = build_home(full(500), NOW).to_dict()
+    assert validate_view(view, surface="home") == []
+    assert len(view["blocks"]) <= 100
+    assert "more" in str(view)
+
+
+def test_an_empty_tab_says_so_and_hides_what_the_viewer_may_not_read() -> None:
+    view = build_home(HomeData(user_id="U0BOB0001"), NOW).to_dict()
+    text = str(view)
+    assert "Nothing waits for your decision" in text
+    assert "fleet" not in text
+    assert "Latest changes" not in text
+    assert validate_view(view, surface="home") == []
+
+
+def test_outside_text_never_pings() -> None:
+    data = HomeData(user_id="U0CAROL01", decidable=[approval(1, "<!channel> *x*")])
+    assert "<!channel>" not in str(build_home(data, NOW).to_dict())
