@@ -37,6 +37,7 @@ from bot.slack.blocks.card import build_server_card
 from bot.slack.blocks.confirm import build_confirm_prompt, build_delete_modal, build_prompt_outcome
 from bot.slack.blocks.create import build_create_modal
 from bot.slack.blocks.guardrails import build_frozen, build_limited
+from bot.slack.blocks.home import FleetGlance, HomeData, PlanLine, build_home
 from bot.slack.blocks.lifecycle import build_api_down, build_fleet_change, build_lifecycle
 from bot.slack.blocks.messages import (
     build_denial,
@@ -211,6 +212,20 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
     ],
     "build_name_taken": lambda: [build_name_taken(TEXT, TEXT, 7)],
     "build_answer_lost": lambda: [build_answer_lost("stop", TEXT, 7)],
+    "build_home": lambda: [
+        build_home(
+            HomeData(
+                user_id="U0CAROL01",
+                decidable=[approval_view()],
+                own=[approval_view()],
+                plans=[PlanLine("p1", "U0ALICE01", "reboot", "running", 1, 3)],
+                fleet=FleetGlance(2, [(TEXT, 1)], [(TEXT, 1)], [(TEXT, 12345, TEXT)]),
+                changes=[entry(AuditOutcome.EXECUTED)],
+                notes=[TEXT],
+            ),
+            datetime(2026, 12, 7, 12, 0, tzinfo=UTC),
+        )
+    ],
     "build_settled": lambda: [
         build_settled(
             done=done,
