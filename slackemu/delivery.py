@@ -51,7 +51,10 @@ def parse_body(content_type: str, text: str) -> JsonObject | str | None:
 
 
 def form_body(kind: str, data: JsonObject) -> str:
-    """Slack's request body: the fields of a slash command, or ``payload=<json>``."""
+    """Slack's request body: the fields of a slash command, ``payload=<json>``, or an event's
+    JSON itself."""
+    if kind == "events_api":
+        return json.dumps(data, separators=(",", ":"))
     if kind == "slash_commands":
         return urlencode(data)
     return urlencode({"payload": json.dumps(data, separators=(",", ":"))})
@@ -77,7 +80,9 @@ class HttpDelivery:
         """Send one request and judge the answer as Slack would (``within`` = ack deadline)."""
         body = form_body(kind, data)
         headers = signed_headers(self.signing_secret, body, signing)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Content-Type"] = (
+            "application/json" if kind == "events_api" else "application/x-www-form-urlencoded"
+        )
         self.last_sent = SentRequest(url, body, dict(headers))
         return await self.send(self.last_sent, within)
 
