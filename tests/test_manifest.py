@@ -17,6 +17,8 @@ SCOPES = {
     "chat:write",
     "chat:write.public",
     "usergroups:read",
+    "app_mentions:read",
+    "im:history",
 }
 
 
@@ -65,12 +67,19 @@ def test_interactivity_uses_the_same_url(manifest: dict[str, Any]) -> None:
     assert interactivity["request_url"] == manifest["features"]["slash_commands"][0]["url"]
 
 
-def test_socket_mode_by_default_without_event_subscriptions(manifest: dict[str, Any]) -> None:
+def test_socket_mode_by_default(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
-    assert "event_subscriptions" not in settings
+
+
+def test_words_arrive_as_mentions_and_direct_messages(manifest: dict[str, Any]) -> None:
+    events = manifest["settings"]["event_subscriptions"]
+    assert {"app_mention", "message.im"} <= set(events["bot_events"])
+    assert events["request_url"] == manifest["features"]["slash_commands"][0]["url"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
 def test_bot_user_is_vpsbot(manifest: dict[str, Any]) -> None:

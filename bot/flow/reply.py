@@ -29,8 +29,10 @@ class Reply:
         channel_id: str | None = None,
         user_id: str | None = None,
         direct: bool = False,
+        thread_ts: str | None = None,
     ) -> None:
         self.response_url = response_url
+        self._thread_ts = thread_ts or None  # answers to words in a thread stay in it
         self._slack = slack
         self._channel_id = channel_id
         self._user_id = user_id
@@ -87,7 +89,9 @@ class Reply:
         if not self._channel_id or not self._user_id:
             return False
         what = "answer privately"
-        if await self._slack.post_ephemeral(self._channel_id, self._user_id, message, what=what):
+        if await self._slack.post_ephemeral(
+            self._channel_id, self._user_id, message, what=what, thread_ts=self._thread_ts
+        ):
             return True
         return await self._post_direct(message) is not None
 
@@ -116,6 +120,7 @@ class Reply:
                 self._channel_id,
                 message,
                 what="post in the channel; posting through response_url",
+                thread_ts=self._thread_ts,
                 level=logging.INFO,  # e.g. a private channel or DM the bot is not in
             )
             if ts is not None:

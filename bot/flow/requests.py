@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.commands import values as cmd
 from bot.commands.parser import parse
-from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
+from bot.flow import approval_notices, approvals, audit_log, confirmations, plain, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
@@ -191,3 +191,37 @@ async def create_submitted(
     caller = state.caller(user_id)
     ctx, request = services.context(caller), create_request(services, caller, command)
     await guarded(ctx, "create", "write", ask(ctx, services.gate, request))
+
+
+# -- plain words --------------------------------------------------------------------------------
+
+
+async def words_written(services: Services, caller: Caller, text: str) -> None:
+    """A direct message or a mention: read as a command and answered where it was written; a
+    read it became then runs as if typed there."""
+    ctx, found = services.context(caller), []
+
+    async def answer() -> None:
+        found.append(await plain.answer(ctx, services, text))
+
+    await guarded(ctx, "words", "other", answer())
+    if found and found[0] is not None:
+        await run_command(services, caller, found[0])
+
+
+async def words_clicked(
+    services: Services, caller: Caller, value: str, choice: plain.Choice
+) -> None:
+    """Do it / Cancel / a candidate on an answer to words: the requester's click runs the
+    command as they asked it, where they asked it, the usual way."""
+    said = plain.Said.load(value)
+    if said is None:
+        return  # not a value we made
+    ctx, found = services.context(caller), []
+
+    async def choose() -> None:
+        found.append(await plain.clicked(ctx, services, said, choice))
+
+    await guarded(ctx, "words", "write" if choice == "do" else "other", choose())
+    if found and found[0] is not None:
+        await run_command(services, said.requester(caller), found[0])

@@ -67,6 +67,7 @@ class Services:
             slack=self.slack,
             channel_id=caller.channel_id,
             user_id=caller.user_id,
+            thread_ts=caller.thread_ts,
         )
 
     def context(self, caller: Caller) -> RequestContext:

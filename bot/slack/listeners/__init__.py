@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import actions, commands, events, views
 
 
 def register_listeners(app: AsyncApp, *, command: str) -> None:
@@ -12,3 +12,4 @@ def register_listeners(app: AsyncApp, *, command: str) -> None:
     commands.register(app, command)
     actions.register(app)
     views.register(app)
+    events.register(app)

@@ -1,0 +1,76 @@
+"""Events: words to the bot — a mention in a channel (`app_mention`), a direct message
+(`message.im`) — and the buttons of its answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+
+from bot.flow.caller import Caller
+from bot.flow.requests import words_clicked, words_written
+from bot.slack import ids
+from bot.slack.listeners.safety import contained
+
+_CANDIDATE = re.compile(rf"^{ids.WORDS_CANDIDATE}_\d$")
+
+
+def register(app: AsyncApp) -> None:
+    """Route mentions, direct messages and the answers' buttons to their listeners."""
+    app.event("app_mention")(handle_mention)
+    app.event({"type": "message", "channel_type": "im"})(handle_direct_message)
+    app.action(ids.WORDS_DO_IT)(handle_do_it)
+    app.action(ids.WORDS_CANCEL)(handle_cancel)
+    app.action(_CANDIDATE)(handle_candidate)
+
+
+def _person(event: dict[str, Any]) -> bool:
+    """Words a person wrote (not an edit, a join, a bot or the bot itself)."""
+    return bool(event.get("user")) and not event.get("subtype") and not event.get("bot_id")
+
+
+@contained
+async def handle_mention(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
+    """@vpsbot …: acknowledged at once; answered in the mention's thread."""
+    await ack()
+    if _person(event):
+        caller = Caller.from_event(event)
+        await words_written(context["services"], caller, str(event.get("text") or ""))
+
+
+@contained
+async def handle_direct_message(
+    ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A direct message to the bot (its Messages tab): answered in the conversation."""
+    await ack()
+    if _person(event):
+        caller = Caller.from_event(event)
+        await words_written(context["services"], caller, str(event.get("text") or ""))
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0].get("value") or "")
+
+
+@contained
+async def handle_do_it(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Do it on an answer: the requester's click runs the command they were shown."""
+    await ack()
+    await words_clicked(context["services"], Caller.from_action(body), _value(body), "do")
+
+
+@contained
+async def handle_cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Cancel on an answer: nothing is done."""
+    await ack()
+    await words_clicked(context["services"], Caller.from_action(body), _value(body), "cancel")
+
+
+@contained
+async def handle_candidate(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """One of the candidate commands: shown (a read runs, a write asks for Do it)."""
+    await ack()
+    caller = Caller.from_action(body)
+    await words_clicked(context["services"], caller, _value(body), "candidate")
