@@ -60,7 +60,7 @@ class Screen:
         message, view = change.message, change.view
         if view is not None and view.user == self.who():
             self._touch()
-        if message is None or message.via == "slash_command":
+        if message is None or message.via in ("slash_command", "person"):
             return  # the console already shows the line the person typed
         if change.kind == "message.deleted":
             if message in self.shown:

@@ -98,14 +98,15 @@ def build_not_understood(command_word: str, *, why: str = "") -> Message:
         section(f":grey_question: {lead} Try, for example:\n{examples}"),
         context(help_line),
     ]
+    blocks[0].block_id = ids.FAILED_BLOCK  # nothing was done (a console script stops here)
     return Message(text=fallback(lead), blocks=blocks)
 
 
 def build_refused(command_word: str) -> Message:
     """A delete that names no one server: not a command the bot makes from words."""
     usage = code_of(f"{command_word} delete <server>")
-    text = f":no_entry: That is not a command I make: a delete always names one server ({usage})."
-    return Message(text=fallback(text), blocks=[section(text)])
+    text = f"That is not a command I make: a delete always names one server ({usage})."
+    return refusal(text, icon=":no_entry:")
 
 
 def build_taken(command: str, outcome: str) -> Message:
