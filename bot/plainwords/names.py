@@ -9,9 +9,6 @@ from bot.plainwords.lexicon import fold
 
 __all__ = ["FleetNames", "distance"]
 
-_WIDE = 5000
-"""Past this many names of a near length, only those sharing the first letters are compared."""
-
 
 class FleetNames:
     """The fleet's names, folded for lookups and given back as the fleet spells them."""
@@ -21,9 +18,6 @@ class FleetNames:
         for name in names:
             self._names.setdefault(fold(name), name)
         self._sorted = sorted(self._names)
-        self._by_length: dict[int, list[str]] = {}
-        for folded in self._sorted:
-            self._by_length.setdefault(len(folded), []).append(folded)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -46,20 +40,57 @@ class FleetNames:
         return self.starting(word + "-") if word.isalnum() else []
 
     def near(self, word: str, limit: int = 3) -> list[str]:
-        """Names `word` may have meant: the closest first (a typo, a missing zero, a prefix)."""
-        most = 1 if len(word) < 8 else 2
-        scored: list[tuple[int, str]] = []
-        for size in range(len(word) - most, len(word) + most + 1):
-            pool = self._by_length.get(size, [])
-            if len(pool) > _WIDE:
-                pool = [n for n in pool if n.startswith(word[:3])]
-            scored.extend((d, n) for n in pool if (d := distance(word, n, most)) <= most)
-        scored.sort()
-        best = scored[0][0] if scored else 0
-        near = [self._names[n] for d, n in scored if d == best]
+        """Names `word` may have meant: the closest (a typo, a missing zero), then names it
+        starts. The sorted names are walked as a trie, a branch left as soon as every way
+        through it is more than one or two edits away, so a large fleet costs little more."""
+        found: list[tuple[int, str]] = []
+        for most in (1, 2) if len(word) >= 8 else (1,):  # one edit away first: a narrow walk
+            start = list(range(len(word) + 1))
+            self._walk(word, most, "", 0, len(self._sorted), start, None, found)
+            if found:
+                break
+        best = min((d for d, _ in found), default=0)
+        near = sorted(self._names[n] for d, n in found if d == best)
         if len(word) >= 3:
             near += [n for n in self.starting(word, limit) if n not in near]
         return near[:limit]
+
+    def _walk(
+        self,
+        word: str,
+        most: int,
+        prefix: str,
+        lo: int,
+        hi: int,
+        row: list[int],
+        before: list[int] | None,
+        found: list[tuple[int, str]],
+    ) -> None:
+        """The names in `[lo, hi)` (those starting with `prefix`, whose edit row is `row`)
+        within `most` edits of `word` (optimal string alignment: a swap is one edit)."""
+        names, depth = self._sorted, len(prefix)
+        if lo < hi and names[lo] == prefix:
+            if row[-1] <= most:
+                found.append((row[-1], prefix))
+            lo += 1
+        while lo < hi:
+            char = names[lo][depth]
+            end = bisect.bisect_left(names, prefix + char + "\U0010ffff", lo, hi)
+            new = [row[0] + 1]
+            for j in range(1, len(word) + 1):
+                cost = word[j - 1] != char
+                value = min(row[j] + 1, new[j - 1] + 1, row[j - 1] + cost)
+                if (
+                    before is not None
+                    and j > 1
+                    and word[j - 1] == prefix[-1]
+                    and word[j - 2] == char
+                ):
+                    value = min(value, before[j - 2] + 1)
+                new.append(value)
+            if min(new) <= most:
+                self._walk(word, most, prefix + char, lo, end, new, row, found)
+            lo = end
 
 
 def distance(a: str, b: str, most: int) -> int:

@@ -12,7 +12,7 @@ from functools import cache
 
 from bot.plainwords.lexicon import lexicon
 
-__all__ = ["PLAN_OPTIONS", "take_options"]
+__all__ = ["PLAN_OPTIONS", "take_options", "take_when"]
 
 PLAN_OPTIONS = ("batch", "max-fail", "pause", "wait")
 _TYPED = re.compile(r"\b(batch|max-fail|maxfail|pause|wait)[:=](\S+)")
@@ -110,3 +110,32 @@ def _value(option: str, groups: Mapping[str, str | None]) -> str:
     if option in ("pause", "wait"):
         return f"{count}{lexicon().units[groups['u'] or 's']}"
     return f"{count}%" if groups.get("pct") else str(count)
+
+
+_VAGUE = re.compile(
+    r"\b(?:tonight|tomorrow|later|this (?:evening|afternoon|morning|weekend)|next week|"
+    r"(?:every|each) (?:day|night|week|morning|evening|hour)|daily|weekly|nightly|hourly|"
+    r"stasera|stanotte|domani|piu tardi|ogni (?:giorno|notte|settimana|mattina|sera|ora)|"
+    r"questa sera|weekend|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|"
+    r"(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica))\b"
+)
+
+
+def take_when(text: str) -> tuple[str, str | None, bool]:
+    """`text` without a time it names: "in 10 minutes" → `in 10m`, "at 22:00" → `at 22:00`;
+    and whether another time is named that the bot will not guess ("tonight", "domani")."""
+    words = lexicon()
+    num = "(?P<n>\\d+|" + "|".join(sorted(map(re.escape, words.numbers), key=len)[::-1]) + ")"
+    unit = "(?P<u>" + "|".join(sorted(map(re.escape, words.units), key=len)[::-1]) + ")"
+    when = None
+    later = re.search(rf"\b(?:in|tra|fra|entro) {num} ?{unit}\b", text)
+    clock = re.search(r"\b(?:at|alle|all'|a) (?P<h>[01]?\d|2[0-3])[:.](?P<m>[0-5]\d)\b", text)
+    if later is not None:
+        number = later.group("n")
+        count = int(number) if number.isdigit() else words.numbers[number]
+        when = f"in {count}{words.units[later.group('u')]}"
+        text = text[: later.start()] + " " + text[later.end() :]
+    elif clock is not None:
+        when = f"at {int(clock.group('h')):02d}:{clock.group('m')}"
+        text = text[: clock.start()] + " " + text[clock.end() :]
+    return text, when, _VAGUE.search(text) is not None

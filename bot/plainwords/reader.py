@@ -55,16 +55,27 @@ def read(text: str, fleet: FleetNames, catalog: Catalog) -> Reading:
         return Reading("not_understood", why="negated")
     if len(parts.statuses) > 1:
         return Reading("ambiguous", why="several-readings")
+    if parts.vague_time:
+        return Reading("not_understood", why="when")
     verbs = _verbs(parts)
     if not verbs:
         return _no_verb(parts)
     readings = [_reading(verb, parts) for verb in verbs]
     if len(readings) == 1:
-        return readings[0]
+        return _scheduled(readings[0], parts.when)
     commands = _unique(c for r in readings for c in ((r.command,) if r.command else r.candidates))
     if any(r.outcome == "refused" for r in readings):
         return next(r for r in readings if r.outcome == "refused")
     return Reading("ambiguous", candidates=tuple(commands[:3]), why="several-readings")
+
+
+def _scheduled(reading: Reading, when: str | None) -> Reading:
+    """A write with a time becomes a schedule of it; a read or a question with one is unclear."""
+    if when is None or reading.outcome == "refused":
+        return reading
+    if reading.outcome != "understood" or not reading.is_write:
+        return Reading("not_understood", why="when")
+    return Reading("understood", f"schedule {reading.command} {when}")
 
 
 def _verbs(parts: Parts) -> list[str]:
@@ -85,6 +96,8 @@ def _verbs(parts: Parts) -> list[str]:
 
 def _no_verb(parts: Parts) -> Reading:
     """No verb: a name alone is shown, filters or a group alone are listed."""
+    if parts.unknown:
+        return Reading("not_understood", why="unknown")  # "give web-01 a kick": no guess
     if len(parts.names) == 1 and not (parts.groups or parts.globs or parts.status):
         name = parts.names[0]
         if name.exact is None and not name.near:

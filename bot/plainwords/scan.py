@@ -14,7 +14,7 @@ from functools import cache
 from bot.catalog import Catalog
 from bot.plainwords.lexicon import Phrases, fold, lexicon, words_of
 from bot.plainwords.names import FleetNames, distance
-from bot.plainwords.options import take_options
+from bot.plainwords.options import take_options, take_when
 
 __all__ = ["Name", "Parts", "scan"]
 
@@ -57,13 +57,16 @@ class Parts:
     rename_to: int | None = None  # index into names of the word after "to"
     options: dict[str, str] = field(default_factory=dict)
     unknown: int = 0  # words that meant nothing known
+    when: str | None = None  # "in 10m", "at 22:00": a schedule
+    vague_time: bool = False  # "tonight", "domani": a time the bot will not guess
 
 
 def scan(text: str, fleet: FleetNames, catalog: Catalog) -> Parts:
     """The parts of `text`, against this fleet and catalog."""
     words = lexicon()
     rest, options = take_options(" ".join(words_of(text)))
-    parts, said = Parts(options=options), rest.split()
+    rest, when, vague = take_when(rest)
+    parts, said = Parts(options=options, when=when, vague_time=vague), rest.split()
     places = _places(catalog)
     i = 0
     while i < len(said):
@@ -123,11 +126,14 @@ def _split_verb(parts: Parts, said: list[str], i: int) -> int:
     particles = lexicon().split_verbs.get(said[i])
     if particles is None:
         return 0
-    for j in range(i + 1, min(i + 5, len(said))):
-        if said[j] in particles:
-            parts.verbs.append(particles[said.pop(j)])
-            return 1
-    return 0
+    found = [j for j in range(i + 1, min(i + 6, len(said))) if said[j] in particles]
+    if not found:
+        return 0
+    verbs = {particles[said[j]] for j in found}
+    parts.verbs.append(verbs.pop() if len(verbs) == 1 else "reboot")  # "off and on again"
+    for j in reversed(found):
+        del said[j]
+    return 1
 
 
 def _word(parts: Parts, said: list[str], i: int, fleet: FleetNames) -> int:
@@ -178,10 +184,15 @@ def _word(parts: Parts, said: list[str], i: int, fleet: FleetNames) -> int:
 
 
 def _typo_verb(word: str, verbs: set[str]) -> str | None:
-    """The verb a longer word is one slip away from ("rebot", "riavvai")."""
-    if len(word) < 5:
+    """The verb a word is one slip away from ("rebot", "riavvai"); a short word only by two
+    letters swapped ("lsit"), as "last" is no typo of "list"."""
+    if len(word) < 4:
         return None
-    close = sorted(v for v in verbs if distance(word, v, 1) <= 1)
+    close = sorted(
+        v
+        for v in verbs
+        if distance(word, v, 1) <= 1 and (len(word) > 4 or sorted(word) == sorted(v))
+    )
     if len(close) != 1:
         return None
     found = lexicon().verbs.at([close[0]], 0)

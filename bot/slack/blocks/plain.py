@@ -90,7 +90,8 @@ def build_not_understood(command_word: str, *, why: str = "") -> Message:
         "which-server": "I could not tell which server you mean.",
         "rename-needs-two": "To rename, name the server and its new name.",
         "several-readings": "Those words say two different things.",
-        "negated": "I do not act on what not to do.",
+        "negated": "I do not read exceptions or what not to do; name what to do.",
+        "when": "I read a time only as “in 10 minutes” or “at 22:00”.",
     }.get(why, "I did not understand that as a request for the servers.")
     examples = "\n".join(f"• {code_of(e)}" for e in EXAMPLES)
     help_line = f"Or type {code_of(command_word + ' help')} for every command."
