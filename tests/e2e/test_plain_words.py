@@ -166,3 +166,22 @@ async def test_words_arrive_over_socket_mode_too(socket_harness: Harness) -> Non
     await h.emu.direct_message("cosa posso fare?", user=ALICE)
     said = await reply_with(h, DM, "I read this as")
     assert "/vps whoami" in dump(said)
+
+
+async def test_the_audit_keeps_the_words_and_the_metrics_count_what_they_became(
+    harness: Harness,
+) -> None:
+    assert harness.bot is not None
+    services = harness.bot.services
+    await harness.emu.direct_message("riavvia web-server-01", user=ALICE)
+    await reply_with(harness, DM, "Do it")
+    await harness.emu.direct_message("tell me a joke", user=ALICE)
+    await reply_with(harness, DM, "Try, for example")
+    entries = await services.store.list_audit(limit=10)
+    details = [e.detail for e in entries if e.action == "words"]
+    assert "words 'riavvia web-server-01' -> /vps reboot web-server-01" in details
+    assert "words 'tell me a joke' -> not understood" in details
+    assert all(e.user_id == ALICE and e.channel_id == DM for e in entries if e.action == "words")
+    exposition = services.metrics.render()[0].decode()
+    assert 'vpsbot_plain_words_total{outcome="understood"} 1.0' in exposition
+    assert 'vpsbot_plain_words_total{outcome="not_understood"} 1.0' in exposition

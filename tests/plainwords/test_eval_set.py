@@ -56,3 +56,20 @@ def test_options_compare_in_any_order_and_words_in_order() -> None:
     )
     assert not same_command("/vps rename a b", "/vps rename b a")
     assert not same_command("/vps reboot web-*", "/vps reboot web-* batch:2")
+
+
+def test_the_readme_examples_read_as_the_readme_says() -> None:
+    readme = (SET.parents[2] / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Talking to the bot") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = [r.split(" | ") for r in section.splitlines() if r.startswith("| ") and "`/vps" in r]
+    fleet, catalog = FleetNames(DATA["fleet"]), load_catalog()
+    assert len(rows) >= 15
+    for words, shown in rows:
+        words = words.removeprefix("| ")
+        command = shown.split("`")[1]
+        reading = read(words, fleet, catalog)
+        if shown.startswith("offers"):
+            assert reading.candidates == (command.removeprefix("/vps "),), words
+        else:
+            assert same_command(command, reading.command), words
