@@ -25,6 +25,8 @@ from bot.vps import Server
 
 WORKING_AFTER = 1.0
 """Seconds without an answer after which the caller sees that the bot is working on it."""
+EVENT_RETRIES_SECONDS = 3600.0
+"""How long an event's id is remembered: Slack retries an event for about an hour at most."""
 WORKING = "Working on it… VPS.org is taking a moment; the answer follows."
 
 
@@ -196,12 +198,18 @@ async def create_submitted(
 # -- plain words --------------------------------------------------------------------------------
 
 
-async def words_written(services: Services, caller: Caller, text: str) -> None:
+async def words_written(
+    services: Services, caller: Caller, text: str, event_id: str | None = None
+) -> None:
     """A direct message or a mention: read as a command and answered where it was written; a
-    read it became then runs as if typed there."""
+    read it became then runs as if typed there. An event Slack sends again (its retry after a
+    slow ack, another replica) is answered once."""
     ctx, found = services.context(caller), []
 
     async def answer() -> None:
+        seen_for = services.clock() + EVENT_RETRIES_SECONDS
+        if event_id and not await services.store.remember_request(event_id, expires_at=seen_for):
+            return
         found.append(await plain.answer(ctx, services, text))
 
     await guarded(ctx, "words", "other", answer())

@@ -19,11 +19,9 @@ from bot.plainwords.names import FleetNames
 from bot.plainwords.options import PLAN_OPTIONS
 from bot.plainwords.scan import Name, Parts, scan
 
-__all__ = ["MANY", "Outcome", "Reading", "read"]
+__all__ = ["Outcome", "Reading", "read"]
 
 Outcome = Literal["understood", "ambiguous", "refused", "not_understood"]
-MANY = ("start", "stop", "reboot")
-"""Operations that take several servers at once (a plan); `set` does too, for backups."""
 _READ_ORDER = ("whoami", "approvals", "audit", "help", "list", "show")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from bot.catalog import Catalog
+from bot.operations import find
 from bot.plainwords.lexicon import Phrases, fold, lexicon, words_of
 from bot.plainwords.names import FleetNames, distance
 from bot.plainwords.options import take_options, take_when
@@ -160,6 +161,8 @@ def _word(parts: Parts, said: list[str], i: int, fleet: FleetNames) -> int:
         parts.rename_to = len(parts.names)
     elif (name := fleet.exact(word)) is not None:
         parts.names.append(Name(word, name))
+    elif find(word) is not None:  # a declared operation's own name ("rebuild web-01")
+        parts.verbs.append(word)
     elif _GLOB.fullmatch(word):
         parts.globs.append(word)
     elif _ID.fullmatch(word):

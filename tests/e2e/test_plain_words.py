@@ -4,12 +4,14 @@ click, and then exactly once."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from slackemu import Message, SlackEmulator
+from slackemu.signing import Signing, signed_headers
 from tests.e2e.harness import (
     ACK_WAIT,
     ALICE,
@@ -185,3 +187,19 @@ async def test_the_audit_keeps_the_words_and_the_metrics_count_what_they_became(
     exposition = services.metrics.render()[0].decode()
     assert 'vpsbot_plain_words_total{outcome="understood"} 1.0' in exposition
     assert 'vpsbot_plain_words_total{outcome="not_understood"} 1.0' in exposition
+
+
+async def test_an_event_slack_sends_again_is_answered_once(harness: Harness) -> None:
+    await harness.emu.direct_message("which servers are stopped?", user=ALICE)
+    await reply_with(harness, DM, "I read this as")
+    sent = harness.emu.last_sent
+    assert sent is not None
+    # Slack's retry: the same event, signed anew a second later (not a replay the edge drops)
+    later = int(sent.headers["X-Slack-Request-Timestamp"]) + 1
+    headers = {**sent.headers, **signed_headers(SECRET, sent.body, Signing(timestamp=later))}
+    retried = dataclasses.replace(sent, headers={**headers, "X-Slack-Retry-Num": "1"})
+    assert (await harness.emu.replay(retried)).status == 200
+    await harness.emu.direct_message("who am I?", user=ALICE)  # a later one still answers
+    await reply_with(harness, DM, "/vps whoami")
+    said = [m for m in bot_posts(harness, DM) if "I read this as" in dump(m)]
+    assert len(said) == 2

@@ -82,3 +82,25 @@ def test_near_misses_are_found_in_a_large_fleet() -> None:
     reading = read("reboot web-server-0001", fleet, CATALOG)
     assert reading.outcome == "ambiguous"
     assert "reboot web-server-00001" in reading.candidates
+
+
+def test_an_operation_declared_later_is_a_verb_by_its_own_name() -> None:
+    from bot.operations import Operation, Syntax, Wording, declare, get, withdraw
+
+    reboot = get("reboot")
+    declare(
+        Operation(
+            name="recycle",
+            call=reboot.call,
+            runs_from=frozenset({"active"}),
+            leads_to="active",
+            syntax=Syntax(usage="/vps recycle <server>", what="recycle", example="/vps recycle x"),
+            wording=Wording(label="Recycle", done="is recycling"),
+        )
+    )
+    try:
+        reading = read("please recycle web-server-01", FLEET, CATALOG)
+        assert reading.command == "recycle web-server-01"
+        assert reading.is_write
+    finally:
+        withdraw("recycle")

@@ -31,23 +31,28 @@ def _person(event: dict[str, Any]) -> bool:
 
 
 @contained
-async def handle_mention(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
+async def handle_mention(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """@vpsbot …: acknowledged at once; answered in the mention's thread."""
     await ack()
-    if _person(event):
-        caller = Caller.from_event(event)
-        await words_written(context["services"], caller, str(event.get("text") or ""))
+    await _written(body, context)
 
 
 @contained
 async def handle_direct_message(
-    ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """A direct message to the bot (its Messages tab): answered in the conversation."""
     await ack()
+    await _written(body, context)
+
+
+async def _written(body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Words a person wrote: read and answered, once per event (Slack retries events)."""
+    event = body.get("event") or {}
     if _person(event):
-        caller = Caller.from_event(event)
-        await words_written(context["services"], caller, str(event.get("text") or ""))
+        event_id = f"event:{body['event_id']}" if body.get("event_id") else None
+        text = str(event.get("text") or "")
+        await words_written(context["services"], Caller.from_event(event), text, event_id)
 
 
 def _value(body: dict[str, Any]) -> str:
