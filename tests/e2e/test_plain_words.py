@@ -203,3 +203,17 @@ async def test_an_event_slack_sends_again_is_answered_once(harness: Harness) -> 
     await reply_with(harness, DM, "/vps whoami")
     said = [m for m in bot_posts(harness, DM) if "I read this as" in dump(m)]
     assert len(said) == 2
+
+
+async def test_a_direct_message_has_no_channel_for_the_policy(harness: Harness) -> None:
+    # reboot is allowed in #ops only (channels: [OPS]): not from a direct message
+    await harness.emu.direct_message("reboot web-server-01", user=ALICE)
+    answer = await reply_with(harness, DM, "Do it")
+    await harness.emu.click(answer, text="Do it", user=ALICE)
+    await harness.emu.wait_for(
+        lambda: next(
+            (m for m in harness.emu.messages(visible_to=ALICE) if ":lock:" in dump(m)), None
+        ),
+        what="the denial",
+    )
+    assert harness.api_calls("POST") == []
