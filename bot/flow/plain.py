@@ -120,7 +120,8 @@ async def clicked(
     """Do it, Cancel or a candidate on an answer: only its requester's click counts. The
     command to run now as the requester asked it, if any."""
     shown = f"{services.command} {said.command}"
-    if ctx.caller.user_id != said.user_id:
+    elsewhere = ctx.caller.channel_id not in ("", said.channel_id)  # a value carried elsewhere
+    if ctx.caller.user_id != said.user_id or elsewhere:
         await ctx.reply.ephemeral(build_not_yours(shown))
         return None
     if choice == "cancel":

@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     APP_TOKEN,
     BOB,
     BOT_TOKEN,
+    GENERAL,
     OPS,
     POLICY,
     SECRET,
@@ -216,4 +217,16 @@ async def test_a_direct_message_has_no_channel_for_the_policy(harness: Harness) 
         ),
         what="the denial",
     )
+    assert harness.api_calls("POST") == []
+
+
+async def test_an_answer_carried_to_another_channel_does_nothing(harness: Harness) -> None:
+    mention, _ = await harness.emu.mention("reboot web-server-01", user=ALICE, channel=OPS)
+    answer = await reply_with(harness, OPS, "Do it", thread=mention.ts)
+    world = harness.emu.world
+    copy = world.post(Message(GENERAL, world.next_ts(), answer.user, answer.text, answer.blocks))
+    before = harness.seen(ALICE)
+    await harness.emu.click(copy, text="Do it", user=ALICE)
+    refusal = await harness.new_message(before, user=ALICE)
+    assert "Only the person who asked" in dump(refusal)
     assert harness.api_calls("POST") == []
