@@ -58,9 +58,9 @@ def read(text: str, fleet: FleetNames, catalog: Catalog) -> Reading:
     verbs = _verbs(parts)
     if not verbs:
         return _no_verb(parts)
-    readings = [_reading(verb, parts) for verb in verbs]
+    readings = [_scheduled(_reading(verb, parts), parts.when) for verb in verbs]
     if len(readings) == 1:
-        return _scheduled(readings[0], parts.when)
+        return readings[0]
     commands = _unique(c for r in readings for c in ((r.command,) if r.command else r.candidates))
     if any(r.outcome == "refused" for r in readings):
         return next(r for r in readings if r.outcome == "refused")
@@ -203,7 +203,8 @@ def _rename(parts: Parts) -> Reading:
     names = parts.names
     if len(names) < 2:
         return Reading("ambiguous", why="rename-needs-two")
-    server, new = names[0], names[parts.rename_to if parts.rename_to is not None else -1]
+    to = parts.rename_to if parts.rename_to is not None and parts.rename_to < len(names) else -1
+    server, new = names[0], names[to]
     asked = _ask("rename", Parts(names=[server]), " " + new.typed)
     return asked or Reading("understood", f"rename {_ref(server)} {new.typed}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.catalog import load_catalog
@@ -104,3 +106,21 @@ def test_an_operation_declared_later_is_a_verb_by_its_own_name() -> None:
         assert reading.is_write
     finally:
         withdraw("recycle")
+
+
+VOCABULARY = (
+    "reboot stop start delete rename to come backups on off all tutti i server web-* "
+    "web-server-01 db-server-01 web-sever-01 us-west spenti two at a time due alla volta "
+    "stop if 2 fail in 10 minutes alle 22:30 except <@U1> #12345 please the"
+)
+
+
+def test_any_jumble_of_known_words_reads_without_error_and_never_deletes_more_than_one() -> None:
+    vocabulary = VOCABULARY.split()
+    rng = random.Random(20)
+    for _ in range(2000):
+        words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 25)))
+        reading = read(words, FLEET, CATALOG)
+        for command in (reading.command, *reading.candidates):
+            if command.startswith("delete"):
+                assert len(command.split()) == 2, (words, command)
