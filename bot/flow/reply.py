@@ -73,9 +73,14 @@ class Reply:
         async with self._lock:
             self._answered = True
             replace, self._placeholder_shown = self._placeholder_shown, False
-            if await self._send(message, response_type="ephemeral", replace_original=replace):
+            if self.response_url and await self._send(
+                message, response_type="ephemeral", replace_original=replace
+            ):
                 return True
-            return await self._post_ephemeral(message)
+            if await self._post_ephemeral(message):
+                return True
+            logger.warning("no way to answer privately; dropped: %s", message.text)
+            return False
 
     async def in_channel(self, message: Message) -> str | None:
         """Everyone in the channel sees it; its ts when it can be edited later, else None."""
