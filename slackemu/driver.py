@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from slackemu import payloads
 from slackemu.delivery import RawAck
+from slackemu.events import Conversations
 from slackemu.model import (
     Button,
     Channel,
@@ -25,7 +26,7 @@ from slackemu.world import World
 _CHOOSABLE = {"static_select", "overflow", "radio_buttons"}
 
 
-class Driver:
+class Driver(Conversations):
     """The person's side of the emulator; subclasses say how a request reaches the app."""
 
     def __init__(self, world: World, responder: Responder, verification_token: str) -> None:
@@ -304,6 +305,14 @@ class Driver:
             "interactive", payload, accepts_response_payload=False, signing=signing
         )
         return self._record(Ack("block_actions", raw.status, raw.body, raw.elapsed, it, raw.error))
+
+    async def _deliver_event(self, event: JsonObject) -> Ack:
+        event_id = self.world.next_id("Ev")
+        data = payloads.event_callback(
+            self.world.workspace, self.verification_token, event, event_id
+        )
+        raw = await self._deliver("events_api", data, accepts_response_payload=False, signing=None)
+        return self._record(Ack("events_api", raw.status, raw.body, raw.elapsed, None, raw.error))
 
     def _record(self, ack: Ack) -> Ack:
         self.world.acks.append(ack)

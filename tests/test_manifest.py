@@ -17,6 +17,8 @@ SCOPES = {
     "chat:write",
     "chat:write.public",
     "usergroups:read",
+    "app_mentions:read",
+    "im:history",
 }
 
 
@@ -79,7 +81,12 @@ def test_socket_mode_by_default_with_the_events_it_listens_to(manifest: dict[str
     assert settings["org_deploy_enabled"] is True  # Workflow Builder lists org-ready apps' steps
     assert settings["token_rotation_enabled"] is False
     events = settings["event_subscriptions"]
-    assert events["bot_events"] == ["app_home_opened", "function_executed"]
+    assert events["bot_events"] == [
+        "app_home_opened",
+        "function_executed",
+        "app_mention",
+        "message.im",
+    ]
     assert events["request_url"] == settings["interactivity"]["request_url"]
     assert settings["function_runtime"] == "remote"
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
@@ -116,6 +123,14 @@ def test_the_status_step(manifest: dict[str, Any]) -> None:
         "status": ("string", True),
         "ip": ("string", False),
     }
+
+
+def test_words_arrive_as_mentions_and_direct_messages(manifest: dict[str, Any]) -> None:
+    events = manifest["settings"]["event_subscriptions"]
+    assert {"app_mention", "message.im"} <= set(events["bot_events"])
+    assert events["request_url"] == manifest["features"]["slash_commands"][0]["url"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
 def test_bot_user_is_vpsbot(manifest: dict[str, Any]) -> None:

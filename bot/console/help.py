@@ -22,6 +22,9 @@ Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-0
   :home                   your Home tab in the bot's App Home; :home 2 clicks its button [2]
   :policy                 the policy in force (the demo one shows the guardrails, commented)
   :help  :quit            this help; leave (Ctrl-D works too; Ctrl-C clears the line)
+  reboot web-server-01    anything else is words to the bot, as in a direct message
+                          (English or Italian: "quali server sono spenti?"); it answers
+                          with the command it read, and a write waits for your Do it
 {FORM_HELP}
 Lines can also come from a pipe, or from -c (repeatable): vpsbot console -c "/vps list"
 A script stops at the first line that fails (exit code 1): a refusal, an error, a mistake."""

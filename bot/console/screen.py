@@ -60,7 +60,7 @@ class Screen:
         message, view = change.message, change.view
         if view is not None and view.user == self.who():
             self._touch()
-        if message is None or message.via == "slash_command":
+        if message is None or message.via in ("slash_command", "person"):
             return  # the console already shows the line the person typed
         if change.kind == "message.deleted":
             if message in self.shown:
@@ -108,14 +108,20 @@ class Screen:
         lines += [f"  {line}" for line in shown.lines]
         self.terminal.write("\n" + "\n".join(lines))
 
+    def place_name(self, channel_id: str) -> str:
+        """`#general`, or `direct message` for the person's conversation with the bot."""
+        if self.workspace.is_direct(channel_id):
+            return "direct message"
+        return "#" + (self.workspace.channel_name(channel_id) or channel_id)
+
     def header(self, message: Message, *, updated: bool) -> str:
         """`vpsbot · #general · only you (updated)  12:00:01`."""
         style = self.terminal.style
         poster = self.workspace.user_name(message.user) or message.user
         if message.user == "USLACKBOT":
             poster = "Slackbot"
-        channel = self.workspace.channel_name(message.channel) or message.channel
-        parts = [style.paint(poster, BOLD), style.paint(f"#{channel}", BLUE)]
+        place = self.place_name(message.channel)
+        parts = [style.paint(poster, BOLD), style.paint(place, BLUE)]
         if message.channel == self.ops_channel:
             parts.append("ops notification")
         if message.thread_ts:

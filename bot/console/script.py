@@ -1,4 +1,5 @@
-"""The console's input loop: slash commands, button numbers, `:` commands and forms, each
+"""The console's input loop: slash commands, button numbers, `:` commands, forms and plain
+words (a direct message to the bot), each
 followed by a short wait for the app's answer so output and prompt come in a sensible order."""
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class Interpreter:
                 return False
             await self.colon(word.lower(), rest.strip())
         else:
-            self.fail(f"{text!r}: commands start with / (try {self.command} help); :help for more.")
+            await self.say(text)
         return True
 
     async def colon(self, word: str, rest: str) -> None:
@@ -208,6 +209,13 @@ class Interpreter:
         before = self.screen.changes
         await self.emu.slash_command(text, user=self.who, channel=self.where)
         await self.waits.settle(before)  # a failed command gets Slackbot's note, as in Slack
+
+    async def say(self, text: str) -> None:
+        """Words that are no command nor a number: a direct message to the bot, which reads
+        them as a request (`reboot web-server-01`, `quali server sono spenti?`)."""
+        before = self.screen.changes
+        await self.emu.direct_message(text, user=self.who)
+        await self.waits.settle(before)
 
     async def click(self, rest: str) -> None:
         """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""

@@ -86,7 +86,14 @@ class ConsoleWorkspace:
         user = self.emu.world.users.get(user_id)
         return user.name if user else None
 
-    def channel_name(self, channel_id: str) -> str | None:
-        """A channel's name, for `<#C…>` mentions."""
+    def is_direct(self, channel_id: str) -> bool:
+        """Whether it is someone's direct messages with the bot."""
         channel = self.emu.world.channels.get(channel_id)
+        return channel is not None and channel.is_im
+
+    def channel_name(self, channel_id: str) -> str | None:
+        """A channel's name, for `<#C…>` mentions ("direct message" for a DM's)."""
+        channel = self.emu.world.channels.get(channel_id)
+        if channel is not None and channel.is_im:
+            return "direct message"
         return channel.name if channel else None

@@ -18,6 +18,7 @@ class Caller:
     channel_name: str | None = None
     response_url: str | None = None
     trigger_id: str | None = None
+    thread_ts: str | None = None  # words in a thread: the answers go to that thread
 
     @property
     def member(self) -> Member:
@@ -48,6 +49,17 @@ class Caller:
             channel_name=_name(channel.get("name")),
             response_url=body.get("response_url"),
             trigger_id=body.get("trigger_id"),
+        )
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> Caller:
+        """From a message event (a mention in a channel, a direct message): a mention is
+        answered in its thread, a direct message in the conversation."""
+        direct = event.get("channel_type") == "im"
+        return cls(
+            user_id=str(event["user"]),
+            channel_id=str(event["channel"]),
+            thread_ts=None if direct else str(event.get("thread_ts") or event.get("ts") or ""),
         )
 
 

@@ -29,8 +29,10 @@ class Reply:
         channel_id: str | None = None,
         user_id: str | None = None,
         direct: bool = False,
+        thread_ts: str | None = None,
     ) -> None:
         self.response_url = response_url
+        self._thread_ts = thread_ts or None  # answers to words in a thread stay in it
         self._slack = slack
         self._channel_id = channel_id
         self._user_id = user_id
@@ -71,9 +73,14 @@ class Reply:
         async with self._lock:
             self._answered = True
             replace, self._placeholder_shown = self._placeholder_shown, False
-            if await self._send(message, response_type="ephemeral", replace_original=replace):
+            if self.response_url and await self._send(
+                message, response_type="ephemeral", replace_original=replace
+            ):
                 return True
-            return await self._post_ephemeral(message)
+            if await self._post_ephemeral(message):
+                return True
+            logger.warning("no way to answer privately; dropped: %s", message.text)
+            return False
 
     async def in_channel(self, message: Message) -> str | None:
         """Everyone in the channel sees it; its ts when it can be edited later, else None."""
@@ -87,7 +94,9 @@ class Reply:
         if not self._channel_id or not self._user_id:  # e.g. a click on the Home tab
             return await self._post_direct(message) is not None
         what = "answer privately"
-        if await self._slack.post_ephemeral(self._channel_id, self._user_id, message, what=what):
+        if await self._slack.post_ephemeral(
+            self._channel_id, self._user_id, message, what=what, thread_ts=self._thread_ts
+        ):
             return True
         return await self._post_direct(message) is not None
 
@@ -116,6 +125,7 @@ class Reply:
                 self._channel_id,
                 message,
                 what="post in the channel; posting through response_url",
+                thread_ts=self._thread_ts,
                 level=logging.INFO,  # e.g. a private channel or DM the bot is not in
             )
             if ts is not None:

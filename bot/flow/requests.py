@@ -12,7 +12,7 @@ import dataclasses
 
 from bot.commands import values as cmd
 from bot.commands.parser import parse
-from bot.flow import approval_notices, approvals, audit_log, confirmations, reads
+from bot.flow import approval_notices, approvals, audit_log, confirmations, plain, reads
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
@@ -31,6 +31,8 @@ from bot.vps import Server
 
 WORKING_AFTER = 1.0
 """Seconds without an answer after which the caller sees that the bot is working on it."""
+EVENT_RETRIES_SECONDS = 3600.0
+"""How long an event's id is remembered: Slack retries an event for about an hour at most."""
 WORKING = "Working on it… VPS.org is taking a moment; the answer follows."
 
 
@@ -266,3 +268,43 @@ async def create_submitted(
     caller = state.caller(user_id)
     ctx, request = services.context(caller), create_request(services, caller, command)
     await guarded(ctx, "create", "write", ask(ctx, services.gate, request))
+
+
+# -- plain words --------------------------------------------------------------------------------
+
+
+async def words_written(
+    services: Services, caller: Caller, text: str, event_id: str | None = None
+) -> None:
+    """A direct message or a mention: read as a command and answered where it was written; a
+    read it became then runs as if typed there. An event Slack sends again (its retry after a
+    slow ack, another replica) is answered once."""
+    ctx, found = services.context(caller), []
+
+    async def answer() -> None:
+        seen_for = services.clock() + EVENT_RETRIES_SECONDS
+        if event_id and not await services.store.remember_request(event_id, expires_at=seen_for):
+            return
+        found.append(await plain.answer(ctx, services, text))
+
+    await guarded(ctx, "words", "other", answer())
+    if found and found[0] is not None:
+        await run_command(services, caller, found[0])
+
+
+async def words_clicked(
+    services: Services, caller: Caller, value: str, choice: plain.Choice
+) -> None:
+    """Do it / Cancel / a candidate on an answer to words: the requester's click runs the
+    command as they asked it, where they asked it, the usual way."""
+    said = plain.Said.load(value)
+    if said is None:
+        return  # not a value we made
+    ctx, found = services.context(caller), []
+
+    async def choose() -> None:
+        found.append(await plain.clicked(ctx, services, said, choice))
+
+    await guarded(ctx, "words", "write" if choice == "do" else "other", choose())
+    if found and found[0] is not None:
+        await run_command(services, said.requester(caller), found[0])

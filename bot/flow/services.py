@@ -95,6 +95,7 @@ class Services:
             channel_id=caller.channel_id,
             user_id=caller.user_id,
             direct=not caller.channel_id,  # the Home tab: notes go to their direct messages
+            thread_ts=caller.thread_ts,
         )
 
     def context(self, caller: Caller) -> RequestContext:

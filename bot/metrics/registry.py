@@ -44,6 +44,8 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 VPS_ENDPOINT = re.compile(r"/servers/(\{id\}/([a-z][a-z0-9-]*/)?)?")
 """The shapes of the client's endpoints (its own words, never a user's): the list, one server,
 and one server's actions (`/servers/{id}/reboot/`)."""
+WORDS_OUTCOMES = frozenset({"understood", "ambiguous", "refused", "not_understood"})
+"""What became of a request in plain words (`bot.plainwords.Reading.outcome`)."""
 VPS_OUTCOMES = frozenset({"2xx", "3xx", "4xx", "5xx", "timeout", "connect_error", "busy", "error"})
 SLACK_METHODS = frozenset(
     {
@@ -120,6 +122,10 @@ class Metrics:
             "vpsbot_plans_total", "Plans of several servers, by operation and outcome.",
             ["operation", "outcome"], registry=r,
         )  # fmt: skip
+        self._words = Counter(
+            "vpsbot_plain_words_total", "Requests in plain words, by what they became.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
         self._ack = Histogram(
             "vpsbot_ack_duration_seconds", "From a request's arrival to its ack (Slack waits 3 s).",
             buckets=ACK_BUCKETS, registry=r,
@@ -171,6 +177,10 @@ class Metrics:
     async def operation_done(self, event: OperationDone) -> None:
         """Subscribed to `OperationDone`: a change executed, or failed at the API."""
         self.action(event.change.operation, "executed" if event.outcome.ok else "failed")
+
+    def plain_words(self, outcome: str) -> None:
+        """One request in plain words read: understood, ambiguous, refused or not understood."""
+        self._words.labels(_one_of(outcome, WORDS_OUTCOMES)).inc()
 
     def ack(self, seconds: float) -> None:
         """How long a request waited for its ack."""

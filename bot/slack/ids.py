@@ -75,6 +75,13 @@ CREATE_BACKUPS = "create_backups"
 # In the create modal every input's action_id is its block_id with this suffix.
 INPUT_SUFFIX = "_input"
 
+# The answer to plain words (a direct message or a mention): Do it / Cancel on a write it read,
+# and the candidate commands when the words were ambiguous; value = JSON of the reading
+# (bot.flow.plain.Reading: its id, the command, who asked, where, when).
+WORDS_DO_IT = "vps_words_do_it"
+WORDS_CANCEL = "vps_words_cancel"
+WORDS_CANDIDATE = "vps_words_candidate"
+
 # The first block of a message saying a request was refused or could not be done, so that a
 # reader that is not a person (the console's script mode) can tell without reading the words.
 DENIED_BLOCK = "outcome_denied"

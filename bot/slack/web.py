@@ -118,9 +118,13 @@ class SlackWeb:
         ts = response.get("ts") if response is not None else None
         return str(ts) if ts else None
 
-    async def post_ephemeral(self, channel: str, user: str, message: Message, *, what: str) -> bool:
-        """Show `message` to `user` only, in `channel`."""
-        call = self.client.chat_postEphemeral(channel=channel, user=user, **message.to_dict())
+    async def post_ephemeral(
+        self, channel: str, user: str, message: Message, *, what: str, thread_ts: str | None = None
+    ) -> bool:
+        """Show `message` to `user` only, in `channel` (in a thread when `thread_ts`)."""
+        call = self.client.chat_postEphemeral(
+            channel=channel, user=user, thread_ts=thread_ts, **message.to_dict()
+        )
         return await self._call(what, call) is not None
 
     async def update_message(self, channel: str, ts: str, message: Message, *, what: str) -> bool:

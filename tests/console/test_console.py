@@ -183,7 +183,7 @@ async def test_console_commands_and_mistakes_get_plain_answers(console: Console)
         expect=1,
     )
     assert ":as bob" in out  # the help
-    assert "commands start with /" in out
+    assert "Try, for example" in out  # "hello" is words to the bot, not a command
     assert "No message with buttons yet." in out
     assert "You are in #ops (C0OPS0001)." in out
     assert "you #ops \u203a /other" in out
@@ -307,3 +307,12 @@ async def test_the_simulated_fleet_wears_the_catalog_create_offers(
         assert elsewhere not in listed  # only what `/vps create` offers
     assert "eu-north" in listed
     assert "web-09 (#12357) is being created" in out
+
+
+async def test_a_line_of_words_is_a_direct_message_read_as_a_command(console: Console) -> None:
+    out = await console("which servers are stopped?", "riavvia web-server-01", "1")
+    assert "I read this as /vps list status:stopped" in out
+    assert "status: stopped" in out
+    assert "I read this as /vps reboot web-server-01" in out
+    assert "going ahead" in out
+    assert "is rebooting" in out

@@ -349,6 +349,18 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
         await forge(harness, older, button.action_id)
         covered.add(button.action_id)
 
+    for words in ("reboot web-server-01", "reboot web-sever-01"):  # Do it / Cancel; candidates
+        said, _ = await harness.emu.mention(words, user=ADMIN, channel=OPS)
+        answer = await harness.emu.wait_for(
+            lambda ts=said.ts: next(
+                (m for m in harness.emu.messages(OPS, thread_ts=ts) if m.buttons()), None
+            ),
+            what="the answer to the words",
+        )
+        for button in answer.buttons():
+            await forge(harness, answer, button.action_id)
+            covered.add(button.action_id.rstrip("0123456789").rstrip("_"))
+
     assert covered == interaction_ids()
     assert writes(harness) == []
 

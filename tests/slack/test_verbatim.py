@@ -53,6 +53,15 @@ from bot.slack.blocks.notes import (
     build_note,
     build_pointless,
 )
+from bot.slack.blocks.plain import (
+    build_candidates,
+    build_not_understood,
+    build_not_yours,
+    build_read_as,
+    build_refused,
+    build_taken,
+    build_to_do,
+)
 from bot.slack.blocks.plan_preview import (
     PlanRow,
     PlanView,
@@ -145,6 +154,13 @@ def _lifecycles() -> list[Built]:
 
 
 SAMPLES: dict[str, Callable[[], list[Built]]] = {
+    "build_read_as": lambda: [build_read_as("/vps show " + TEXT)],
+    "build_to_do": lambda: [build_to_do("/vps reboot " + TEXT, "{}")],
+    "build_candidates": lambda: [build_candidates([("/vps reboot " + TEXT, "{}")] * 3)],
+    "build_not_understood": lambda: [build_not_understood("/vps", why=w) for w in ("", "negated")],
+    "build_refused": lambda: [build_refused("/vps")],
+    "build_taken": lambda: [build_taken("/vps reboot " + TEXT, "going ahead.")],
+    "build_not_yours": lambda: [build_not_yours("/vps reboot " + TEXT)],
     "build_server_card": lambda: [
         build_server_card(server(), actions=["start", "stop", "reboot", "delete"]),
         build_server_card(server(), actions=[]),

@@ -144,6 +144,24 @@ def build_app(api_url: str, seen: list[dict[str, Any]]) -> AsyncApp:
         else:
             await complete({"echo": inputs.get("text", "")})
 
+    @app.event("app_mention")
+    async def handle_mention(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """@app words: answered in the mention's thread."""
+        await ack()
+        seen.append(body)
+        event = body["event"]
+        await client.chat_postMessage(
+            channel=event["channel"], thread_ts=event["ts"], text="heard: " + event["text"]
+        )
+
+    @app.event({"type": "message", "channel_type": "im"})
+    async def handle_dm(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """A direct message: answered in the conversation."""
+        await ack()
+        seen.append(body)
+        event = body["event"]
+        await client.chat_postMessage(channel=event["channel"], text="heard: " + event["text"])
+
     return app
 
 
