@@ -36,6 +36,8 @@ COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "busy",  # the member had too many reads in flight
     "error",  # a bug: the listener caught something unexpected
 }
+PLAN_OUTCOMES = frozenset({"finished", "stopped", "aborted"})
+PLAN_SERVER_OUTCOMES = frozenset({"done", "failed", "skipped"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 VPS_ENDPOINT = re.compile(r"/servers/(\{id\}/([a-z][a-z0-9-]*/)?)?")
 """The shapes of the client's endpoints (its own words, never a user's): the list, one server,
@@ -112,6 +114,14 @@ class Metrics:
             "vpsbot_actions_total", "Changes to servers, by action and outcome.",
             ["action", "outcome"], registry=r,
         )  # fmt: skip
+        self._plans = Counter(
+            "vpsbot_plans_total", "Plans ended, by outcome (finished, stopped, aborted).",
+            ["outcome"], registry=r,
+        )  # fmt: skip
+        self._plan_servers = Counter(
+            "vpsbot_plan_servers_total", "Servers of plans at their end, by outcome.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
         self._ack = Histogram(
             "vpsbot_ack_duration_seconds", "From a request's arrival to its ack (Slack waits 3 s).",
             buckets=ACK_BUCKETS, registry=r,
@@ -159,6 +169,14 @@ class Metrics:
     async def operation_done(self, event: OperationDone) -> None:
         """Subscribed to `OperationDone`: a change executed, or failed at the API."""
         self.action(event.change.operation, "executed" if event.outcome.ok else "failed")
+
+    def plan(self, outcome: str) -> None:
+        """One plan ended."""
+        self._plans.labels(_one_of(outcome, PLAN_OUTCOMES)).inc()
+
+    def plan_server(self, outcome: str) -> None:
+        """One server of a plan reached its end (done, failed, skipped)."""
+        self._plan_servers.labels(_one_of(outcome, PLAN_SERVER_OUTCOMES)).inc()
 
     def ack(self, seconds: float) -> None:
         """How long a request waited for its ack."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import actions, commands, plans, views
 
 
 def register_listeners(app: AsyncApp, *, command: str) -> None:
     """Attach every listener of the bot to `app`."""
     commands.register(app, command)
     actions.register(app)
+    plans.register(app)
     views.register(app)
