@@ -86,24 +86,26 @@ class Progress:
         view = shown(plan, servers)
         message = build_plan_summary(view) if final else build_plan_progress(view)
         where = plan.progress_channel or plan.channel_id
-        ts = plan.progress_ts
-        if ts is None:
+        edits: list[Awaitable[None]] = []
+        if plan.progress_ts is None:
             ts = await self._slack.post_message(where, message, what="post a plan's progress")
             if ts is not None:
                 self._posted(plan.id, where, ts, message)
                 await self._store.place_plan(plan.id, progress_channel=where, progress_ts=ts)
         else:
-            await self._edit(plan.id, where, ts, message, final, self._slack_edit)
+            edits.append(
+                self._edit(plan.id, where, plan.progress_ts, message, final, self._slack_edit)
+            )
         ops = plan.ops_channel or self._ops.channel
-        if not ops or ops == where:
-            return  # asked in the ops channel: its one message is the ops one
-        if plan.ops_ts is None:
-            posted = await self._ops.post(message, channel=ops)
-            if posted is not None:
-                self._posted(plan.id, ops, posted, message)
-                await self._store.place_plan(plan.id, ops_channel=ops, ops_ts=posted)
-        else:
-            await self._edit(plan.id, ops, plan.ops_ts, message, final, self._ops_edit)
+        if ops and ops != where:  # asked in the ops channel: its one message is the ops one
+            if plan.ops_ts is None:
+                posted = await self._ops.post(message, channel=ops)
+                if posted is not None:
+                    self._posted(plan.id, ops, posted, message)
+                    await self._store.place_plan(plan.id, ops_channel=ops, ops_ts=posted)
+            else:
+                edits.append(self._edit(plan.id, ops, plan.ops_ts, message, final, self._ops_edit))
+        await asyncio.gather(*edits)  # the summary's two edits wait their turns together
         if final:
             self._edits.pop(plan.id, None)
 
