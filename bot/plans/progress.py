@@ -88,10 +88,7 @@ class Progress:
         where = plan.progress_channel or plan.channel_id
         edits: list[Awaitable[None]] = []
         if plan.progress_ts is None:
-            ts = await self._slack.post_message(where, message, what="post a plan's progress")
-            if ts is not None:
-                self._posted(plan.id, where, ts, message)
-                await self._store.place_plan(plan.id, progress_channel=where, progress_ts=ts)
+            await asyncio.shield(self._post(plan.id, where, message, self._post_here))
         else:
             edits.append(
                 self._edit(plan.id, where, plan.progress_ts, message, final, self._slack_edit)
@@ -99,20 +96,38 @@ class Progress:
         ops = plan.ops_channel or self._ops.channel
         if ops and ops != where:  # asked in the ops channel: its one message is the ops one
             if plan.ops_ts is None:
-                posted = await self._ops.post(message, channel=ops)
-                if posted is not None:
-                    self._posted(plan.id, ops, posted, message)
-                    await self._store.place_plan(plan.id, ops_channel=ops, ops_ts=posted)
+                await asyncio.shield(self._post(plan.id, ops, message, self._post_ops))
             else:
                 edits.append(self._edit(plan.id, ops, plan.ops_ts, message, final, self._ops_edit))
         await asyncio.gather(*edits)  # the summary's two edits wait their turns together
         if final:
             self._edits.pop(plan.id, None)
 
-    def _posted(self, plan_id: str, channel: str, ts: str, message: Message) -> None:
+    async def _post(
+        self,
+        plan_id: str,
+        channel: str,
+        message: Message,
+        post: Callable[[str, Message], Awaitable[str | None]],
+    ) -> None:
+        """Post one of the plan's messages and remember where, together (a shutdown waits for
+        both: a message posted and forgotten would be posted again)."""
+        ts = await post(channel, message)
+        if ts is None:
+            return
         edits = self._edits.setdefault(plan_id, _Edits())
         key = f"{channel}/{ts}"
         edits.at[key], edits.text[key] = self._monotonic(), str(message.to_dict())
+        if post == self._post_here:
+            await self._store.place_plan(plan_id, progress_channel=channel, progress_ts=ts)
+        else:
+            await self._store.place_plan(plan_id, ops_channel=channel, ops_ts=ts)
+
+    async def _post_here(self, channel: str, message: Message) -> str | None:
+        return await self._slack.post_message(channel, message, what="post a plan's progress")
+
+    async def _post_ops(self, channel: str, message: Message) -> str | None:
+        return await self._ops.post(message, channel=channel)
 
     async def _slack_edit(self, channel: str, ts: str, message: Message) -> None:
         await self._slack.update_message(channel, ts, message, what="edit a plan's progress")
