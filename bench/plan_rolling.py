@@ -6,7 +6,7 @@ store to its end against the ideal (20 batches of 1 s, plus one polling interval
 requests per server (calls and listings), the bot's RSS, and the progress edits per message in
 any 2 s.
 
-    .venv/bin/python bench/plan_rolling.py [--servers 1000] [--batch 50] [--interval 0.1]
+    .venv/bin/python bench/plan_rolling.py [--servers 1000] [--batch 50] [--interval 0.05]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _edits_per_2s(times: list[float]) -> int:
 
 
 async def run(
-    *, servers: int = 1000, batch: int = 50, interval: float = 0.1, bot_src: str | None = None
+    *, servers: int = 1000, batch: int = 50, interval: float = 0.05, bot_src: str | None = None
 ) -> dict[str, str]:
     """The benchmark's rows."""
     state = Path(tempfile.mkdtemp(prefix="vpsbot-plan-")) / "state.db"
@@ -100,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=50)
-    parser.add_argument("--interval", type=float, default=0.1)
+    parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--bot-src", default=None)
     options = parser.parse_args()
     rows = asyncio.run(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.flow.caller import Caller
@@ -39,6 +39,11 @@ LEASE = 30.0
 takes a dead one's plans over within about a lease and a round."""
 
 
+QUIET_MAX = 60.0
+"""Seconds at most that a batch in flight goes unlisted after its calls (the quickest server so
+far may have been seen late: a replica taking over, say)."""
+
+
 @dataclass(frozen=True)
 class Drive:
     """What the driver works with."""
@@ -55,8 +60,16 @@ class Drive:
 class PlanDriver:
     """Drives the plans this replica holds; its `job()` runs a round every `interval`."""
 
-    def __init__(self, drive: Drive, *, owner: str, interval: float, lease: float = LEASE):
-        self._d = drive
+    def __init__(
+        self,
+        drive: Drive,
+        *,
+        owner: str,
+        interval: float,
+        lease: float = LEASE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self._d, self._sleep = drive, sleep
         self.owner, self.interval, self.lease = owner, interval, lease
         self._ledger = Ledger(drive.store, drive.metrics, drive.clock)
         self._calls = Calls(drive.store, drive.gate, drive.effects, self._ledger, drive.clock)
@@ -110,6 +123,8 @@ class PlanDriver:
         options = PlanOptions.model_validate(plan.options)
         flying = [s for s in servers if s.state in IN_FLIGHT]
         starting = plan.state == "running" and self._may_start(servers, options)
+        if flying and not starting and not await self._due(servers):
+            return await self._end_or_show(plan, servers, options)  # none can have settled yet
         rows = await self._listing() if flying or starting else {}
         if flying:
             await self._settle(plan, flying, rows, options)
@@ -153,6 +168,27 @@ class PlanDriver:
             return False
         settled = [s.settled_at for s in servers if s.settled_at is not None]
         return not settled or self._d.clock() >= max(settled) + options.pause
+
+    async def _due(self, servers: Sequence[PlanServer]) -> bool:
+        """Whether the servers in flight may have settled by now: not before the quickest
+        server of the plan so far took, less a round (a listing earlier is spent for nothing).
+        A round just before that moment waits for it, so the listing comes as they can end."""
+        took = [
+            s.settled_at - s.called_at
+            for s in servers
+            if s.state == "done" and s.settled_at is not None and s.called_at is not None
+        ]
+        called = [s.called_at for s in servers if s.state in IN_FLIGHT]
+        if not took or any(at is None for at in called):
+            return True
+        quiet = min(*took, QUIET_MAX)
+        due = max(at for at in called if at is not None) + quiet - self.interval
+        wait = due - self._d.clock()
+        if wait > self.interval:
+            return False
+        if wait > 0:
+            await self._sleep(wait)
+        return True
 
     async def _listing(self) -> dict[int, FleetRow]:
         """Every server's status from one listing of the fleet (it refreshes the index too)."""

@@ -80,6 +80,7 @@ async def test_max_fail_25_percent_tolerates_one_failure_in_four(harness: Harnes
     harness.clock.now += REBOOT
     await wait_for_steps(harness, {"worker-02": "done", "worker-03": "running"}, "the third")
     harness.sim.set_status(WORKERS["worker-03"], "suspended")  # a second: one too many
+    harness.clock.now += REBOOT  # seen once it could have rebooted (as the others took)
     summary = await progress_says(harness, "stopped")
     assert "1 done · 2 failed · 0 skipped · 1 not started" in dump(summary)
     assert WORKERS["worker-04"] not in called(harness)
@@ -91,9 +92,10 @@ async def test_progress_edits_are_at_most_one_every_2_seconds_per_message(
     await restart_with(harness, bot_watch_interval_seconds=0.02)
     names = ["worker-01", "worker-02", "worker-03", "worker-04"]
     await add_running_plan(harness, names, batch=1)
-    for name in names:  # every round has news: unthrottled, each would edit both messages
+    await wait_for_steps(harness, {"worker-01": "running"}, "worker-01 called")
+    await listings_after(harness, 20)  # rounds with news: unthrottled, each would edit both
+    for name in names:
         await wait_for_steps(harness, {name: "running"}, f"{name} called")
-        await listings_after(harness, 20)
         harness.clock.now += REBOOT
     await progress_says(harness, "finished")
     await progress_says(harness, "finished", OPS_LOG)
