@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from bot.slack import ids
-from tests.e2e.harness import OPS, OPS_LOG, Harness, dump
+from tests.e2e.harness import ALICE, OPS, OPS_LOG, Harness, dump
 from tests.e2e.plans import (
     WORKERS,
     add_running_plan,
@@ -49,6 +49,9 @@ async def test_batches_run_in_order_each_after_the_previous_settled(harness: Har
     assert ("started", None) in lines
     assert ("finished", None) in lines
     assert sorted(name for outcome, name in lines if outcome == "executed") == sorted(names)
+    audit = dump(await harness.answer("/vps audit"))  # as people read it
+    assert "*reboot* — finished in <#C0OPS0001>: plan plan-1: finished: 4 done" in audit
+    assert "*worker-04* (#12353) — executed in <#C0OPS0001>: plan plan-1: done, active" in audit
 
 
 async def test_max_fail_0_stops_at_the_first_failure_and_lets_the_batch_finish(
@@ -68,6 +71,21 @@ async def test_max_fail_0_stops_at_the_first_failure_and_lets_the_batch_finish(
     assert "1 done · 1 failed · 0 skipped · 2 not started" in dump(summary)
     assert called(harness) == [WORKERS["worker-01"], WORKERS["worker-02"]]
     assert [b.action_id for b in summary.buttons()] == [ids.PLAN_RETRY]
+
+    await harness.emu.click(summary, action_id=ids.PLAN_RETRY, user=ALICE)
+    preview = await harness.emu.wait_for(
+        lambda: next(
+            (m for m in harness.emu.messages(OPS, visible_to=ALICE) if "A new plan" in m.text),
+            None,
+        ),
+        what="the retry's preview",
+    )
+    assert preview.ephemeral_to == ALICE
+    assert "worker-01" in dump(preview)
+    store = harness.bot.services.store  # type: ignore[union-attr]
+    again = [p for p in await store.list_plans(states=["preview"]) if p.id != "plan-1"]
+    assert [s.server_name for s in await store.plan_servers(again[0].id)] == ["worker-01"]
+    assert again[0].user_id == ALICE
 
 
 async def test_max_fail_25_percent_tolerates_one_failure_in_four(harness: Harness) -> None:
