@@ -121,6 +121,8 @@ class PlanDriver:
             return True
         servers = await store.plan_servers(plan_id)
         options = PlanOptions.model_validate(plan.options)
+        if plan.progress_ts is None:  # its message first: where the plan is seen and steered
+            await self._d.progress.show(plan, servers)
         flying = [s for s in servers if s.state in IN_FLIGHT]
         starting = plan.state == "running" and self._may_start(servers, options)
         if flying and not starting and not await self._due(servers):
