@@ -60,6 +60,8 @@ class Ledger:
     ) -> list[int]:
         """Move `servers` to `state` (done, failed, skipped) once, and record those moved;
         `status`: where done servers now are (the fleet monitor is told)."""
+        if status is not None:  # before they leave the flight: the monitor never sees a gap
+            await self._expect(servers, status)
         positions = [s.position for s in servers]
         moved = set(await self._store.move_servers(plan.id, positions, state, expect=expect,
                                                    detail=detail[:1000]))  # fmt: skip
@@ -73,8 +75,6 @@ class Ledger:
         )  # fmt: skip
         for _ in ended:
             self._metrics.plan_server(state)
-        if status is not None:
-            await self._expect(ended, status)
         return sorted(moved)
 
     def called(self, op: Operation, ok: bool) -> None:

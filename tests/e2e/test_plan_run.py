@@ -128,3 +128,19 @@ async def test_progress_edits_are_at_most_one_every_2_seconds_per_message(
         gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
         # At most one edit every 2 s (measured where Slack receives them: give them slack).
         assert all(gap >= 1.0 for gap in gaps), gaps
+
+
+async def test_the_fleet_monitor_leaves_a_plan_s_changes_to_the_plan(harness: Harness) -> None:
+    await restart_with(harness, bot_watch_interval_seconds=0.02, bot_monitor_interval_seconds=0.02)
+    await listings_after(harness, 3)  # the monitor's baseline
+    await add_running_plan(harness, ["worker-01", "worker-02"], operation="stop", batch=1)
+    await wait_for_steps(harness, {"worker-01": "running"}, "the first stop")
+    await listings_after(harness, 5)  # the monitor sees it stopping
+    harness.clock.now += REBOOT
+    await wait_for_steps(harness, {"worker-02": "running"}, "the second stop")
+    harness.clock.now += REBOOT
+    await progress_says(harness, "finished")
+    await listings_after(harness, 5)  # and stopped, after the plan
+    notes = [dump(m) for m in harness.emu.messages(OPS_LOG) if "asked by" not in dump(m)]
+    assert notes == []  # no "changed outside the bot" for what the plan did
+    assert called(harness, "stop") == [WORKERS["worker-01"], WORKERS["worker-02"]]
