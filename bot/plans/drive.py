@@ -123,6 +123,7 @@ class PlanDriver:
         options = PlanOptions.model_validate(plan.options)
         if plan.progress_ts is None:  # its message first: where the plan is seen and steered
             await self._d.progress.show(plan, servers)
+            plan = await store.get_plan(plan_id) or plan
         flying = [s for s in servers if s.state in IN_FLIGHT]
         starting = plan.state == "running" and self._may_start(servers, options)
         if flying and not starting and not await self._due(servers):
