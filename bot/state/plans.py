@@ -201,16 +201,19 @@ class PlanStore(StoreCore):
     async def claim_plans(
         self, owner: str, *, lease: float, now: float | None = None
     ) -> list[Plan]:
-        """Running or paused plans that are unowned, `owner`'s already, or whose lease ran out
-        become `owner`'s for `lease` seconds; returns them, oldest first. Each goes to one
-        claimer only."""
+        """Running or paused plans (and aborted ones with servers still in flight, to follow
+        to their end) that are unowned, `owner`'s already, or whose lease ran out become
+        `owner`'s for `lease` seconds; returns them, oldest first. Each goes to one claimer
+        only."""
         at = self._now(now)
         free = sa.or_(p.c.owner.is_(None), p.c.owner == owner, p.c.lease_until <= at)
+        unsettled = sa.exists().where(ps.c.plan_id == p.c.id, ps.c.state.in_(IN_FLIGHT))
+        driven = sa.or_(p.c.state.in_(DRIVEN), sa.and_(p.c.state == "aborted", unsettled))
         async with self._write() as conn:
             rows = (
                 await conn.execute(
                     sa.update(p)
-                    .where(p.c.state.in_(DRIVEN), free)
+                    .where(driven, free)
                     .values(owner=owner, lease_until=at + lease)
                     .returning(*_PLAN)
                 )

@@ -128,3 +128,17 @@ async def test_several_servers_move_once_together(store: StateStore, clock: Fake
         ("waiting", None, None),
     ]
     assert await store.servers_in_flight() == {102}
+
+
+async def test_an_aborted_plan_is_driven_while_servers_are_in_flight(
+    store: StateStore, clock: FakeClock
+) -> None:
+    await store.add_plan(_plan(state="running"), _servers(count=3))
+    assert [x.id for x in await store.claim_plans("A", lease=30)] == ["p1"]
+    await store.move_servers("p1", [0, 1], "calling", expect=["waiting"])
+    assert await store.move_plan("p1", "aborted", expect=["running"])
+    clock.now += 31  # A died: another follows the servers called to their end
+    assert [x.id for x in await store.claim_plans("B", lease=30)] == ["p1"]
+    await store.move_servers("p1", [0, 1], "done", expect=["calling"])
+    clock.now += 31
+    assert await store.claim_plans("C", lease=30) == []
