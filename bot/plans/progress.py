@@ -88,52 +88,35 @@ class Progress:
         where = plan.progress_channel or plan.channel_id
         edits: list[Awaitable[None]] = []
         if plan.progress_ts is None:
-            await asyncio.shield(self._post(plan.id, where, message, self._post_here))
+            await asyncio.shield(self._post(plan.id, where, message, ops=False))
         else:
-            edits.append(
-                self._edit(plan.id, where, plan.progress_ts, message, final, self._slack_edit)
-            )
+            edits.append(self._edit(plan.id, where, plan.progress_ts, message, final, ops=False))
         ops = plan.ops_channel or self._ops.channel
         if ops and ops != where:  # asked in the ops channel: its one message is the ops one
             if plan.ops_ts is None:
-                await asyncio.shield(self._post(plan.id, ops, message, self._post_ops))
+                await asyncio.shield(self._post(plan.id, ops, message, ops=True))
             else:
-                edits.append(self._edit(plan.id, ops, plan.ops_ts, message, final, self._ops_edit))
+                edits.append(self._edit(plan.id, ops, plan.ops_ts, message, final, ops=True))
         await asyncio.gather(*edits)  # the summary's two edits wait their turns together
         if final:
             self._edits.pop(plan.id, None)
 
-    async def _post(
-        self,
-        plan_id: str,
-        channel: str,
-        message: Message,
-        post: Callable[[str, Message], Awaitable[str | None]],
-    ) -> None:
+    async def _post(self, plan_id: str, channel: str, message: Message, *, ops: bool) -> None:
         """Post one of the plan's messages and remember where, together (a shutdown waits for
         both: a message posted and forgotten would be posted again)."""
-        ts = await post(channel, message)
+        if ops:
+            ts = await self._ops.post(message, channel=channel)
+        else:
+            ts = await self._slack.post_message(channel, message, what="post a plan's progress")
         if ts is None:
             return
         edits = self._edits.setdefault(plan_id, _Edits())
         key = f"{channel}/{ts}"
         edits.at[key], edits.text[key] = self._monotonic(), str(message.to_dict())
-        if post == self._post_here:
-            await self._store.place_plan(plan_id, progress_channel=channel, progress_ts=ts)
-        else:
+        if ops:
             await self._store.place_plan(plan_id, ops_channel=channel, ops_ts=ts)
-
-    async def _post_here(self, channel: str, message: Message) -> str | None:
-        return await self._slack.post_message(channel, message, what="post a plan's progress")
-
-    async def _post_ops(self, channel: str, message: Message) -> str | None:
-        return await self._ops.post(message, channel=channel)
-
-    async def _slack_edit(self, channel: str, ts: str, message: Message) -> None:
-        await self._slack.update_message(channel, ts, message, what="edit a plan's progress")
-
-    async def _ops_edit(self, channel: str, ts: str, message: Message) -> None:
-        await self._ops.update(ts, message, channel=channel)
+        else:
+            await self._store.place_plan(plan_id, progress_channel=channel, progress_ts=ts)
 
     async def _edit(
         self,
@@ -142,8 +125,11 @@ class Progress:
         ts: str,
         message: Message,
         final: bool,
-        edit: Callable[[str, str, Message], Awaitable[None]],
+        *,
+        ops: bool,
     ) -> None:
+        """Edit one of the plan's messages, unless it shows this already or was edited less
+        than `every` seconds ago (the summary, `final`, waits for its turn instead)."""
         edits = self._edits.setdefault(plan_id, _Edits())
         key = f"{channel}/{ts}"
         text = str(message.to_dict())
@@ -155,4 +141,7 @@ class Progress:
                 return
             await self._sleep(wait)
         edits.at[key], edits.text[key] = self._monotonic(), text
-        await edit(channel, ts, message)
+        if ops:
+            await self._ops.update(ts, message, channel=channel)
+        else:
+            await self._slack.update_message(channel, ts, message, what="edit a plan's progress")
