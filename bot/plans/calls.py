@@ -5,6 +5,7 @@ audit entries naming the plan, the metrics, the fleet monitor's expectations).""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Collection, Sequence
 
 from bot.expected import EXPECTED_CHANGE_TTL
@@ -20,6 +21,8 @@ from bot.plans.settle import before_call
 from bot.state import AuditEntry, AuditOutcome, StateStore
 from bot.state.plans import IN_FLIGHT, Plan, PlanServer
 from bot.vps import Server
+
+logger = logging.getLogger(__name__)
 
 
 class Ledger:
@@ -63,16 +66,16 @@ class Ledger:
         if status is not None:  # before they leave the flight: the monitor never sees a gap
             await self._expect(servers, status)
         positions = [s.position for s in servers]
-        moved = set(await self._store.move_servers(plan.id, positions, state, expect=expect,
-                                                   detail=detail[:1000]))  # fmt: skip
+        store = self._store
+        moved = set(
+            await store.move_servers(plan.id, positions, state, expect=expect, detail=detail[:1000])
+        )
         ended = [s for s in servers if s.position in moved]
         outcome = {"done": AuditOutcome.EXECUTED, "failed": AuditOutcome.FAILED}.get(
             state, AuditOutcome.SKIPPED
         )
-        await self._store.record_audits(
-            [self._entry(plan, outcome, f"{state}, {detail}" if detail else state, s)
-             for s in ended]
-        )  # fmt: skip
+        said = f"{state}, {detail}" if detail else state
+        await self._store.record_audits([self._entry(plan, outcome, said, s) for s in ended])
         for _ in ended:
             self._metrics.plan_server(state)
         return sorted(moved)
@@ -83,8 +86,8 @@ class Ledger:
 
     async def finished(self, plan: Plan, servers: Sequence[PlanServer], outcome: str) -> None:
         """Record the plan's end with its counts."""
-        counts = {state: sum(s.state == state for s in servers) for state in
-                  ("done", "failed", "skipped", "waiting")}  # fmt: skip
+        ends = ("done", "failed", "skipped", "waiting")
+        counts = {state: sum(s.state == state for s in servers) for state in ends}
         detail = (
             f"{outcome}: {counts['done']} done, {counts['failed']} failed, "
             f"{counts['skipped']} skipped, {counts['waiting']} not started"
@@ -115,10 +118,8 @@ class Calls:
         gate: Gate,
         effects: Effects,
         ledger: Ledger,
-        clock: Callable[[], float],
     ) -> None:
-        self._store, self._gate, self._effects = store, gate, effects
-        self._ledger, self._clock = ledger, clock
+        self._store, self._gate, self._effects, self._ledger = store, gate, effects, ledger
 
     async def start(
         self,
@@ -138,8 +139,7 @@ class Calls:
             row = rows.get(server.server_id)
             verdict = before_call(op, row.status if row is not None else None)
             if verdict.state != "call" or row is None:
-                await self._ledger.settle(plan, [server], verdict.state, verdict.detail,
-                                          expect=["waiting"])  # fmt: skip
+                await self._leave(plan, server, verdict.state, verdict.detail)
                 failures_left -= verdict.state == "failed"
                 if failures_left < 0:
                     break
@@ -151,11 +151,14 @@ class Calls:
                 await self._pause(plan, access)
                 break
             if isinstance(access, Denied):
-                await self._ledger.settle(plan, [server], "skipped", "denied by the policy",
-                                          expect=["waiting"])  # fmt: skip
+                await self._leave(plan, server, "skipped", "denied by the policy")
                 continue
             ready.append((server, change, access))
         await self._call(plan, op, ready)
+
+    async def _leave(self, plan: Plan, server: PlanServer, state: str, detail: str) -> None:
+        """A server whose turn came ends uncalled (skipped, or failed: it can only fail)."""
+        await self._ledger.settle(plan, [server], state, detail, expect=["waiting"])
 
     async def _pause(self, plan: Plan, denied: Denied) -> None:
         hit = denied.freeze
@@ -170,14 +173,18 @@ class Calls:
         """Claim the servers (waiting → calling: once, whoever else tries), call those claimed
         together, and move each on by its answer."""
         positions = [server.position for server, _, _ in ready]
-        claimed = set(await self._store.move_servers(plan.id, positions, "calling",
-                                                     expect=["waiting"]))  # fmt: skip
+        moved = await self._store.move_servers(plan.id, positions, "calling", expect=["waiting"])
+        claimed = set(moved)
         calls = [(s, change, access) for s, change, access in ready if s.position in claimed]
         outcomes = await asyncio.gather(
-            *(run_planned(self._effects, access, change) for _, change, access in calls)
+            *(run_planned(self._effects, access, change) for _, change, access in calls),
+            return_exceptions=True,
         )
         moving: list[int] = []
         for (server, _, _), outcome in zip(calls, outcomes, strict=True):
+            if isinstance(outcome, BaseException):  # no answer to go by: its status will say
+                logger.error("calling %r for plan %s: %r", server.server_name, plan.id, outcome)
+                continue
             self._ledger.called(op, outcome.ok)
             if not outcome.ok:
                 await self._ledger.settle(plan, [server], "failed", outcome.detail)

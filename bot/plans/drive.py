@@ -72,7 +72,7 @@ class PlanDriver:
         self._d, self._sleep = drive, sleep
         self.owner, self.interval, self.lease = owner, interval, lease
         self._ledger = Ledger(drive.store, drive.metrics, drive.clock)
-        self._calls = Calls(drive.store, drive.gate, drive.effects, self._ledger, drive.clock)
+        self._calls = Calls(drive.store, drive.gate, drive.effects, self._ledger)
         self._held: set[str] = set()  # plans claimed and not yet ended here
 
     def job(self) -> Every:
