@@ -128,12 +128,14 @@ class PlanDriver:
         starting = plan.state == "running" and self._may_start(servers, options)
         if flying and not starting and not await self._due(servers):
             return await self._end_or_show(plan, servers, options)  # none can have settled yet
-        rows = await self._listing() if flying or starting else {}
-        if flying:
+        rows = await self._listing() if flying or starting else None
+        if flying and rows is not None:
             await self._settle(plan, flying, rows, options)
             servers = await store.plan_servers(plan_id)
         plan = await store.get_plan(plan_id) or plan  # a Pause or an Abort is read here
         if plan.state == "running" and self._may_start(servers, options):
+            # Resumed since the step began: the statuses are read now, not taken as none.
+            rows = await self._listing() if rows is None else rows
             await self._start(plan, servers, options, rows)
             servers = await store.plan_servers(plan_id)
             plan = await store.get_plan(plan_id) or plan

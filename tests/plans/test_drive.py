@@ -111,7 +111,7 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[StateStore]:
 
 
 def driver(
-    store: StateStore, fleet: Fleet, clock: Clock, *, policy: str = POLICY, owner: str = "r1"
+    store: Any, fleet: Fleet, clock: Clock, *, policy: str = POLICY, owner: str = "r1"
 ) -> tuple[PlanDriver, Shown]:
     gate = Gate(parse_policy(policy, "policy.yml"), _NoGroups(), clock=clock)
     effects = Effects(fleet, Ops(), Events(), FleetIndex(clock))  # type: ignore[arg-type]
@@ -287,3 +287,36 @@ async def test_two_replicas_never_call_a_server_twice(store: StateStore, clock: 
         fleet.settle(*fleet.calls)
     assert sorted(fleet.calls) == sorted(set(fleet.calls)) == list(range(100, 106))
     assert await state(store) == ("finished", "")
+
+
+class ResumedMidStep:
+    """The store, with a Resume clicked (on another replica) while a step is under way: after
+    it read the plan and its servers, before it reads the plan again."""
+
+    def __init__(self, store: StateStore) -> None:
+        self._store, self.armed, self.clicked = store, False, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def plan_servers(self, plan_id: str) -> list[PlanServer]:
+        self.armed = True
+        return await self._store.plan_servers(plan_id)
+
+    async def get_plan(self, plan_id: str) -> Plan | None:
+        if self.armed and not self.clicked:
+            self.clicked = await self._store.move_plan(plan_id, "running", expect=["paused"])
+        return await self._store.get_plan(plan_id)
+
+
+async def test_a_plan_resumed_while_a_step_runs_starts_its_batch_on_fresh_statuses(
+    store: StateStore, clock: Clock
+) -> None:
+    fleet = Fleet(["web-01", "web-02"])
+    await add_plan(store, fleet, batch=1)
+    assert await store.move_plan("p1", "paused", expect=["running"])
+    await store.place_plan("p1", progress_channel=OPS, progress_ts="1.1")  # shown already
+    plans, _ = driver(ResumedMidStep(store), fleet, clock)
+    await plans.round()
+    assert fleet.calls == [100]
+    assert await steps(store) == {100: "running", 101: "waiting"}
