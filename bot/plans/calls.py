@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 
 from bot.expected import EXPECTED_CHANGE_TTL
+from bot.finishing import Finishing
 from bot.flow.caller import Caller
 from bot.flow.context import Effects
 from bot.flow.directory import FleetRow
@@ -120,6 +121,10 @@ class Calls:
         ledger: Ledger,
     ) -> None:
         self._store, self._gate, self._effects, self._ledger = store, gate, effects, ledger
+        self.finishing = Finishing("a plan's calls")
+        """A batch's calls and the record of their answers are not cut by a shutdown: a
+        server left `calling` would be settled by its status, and a reboot seen `active`
+        again cannot tell whether it happened."""
 
     async def start(
         self,
@@ -154,7 +159,7 @@ class Calls:
                 await self._leave(plan, server, "skipped", "denied by the policy")
                 continue
             ready.append((server, change, access))
-        await self._call(plan, op, ready)
+        await self.finishing.run(self._call(plan, op, ready))
 
     async def _leave(self, plan: Plan, server: PlanServer, state: str, detail: str) -> None:
         """A server whose turn came ends uncalled (skipped, or failed: it can only fail)."""

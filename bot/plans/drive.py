@@ -95,7 +95,10 @@ class PlanDriver:
             await self._contained(plan_id, held=False)
 
     async def close(self) -> None:
-        """Give up every plan held now: another replica (or the next start) takes them."""
+        """Let the calls and messages under way finish, then give up every plan held now:
+        another replica (or the next start) takes them."""
+        await self._calls.finishing.wait()
+        await self._d.progress.finishing.wait()
         try:
             await self._d.store.release_plans(self.owner)
         except Exception as exc:  # their leases run out instead

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.finishing import Finishing
 from bot.flow.events import OpsChannel
 from bot.slack.blocks import Message
 from bot.slack.blocks.plan_progress import PlanShown, build_plan_progress, build_plan_summary
@@ -78,6 +79,7 @@ class Progress:
         self._store, self._slack, self._ops = store, slack, ops
         self._every, self._monotonic, self._sleep = every, monotonic, sleep
         self._edits: dict[str, _Edits] = {}
+        self.finishing = Finishing("a plan's message")
 
     async def show(self, plan: Plan, servers: Sequence[PlanServer], *, final: bool = False) -> None:
         """Post the plan's messages if they are not there yet, else edit them — unless one was
@@ -88,13 +90,13 @@ class Progress:
         where = plan.progress_channel or plan.channel_id
         edits: list[Awaitable[None]] = []
         if plan.progress_ts is None:
-            await asyncio.shield(self._post(plan.id, where, message, ops=False))
+            await self.finishing.run(self._post(plan.id, where, message, ops=False))
         else:
             edits.append(self._edit(plan.id, where, plan.progress_ts, message, final, ops=False))
         ops = plan.ops_channel or self._ops.channel
         if ops and ops != where:  # asked in the ops channel: its one message is the ops one
             if plan.ops_ts is None:
-                await asyncio.shield(self._post(plan.id, ops, message, ops=True))
+                await self.finishing.run(self._post(plan.id, ops, message, ops=True))
             else:
                 edits.append(self._edit(plan.id, ops, plan.ops_ts, message, final, ops=True))
         await asyncio.gather(*edits)  # the summary's two edits wait their turns together

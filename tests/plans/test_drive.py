@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.finishing import Finishing
 from bot.flow.context import Effects
 from bot.flow.directory import FleetRow
 from bot.flow.events import Events
@@ -89,6 +90,7 @@ class Shown:
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, bool]] = []
+        self.finishing = Finishing("a plan's message")
 
     async def show(self, plan: Plan, servers: Sequence[PlanServer], *, final: bool = False) -> None:
         self.seen.append((plan.state, final))
@@ -320,3 +322,37 @@ async def test_a_plan_resumed_while_a_step_runs_starts_its_batch_on_fresh_status
     await plans.round()
     assert fleet.calls == [100]
     assert await steps(store) == {100: "running", 101: "waiting"}
+
+
+class HeldFleet(Fleet):
+    """A fleet whose API answers a reboot only once the test lets it."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(names)
+        self.answer, self.both_sent = asyncio.Event(), asyncio.Event()
+
+    async def reboot_server(self, server_id: int) -> ActionResult:
+        self.calls.append(server_id)
+        if len(self.calls) == len(self.names):
+            self.both_sent.set()
+        await self.answer.wait()
+        self.calls.pop()
+        return await super().reboot_server(server_id)
+
+
+async def test_a_shutdown_lets_the_calls_under_way_finish_and_be_recorded(
+    store: StateStore, clock: Clock
+) -> None:
+    fleet = HeldFleet(["web-01", "web-02"])
+    await add_plan(store, fleet, batch=2)
+    plans, _ = driver(store, fleet, clock)
+    under_way = asyncio.create_task(plans.round())
+    await fleet.both_sent.wait()
+    under_way.cancel()  # the bot stops: its periodic work is cancelled, then closed
+    closing = asyncio.create_task(plans.close())
+    fleet.answer.set()
+    await closing
+    assert await steps(store) == {100: "running", 101: "running"}  # not left "calling"
+    plan = await store.get_plan("p1")
+    assert plan is not None
+    assert plan.owner is None  # given up for another replica, once the calls were recorded
