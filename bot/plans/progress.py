@@ -147,3 +147,6 @@ class Progress:
             await self._ops.update(ts, message, channel=channel)
         else:
             await self._slack.update_message(channel, ts, message, what="edit a plan's progress")
+        # Counted from its answer too: Slack, which may have received it late, sees the next
+        # one at least `every` seconds after it.
+        edits.at[key] = self._monotonic()
