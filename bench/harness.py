@@ -130,6 +130,7 @@ async def start_sim(
     page_size: int = 100,
     drip_path: str = "",
     endless_pages: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> Sim:
     """A simulator process serving `servers` servers, every answer `latency` seconds late."""
     port, control = free_port(), free_port()
@@ -141,6 +142,7 @@ async def start_sim(
         args += ["--drip-path", drip_path]
     if endless_pages:
         args.append("--endless-pages")
+    args += extra
     await start_process(
         stack,
         sys.executable,

@@ -25,6 +25,7 @@ import answer
 import fleet
 import flood
 import limits
+import plan_rolling
 import startup
 
 ROWS = {
@@ -40,10 +41,15 @@ ROWS = {
     "answer": "command → answer, `/vps list`, 250 servers, 20 ms API (vs bare Bolt + 1 GET)",
     "drip": "`VPS_API_TIMEOUT_SECONDS=2`, API sends its body one byte a second",
     "endless": "API that keeps returning new `next` links: one full listing (`/vps list web`)",
+    "plan_wall": "rolling reboot, 1,000 servers, batch:50, 20 ms API, 1 s a reboot: wall time vs "
+    "ideal",
+    "plan_api": "same plan: API requests per server",
+    "plan_rss": "same plan: bot RSS",
+    "plan_edits": "same plan: progress edits per message in any 2 s",
     "startup": "start → 200 on `/healthz`, `vpsbot run --simulator` restarting on its state file "
     "(vs a bare Bolt app)",
 }
-GROUPS = ("fleet", "flood", "ack", "answer", "limits", "startup")
+GROUPS = ("fleet", "flood", "ack", "answer", "limits", "plans", "startup")
 
 
 async def _column(groups: set[str], bot_src: str | None, rounds: int) -> dict[str, str]:
@@ -65,6 +71,8 @@ async def _column(groups: set[str], bot_src: str | None, rounds: int) -> dict[st
         steps.append(("answer", lambda: answer.run(bot_src=bot_src)))
     if "limits" in groups:
         steps.append(("limits", lambda: limits.run(bot_src=bot_src)))
+    if "plans" in groups:
+        steps.append(("plans", lambda: plan_rolling.run(bot_src=bot_src)))
     if "startup" in groups:
         steps.append(("startup", lambda: startup.run(bot_src=bot_src)))
     column: dict[str, str] = {}

@@ -6,7 +6,7 @@ system's monotonic clock (the same in every process of the machine). Faults are 
 command line:
 
     python bench/sim_server.py --port 8080 --control-port 8081 --servers 50000 --latency 0.02
-        [--drip-path /servers/12345/] [--endless-pages]
+        [--drip-path /servers/12345/] [--endless-pages] [--reboot-seconds 1] [--all-active]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from vpssim.simulator import Simulator
+from vpssim.simulator import Durations, Simulator
 
 Record = list[object]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
@@ -58,7 +58,11 @@ async def serve(options: argparse.Namespace) -> None:
         seed=options.servers,
         page_size=options.page_size,
         latency=options.latency,
+        durations=Durations(rebooting=options.reboot_seconds),
     )
+    if options.all_active:
+        for server in sim.server_ids():
+            sim.set_status(server, "active")
     sim.endless_pages = options.endless_pages
     if options.drip_path:
         sim.inject_slow_body(method="GET", path_suffix=options.drip_path, times=1_000_000)
@@ -89,4 +93,6 @@ if __name__ == "__main__":
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--drip-path", default="", help="GET answers on this path drip slowly")
     parser.add_argument("--endless-pages", action="store_true")
+    parser.add_argument("--reboot-seconds", type=float, default=Durations().rebooting)
+    parser.add_argument("--all-active", action="store_true", help="every server starts active")
     asyncio.run(serve(parser.parse_args()))

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # loaded once the probes answer
     from bot.metrics import Metrics
     from bot.monitor import FleetMonitor
     from bot.notify import Notifier
+    from bot.plans.drive import PlanDriver
     from bot.watch import Watcher
     from bot.web import SlackEvents
 
@@ -218,12 +219,17 @@ def periodic_work(
     from bot.settler import Settler
 
     store, metrics = services.store, services.metrics
+
+    async def reported_by_the_bot(server_id: int) -> bool:
+        """A server followed to its end, alone or in a plan: the bot reports its change."""
+        return await watcher.is_following(server_id) or server_id in await store.servers_in_flight()
+
     monitor = FleetMonitor(
         lister=services.directory.fleet,  # its listing also refreshes the fleet index
         store=store,
         notifier=notifier,
         interval=settings.bot_monitor_interval_seconds,
-        is_followed=watcher.is_following,
+        is_followed=reported_by_the_bot,
         owner=replica,
     )
     subscribe(services.events, watcher, notifier, monitor, metrics)
@@ -261,12 +267,32 @@ def periodic_work(
         sweeper.job(),
         watcher.job(),
         settler.job(),
+        plan_driver(settings, services, notifier, replica).job(),
     ]
     if settings.bot_metrics_port != 0:
         connected = socket.connected if socket else None
         refresher = MetricsRefresher(metrics, store=store, socket_connected=connected)
         jobs.append(refresher.job())
     return Periodic(*jobs)
+
+
+def plan_driver(
+    settings: Settings, services: Services, notifier: Notifier, replica: str
+) -> PlanDriver:
+    """The driver of running plans: it polls as often as a follow-up does."""
+    from bot.plans.drive import Drive, PlanDriver
+    from bot.plans.progress import Progress
+
+    drive = Drive(
+        store=services.store,
+        gate=services.gate,
+        effects=services.effects,
+        directory=services.directory,
+        progress=Progress(services.store, services.slack, notifier),
+        metrics=services.metrics,
+        clock=services.clock,
+    )
+    return PlanDriver(drive, owner=replica, interval=settings.bot_watch_interval_seconds)
 
 
 def subscribe(

@@ -120,6 +120,10 @@ class Simulator:
         self._advance(server)
         return server.detail_view()
 
+    def server_ids(self) -> list[int]:
+        """Every server's id, in id order."""
+        return sorted(self._servers)
+
     def set_status(self, server_id: int, status: str) -> None:
         """Put a server in `status`; a transitional status completes as it would after an action."""
         server = self._servers[server_id]

@@ -16,9 +16,10 @@ import logging
 from datetime import UTC, datetime
 
 from bot.expected import EXPECTED_CHANGE_TTL, expect_change
-from bot.flow.context import RequestContext
+from bot.flow.context import Effects, RequestContext
 from bot.flow.events import OperationDone
 from bot.flow.gate import Access
+from bot.flow.operations import Outcome
 from bot.operations.change import Change
 from bot.slack.blocks import Message
 from bot.slack.blocks.guardrails import build_limited
@@ -158,3 +159,9 @@ async def _expect_gone(ctx: RequestContext, server: Server) -> None:
         await expect_change(ctx.store, server.id, "deleted", ctx.clock() + EXPECTED_CHANGE_TTL)
     except Exception:
         logger.exception("could not tell the fleet monitor about %s", server.name)
+
+
+async def run_planned(effects: Effects, access: Access, op: Change) -> Outcome:
+    """One server's call in a running plan, made once: the plan's store claimed it (waiting →
+    calling) and the gate granted `access` just before; the plan records and reports it."""
+    return await effects.execute(access, op)

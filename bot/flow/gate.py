@@ -182,6 +182,14 @@ class Gate:
             caller, action, now, after, approval=approval, limit=limit, confirm=confirm
         )
 
+    async def authorize_planned(
+        self, caller: Caller, action: str, now: Server, after: Server
+    ) -> Access | Denied:
+        """`authorize` for a plan's server just before its call; its approval and write limit
+        were settled for the whole plan at its confirmation, so the access carries neither."""
+        verdict = await self.authorize(caller, action, now, after)
+        return verdict if isinstance(verdict, Denied) else self._grant(caller, action, now, after)
+
     async def authorize_approval(
         self,
         approver: Caller,

@@ -28,8 +28,10 @@ ACTION_OUTCOMES = frozenset(
 )
 PLAN_OUTCOMES = frozenset(
     {"previewed", "confirmed", "approved", "refused", "cancelled", "expired", "limited"}
+    | {"finished", "stopped", "aborted"}
 )
-"""What became of a plan of several servers, up to the moment it runs."""
+"""What became of a plan of several servers: up to the moment it runs, then how it ended."""
+PLAN_SERVER_OUTCOMES = frozenset({"done", "failed", "skipped"})
 COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "ok",  # answered (a read, help, whoami)
     "prompted",  # a confirmation or a form was shown
@@ -122,6 +124,10 @@ class Metrics:
             "vpsbot_plans_total", "Plans of several servers, by operation and outcome.",
             ["operation", "outcome"], registry=r,
         )  # fmt: skip
+        self._plan_servers = Counter(
+            "vpsbot_plan_servers_total", "Servers of plans at their end, by outcome.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
         self._words = Counter(
             "vpsbot_plain_words_total", "Requests in plain words, by what they became.",
             ["outcome"], registry=r,
@@ -171,7 +177,8 @@ class Metrics:
         self._actions.labels(_one_of(action, names()), _one_of(outcome, ACTION_OUTCOMES)).inc()
 
     def plan(self, operation: str, outcome: str) -> None:
-        """A plan of several servers was previewed, confirmed, approved, refused, …"""
+        """A plan of several servers was previewed, confirmed, approved, refused, …, or ended
+        (finished, stopped, aborted)."""
         self._plans.labels(_one_of(operation, names()), _one_of(outcome, PLAN_OUTCOMES)).inc()
 
     async def operation_done(self, event: OperationDone) -> None:
@@ -181,6 +188,10 @@ class Metrics:
     def plain_words(self, outcome: str) -> None:
         """One request in plain words read: understood, ambiguous, refused or not understood."""
         self._words.labels(_one_of(outcome, WORDS_OUTCOMES)).inc()
+
+    def plan_server(self, outcome: str) -> None:
+        """One server of a plan reached its end (done, failed, skipped)."""
+        self._plan_servers.labels(_one_of(outcome, PLAN_SERVER_OUTCOMES)).inc()
 
     def ack(self, seconds: float) -> None:
         """How long a request waited for its ack."""

@@ -5,6 +5,10 @@
 (`bot.plans` front: selectors, preview, confirmation, approval) and driving a running plan
 (batches, the failure budget, progress, Pause/Resume/Abort) meet only in the state store: a plan
 in state `running` is one a replica must drive.
+
+Driving: `drive` (the periodic job: claim, settle, start the next batch, end), `calls` (a
+batch's calls and what each step records), `settle` (where a server stands, by its status),
+`progress` (the plan's two messages, throttled) and `control` (Pause, Resume, Abort, Retry).
 """
 
 from __future__ import annotations

@@ -86,3 +86,10 @@ WORDS_CANDIDATE = "vps_words_candidate"
 # reader that is not a person (the console's script mode) can tell without reading the words.
 DENIED_BLOCK = "outcome_denied"
 FAILED_BLOCK = "outcome_failed"
+
+# A running plan's progress message (where it was asked, and the ops channel); value = the
+# plan's id. Retry the failed: on its summary, makes a new plan of the servers that failed.
+PLAN_PAUSE = "vps_plan_pause"
+PLAN_RESUME = "vps_plan_resume"
+PLAN_ABORT = "vps_plan_abort"
+PLAN_RETRY = "vps_plan_retry"

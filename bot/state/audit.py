@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -49,6 +50,15 @@ class AuditStore(StoreCore):
                 if collapsed is not None:
                     return
             await conn.execute(a.insert().values(_row(entry)))
+
+    async def record_audits(self, entries: Sequence[AuditEntry]) -> None:
+        """Append several entries in one transaction (a plan's servers; never denials, which
+        collapse one by one in `record_audit`)."""
+        if any(entry.outcome is AuditOutcome.DENIED for entry in entries):
+            raise ValueError("denials are recorded one by one")
+        if entries:
+            async with self._write() as conn:
+                await conn.execute(a.insert(), [_row(entry) for entry in entries])
 
     async def list_audit(
         self,

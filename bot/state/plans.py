@@ -19,6 +19,8 @@ from bot.state.tables import plans as p
 
 DRIVEN = ("running", "paused")
 """The states in which a plan needs a replica to drive it (paused: to resume, or to abort)."""
+IN_FLIGHT = ("calling", "running")
+"""A server's steps between its call and its end (done, failed, skipped)."""
 ENDED = ("finished", "aborted", "cancelled", "expired", "refused")
 
 
@@ -154,6 +156,25 @@ class PlanStore(StoreCore):
     ) -> bool:
         """Set one server's step to `to` if it is in one of `expect` now (True once). Moving to
         `calling` stamps `called_at`; to done, failed or skipped stamps `settled_at`."""
+        moved = await self.move_servers(
+            plan_id, [position], to, expect=expect, detail=detail, now=now
+        )
+        return bool(moved)
+
+    async def move_servers(
+        self,
+        plan_id: str,
+        positions: Collection[int],
+        to: str,
+        *,
+        expect: Collection[str],
+        detail: str = "",
+        now: float | None = None,
+    ) -> list[int]:
+        """`move_server` for several servers in one statement: the positions moved (each by
+        exactly one caller), stamped as `move_server` stamps them."""
+        if not positions:
+            return []
         at = self._now(now)
         values: dict[str, Any] = {"state": to, "detail": detail}
         if to == "calling":
@@ -163,26 +184,36 @@ class PlanStore(StoreCore):
         async with self._write() as conn:
             moved = await conn.execute(
                 sa.update(ps)
-                .where(ps.c.plan_id == plan_id, ps.c.position == position)
+                .where(ps.c.plan_id == plan_id, ps.c.position.in_(list(positions)))
                 .where(ps.c.state.in_(list(expect)))
                 .values(values)
                 .returning(ps.c.position)
             )
-            return moved.first() is not None
+            return sorted(row.position for row in moved.all())
+
+    async def servers_in_flight(self) -> set[int]:
+        """Ids of servers a driven plan has called or is calling and not yet settled (the fleet
+        monitor leaves their changes to the plan's report)."""
+        query = sa.select(ps.c.server_id).where(ps.c.state.in_(IN_FLIGHT))
+        async with self._read() as conn:
+            return {int(row.server_id) for row in (await conn.execute(query)).all()}
 
     async def claim_plans(
         self, owner: str, *, lease: float, now: float | None = None
     ) -> list[Plan]:
-        """Running or paused plans that are unowned, `owner`'s already, or whose lease ran out
-        become `owner`'s for `lease` seconds; returns them, oldest first. Each goes to one
-        claimer only."""
+        """Running or paused plans (and aborted ones with servers still in flight, to follow
+        to their end) that are unowned, `owner`'s already, or whose lease ran out become
+        `owner`'s for `lease` seconds; returns them, oldest first. Each goes to one claimer
+        only."""
         at = self._now(now)
         free = sa.or_(p.c.owner.is_(None), p.c.owner == owner, p.c.lease_until <= at)
+        unsettled = sa.exists().where(ps.c.plan_id == p.c.id, ps.c.state.in_(IN_FLIGHT))
+        driven = sa.or_(p.c.state.in_(DRIVEN), sa.and_(p.c.state == "aborted", unsettled))
         async with self._write() as conn:
             rows = (
                 await conn.execute(
                     sa.update(p)
-                    .where(p.c.state.in_(DRIVEN), free)
+                    .where(driven, free)
                     .values(owner=owner, lease_until=at + lease)
                     .returning(*_PLAN)
                 )

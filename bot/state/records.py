@@ -220,6 +220,13 @@ class AuditOutcome(StrEnum):
     REJECTED = "rejected"
     FROZEN = "frozen"  # refused by a freeze window
     LIMITED = "limited"  # refused by the write limit
+    # A plan's run (bot.plans.drive) and each of its servers' ends; the detail names the plan.
+    STARTED = "started"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    ABORTED = "aborted"
+    FINISHED = "finished"
+    SKIPPED = "skipped"  # a server of a plan left out when its turn came (denied, gone, …)
 
 
 @dataclass(frozen=True, kw_only=True)

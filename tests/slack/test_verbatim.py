@@ -71,6 +71,13 @@ from bot.slack.blocks.plan_preview import (
     build_plan_preview,
     build_plans,
 )
+from bot.slack.blocks.plan_progress import (
+    PlanShown,
+    build_plan_note,
+    build_plan_progress,
+    build_plan_summary,
+    build_retry_preview,
+)
 from bot.slack.blocks.servers import build_server_list
 from bot.slack.blocks.settle import build_answer_lost, build_settled
 from bot.state import AuditEntry, AuditOutcome
@@ -153,6 +160,14 @@ def _lifecycles() -> list[Built]:
     ]
 
 
+def plan_shown(state: str) -> PlanShown:
+    return PlanShown(
+        plan_id="p1", operation="reboot", user_id="U0ALICE01", channel_id="C0OPS0001",
+        state=state, reason=TEXT, done=1, running=1, failed=1, skipped=1, waiting=1, batch=2,
+        batches=3, last_failure=(TEXT, 7, TEXT), failed_servers=((TEXT, 7),),
+    )  # fmt: skip
+
+
 SAMPLES: dict[str, Callable[[], list[Built]]] = {
     "build_read_as": lambda: [build_read_as("/vps show " + TEXT)],
     "build_to_do": lambda: [build_to_do("/vps reboot " + TEXT, "{}")],
@@ -161,6 +176,16 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
     "build_refused": lambda: [build_refused("/vps")],
     "build_taken": lambda: [build_taken("/vps reboot " + TEXT, "going ahead.")],
     "build_not_yours": lambda: [build_not_yours("/vps reboot " + TEXT)],
+    "build_plan_progress": lambda: [
+        build_plan_progress(plan_shown("running")),
+        build_plan_progress(plan_shown("paused")),
+    ],
+    "build_plan_summary": lambda: [
+        build_plan_summary(plan_shown("finished")),
+        build_plan_summary(plan_shown("aborted")),
+    ],
+    "build_retry_preview": lambda: [build_retry_preview("reboot", [(TEXT, 7)] * 25, 3)],
+    "build_plan_note": lambda: [build_plan_note("Paused: no new server starts.")],
     "build_server_card": lambda: [
         build_server_card(server(), actions=["start", "stop", "reboot", "delete"]),
         build_server_card(server(), actions=[]),

@@ -204,3 +204,19 @@ async def test_a_large_prune_goes_in_batches(
         await store.record_audit(entry)
     assert await store.prune_audit(keep_days=30, now=T0) == 7
     assert await store.list_audit() == recent
+
+
+async def test_a_plan_s_servers_are_recorded_together(store: StateStore) -> None:
+    entries = [
+        _entry(T0, 12345, "web-01", AuditOutcome.EXECUTED, "plan p1: done, active"),
+        _entry(T0, 12346, "web-02", AuditOutcome.SKIPPED, "plan p1: skipped, already stopped"),
+    ]
+    await store.record_audits(entries)
+    await store.record_audits([])
+    got = await store.list_audit()
+    assert sorted((e.server_name, e.outcome, e.detail) for e in got) == [
+        ("web-01", AuditOutcome.EXECUTED, "plan p1: done, active"),
+        ("web-02", AuditOutcome.SKIPPED, "plan p1: skipped, already stopped"),
+    ]
+    with pytest.raises(ValueError, match="one by one"):
+        await store.record_audits([_entry(T0, outcome=AuditOutcome.DENIED)])

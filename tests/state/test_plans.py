@@ -107,3 +107,38 @@ async def test_plans_are_listed_newest_first_and_placed(store: StateStore) -> No
     assert (plan.progress_channel, plan.progress_ts) == ("C1", "1.2")
     with pytest.raises(ValueError, match="not a place"):
         await store.place_plan("p2", state="done")
+
+
+async def test_several_servers_move_once_together(store: StateStore, clock: FakeClock) -> None:
+    await store.add_plan(_plan(), _servers(count=4))
+    clock.now += 1
+    racing = await asyncio.gather(
+        *(store.move_servers("p1", [0, 1, 2], "calling", expect=["waiting"]) for _ in range(3))
+    )
+    assert sorted(position for moved in racing for position in moved) == [0, 1, 2]
+    assert await store.servers_in_flight() == {100, 101, 102}
+    assert await store.move_servers("p1", [], "running", expect=["calling"]) == []
+    clock.now += 2
+    assert await store.move_servers("p1", [0, 1, 3], "done", expect=["calling"]) == [0, 1]
+    servers = await store.plan_servers("p1")
+    assert [(s.state, s.called_at, s.settled_at) for s in servers] == [
+        ("done", T0 + 1, T0 + 3),
+        ("done", T0 + 1, T0 + 3),
+        ("calling", T0 + 1, None),
+        ("waiting", None, None),
+    ]
+    assert await store.servers_in_flight() == {102}
+
+
+async def test_an_aborted_plan_is_driven_while_servers_are_in_flight(
+    store: StateStore, clock: FakeClock
+) -> None:
+    await store.add_plan(_plan(state="running"), _servers(count=3))
+    assert [x.id for x in await store.claim_plans("A", lease=30)] == ["p1"]
+    await store.move_servers("p1", [0, 1], "calling", expect=["waiting"])
+    assert await store.move_plan("p1", "aborted", expect=["running"])
+    clock.now += 31  # A died: another follows the servers called to their end
+    assert [x.id for x in await store.claim_plans("B", lease=30)] == ["p1"]
+    await store.move_servers("p1", [0, 1], "done", expect=["calling"])
+    clock.now += 31
+    assert await store.claim_plans("C", lease=30) == []

@@ -39,6 +39,12 @@ _OUTCOME_EMOJI = {
     "rejected": ":x:",
     "frozen": ":snowflake:",
     "limited": ":stopwatch:",
+    "started": ":arrow_forward:",
+    "paused": ":double_vertical_bar:",
+    "resumed": ":arrow_forward:",
+    "aborted": ":octagonal_sign:",
+    "finished": ":checkered_flag:",
+    "skipped": ":fast_forward:",
 }
 
 # A note with one of these icons says the request was not done (ids.DENIED_BLOCK, FAILED_BLOCK).
