@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 
+from bot.commands.selector import Selector
 from bot.flow.caller import Caller
 from bot.flow.services import Services
 from bot.operations.change import Request
 from bot.plans import PlanOptions
-from bot.slack.blocks.plan_progress import build_plan_note, build_retry_preview
-from bot.state import AuditEntry, AuditOutcome, new_id
+from bot.plans.preview import ask_plan
+from bot.slack.blocks.notes import build_note
+from bot.slack.blocks.plan_progress import build_plan_note
+from bot.state import AuditEntry, AuditOutcome
 from bot.state.plans import DRIVEN, ENDED, Plan, PlanServer
 from bot.vps import Server
 
@@ -43,9 +46,10 @@ async def plan_clicked(services: Services, caller: Caller, plan_id: str, control
     servers = await services.store.plan_servers(plan.id)
     if not await _may_control(services, caller, plan, servers):
         await reply.ephemeral(
-            build_plan_note(
+            build_note(
                 "Only whoever asked for this plan, or someone the policy allows its action on "
-                "every one of its servers, may do that."
+                "every one of its servers, may do that.",
+                icon=":lock:",
             )
         )
         return
@@ -87,34 +91,19 @@ async def _may_control(
 
 
 async def _retry(services: Services, caller: Caller, plan: Plan, servers: list[PlanServer]) -> None:
-    """A new plan of the servers that failed, stored for its preview (the clicker's)."""
+    """A new plan of the servers that failed, previewed for the clicker as if they had typed
+    it: their policy, the servers' state now, the preview and its confirmation."""
     failed = [s for s in servers if s.state == "failed"]
     if plan.state not in ENDED or not failed:
         await services.reply_to(caller).ephemeral(
             build_plan_note("Nothing to retry: no server of this plan has failed.")
         )
         return
-    options = PlanOptions.model_validate(plan.options)
-    size = options.batch_size(len(failed))
-    now = services.clock()
-    request = Request.model_validate(plan.request).model_copy(update={"member": caller.member})
-    retry = Plan(
-        id=new_id(),
-        user_id=caller.user_id,
-        channel_id=caller.channel_id,
-        channel_name=caller.channel_name or "",
-        operation=plan.operation,
-        request=request.model_dump(mode="json"),
-        options=plan.options,
-        state="preview",
-        created_at=now,
-        updated_at=now,
-        response_url=caller.response_url,
+    again = Request.model_validate(plan.request).model_copy(
+        update={
+            "member": caller.member,
+            "selector": Selector(words=tuple(f"#{s.server_id}" for s in failed)),
+            "plan": PlanOptions.model_validate(plan.options),
+        }
     )
-    again = [
-        PlanServer(retry.id, i, i // size, s.server_id, s.server_name) for i, s in enumerate(failed)
-    ]
-    await services.store.add_plan(retry, again)
-    batches = (len(again) + size - 1) // size
-    named = [(s.server_name, s.server_id) for s in again]
-    await services.reply_to(caller).ephemeral(build_retry_preview(plan.operation, named, batches))
+    await ask_plan(services.context(caller), services.gate, again)

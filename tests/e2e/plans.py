@@ -27,6 +27,7 @@ async def add_running_plan(
     *,
     operation: str = "reboot",
     plan_id: str = "plan-1",
+    state: str = "running",
     **options: object,
 ) -> Plan:
     """Store a confirmed plan of these servers (in batches as `options` say): the driver's."""
@@ -44,7 +45,7 @@ async def add_running_plan(
         operation=operation,
         request=request.model_dump(mode="json"),
         options=opts.dump(),
-        state="running",
+        state=state,
         created_at=now,
         updated_at=now,
         progress_channel=OPS,

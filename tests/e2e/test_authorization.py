@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from bot.operations import operations
 from bot.slack import ids
 from bot.state import AuditEntry, AuditOutcome
 from bot.vps import ServerUpdate
-from slackemu import Message
+from slackemu import Button, Message
 from tests.e2e.harness import (
     ADMIN,
     ALICE,
@@ -35,6 +36,7 @@ from tests.e2e.harness import (
     dump,
     eventually,
 )
+from tests.e2e.plans import add_running_plan
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -327,6 +329,31 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
     covered.add(ids.PLAN_COUNT_MODAL)
     await harness.emu.close_view(count_form)
 
+    # A plan of ADMIN's, paused (so nothing is called): its message has Resume and Abort; Pause
+    # (shown while running) and Retry the failed (shown at the end) carry the same plan id.
+    await add_running_plan(harness, ["worker-01"], plan_id="plan-paused", state="paused")
+    shown, _ = await harness.emu.wait_for(
+        lambda: (
+            [
+                next(iter(m for m in harness.emu.messages(where) if "asked by" in dump(m)), None)
+                for where in (OPS, OPS_LOG)
+            ]
+            if all(
+                any("asked by" in dump(m) for m in harness.emu.messages(where))
+                for where in (OPS, OPS_LOG)
+            )
+            else None
+        ),
+        what="the paused plan's messages, where it was asked and in the ops channel",
+    )
+    for button in shown.buttons():
+        await forge(harness, shown, button.action_id)
+        covered.add(button.action_id)
+        for hidden in (ids.PLAN_PAUSE, ids.PLAN_RETRY):
+            if hidden not in covered:
+                await forge_button(harness, shown, replace(button, action_id=hidden))
+                covered.add(hidden)
+
     before = {m.ts for m in harness.emu.messages(OPS_LOG)}
     await harness.command("/vps reboot web-server-01", user=ADMIN)
     request = await harness.emu.wait_for(
@@ -379,6 +406,13 @@ async def forge(
     harness: Harness, message: Message, action_id: str, channel: str | None = None
 ) -> None:
     button = next(b for b in message.buttons() if b.action_id == action_id)
+    await forge_button(harness, message, button, channel)
+
+
+async def forge_button(
+    harness: Harness, message: Message, button: Button, channel: str | None = None
+) -> None:
+    action_id = button.action_id
     before = harness.seen(CAROL)
     await harness.emu.forge_click(message, button, user=CAROL)
     answer = await harness.new_message(before, user=CAROL, channel=channel)

@@ -72,16 +72,22 @@ async def test_max_fail_0_stops_at_the_first_failure_and_lets_the_batch_finish(
     assert called(harness) == [WORKERS["worker-01"], WORKERS["worker-02"]]
     assert [b.action_id for b in summary.buttons()] == [ids.PLAN_RETRY]
 
+    harness.sim.set_status(WORKERS["worker-01"], "active")  # someone looked into it
     await harness.emu.click(summary, action_id=ids.PLAN_RETRY, user=ALICE)
     preview = await harness.emu.wait_for(
         lambda: next(
-            (m for m in harness.emu.messages(OPS, visible_to=ALICE) if "A new plan" in m.text),
+            (
+                m
+                for m in harness.emu.messages(OPS, visible_to=ALICE)
+                if any(b.action_id == ids.PLAN_CONFIRM for b in m.buttons())
+            ),
             None,
         ),
         what="the retry's preview",
     )
     assert preview.ephemeral_to == ALICE
     assert "worker-01" in dump(preview)
+    assert "worker-02" not in dump(preview)  # done: not in the new plan
     store = harness.bot.services.store  # type: ignore[union-attr]
     again = [p for p in await store.list_plans(states=["preview"]) if p.id != "plan-1"]
     assert [s.server_name for s in await store.plan_servers(again[0].id)] == ["worker-01"]

@@ -76,7 +76,6 @@ from bot.slack.blocks.plan_progress import (
     build_plan_note,
     build_plan_progress,
     build_plan_summary,
-    build_retry_preview,
 )
 from bot.slack.blocks.servers import build_server_list
 from bot.slack.blocks.settle import build_answer_lost, build_settled
@@ -184,7 +183,6 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         build_plan_summary(plan_shown("finished")),
         build_plan_summary(plan_shown("aborted")),
     ],
-    "build_retry_preview": lambda: [build_retry_preview("reboot", [(TEXT, 7)] * 25, 3)],
     "build_plan_note": lambda: [build_plan_note("Paused: no new server starts.")],
     "build_server_card": lambda: [
         build_server_card(server(), actions=["start", "stop", "reboot", "delete"]),

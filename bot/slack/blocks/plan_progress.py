@@ -124,19 +124,6 @@ def build_plan_summary(shown: PlanShown) -> Message:
     return Message(text=fallback(f"{label} of {shown.total} servers ended: {ends}"), blocks=blocks)
 
 
-def build_retry_preview(
-    operation: str, servers: Sequence[tuple[str, int]], batches: int
-) -> Message:
-    """A new plan of the servers that failed, stored for its preview: what it would act on."""
-    label = action_label(operation)
-    count = counted(len(servers), "server")
-    return one_section(
-        f":repeat: A new plan: *{label}* of {count} that failed, in "
-        f"{counted(batches, 'batch', 'batches')}: {_names(servers)}",
-        f"A new plan: {label} of {count}",
-    )
-
-
 def build_plan_note(text: str) -> Message:
     """A short answer to a click on a plan's buttons (text is the bot's own)."""
     return one_section(text)
