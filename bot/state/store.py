@@ -19,6 +19,7 @@ from bot.state.pending import purge
 from bot.state.plan_writes import PlanWriteStore
 from bot.state.plans import PlanStore
 from bot.state.records import earlier_self
+from bot.state.schedules import ScheduleStore
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
@@ -33,10 +34,11 @@ class StateStore(
     PlanStore,
     PlanWriteStore,
     InflightStore,
+    ScheduleStore,
 ):
     """Confirmations, approvals, the audit log, watches, the fleet snapshot, the guards
-    (replay, write limits, leases), plans and changes in flight of every replica, on SQLite
-    or PostgreSQL."""
+    (replay, write limits, leases), plans, changes in flight and schedules of every replica,
+    on SQLite or PostgreSQL."""
 
     async def purge_expired(self, now: float | None = None, *, keep_seconds: float = 3600.0) -> int:
         """Housekeeping: mark overdue confirmations expired and delete those past their
