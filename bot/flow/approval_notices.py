@@ -116,6 +116,9 @@ async def report_expiry(
     plan = approval.params.get("plan")
     if isinstance(plan, str):  # a plan's approval: the plan expires with it
         await store.move_plan(plan, "expired", expect=("approval",), now=clock())
+    schedule = approval.params.get("schedule")
+    if isinstance(schedule, str):  # a schedule's approval: unapproved, it never runs
+        await store.move_schedule(schedule, "expired", expect=("approval",), now=clock())
     expired = build_approval_outcome(view_of(approval), "expired")
     await edit_request(store, notifier, approval, expired)
     await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(

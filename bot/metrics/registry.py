@@ -30,6 +30,10 @@ PLAN_OUTCOMES = frozenset(
     {"previewed", "confirmed", "approved", "refused", "cancelled", "expired", "limited"}
 )
 """What became of a plan of several servers, up to the moment it runs."""
+SCHEDULE_OUTCOMES = frozenset(
+    {"scheduled", "ran", "frozen", "skipped", "missed", "unapproved", "denied", "failed"}
+)
+"""A schedule confirmed, and what became of each of its runs."""
 COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "ok",  # answered (a read, help, whoami)
     "prompted",  # a confirmation or a form was shown
@@ -120,6 +124,10 @@ class Metrics:
             "vpsbot_plans_total", "Plans of several servers, by operation and outcome.",
             ["operation", "outcome"], registry=r,
         )  # fmt: skip
+        self._schedules = Counter(
+            "vpsbot_schedule_runs_total", "Schedules confirmed, and their runs, by outcome.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
         self._ack = Histogram(
             "vpsbot_ack_duration_seconds", "From a request's arrival to its ack (Slack waits 3 s).",
             buckets=ACK_BUCKETS, registry=r,
@@ -167,6 +175,10 @@ class Metrics:
     def plan(self, operation: str, outcome: str) -> None:
         """A plan of several servers was previewed, confirmed, approved, refused, …"""
         self._plans.labels(_one_of(operation, names()), _one_of(outcome, PLAN_OUTCOMES)).inc()
+
+    def schedule(self, outcome: str) -> None:
+        """A schedule was confirmed, or one of its runs ran, was skipped, frozen, missed, …"""
+        self._schedules.labels(_one_of(outcome, SCHEDULE_OUTCOMES)).inc()
 
     async def operation_done(self, event: OperationDone) -> None:
         """Subscribed to `OperationDone`: a change executed, or failed at the API."""

@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from bot.policy.model import DAYS
 
-__all__ = ["Once", "Recurring", "When", "WhenError", "next_run", "parse_when"]
+__all__ = [
+    "Once",
+    "Recurring",
+    "When",
+    "WhenError",
+    "dump_when",
+    "load_when",
+    "next_run",
+    "parse_when",
+]
 
 Kind = Literal["at", "in", "every"]
 KINDS: Final = ("at", "in", "every")
@@ -207,3 +217,18 @@ def _is_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def dump_when(when: When) -> dict[str, object]:
+    """`when` as a schedule keeps it (JSON)."""
+    if isinstance(when, Once):
+        return {"once": when.moment.timestamp(), "zone": when.zone}
+    return {"days": sorted(when.days), "clock": f"{when.clock:%H:%M}", "zone": when.zone}
+
+
+def load_when(data: Mapping[str, Any]) -> When:
+    """A schedule's `timing` back; ValueError for one this version did not write."""
+    zone = str(data["zone"])
+    if "once" in data:
+        return Once(datetime.fromtimestamp(float(data["once"]), UTC), zone)
+    return Recurring(frozenset(int(d) for d in data["days"]), _clock(str(data["clock"])), zone)

@@ -41,6 +41,14 @@ PLAN_COUNT_MODAL = "vps_plan_count_modal"
 PLAN_COUNT_BLOCK = "plan_count"
 PLAN_COUNT_INPUT = "plan_count_input"
 
+# Schedules: the preview's buttons (value = the schedule's id); Cancel on `/vps schedules`,
+# the Home tab and the notice before a run (value = the schedule's id); Skip this run on the
+# notice (value = "<schedule id>:<the run's UNIX time>").
+SCHEDULE_CONFIRM = "vps_schedule_confirm"
+SCHEDULE_DISCARD = "vps_schedule_discard"
+SCHEDULE_CANCEL = "vps_schedule_cancel"
+SCHEDULE_SKIP = "vps_schedule_skip"
+
 # An approval request's buttons (ops channel, /vps approvals); value = the approval's id.
 APPROVE = "vps_approve"
 REJECT = "vps_reject"

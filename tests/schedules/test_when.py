@@ -121,3 +121,13 @@ def test_weekdays_skip_the_weekend() -> None:
     weekdays = Recurring(frozenset({0, 1, 2, 3, 4}), time(3, 30), "UTC")
     friday = utc(2026, 3, 27, 3, 30)
     assert next_run(weekdays, friday) == utc(2026, 3, 30, 3, 30)  # Monday
+
+
+def test_a_when_is_kept_as_json_and_read_back() -> None:
+    from bot.schedules.when import dump_when, load_when
+
+    for when in (
+        Once(utc(2026, 3, 27, 1, 2, 3), ROME),
+        Recurring(frozenset({0, 4}), time(3, 30), ROME),
+    ):
+        assert load_when(dump_when(when)) == when
