@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.schedules.runs import ScheduleRunner
 from bot.state.schedules import Schedule
 from slackemu import Message
-from tests.e2e.harness import ALICE, BOB, OPS, OPS_LOG, POLICY, Harness, dump, eventually
+from tests.e2e.harness import ALICE, BOB, ONCALL, OPS, OPS_LOG, POLICY, Harness, dump, eventually
 from tests.e2e.test_guardrails import use_policy
 from tests.e2e.test_notifications import restart_with
 
@@ -193,3 +193,58 @@ async def test_a_run_a_few_minutes_late_still_runs(harness: Harness) -> None:
     await harness.start()
     await report(harness, "executed: web-server-01")
     assert len(reboots(harness)) == 1
+
+
+async def test_a_scheduled_plan_chooses_its_servers_again_and_starts_confirmed(
+    harness: Harness,
+) -> None:
+    await restart_with(harness, bot_schedule_interval_seconds=TICK)
+    preview = await harness.answer("/vps schedule reboot worker-0* batch:2 in 10s")
+    assert "8 servers now" in dump(preview)
+    assert "chosen again at each run" in dump(preview)
+    await harness.emu.click(preview, text="Schedule reboot")
+    await harness.emu.wait_for(lambda: "Scheduled" in dump(preview) or None, what="scheduled")
+    harness.clock.now += 10
+    ran = await report(harness, "started plan")
+    assert "on 8 servers: worker-01, worker-02" in dump(ran)
+    assert harness.bot is not None
+    [plan] = await harness.bot.services.store.list_plans()
+    assert (plan.state, plan.user_id, plan.operation) == ("running", ALICE, "reboot")
+    assert plan.options["batch"] == 2
+    servers = await harness.bot.services.store.plan_servers(plan.id)
+    assert len(servers) == 8
+
+
+APPROVED = (
+    POLICY
+    + f"""
+approve:
+  reboot:
+    by: [{{usergroups: [{ONCALL}]}}]
+    servers: ["web-*"]
+"""
+)
+
+
+async def test_a_schedule_needing_approval_runs_once_approved(harness: Harness) -> None:
+    await use_policy(harness, APPROVED, bot_schedule_interval_seconds=TICK)
+    preview = await harness.answer("/vps schedule reboot web-server-01 in 1m")
+    assert "needs an approval" in dump(preview)
+    await harness.emu.click(preview, text="Schedule reboot")
+    request = await report(harness, "Approve", OPS_LOG)
+    assert "scheduled: reboot web-server-01 in 1m" in dump(request)
+    assert (await only(harness)).state == "approval"
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await eventually(lambda: _state_is(harness, "active"), "the schedule to be approved")
+    harness.clock.now += 60
+    await report(harness, "executed: web-server-01")
+    assert len(reboots(harness)) == 1
+
+
+async def test_a_schedule_whose_approval_has_not_come_does_not_run(harness: Harness) -> None:
+    await use_policy(harness, APPROVED, bot_schedule_interval_seconds=TICK)
+    await scheduled(harness, "/vps schedule reboot web-server-01 in 1m", button="Schedule reboot")
+    harness.clock.now += 60
+    await report(harness, "its approval had not come")
+    assert reboots(harness) == []
+    assert runs(harness, "unapproved") == 1
