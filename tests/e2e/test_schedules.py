@@ -9,6 +9,7 @@ from bot.state.schedules import Schedule
 from slackemu import Message
 from tests.e2e.harness import ALICE, BOB, ONCALL, OPS, OPS_LOG, POLICY, Harness, dump, eventually
 from tests.e2e.test_guardrails import use_policy
+from tests.e2e.test_home import home_of, text_of
 from tests.e2e.test_notifications import restart_with
 
 TICK = 0.02
@@ -248,3 +249,15 @@ async def test_a_schedule_whose_approval_has_not_come_does_not_run(harness: Harn
     await report(harness, "its approval had not come")
     assert reboots(harness) == []
     assert runs(harness, "unapproved") == 1
+
+
+async def test_the_home_tab_lists_your_schedules_with_cancel(harness: Harness) -> None:
+    await scheduled(
+        harness, "/vps schedule reboot web-server-01 every mon-fri 03:30", button="Schedule reboot"
+    )
+    home = await home_of(harness, ALICE, where="Your schedules")
+    assert "reboot web-server-01 every mon-fri 03:30" in text_of(home)
+    others = text_of(await home_of(harness, BOB, where="Your schedules"))
+    assert "You have no schedules" in others  # Alice's are hers
+    await harness.emu.click(home, text="Cancel", user=ALICE)
+    await eventually(lambda: _state_is(harness, "cancelled"), "the schedule to be cancelled")

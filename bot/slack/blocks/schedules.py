@@ -33,6 +33,7 @@ __all__ = [
     "build_schedule_preview",
     "build_schedule_report",
     "build_scheduled",
+    "schedule_lines",
 ]
 
 SHOWN = 10
@@ -123,7 +124,23 @@ def build_schedule_list(
         text = ":calendar: No schedules."
         return Message(text=fallback(text), blocks=[section(text)])
     blocks: list[Block] = [section(f":calendar: *Schedules* ({len(views)})")]
-    for view in views[:LISTED]:
+    blocks += schedule_lines(views[:LISTED], now, zone, cancellable=cancellable)
+    if len(views) > LISTED:
+        blocks.append(context(f"… and {len(views) - LISTED} more"))
+    return Message(text=fallback(f"{counted(len(views), 'schedule')}"), blocks=blocks)
+
+
+def schedule_lines(
+    views: Sequence[ScheduleView],
+    now: datetime,
+    zone: str,
+    *,
+    cancellable: set[str] | None = None,
+) -> list[Block]:
+    """One section per schedule — what, who, next run, last result — with Cancel where the
+    viewer may (every one when `cancellable` is None: their own)."""
+    blocks: list[Block] = []
+    for view in views:
         waiting = " — waiting for approval" if view.state == "approval" else ""
         lines = [
             f"{code_of(view.command, 300)} ({safe(view.recurs, 120)}){waiting}",
@@ -132,14 +149,12 @@ def build_schedule_list(
         if view.last_result:
             lines.append(f"last: {safe(view.last_result, 300)}")
         block = section("\n".join(lines))
-        if view.schedule_id in cancellable:
+        if cancellable is None or view.schedule_id in cancellable:
             block.accessory = button(
                 "Cancel", action_id=ids.SCHEDULE_CANCEL, value=view.schedule_id
             )
         blocks.append(block)
-    if len(views) > LISTED:
-        blocks.append(context(f"… and {len(views) - LISTED} more"))
-    return Message(text=fallback(f"{counted(len(views), 'schedule')}"), blocks=blocks)
+    return blocks
 
 
 def build_schedule_notice(view: ScheduleView, run: float, now: datetime, zone: str) -> Message:
