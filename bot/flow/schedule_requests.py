@@ -11,10 +11,12 @@ from bot.schedules.controls import cancel_schedule, skip_run
 from bot.schedules.front import confirm_schedule, discard_schedule
 
 
-async def schedule_confirm_clicked(services: Services, caller: Caller, schedule_id: str) -> None:
-    """The preview's danger button ("Schedule reboot")."""
+async def schedule_confirm_clicked(
+    services: Services, caller: Caller, schedule_id: str, *, typed: str | None = None
+) -> None:
+    """The preview's danger button ("Schedule reboot"), or its form with what was `typed`."""
     ctx, zone = services.context(caller), services.settings.bot_timezone
-    step = confirm_schedule(ctx, services.gate, schedule_id, zone)
+    step = confirm_schedule(ctx, services.gate, schedule_id, zone, typed=typed)
     await guarded(ctx, "confirm schedule", "write", step)
     services.home.touch()
 

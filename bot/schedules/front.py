@@ -15,20 +15,27 @@ from datetime import UTC, datetime
 from bot.commands import values as cmd
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.forms import ScheduleFormState
 from bot.flow.gate import Denied, Gate
 from bot.flow.pipeline import deny, labelled, may_at_all, resolve
 from bot.operations.change import Request
+from bot.plans.preview import COUNT_ABOVE
 from bot.plans.select import select
 from bot.policy import ApprovalRule
 from bot.resolve import parse_reference
 from bot.schedules.approval import request_schedule_approval
 from bot.schedules.views import approval_needed, servers_of, view_of
 from bot.schedules.when import WhenError, dump_when, next_run, parse_when
-from bot.slack.blocks import build_prompt_outcome
+from bot.slack.blocks import build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
 from bot.slack.blocks.plan_preview import build_no_match
-from bot.slack.blocks.schedules import build_schedule_preview, build_scheduled
+from bot.slack.blocks.schedules import (
+    build_schedule_preview,
+    build_schedule_typed_modal,
+    build_scheduled,
+)
+from bot.slack.text import as_shown
 from bot.state import AuditOutcome
 from bot.state.records import new_id
 from bot.state.schedules import Schedule
@@ -127,9 +134,12 @@ def _named(servers: list[tuple[int, str]]) -> str:
     return servers[0][1] if len(servers) == 1 else f"{len(servers)} servers"
 
 
-async def confirm_schedule(ctx: RequestContext, gate: Gate, schedule_id: str, zone: str) -> None:
-    """The preview's danger button: the schedule as stored → may the member still do this
-    here → active, or sent for approval."""
+async def confirm_schedule(
+    ctx: RequestContext, gate: Gate, schedule_id: str, zone: str, *, typed: str | None = None
+) -> None:
+    """The preview's danger button (or what was `typed` in its form): the schedule as stored →
+    may the member still do this here → the typed name or count where the command would ask
+    for it → active, or sent for approval."""
     schedule = await _open(ctx, schedule_id)
     if schedule is None:
         return
@@ -139,6 +149,21 @@ async def confirm_schedule(ctx: RequestContext, gate: Gate, schedule_id: str, zo
     if await may_at_all(ctx, gate, action, label, outcome=_NOT_CONFIRMED) is None:
         return
     servers = servers_of(schedule)
+    expected = _to_type(gate, request, servers)
+    if expected is not None and typed is None:
+        counting = request.selector is not None
+        state = ScheduleFormState.of(
+            ctx.caller, schedule=schedule.id, expected=expected, counting=counting
+        )
+        form = build_schedule_typed_modal(
+            view_of(schedule), expected, counting=counting, private_metadata=state.dump()
+        )
+        failed = build_error("Slack would not open the form in time; click again.")
+        await ctx.open_form(form, "schedule", failed)
+        return
+    if expected is not None and as_shown(str(typed).strip()) != as_shown(expected):
+        await ctx.reply.ephemeral(build_note(f"That is not {expected!r}; nothing was scheduled."))
+        return
     rule: ApprovalRule | None = approval_needed(gate, action, servers)
     to = "approval" if rule is not None else "active"
     await ctx.audit(
@@ -157,6 +182,17 @@ async def confirm_schedule(ctx: RequestContext, gate: Gate, schedule_id: str, zo
     await ctx.reply.replace(build_scheduled(view, now, zone, approval=rule is not None))
     if rule is not None:
         await request_schedule_approval(ctx, schedule, servers, rule)
+
+
+def _to_type(gate: Gate, request: Request, servers: list[tuple[int, str]]) -> str | None:
+    """What the member types to confirm, where the command would ask: a delete's server name,
+    the number of servers of a large plan under `confirm:`; None: a click is enough."""
+    if request.selector is not None:
+        confirms = gate.confirms(request.declared.policy_action)
+        return str(len(servers)) if confirms and len(servers) > COUNT_ABOVE else None
+    if request.declared.policy_action == "delete" and servers:
+        return servers[0][1]
+    return None
 
 
 async def discard_schedule(ctx: RequestContext, schedule_id: str) -> None:

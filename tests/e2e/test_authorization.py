@@ -341,6 +341,12 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
     for button in notice.buttons():
         await forge(harness, notice, button.action_id, channel=OPS_LOG)
         covered.add(button.action_id)
+    scheduling = await harness.answer("/vps schedule delete db-server-01 at 22:00", user=ADMIN)
+    await harness.emu.click(scheduling, action_id=ids.SCHEDULE_CONFIRM)
+    typed_form = await harness.emu.wait_for(lambda: harness.emu.modal(ADMIN), what="the form")
+    await forge_submit(harness, typed_form, {ids.SCHEDULE_TYPED_BLOCK: "db-server-01"})
+    covered.add(ids.SCHEDULE_TYPED_MODAL)
+    await harness.emu.close_view(typed_form)
 
     before = {m.ts for m in harness.emu.messages(OPS_LOG)}
     await harness.command("/vps reboot web-server-01", user=ADMIN)

@@ -261,3 +261,25 @@ async def test_the_home_tab_lists_your_schedules_with_cancel(harness: Harness) -
     assert "You have no schedules" in others  # Alice's are hers
     await harness.emu.click(home, text="Cancel", user=ALICE)
     await eventually(lambda: _state_is(harness, "cancelled"), "the schedule to be cancelled")
+
+
+async def test_scheduling_a_delete_asks_for_the_name(harness: Harness) -> None:
+    preview = await harness.answer("/vps schedule delete db-server-01 at 22:00")
+    await harness.emu.click(preview, text="Schedule delete")
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the name form")
+    wrong = await harness.emu.submit_view(form, {"schedule_typed": "db-server-02"})
+    assert wrong.input_errors
+    assert (await only(harness)).state == "preview"
+    assert (await harness.emu.submit_view(form, {"schedule_typed": "db-server-01"})).ok
+    await eventually(lambda: _state_is(harness, "active"), "the delete to be scheduled")
+
+
+async def test_scheduling_a_large_plan_under_confirm_asks_for_the_count(harness: Harness) -> None:
+    preview = await harness.answer("/vps schedule stop worker-* in 1h")
+    assert "11 servers now" in dump(preview)
+    await harness.emu.click(preview, text="Schedule stop")
+    form = await harness.emu.wait_for(lambda: harness.emu.modal(ALICE), what="the count form")
+    wrong = await harness.emu.submit_view(form, {"schedule_typed": "10"})
+    assert "Type 11, the number of servers" in str(wrong.input_errors)
+    assert (await harness.emu.submit_view(form, {"schedule_typed": "11"})).ok
+    await eventually(lambda: _state_is(harness, "active"), "the plan to be scheduled")

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block
+from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
 
 from bot.slack import ids
 from bot.slack.blocks.core import (
@@ -18,6 +19,8 @@ from bot.slack.blocks.core import (
     context,
     duration,
     fallback,
+    modal,
+    plain_text,
     safe,
     section,
     server_ref,
@@ -32,6 +35,7 @@ __all__ = [
     "build_schedule_notice",
     "build_schedule_preview",
     "build_schedule_report",
+    "build_schedule_typed_modal",
     "build_scheduled",
     "schedule_lines",
 ]
@@ -193,3 +197,29 @@ def build_schedule_report(view: ScheduleView, outcome: str, detail: str) -> Mess
         f"{safe(detail, 1500)}"
     )
     return Message(text=fallback(text), blocks=[section(text)])
+
+
+def build_schedule_typed_modal(
+    view: ScheduleView, expected: str, *, counting: bool, private_metadata: str
+) -> View:
+    """Scheduling a delete (the server's name) or a large plan under `confirm:` (the number
+    of its servers): the member types it, as the command would ask."""
+    verb = action_label(view.operation)
+    what = "the number of servers" if counting else "the server's name"
+    field = InputBlock(
+        block_id=ids.SCHEDULE_TYPED_BLOCK,
+        label=plain_text(f"Type {what} to confirm"),
+        element=PlainTextInputElement(action_id=ids.SCHEDULE_TYPED_INPUT),
+        hint=plain_text(f"Type {expected[:1900] or '—'} exactly."),
+    )
+    warning = (
+        f":warning: This schedules {code_of(view.command, 300)}: "
+        f"{safe(verb.lower(), 40)} {_servers(view)}."
+    )
+    return modal(
+        ids.SCHEDULE_TYPED_MODAL,
+        private_metadata=private_metadata,
+        title="Schedule a change",
+        submit="Schedule",
+        blocks=[section(warning), field],
+    )
