@@ -62,6 +62,15 @@ from bot.slack.blocks.plan_preview import (
     build_plan_preview,
     build_plans,
 )
+from bot.slack.blocks.schedules import (
+    ScheduleView,
+    build_schedule_list,
+    build_schedule_notice,
+    build_schedule_preview,
+    build_schedule_report,
+    build_schedule_typed_modal,
+    build_scheduled,
+)
 from bot.slack.blocks.servers import build_server_list
 from bot.slack.blocks.settle import build_answer_lost, build_settled
 from bot.state import AuditEntry, AuditOutcome
@@ -89,6 +98,21 @@ TEXT = "evil.com @here #general https://evil.example/x web-01.example.com 203.0.
 PINGS = ("@here", "@channel", "@everyone")
 LINKABLE = re.compile(r"[\w-]\.[\w-]|://|\w:\w|#(?!\d+\b)\w")
 CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def schedule_view(*, several: bool = False) -> ScheduleView:
+    return ScheduleView(
+        schedule_id="s1",
+        operation="reboot",
+        command=TEXT,
+        recurs=TEXT,
+        user_id="U0ALICE01",
+        servers=[(7, TEXT), (8, TEXT)] if several else [(7, TEXT)],
+        next_run=NOW.timestamp() + 3600,
+        several=several,
+        last_result=TEXT,
+        state="approval",
+    )
 
 
 def server(name: str = TEXT) -> Server:
@@ -268,6 +292,31 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
     ],
     "build_plan_limited": lambda: [build_plan_limited(12, 3, 5, 3600)],
     "build_count_modal": lambda: [build_count_modal("reboot", 12, "{}")],
+    "build_schedule_preview": lambda: [
+        build_schedule_preview(
+            schedule_view(several=several), NOW, zone, approval=True, expires_in=300
+        )
+        for several in (False, True)
+        for zone in ("UTC", "Europe/Rome")
+    ],
+    "build_scheduled": lambda: [
+        build_scheduled(schedule_view(), NOW, "Europe/Rome", approval=approval)
+        for approval in (False, True)
+    ],
+    "build_schedule_list": lambda: [
+        build_schedule_list([schedule_view()], NOW, "UTC", cancellable={"s1"}),
+        build_schedule_list([], NOW, "UTC", cancellable=set()),
+    ],
+    "build_schedule_notice": lambda: [
+        build_schedule_notice(schedule_view(), NOW.timestamp() + 600, NOW, "Europe/Rome")
+    ],
+    "build_schedule_report": lambda: [
+        build_schedule_report(schedule_view(), outcome, TEXT)
+        for outcome in ("ran", "frozen", "skipped", "missed")
+    ],
+    "build_schedule_typed_modal": lambda: [
+        build_schedule_typed_modal(schedule_view(), TEXT, counting=False, private_metadata="{}")
+    ],
     "build_plans": lambda: [
         build_plans([PlanRow("p1", "reboot", "U0ALICE01", TEXT, [(TEXT, 2)])]),
         build_plans([]),
