@@ -92,3 +92,16 @@ async def test_cancel_skip_and_notice_act_once(store: StateStore, clock: FakeClo
     found = await store.get_schedule("s1")
     assert found is not None
     assert found.last_result == "rebooted web-01"
+
+
+async def test_housekeeping_forgets_schedules_a_day_after_they_ended(
+    store: StateStore, clock: FakeClock
+) -> None:
+    await store.add_schedule(_schedule("live"))
+    await store.add_schedule(_schedule("done", state="ended", run=T0))
+    await store.add_schedule(_schedule("unconfirmed", state="preview"))
+    clock.now = T0 + 86400
+    await store.purge_expired()
+    assert await store.get_schedule("live") is not None
+    assert await store.get_schedule("done") is None
+    assert await store.get_schedule("unconfirmed") is None
