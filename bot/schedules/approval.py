@@ -20,7 +20,7 @@ from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
 from bot.policy import ApprovalRule
-from bot.schedules.views import approval_needed, servers_of
+from bot.schedules.views import approval_needed, schedule_of, servers_of
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
 from bot.slack.blocks.notes import build_note
@@ -34,12 +34,6 @@ FIRST_SERVERS = 5
 _SELF = "You asked for this yourself; someone else has to approve it."
 
 
-def schedule_of(params: object) -> str | None:
-    """The schedule an approval's params name, if it is a schedule's."""
-    found = params.get("schedule") if isinstance(params, dict) else None
-    return found if isinstance(found, str) else None
-
-
 async def request_schedule_approval(
     ctx: RequestContext, schedule: Schedule, servers: Sequence[tuple[int, str]], rule: ApprovalRule
 ) -> None:
@@ -47,7 +41,7 @@ async def request_schedule_approval(
     caller, count = ctx.caller, len(servers)
     first = [name for _, name in servers[:FIRST_SERVERS]]
     more = f" and {count - len(first)} more" if count > len(first) else ""
-    shown = f"{', '.join(first)}{more} — scheduled: {schedule.command}"
+    shown = f"{', '.join(first)}{more}"
     await ctx.audit(
         schedule.operation,
         AuditOutcome.REQUESTED,
@@ -66,7 +60,7 @@ async def request_schedule_approval(
         word=schedule.operation,
         server_id=servers[0][0] if count == 1 else None,
         server_name=shown[:500],
-        params={"schedule": schedule.id, "count": count, "first": first},
+        params={"schedule": schedule.id, "count": count, "command": schedule.command},
         response_url=caller.response_url,
         ttl_seconds=rule.ttl,
         request_id=ctx.request_id,

@@ -3,7 +3,8 @@ the approval it needs, and who may cancel it or skip a run."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.flow.caller import Caller
 from bot.flow.gate import Gate
@@ -11,6 +12,7 @@ from bot.operations import get
 from bot.policy import ApprovalRule
 from bot.schedules.when import load_when
 from bot.slack.blocks.schedules import ScheduleView
+from bot.state.records import Approval
 from bot.state.schedules import Schedule
 from bot.vps import Server
 
@@ -70,3 +72,28 @@ async def may_control(gate: Gate, caller: Caller, schedule: Schedule) -> bool:
 
 def _action(schedule: Schedule) -> str:
     return get(schedule.operation).policy_action
+
+
+def schedule_of(params: Mapping[str, Any]) -> str | None:
+    """The schedule an approval's params name, if it is a schedule's."""
+    found = params.get("schedule") if isinstance(params, Mapping) else None
+    return found if isinstance(found, str) else None
+
+
+def schedule_changes(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a schedule's approval request shows: the command and when it runs."""
+    return [("Scheduled", str(params.get("command", "")))]
+
+
+async def may_decide_schedule(
+    gate: Gate, decider: Caller, approval: Approval, schedule: Schedule
+) -> bool:
+    """Whether `decider` may approve the schedule: not its requester, and among the approvers
+    of the rule its servers need."""
+    if decider.user_id == approval.requester_id:
+        return False
+    servers = servers_of(schedule)
+    rule = approval_needed(gate, approval.action, servers)
+    if rule is None:
+        return False
+    return all([await gate.may_approve(decider, rule, name) for _, name in servers])

@@ -233,8 +233,11 @@ async def test_a_schedule_needing_approval_runs_once_approved(harness: Harness) 
     assert "needs an approval" in dump(preview)
     await harness.emu.click(preview, text="Schedule reboot")
     request = await report(harness, "Approve", OPS_LOG)
-    assert "scheduled: reboot web-server-01 in 1m" in dump(request)
+    assert "Scheduled" in dump(request)
+    assert "reboot web-server-01 in 1m" in dump(request)
     assert (await only(harness)).state == "approval"
+    waiting = await harness.answer("/vps approvals", user=BOB)
+    assert "Approve" in [b.text for b in waiting.buttons()]
     await harness.emu.click(request, text="Approve", user=BOB)
     await eventually(lambda: _state_is(harness, "active"), "the schedule to be approved")
     harness.clock.now += 60
