@@ -38,4 +38,5 @@ async def schedule_cancel_clicked(services: Services, caller: Caller, schedule_i
 async def schedule_skip_clicked(services: Services, caller: Caller, value: str) -> None:
     """Skip this run (on a notice); `value` names the schedule and the run."""
     ctx = services.context(caller)
-    await guarded(ctx, "skip run", "write", skip_run(ctx, services.gate, value))
+    step = skip_run(ctx, services.gate, value, services.settings.bot_timezone)
+    await guarded(ctx, "skip run", "write", step)

@@ -52,7 +52,7 @@ async def cancel_schedule(ctx: RequestContext, gate: Gate, schedule_id: str) -> 
     )
 
 
-async def skip_run(ctx: RequestContext, gate: Gate, value: str) -> None:
+async def skip_run(ctx: RequestContext, gate: Gate, value: str, zone: str) -> None:
     """Skip this run: the run named on the notice does not happen; later runs do."""
     schedule_id, _, run_text = value.partition(":")
     try:
@@ -67,7 +67,8 @@ async def skip_run(ctx: RequestContext, gate: Gate, value: str) -> None:
             build_note("That run is no longer the next one; nothing was done.", icon=":x:")
         )
         return
-    at = moment_text(datetime.fromtimestamp(run, UTC), datetime.fromtimestamp(ctx.clock(), UTC))
+    now = datetime.fromtimestamp(ctx.clock(), UTC)
+    at = moment_text(datetime.fromtimestamp(run, UTC), now, zone)
     await ctx.audit(
         schedule.operation,
         AuditOutcome.CANCELLED,

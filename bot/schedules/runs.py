@@ -114,7 +114,10 @@ class ScheduleRunner:
         elif schedule.state == "approval":
             result = RunResult("unapproved", "did not run: its approval had not come by then")
         elif late > LATE:
-            at = moment_text(datetime.fromtimestamp(run, UTC), datetime.fromtimestamp(now, UTC))
+            zone = services.settings.bot_timezone
+            at = moment_text(
+                datetime.fromtimestamp(run, UTC), datetime.fromtimestamp(now, UTC), zone
+            )
             result = RunResult(
                 "missed",
                 f"missed the run at {at}: no replica was up then ({duration(late)} late)",

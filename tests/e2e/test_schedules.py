@@ -286,3 +286,22 @@ async def test_scheduling_a_large_plan_under_confirm_asks_for_the_count(harness:
     assert "Type 11, the number of servers" in str(wrong.input_errors)
     assert (await harness.emu.submit_view(form, {"schedule_typed": "11"})).ok
     await eventually(lambda: _state_is(harness, "active"), "the plan to be scheduled")
+
+
+async def test_a_recurring_schedule_keeps_its_wall_time_across_the_spring_change(
+    harness: Harness,
+) -> None:
+    """Every day at 03:30 in Rome: 02:30 UTC in winter, 01:30 UTC from 2027-03-28."""
+    await restart_with(harness, bot_schedule_interval_seconds=TICK, bot_timezone="Europe/Rome")
+    answer = await scheduled(
+        harness, "/vps schedule reboot web-server-01 every day 03:30", button="Schedule reboot"
+    )
+    assert "2027-01-16 03:30 Europe/Rome (02:30 UTC" in dump(answer)
+    harness.clock.now = 1_800_066_600.0  # 2027-01-16 02:30 UTC
+    await report(harness, "executed: web-server-01")
+    harness.clock.now = 1_806_114_600.0  # 2027-03-27 02:30 UTC: the runs between were missed
+    await report(harness, "missed the run at 2027-01-17 03:30 Europe/Rome")
+    schedule = await only(harness)
+    assert schedule.next_run == 1_806_114_600.0 + 23 * 3600  # 2027-03-28 01:30 UTC
+    listed = dump(await harness.answer("/vps schedules"))
+    assert "2027-03-28 03:30 Europe/Rome (01:30 UTC" in listed
