@@ -12,7 +12,7 @@ from bot.schedules.views import may_control, view_of
 from bot.slack.blocks import build_denial
 from bot.slack.blocks.guardrails import when as moment_text
 from bot.slack.blocks.notes import build_note
-from bot.slack.blocks.schedules import build_schedule_list
+from bot.slack.blocks.schedules import build_schedule_list, build_schedule_notice
 from bot.state import AuditOutcome
 from bot.state.schedules import LIVE, Schedule
 
@@ -74,9 +74,13 @@ async def skip_run(ctx: RequestContext, gate: Gate, value: str, zone: str) -> No
         AuditOutcome.CANCELLED,
         detail=f"schedule {schedule.id}: the run at {at} skipped by {ctx.caller.user_id}",
     )
-    await ctx.reply.ephemeral(
-        build_note(f"Skipped the run at {at}; later runs still happen.", icon=":fast_forward:")
+    skipped = build_schedule_notice(
+        view_of(schedule), run, now, zone, skipped_by=ctx.caller.user_id
     )
+    if not await ctx.reply.replace(skipped):  # the notice could not be edited: say it here
+        await ctx.reply.ephemeral(
+            build_note(f"Skipped the run at {at}; later runs still happen.", icon=":fast_forward:")
+        )
 
 
 async def _controlled(ctx: RequestContext, gate: Gate, schedule_id: str) -> Schedule | None:

@@ -308,7 +308,8 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
         build_schedule_list([], NOW, "UTC", cancellable=set()),
     ],
     "build_schedule_notice": lambda: [
-        build_schedule_notice(schedule_view(), NOW.timestamp() + 600, NOW, "Europe/Rome")
+        build_schedule_notice(schedule_view(), NOW.timestamp() + 600, NOW, "Europe/Rome"),
+        build_schedule_notice(schedule_view(), NOW.timestamp(), NOW, "UTC", skipped_by="U0BOB0001"),
     ],
     "build_schedule_report": lambda: [
         build_schedule_report(schedule_view(), outcome, TEXT)

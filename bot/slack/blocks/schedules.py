@@ -161,28 +161,32 @@ def schedule_lines(
     return blocks
 
 
-def build_schedule_notice(view: ScheduleView, run: float, now: datetime, zone: str) -> Message:
-    """Before a run, in the ops channel: what runs when, with Skip this run and Cancel."""
+def build_schedule_notice(
+    view: ScheduleView, run: float, now: datetime, zone: str, *, skipped_by: str | None = None
+) -> Message:
+    """Before a run, in the ops channel: what runs when, with Skip this run and Cancel the
+    schedule; once skipped (`skipped_by`), it says so and keeps Cancel."""
     at = moment_text(datetime.fromtimestamp(run, UTC), now, zone)
-    text = (
-        f":alarm_clock: Scheduled by {user_mention(view.user_id)}: {code_of(view.command, 300)} "
-        f"runs {at}."
-    )
+    head = f"Scheduled by {user_mention(view.user_id)}: {code_of(view.command, 300)}"
+    if skipped_by is None:
+        text = f":alarm_clock: {head} runs {at}."
+    else:
+        text = f":fast_forward: {head}: the run {at} was skipped by {user_mention(skipped_by)}."
     value = f"{view.schedule_id}:{run!r}"
+    buttons = [
+        button(
+            "Cancel the schedule",
+            action_id=ids.SCHEDULE_CANCEL,
+            value=view.schedule_id,
+            style="danger",
+        )
+    ]
+    if skipped_by is None:
+        buttons.insert(0, button("Skip this run", action_id=ids.SCHEDULE_SKIP, value=value))
     blocks: list[Block] = [
         section(text),
         section(f"*Servers:* {_servers(view)}"),
-        ActionsBlock(
-            elements=[
-                button("Skip this run", action_id=ids.SCHEDULE_SKIP, value=value),
-                button(
-                    "Cancel the schedule",
-                    action_id=ids.SCHEDULE_CANCEL,
-                    value=view.schedule_id,
-                    style="danger",
-                ),
-            ]
-        ),
+        ActionsBlock(elements=buttons),
     ]
     return Message(text=fallback(text), blocks=blocks)
 
