@@ -89,6 +89,8 @@ def parse_when(kind: str, text: str, *, now: datetime, zone: str) -> When:
     if len(words) > 1 and _is_zone(words[-1]):
         zone = words[-1]
         words = words[:-1]
+    elif len(words) > 1 and "/" in words[-1]:
+        raise WhenError(f"{words[-1]!r} is not an IANA time zone (like Europe/Rome or UTC)")
     if kind == "every":
         return _every(words, zone)
     if kind != "at":

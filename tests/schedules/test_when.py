@@ -65,7 +65,8 @@ def test_in_a_duration() -> None:
         ("in", "0s", "more than 0"),
         ("in", "400d", "within a year"),
         ("every", "weekday 03:00", "not a day"),
-        ("every", "mon 03:00 Mars/Olympus", "cannot read"),
+        ("every", "mon 03:00 Mars/Olympus", "not an IANA time zone"),
+        ("at", "22:00 Mars/Olympus", "not an IANA time zone"),
     ],
 )
 def test_what_cannot_be_read_is_refused_saying_why(kind: str, text: str, says: str) -> None:
