@@ -7,7 +7,18 @@ from __future__ import annotations
 from bot.schedules.runs import ScheduleRunner
 from bot.state.schedules import Schedule
 from slackemu import Message
-from tests.e2e.harness import ALICE, BOB, ONCALL, OPS, OPS_LOG, POLICY, Harness, dump, eventually
+from tests.e2e.harness import (
+    ALICE,
+    BOB,
+    GENERAL,
+    ONCALL,
+    OPS,
+    OPS_LOG,
+    POLICY,
+    Harness,
+    dump,
+    eventually,
+)
 from tests.e2e.test_guardrails import use_policy
 from tests.e2e.test_home import home_of, text_of
 from tests.e2e.test_notifications import restart_with
@@ -307,3 +318,13 @@ async def test_a_recurring_schedule_keeps_its_wall_time_across_the_spring_change
     assert schedule.next_run == 1_806_114_600.0 + 23 * 3600  # 2027-03-28 01:30 UTC
     listed = dump(await harness.answer("/vps schedules"))
     assert "2027-03-28 03:30 Europe/Rome (01:30 UTC" in listed
+
+
+async def test_a_time_that_cannot_be_read_or_a_refused_change_schedules_nothing(
+    harness: Harness,
+) -> None:
+    unread = await harness.answer("/vps schedule reboot web-server-01 at 25:00")
+    assert "cannot read '25:00' as a time" in dump(unread)
+    refused = await harness.answer("/vps schedule reboot web-server-01 in 1h", channel=GENERAL)
+    assert ":lock:" in dump(refused)  # reboots are allowed in #ops only
+    assert await schedules(harness) == []
