@@ -39,7 +39,15 @@ _LONGEST: Final = timedelta(days=366)
 
 
 class WhenError(ValueError):
-    """The time of a schedule cannot be read; the message says what is allowed."""
+    """The time of a schedule cannot be read, as data the Slack layer words: `problem` in
+    plain words where `{typed}` stands for what was typed (untrusted), and `examples` of what
+    is allowed."""
+
+    def __init__(self, problem: str, typed: str = "", examples: tuple[str, ...] = ()) -> None:
+        super().__init__(problem.format(typed=repr(typed)))
+        self.problem = problem
+        self.typed = typed
+        self.examples = examples
 
 
 @dataclass(frozen=True)
@@ -83,26 +91,27 @@ def parse_when(kind: str, text: str, *, now: datetime, zone: str) -> When:
     A one-off time must lie ahead of `now`."""
     words = text.split()
     if not words:
-        raise WhenError(f"`{kind}` needs a time: {_EXAMPLES[kind]}")
+        raise WhenError("{typed} needs a time", kind, _EXAMPLES.get(kind, ()))
     if kind == "in":
         return Once(now.astimezone(UTC) + _duration(" ".join(words)), zone)
     if len(words) > 1 and _is_zone(words[-1]):
         zone = words[-1]
         words = words[:-1]
     elif len(words) > 1 and "/" in words[-1]:
-        raise WhenError(f"{words[-1]!r} is not an IANA time zone (like Europe/Rome or UTC)")
+        raise WhenError("{typed} is not an IANA time zone", words[-1], _ZONES)
     if kind == "every":
         return _every(words, zone)
     if kind != "at":
-        raise WhenError(f"a schedule runs `at`, `in` or `every` a time, not {kind!r}")
+        raise WhenError("a schedule runs at, in or every a time, not {typed}", kind)
     return _at(words, now, zone)
 
 
 _EXAMPLES: Final = {
-    "at": "`at 22:00`, `at sat 02:00`, `at 2026-12-24T22:00+01:00`, `at 03:30 Europe/Rome`",
-    "in": "`in 90s`, `in 10m`, `in 2h`, `in 1h30m`",
-    "every": "`every day 03:30`, `every mon-fri 03:30`, `every sat,sun 02:00 Europe/Rome`",
+    "at": ("at 22:00", "at sat 02:00", "at 2026-12-24T22:00+01:00", "at 03:30 Europe/Rome"),
+    "in": ("in 90s", "in 10m", "in 2h", "in 1h30m"),
+    "every": ("every day 03:30", "every mon-fri 03:30", "every sat,sun 02:00 Europe/Rome"),
 }
+_ZONES: Final = ("Europe/Rome", "America/New_York", "UTC")
 
 
 def next_run(when: When, after: datetime) -> datetime | None:
@@ -130,9 +139,9 @@ def _at(words: list[str], now: datetime, zone: str) -> Once:
     elif len(words) == 2:
         moment = _next_on(frozenset({_day(words[0])}), _clock(words[1]), zone, now)
     else:
-        raise WhenError(f"cannot read {' '.join(words)!r} as a time: {_EXAMPLES['at']}")
+        raise WhenError("cannot read {typed} as a time", " ".join(words), _EXAMPLES["at"])
     if moment <= now:
-        raise WhenError(f"{words[0]} is in the past: a schedule runs at a time ahead")
+        raise WhenError("{typed} is in the past: a schedule runs at a time ahead", words[0])
     if moment - now > _LONGEST:
         raise WhenError("a schedule runs within a year")
     return Once(moment, zone)
@@ -142,7 +151,7 @@ def _every(words: list[str], zone: str) -> Recurring:
     if len(words) == 1:
         return Recurring(frozenset(range(len(DAYS))), _clock(words[0]), zone)
     if len(words) != 2:
-        raise WhenError(f"cannot read {' '.join(words)!r}: {_EXAMPLES['every']}")
+        raise WhenError("cannot read {typed}", " ".join(words), _EXAMPLES["every"])
     return Recurring(_days(words[0]), _clock(words[1]), zone)
 
 
@@ -162,7 +171,7 @@ def _iso(text: str, zone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise WhenError(f"cannot read {text!r} as a time: {_EXAMPLES['at']}") from None
+        raise WhenError("cannot read {typed} as a time", text, _EXAMPLES["at"]) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     return moment.astimezone(UTC)
@@ -172,7 +181,7 @@ def _duration(text: str) -> timedelta:
     compact = text.replace(" ", "").casefold()
     parts = _DURATION.findall(compact)
     if not parts or "".join(n + u for n, u in parts) != compact:
-        raise WhenError(f"cannot read {text!r} as a duration: {_EXAMPLES['in']}")
+        raise WhenError("cannot read {typed} as a duration", text, _EXAMPLES["in"])
     seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
         raise WhenError("a duration must be more than 0")
@@ -184,7 +193,7 @@ def _duration(text: str) -> timedelta:
 def _clock(text: str) -> time:
     found = _CLOCK.match(text)
     if found is None:
-        raise WhenError(f"{text!r} is not a time of day: HH:MM, like 03:30")
+        raise WhenError("{typed} is not a time of day (HH:MM)", text, ("03:30",))
     return time(int(found.group(1)), int(found.group(2)))
 
 
@@ -208,7 +217,7 @@ def _day(text: str) -> int:
         return DAYS.index(key)
     if key in _FULL_DAYS:
         return _FULL_DAYS.index(key)
-    raise WhenError(f"{text!r} is not a day: {', '.join(DAYS)}, a range (mon-fri) or `day`")
+    raise WhenError("{typed} is not a day", text, (*DAYS, "mon-fri", "sat,sun", "day"))
 
 
 def _is_zone(name: str) -> bool:

@@ -324,7 +324,10 @@ async def test_a_time_that_cannot_be_read_or_a_refused_change_schedules_nothing(
     harness: Harness,
 ) -> None:
     unread = await harness.answer("/vps schedule reboot web-server-01 at 25:00")
-    assert "cannot read '25:00' as a time" in dump(unread)
+    assert "Cannot read 25:00 as a time. Like at 22:00" in dump(unread)
+    forged = await harness.answer("/vps schedule reboot web-server-01 in <!here>")
+    assert "as a duration" in dump(forged)
+    assert "<!here>" not in forged.text  # what was typed never pings
     refused = await harness.answer("/vps schedule reboot web-server-01 in 1h", channel=GENERAL)
     assert ":lock:" in dump(refused)  # reboots are allowed in #ops only
     assert await schedules(harness) == []
