@@ -85,7 +85,7 @@ def build_schedule_preview(
     Cancel."""
     verb = action_label(view.operation)
     blocks: list[Block] = [
-        section(f":calendar: *Schedule {safe(verb.lower(), 40)}* {code_of(view.command, 300)}"),
+        section(f":calendar: *Schedule* {code_of(view.command, 300)}"),
         section(f"*Servers:* {_servers(view)}"),
         section(f"*Runs:* {safe(view.recurs, 120)}; next {_next(view, now, zone)}"),
     ]
