@@ -17,7 +17,7 @@ DATA_ONLY = sorted(
         *(BOT / "policy").glob("*.py"),
         *(BOT / "commands").glob("*.py"),
         BOT / "resolve.py",
-        BOT / "schedules" / "when.py",  # a schedule's time: data, worded by bot.slack.wording
+        BOT / "schedules" / "when.py",  # a schedule's time: data, worded by its builder
     ]
 )
 FORBIDDEN = ("bot.slack", "bot.console", "bot.flow", "slack_sdk", "slack_bolt")

@@ -225,17 +225,10 @@ class Gate:
         return self._grant(requester, action, now, after, limit=verdict.limit)
 
     async def authorize_scheduled(
-        self,
-        requester: Caller,
-        action: str,
-        now: Server,
-        after: Server,
-        *,
-        approved: bool,
+        self, requester: Caller, action: str, now: Server, after: Server, *, approved: bool
     ) -> Access | Denied:
-        """A scheduled run, as its requester, at its time: the policy and freezes as of now.
-        The approval given when it was scheduled (`approved`) stands for the run's; none given
-        and one needed: Denied, naming who may approve."""
+        """A schedule's run at its time, as its requester: the policy and freezes as of now;
+        the approval given when it was scheduled (`approved`) stands for the run's."""
         verdict = await self.authorize(requester, action, now, after)
         if isinstance(verdict, Denied) or verdict.approval is None:
             return verdict

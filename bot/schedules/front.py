@@ -34,9 +34,9 @@ from bot.slack.blocks.schedules import (
     build_schedule_preview,
     build_schedule_typed_modal,
     build_scheduled,
+    build_when_error,
 )
 from bot.slack.text import as_shown
-from bot.slack.wording import when_error
 from bot.state import AuditOutcome
 from bot.state.records import new_id
 from bot.state.schedules import Schedule
@@ -57,7 +57,7 @@ async def ask_schedule(
         when = parse_when(command.kind, command.when, now=now, zone=zone)
     except WhenError as exc:
         ctx.tally.outcome = "invalid"
-        await ctx.reply.ephemeral(build_note(when_error(exc)))
+        await ctx.reply.ephemeral(build_when_error(exc))
         return
     first = next_run(when, now)
     action = request.declared.policy_action

@@ -15,7 +15,6 @@ from bot.commands.values import ParseError
 from bot.policy import Decision, Rule
 from bot.policy.model import excluding
 from bot.resolve import MAX_REFERENCE, Ambiguous, BadReference, NotFound, is_id
-from bot.schedules.when import WhenError
 from bot.slack.text import code, escape, plain
 
 _SHOWN_CHARS: Final = 80  # an echoed value longer than this is cut
@@ -310,12 +309,3 @@ def usage(word: str, slash_command: str = DEFAULT_SLASH_COMMAND) -> str:
     links."""
     syntax, what, example = (part.translate(_ENTITIES) for part in usage_of(word))
     return f"`{syntax}` — {what}, e.g. `{example}`".replace(DEFAULT_SLASH_COMMAND, slash_command)
-
-
-def when_error(error: WhenError) -> str:
-    """Why a schedule's time cannot be read (what was typed in a code span), and examples."""
-    text = error.problem.format(typed=code(error.typed) or "that")
-    text = text[:1].upper() + text[1:] + "."
-    if error.examples:
-        text += " Like " + ", ".join(code(e) for e in error.examples) + "."
-    return text

@@ -20,6 +20,7 @@ import bot.slack.blocks
 from bot.catalog import Catalog, Location, load_catalog
 from bot.plans import PlanOptions
 from bot.plans.left_out import LeftOut, Named
+from bot.schedules.when import WhenError
 from bot.slack import ids
 from bot.slack.blocks import ListFilters, Message
 from bot.slack.blocks.approvals import (
@@ -70,6 +71,7 @@ from bot.slack.blocks.schedules import (
     build_schedule_report,
     build_schedule_typed_modal,
     build_scheduled,
+    build_when_error,
 )
 from bot.slack.blocks.servers import build_server_list
 from bot.slack.blocks.settle import build_answer_lost, build_settled
@@ -314,6 +316,10 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
     "build_schedule_report": lambda: [
         build_schedule_report(schedule_view(), outcome, TEXT)
         for outcome in ("ran", "frozen", "skipped", "missed")
+    ],
+    "build_when_error": lambda: [
+        build_when_error(WhenError("cannot read {typed} as a time", TEXT, (TEXT,))),
+        build_when_error(WhenError("a duration must be more than 0")),
     ],
     "build_schedule_typed_modal": lambda: [
         build_schedule_typed_modal(schedule_view(), TEXT, counting=False, private_metadata="{}")

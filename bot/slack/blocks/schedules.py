@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
+from bot.schedules.when import WhenError
 from bot.slack import ids
 from bot.slack.blocks.core import (
     Message,
@@ -37,6 +38,7 @@ __all__ = [
     "build_schedule_report",
     "build_schedule_typed_modal",
     "build_scheduled",
+    "build_when_error",
     "schedule_lines",
 ]
 
@@ -227,3 +229,12 @@ def build_schedule_typed_modal(
         submit="Schedule",
         blocks=[section(warning), field],
     )
+
+
+def build_when_error(error: WhenError) -> Message:
+    """Why a schedule's time cannot be read (what was typed in a code span), with examples."""
+    text = error.problem.format(typed=code_of(error.typed, 200) if error.typed else "that")
+    text = text[:1].upper() + text[1:] + "."
+    if error.examples:
+        text += " Like " + ", ".join(code_of(e) for e in error.examples) + "."
+    return Message(text=fallback(text), blocks=[section(f":warning: {text}")])
