@@ -11,7 +11,9 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.clients import verify_slack, vps_client
 from bot.config import Settings, StartupError
@@ -88,6 +90,14 @@ async def check_settings(settings: Settings, report: Report) -> None:
     if not problems:
         mode = "Socket Mode" if settings.socket_mode else f"HTTP on {settings.host}:{settings.port}"
         report.add(OK, "settings", f"ready for vpsbot run ({mode})")
+    zone = settings.bot_timezone
+    offset = datetime.now(ZoneInfo(zone)).strftime("%z")
+    report.add(
+        OK,
+        "time zone",
+        f"BOT_TIMEZONE {zone} (UTC{offset[:3]}:{offset[3:]} now): times are shown in it beside "
+        "UTC, and a schedule's time without a zone is read in it",
+    )
 
 
 async def check_ops_channel(settings: Settings, report: Report) -> None:

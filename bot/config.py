@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     bot_request_deadline_seconds: float = Field(default=30.0, gt=0)
     bot_watch_interval_seconds: float = Field(default=10.0, gt=0)
     bot_monitor_interval_seconds: float = Field(default=60.0, ge=0)
+    bot_schedule_interval_seconds: float = Field(
+        default=15.0, gt=0
+    )  # how often runs are looked for
     bot_state_url: str = "sqlite:///vpsbot.db"
     bot_replica_id: str | None = None  # None: the host name
     bot_audit_retention_days: float = Field(default=90.0, gt=0)

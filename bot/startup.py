@@ -28,7 +28,7 @@ from aiohttp import web
 from bot import collecting_later
 from bot.clients import verify_slack
 from bot.config import Settings, StartupError, listening
-from bot.periodic import Periodic
+from bot.periodic import Every, Periodic
 from bot.state import StateStoreError, StateStoreUnavailable
 from bot.web import (
     EVENTS_PATH,
@@ -210,12 +210,13 @@ def periodic_work(
 ) -> Periodic:
     """The work that needs the state store, to start once it answers (and the socket is up,
     so the metrics' first refresh already reads both): the fleet monitor, housekeeping, the
-    approval sweeper, the watch claimer, the settler of changes left in flight and the metrics
-    refresher. Who hears of a change is subscribed here."""
+    approval sweeper, the watch claimer, the settler of changes left in flight, the schedules'
+    runs and the metrics refresher. Who hears of a change is subscribed here."""
     from bot.flow.approval_notices import ApprovalSweeper
     from bot.housekeeping import Housekeeper
     from bot.metrics import MetricsRefresher
     from bot.monitor import FleetMonitor
+    from bot.schedules.runs import ScheduleRunner
     from bot.settler import Settler
 
     store, metrics = services.store, services.metrics
@@ -268,6 +269,7 @@ def periodic_work(
         watcher.job(),
         settler.job(),
         plan_driver(settings, services, notifier, replica).job(),
+        Every(settings.bot_schedule_interval_seconds, ScheduleRunner(services).round, "schedules"),
     ]
     if settings.bot_metrics_port != 0:
         connected = socket.connected if socket else None

@@ -70,6 +70,15 @@ async def test_everything_in_place_is_all_good(outside: Outside, tmp_path: Path)
     assert report.endswith("vpsbot check: all good")
 
 
+async def test_the_time_zone_is_shown(outside: Outside, tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text(POLICY)
+    code, report = await check(outside, bot_timezone="Europe/Rome")
+    assert code == 0, report
+    line = next(line for line in report.splitlines() if "time zone" in line)
+    assert line.startswith("[  ok] time zone")
+    assert "BOT_TIMEZONE Europe/Rome (UTC+01:00 now)" in line or "(UTC+02:00 now)" in line
+
+
 async def test_no_policy_file_is_a_warning_that_says_how_to_write_one(
     outside: Outside, tmp_path: Path
 ) -> None:

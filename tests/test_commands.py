@@ -187,7 +187,7 @@ def test_every_command_names_its_policy_action(text: str, action: str | None) ->
             "web-01",
             "Unknown command `web-01`. The commands are `help`, `list`, `show`, `create`, "
             "`rename`, `set`, `update`, `start`, `stop`, `reboot`, `delete`, `whoami`, "
-            "`audit`, `approvals` and `plans`.",
+            "`audit`, `approvals`, `plans`, `schedule` and `schedules`.",
         ),
     ],
 )

@@ -33,6 +33,8 @@ from bot.commands.values import (
     ParseError,
     Plans,
     PlanWrite,
+    Schedule,
+    Schedules,
     Show,
     Whoami,
     Write,
@@ -60,12 +62,22 @@ _Build = Callable[[str, _Args, Catalog], Command]
 """How a command's value is built once the shape of what was typed is right."""
 
 
+_WHEN: Final = ("at", "in", "every")
+"""The words that end a scheduled command and say when it runs."""
+
+
 def parse(text: str, catalog: Catalog) -> Command:
     """Return the command typed after `/vps`; raise ParseError saying what is wrong."""
     cleaned = clean(text)
     words = tokenise(cleaned) if cleaned else []
     if not words or not words[0]:
         return Help()
+    if words[0].casefold() == "schedule":
+        return _build_schedule(words[1:], catalog)
+    return _parse_words(words, catalog)
+
+
+def _parse_words(words: list[str], catalog: Catalog) -> Command:
     word = words[0].casefold()
     found = _spec(word)
     if found is None:
@@ -179,6 +191,22 @@ def _build_plan(word: str, args: _Args, catalog: Catalog) -> Command:
     return PlanWrite(operation=word, selector=selector, options=options, values=dict(values))
 
 
+def _build_schedule(words: list[str], catalog: Catalog) -> Command:
+    """`schedule <command> at|in|every <when>`: the command parsed as if typed now (a write),
+    `when` kept as typed; the last `at`, `in` or `every` after the command says when."""
+    cut = next(
+        (i for i in range(len(words) - 1, 0, -1) if words[i].casefold() in _WHEN),
+        None,
+    )
+    if cut is None or cut == len(words) - 1:
+        raise ParseError("schedule-when", "schedule")
+    command = _parse_words(words[:cut], catalog)
+    if not isinstance(command, Write | PlanWrite):
+        raise ParseError("schedule-what", "schedule", typed=words[0])
+    when = " ".join(words[cut + 1 :])
+    return Schedule(command, words[cut].casefold(), when, " ".join(words[:cut]))
+
+
 _BUILDERS: Final[Mapping[str, _Build]] = {
     "help": _build_help,
     "list": _build_list,
@@ -187,7 +215,13 @@ _BUILDERS: Final[Mapping[str, _Build]] = {
     "audit": lambda word, args, catalog: Audit(server=args.word(0)),
     "approvals": lambda word, args, catalog: Approvals(),
     "plans": lambda word, args, catalog: Plans(),
+    "schedules": lambda word, args, catalog: Schedules(),
+    "schedule": lambda word, args, catalog: _not_twice(),
 }
+
+
+def _not_twice() -> Command:
+    raise ParseError("schedule-what", "schedule", typed="schedule")
 
 
 def _spec(word: str) -> tuple[_Build, Syntax] | None:

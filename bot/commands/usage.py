@@ -60,6 +60,21 @@ READS: Final = {
         words=(0, 0),
         takes=_NOTHING,
     ),
+    "schedule": Syntax(
+        usage="/vps schedule <command> at <time> | in <duration> | every <days> <time>",
+        what="run a change later, once or again and again (times in BOT_TIMEZONE unless a zone "
+        "is named)",
+        example="/vps schedule reboot web-* batch:2 at sat 02:00 Europe/Rome",
+        words=(2, 10_000),
+        takes="a change and when to run it",
+    ),
+    "schedules": Syntax(
+        usage="/vps schedules",
+        what="the changes scheduled to run later, with Cancel",
+        example="/vps schedules",
+        words=(0, 0),
+        takes=_NOTHING,
+    ),
 }
 """The reads, typed as the operations' declarations are (`Syntax`)."""
 _OPERATIONS_AFTER: Final = 3

@@ -165,6 +165,27 @@ class Audit:
     action: ClassVar[str | None] = "audit"
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """`schedule <command> at|in|every <when>`: a write (one server or a plan) run later.
+    `when` is read against the clock when it is asked for (`bot.schedules.when`)."""
+
+    command: Write | PlanWrite
+    kind: str  # at | in | every
+    when: str
+    typed: str  # the command as typed, for lists and the audit
+    word: ClassVar[str] = "schedule"
+    action: ClassVar[str | None] = None
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """`schedules`: the schedules still to run, with Cancel."""
+
+    word: ClassVar[str] = "schedules"
+    action: ClassVar[str | None] = None
+
+
 Command: TypeAlias = (
     Help
     | ListServers
@@ -177,10 +198,12 @@ Command: TypeAlias = (
     | Audit
     | Approvals
     | Plans
+    | Schedule
+    | Schedules
 )
 
 
-_READS: Final = (Help, ListServers, Show, Whoami, Audit, Approvals, Plans)
+_READS: Final = (Help, ListServers, Show, Whoami, Audit, Approvals, Plans, Schedule, Schedules)
 
 
 def policy_action(word: str) -> str | None:

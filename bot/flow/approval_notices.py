@@ -23,6 +23,7 @@ from bot.operations.change import Change
 from bot.periodic import Every
 from bot.plans.changes import may_decide_plan, plan_changes, plan_of
 from bot.policy import ApprovalRule
+from bot.schedules.views import may_decide_schedule, schedule_changes, schedule_of
 from bot.slack.blocks import Message
 from bot.slack.blocks.approvals import ApprovalView, build_approval_outcome, build_approvals
 from bot.slack.blocks.core import user_mention
@@ -46,7 +47,14 @@ def view_of(approval: Approval, approvers: str = "") -> ApprovalView:
     try:
         changes = Change.load(approval.params).changes()
     except ValueError:
-        changes = plan_changes(approval.params) if "plan" in approval.params else []
+        params = approval.params
+        changes = (
+            plan_changes(params)
+            if "plan" in params
+            else schedule_changes(params)
+            if "schedule" in params
+            else []
+        )
     shown = {name: getattr(approval, name) for name in _SHOWN}
     return ApprovalView(
         approval_id=approval.id,
@@ -116,6 +124,9 @@ async def report_expiry(
     plan = approval.params.get("plan")
     if isinstance(plan, str):  # a plan's approval: the plan expires with it
         await store.move_plan(plan, "expired", expect=("approval",), now=clock())
+    schedule = approval.params.get("schedule")
+    if isinstance(schedule, str):  # a schedule's approval: unapproved, it never runs
+        await store.move_schedule(schedule, "expired", expect=("approval",), now=clock())
     expired = build_approval_outcome(view_of(approval), "expired")
     await edit_request(store, notifier, approval, expired)
     await requester_reply(functools.partial(Reply, slack=slack), approval, clock()).ephemeral(
@@ -172,10 +183,15 @@ async def pending_list(ctx: RequestContext, gate: Gate) -> None:
     for approval in await ctx.store.list_approvals():
         server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
         decidable = False
-        plan = plan_of(approval.params)
+        plan, schedule = plan_of(approval.params), schedule_of(approval.params)
         if plan is not None:  # a plan's: its approvers are those of its servers
             servers = await ctx.store.plan_servers(plan)
             decidable = await may_decide_plan(gate, ctx.caller, approval, servers)
+        elif schedule is not None:  # a schedule's: likewise
+            found = await ctx.store.get_schedule(schedule)
+            decidable = found is not None and await may_decide_schedule(
+                gate, ctx.caller, approval, found
+            )
         elif approval.requester_id != ctx.caller.user_id:
             rule = gate.approval_for(approval.action, server, _after(approval))
             decidable = rule is not None and await gate.may_approve(

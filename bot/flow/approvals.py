@@ -63,6 +63,11 @@ async def decide(ctx: RequestContext, gate: Gate, approval_id: str, choice: Choi
 
         await decide_plan(ctx, gate, approval, choice)
         return
+    if "schedule" in approval.params:  # one approval for a schedule (bot.schedules)
+        from bot.schedules.approval import decide_schedule
+
+        await decide_schedule(ctx, gate, approval, choice)
+        return
     try:
         op = Change.load(approval.params)
     except ValueError:

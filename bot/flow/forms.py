@@ -112,3 +112,12 @@ class PlanCountFormState(Opened):
 
     plan: str = Field(min_length=1, max_length=100)
     count: int = Field(ge=1)
+
+
+class ScheduleFormState(Opened):
+    """The typed confirmation of a schedule: the schedule it confirms, what must be typed (the
+    server's name, or the number of servers when `counting`), who opened it, where."""
+
+    schedule: str = Field(min_length=1, max_length=100)
+    expected: str = Field(max_length=1000)
+    counting: bool = False

@@ -232,6 +232,18 @@ class Gate:
         # Approved: the requester's access, without the approval step.
         return self._grant(requester, action, now, after, limit=verdict.limit)
 
+    async def authorize_scheduled(
+        self, requester: Caller, action: str, now: Server, after: Server, *, approved: bool
+    ) -> Access | Denied:
+        """A schedule's run at its time, as its requester: the policy and freezes as of now;
+        the approval given when it was scheduled (`approved`) stands for the run's."""
+        verdict = await self.authorize(requester, action, now, after)
+        if isinstance(verdict, Denied) or verdict.approval is None:
+            return verdict
+        if not approved:
+            return Denied(action, None, now.name, now, approvers=verdict.approval)
+        return self._grant(requester, action, now, after, limit=verdict.limit)
+
     async def _frozen(
         self, caller: Caller, action: str, states: Sequence[Server], label: str | None
     ) -> Denied | None:

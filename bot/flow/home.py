@@ -26,6 +26,7 @@ from bot.flow.fleet_index import FleetRow
 from bot.flow.gate import Access, Gate
 from bot.operations import find
 from bot.operations.change import Change
+from bot.schedules.views import view_of as schedule_view
 from bot.slack.blocks.approvals import ApprovalView
 from bot.slack.blocks.home import FleetGlance, HomeData, PlanLine, build_home
 from bot.slack.web import SlackWeb
@@ -48,15 +49,16 @@ Fleet = Callable[[], Awaitable[list[FleetRow]]]
 
 
 async def gather(
-    viewer: Caller, gate: Gate, store: StateStore, fleet: Fleet, now: float
+    viewer: Caller, gate: Gate, store: StateStore, fleet: Fleet, now: float, zone: str = "UTC"
 ) -> HomeData:
-    """What `viewer`'s tab shows now."""
+    """What `viewer`'s tab shows now (the schedules' next runs in `zone`, BOT_TIMEZONE)."""
     decidable, own = await _approvals(viewer, gate, store)
     plans = await _plans(viewer, gate, store)
+    mine = [schedule_view(s) for s in await store.list_schedules(user_id=viewer.user_id, limit=20)]
     glance = await _fleet(viewer, gate, fleet)
     changes = await _changes(viewer, gate, store)
     notes = (PLANS_READ_ONLY,) if plans else ()
-    return HomeData(viewer.user_id, decidable, own, plans, glance, changes, notes)
+    return HomeData(viewer.user_id, decidable, own, plans, mine, glance, changes, notes, zone)
 
 
 async def _approvals(
@@ -140,6 +142,7 @@ class HomeTabs:
     fleet: Fleet
     clock: Callable[[], float]
     every: float = REFRESH_EVERY
+    zone: str = "UTC"  # BOT_TIMEZONE
     _last: dict[str, float] = field(default_factory=dict)  # viewer -> monotonic time published
     _waiting: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
@@ -174,7 +177,7 @@ class HomeTabs:
         self._last[user_id] = asyncio.get_running_loop().time()
         viewer = Caller(user_id=user_id, channel_id="")
         try:
-            data = await gather(viewer, self.gate, self.store, self.fleet, self.clock())
+            data = await gather(viewer, self.gate, self.store, self.fleet, self.clock(), self.zone)
         except Exception:
             logger.exception("could not gather the Home tab of %s", user_id)
             return

@@ -24,6 +24,8 @@ from bot.operations.change import Request
 from bot.plans.confirm import cancel_plan, confirm_plan
 from bot.plans.listing import plan_list
 from bot.plans.preview import ask_plan
+from bot.schedules.controls import schedule_list
+from bot.schedules.front import ask_schedule
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
 from bot.slack.wording import parse_error, usage
@@ -80,24 +82,35 @@ def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tupl
         case cmd.Create():
             return "write", ask(ctx, gate, create_request(services, caller, command))
         case cmd.Write():
-            request = Request(
-                operation=command.operation,
-                target=command.server,
-                values=command.values,
-                member=caller.member,
-            )
-            return "write", ask(ctx, gate, request)
+            return "write", ask(ctx, gate, _request(caller, command))
         case cmd.PlanWrite():
-            asked = Request(
-                operation=command.operation,
-                values=dict(command.values),
-                member=caller.member,
-                selector=command.selector,
-                plan=command.options,
-            )
-            return "write", ask_plan(ctx, gate, asked)
+            return "write", ask_plan(ctx, gate, _request(caller, command))
         case cmd.Plans():
             return "other", plan_list(ctx, gate)
+        case cmd.Schedule():
+            asked = _request(caller, command.command)
+            zone = services.settings.bot_timezone
+            return "write", ask_schedule(ctx, gate, command, asked, zone)
+        case cmd.Schedules():
+            return "other", schedule_list(ctx, gate, services.settings.bot_timezone)
+
+
+def _request(caller: Caller, command: cmd.Write | cmd.PlanWrite) -> Request:
+    """The request a typed write makes: one server's, or a plan's."""
+    if isinstance(command, cmd.Write):
+        return Request(
+            operation=command.operation,
+            target=command.server,
+            values=dict(command.values),
+            member=caller.member,
+        )
+    return Request(
+        operation=command.operation,
+        values=dict(command.values),
+        member=caller.member,
+        selector=command.selector,
+        plan=command.options,
+    )
 
 
 def create_request(services: Services, caller: Caller, command: cmd.Create) -> Request:

@@ -78,7 +78,14 @@ class Services:
             lease=inflight_lease(self.vps),
             grace=self.vps.timeout,  # as long again as VPS.org had to answer
         )
-        self.home = HomeTabs(self.gate, self.store, self.slack, self.directory.fleet, self.clock)
+        self.home = HomeTabs(
+            self.gate,
+            self.store,
+            self.slack,
+            self.directory.fleet,
+            self.clock,
+            zone=self.settings.bot_timezone,
+        )
         interval = self.settings.bot_watch_interval_seconds
         self.steps = WorkflowSteps(self.slack, self.store, self.directory, self.clock, interval)
 

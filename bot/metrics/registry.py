@@ -32,6 +32,10 @@ PLAN_OUTCOMES = frozenset(
 )
 """What became of a plan of several servers: up to the moment it runs, then how it ended."""
 PLAN_SERVER_OUTCOMES = frozenset({"done", "failed", "skipped"})
+SCHEDULE_OUTCOMES = frozenset(
+    {"scheduled", "ran", "frozen", "skipped", "missed", "unapproved", "denied", "failed"}
+)
+"""A schedule confirmed, and what became of each of its runs."""
 COMMAND_OUTCOMES = ACTION_OUTCOMES | {
     "ok",  # answered (a read, help, whoami)
     "prompted",  # a confirmation or a form was shown
@@ -132,6 +136,10 @@ class Metrics:
             "vpsbot_plain_words_total", "Requests in plain words, by what they became.",
             ["outcome"], registry=r,
         )  # fmt: skip
+        self._schedules = Counter(
+            "vpsbot_schedule_runs_total", "Schedules confirmed, and their runs, by outcome.",
+            ["outcome"], registry=r,
+        )  # fmt: skip
         self._ack = Histogram(
             "vpsbot_ack_duration_seconds", "From a request's arrival to its ack (Slack waits 3 s).",
             buckets=ACK_BUCKETS, registry=r,
@@ -180,6 +188,10 @@ class Metrics:
         """A plan of several servers was previewed, confirmed, approved, refused, …, or ended
         (finished, stopped, aborted)."""
         self._plans.labels(_one_of(operation, names()), _one_of(outcome, PLAN_OUTCOMES)).inc()
+
+    def schedule(self, outcome: str) -> None:
+        """A schedule was confirmed, or one of its runs ran, was skipped, frozen, missed, …"""
+        self._schedules.labels(_one_of(outcome, SCHEDULE_OUTCOMES)).inc()
 
     async def operation_done(self, event: OperationDone) -> None:
         """Subscribed to `OperationDone`: a change executed, or failed at the API."""

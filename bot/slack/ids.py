@@ -41,6 +41,20 @@ PLAN_COUNT_MODAL = "vps_plan_count_modal"
 PLAN_COUNT_BLOCK = "plan_count"
 PLAN_COUNT_INPUT = "plan_count_input"
 
+# Schedules: the preview's buttons (value = the schedule's id); Cancel on `/vps schedules`,
+# the Home tab and the notice before a run (value = the schedule's id); Skip this run on the
+# notice (value = "<schedule id>:<the run's UNIX time>").
+SCHEDULE_CONFIRM = "vps_schedule_confirm"
+SCHEDULE_DISCARD = "vps_schedule_discard"
+SCHEDULE_CANCEL = "vps_schedule_cancel"
+SCHEDULE_SKIP = "vps_schedule_skip"
+# Scheduling a delete asks for the server's name, a large plan under `confirm:` for its number
+# of servers, as the command would; private_metadata = JSON of the schedule's id, what to type,
+# who clicked, and the click's channel and response_url (bot.flow.forms.ScheduleFormState).
+SCHEDULE_TYPED_MODAL = "vps_schedule_typed_modal"
+SCHEDULE_TYPED_BLOCK = "schedule_typed"
+SCHEDULE_TYPED_INPUT = "schedule_typed_input"
+
 # An approval request's buttons (ops channel, /vps approvals); value = the approval's id.
 APPROVE = "vps_approve"
 REJECT = "vps_reject"

@@ -262,6 +262,10 @@ _PARSE_ERRORS: Final = {
     "one-server": "{word} acts on one server at a time, and {typed} names several. Name one "
     "server.",
     "one-server-names": "A name or hostname is changed on one server at a time; name one server.",
+    "schedule-when": "{word} needs a change and when to run it: `at <time>`, `in <duration>` "
+    "or `every <days> <time>`, like `/vps schedule reboot web-01 at sat 02:00`.",
+    "schedule-what": "Only a change to servers can be scheduled (like `reboot`, `stop`, `set`); "
+    "{typed} is not one.",
     "backslash": "The line ends with a lone backslash (`\\`); remove it.",
     "unclosed-quote": "There is an unclosed quote ({example}) in {typed}: quotes come in pairs, "
     'like `name:"web 01"`. To type an apostrophe, put the word in double quotes, like `"it\'s"`.',

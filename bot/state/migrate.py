@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "vpsbot_schema_version"  # not alembic_version: the database may be shared
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The latest revision, as a number ("0003" → 3); revision ids are zero-padded numbers."""
 HEAD = f"{SCHEMA_VERSION:04d}"
 _LEGACY = {1: "0001", 2: "0002"}

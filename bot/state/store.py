@@ -19,6 +19,7 @@ from bot.state.pending import purge
 from bot.state.plan_writes import PlanWriteStore
 from bot.state.plans import PlanStore
 from bot.state.records import earlier_self
+from bot.state.schedules import LIVE, ScheduleStore
 from bot.state.watches import WatchStore
 
 DAY = 86400.0
@@ -33,16 +34,18 @@ class StateStore(
     PlanStore,
     PlanWriteStore,
     InflightStore,
+    ScheduleStore,
 ):
     """Confirmations, approvals, the audit log, watches, the fleet snapshot, the guards
-    (replay, write limits, leases), plans and changes in flight of every replica, on SQLite
-    or PostgreSQL."""
+    (replay, write limits, leases), plans, changes in flight and schedules of every replica,
+    on SQLite or PostgreSQL."""
 
     async def purge_expired(self, now: float | None = None, *, keep_seconds: float = 3600.0) -> int:
         """Housekeeping: mark overdue confirmations expired and delete those past their
         deadline by more than `keep_seconds` (later clicks then get `not_found`); forget stale
-        expected changes, replay keys and counted writes, and approvals and watches that ended
-        more than a day ago. Returns the number of confirmations deleted.
+        expected changes, replay keys and counted writes, and approvals, watches and schedules
+        that ended (or were never confirmed) more than a day ago. Returns the number of
+        confirmations deleted.
 
         Overdue approvals are left to `expire_approvals`, whose caller reports them.
         """
@@ -55,6 +58,9 @@ class StateStore(
                 sa.delete(t.writes).where(t.writes.c.until <= at),
                 sa.delete(t.watches).where(t.watches.c.finished_at <= at - DAY),
                 sa.delete(t.leases).where(t.leases.c.expires_at <= at - DAY),
+                sa.delete(t.schedules).where(  # ended a day ago, or never confirmed
+                    t.schedules.c.state.not_in(LIVE), t.schedules.c.updated_at <= at - DAY
+                ),
             ):
                 await conn.execute(stale)
         return deleted

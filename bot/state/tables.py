@@ -201,3 +201,28 @@ plan_servers = sa.Table(
     sa.Column("called_at", Time),
     sa.Column("settled_at", Time),
 )
+
+schedules = sa.Table(
+    "schedules",  # a write command run later: the request, when, and each run claimed once
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    _text("user_id"),
+    _text("channel_id"),
+    _text("channel_name"),
+    _text("operation"),
+    _text("command"),
+    sa.Column("request", JsonText, nullable=False),
+    sa.Column("options", JsonText, nullable=False),
+    sa.Column("timing", JsonText, nullable=False),
+    _text("state"),
+    sa.Column("next_run", Time),
+    sa.Column("skip_run", Time),
+    sa.Column("noticed_run", Time),
+    sa.Column("last_run", Time),
+    _text("last_result"),
+    sa.Column("approval_id", sa.Text),
+    sa.Column("response_url", sa.Text),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("updated_at", Time, nullable=False),
+    _text("request_id"),
+)

@@ -45,6 +45,7 @@ approve:
 REPLICAS = 3
 WATCH_INTERVAL = 0.05
 MONITOR_INTERVAL = 0.1
+SCHEDULE_INTERVAL = 0.05
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Cluster:
             "BOT_STATE_URL": self.state_url,
             "BOT_WATCH_INTERVAL_SECONDS": str(WATCH_INTERVAL),
             "BOT_MONITOR_INTERVAL_SECONDS": str(MONITOR_INTERVAL),
+            "BOT_SCHEDULE_INTERVAL_SECONDS": str(SCHEDULE_INTERVAL),
             "HOST": "127.0.0.1",
             "PORT": str(replica.port),
             "BOT_METRICS_PORT": "0",  # three on one host: no metrics port to share

@@ -283,6 +283,7 @@ def interaction_ids() -> set[str]:
 
 
 async def test_every_command_and_interaction_is_refused_without_rights(harness: Harness) -> None:
+    harness.overrides["bot_schedule_interval_seconds"] = 0.02  # the notice before a run, soon
     await use_policy(harness, NOTHING_FOR_CAROL)
     gated = {word for word in commands() if policy_action(word) is not None}
     assert gated == set(LINES), "a new command needs a line here"
@@ -353,6 +354,25 @@ async def test_every_command_and_interaction_is_refused_without_rights(harness: 
             if hidden not in covered:
                 await forge_button(harness, shown, replace(button, action_id=hidden))
                 covered.add(hidden)
+    # A schedule: its preview, then the notice before its run (Skip this run, Cancel).
+    scheduling = await harness.answer("/vps schedule stop web-server-01 in 10m", user=ADMIN)
+    for button in scheduling.buttons():
+        await forge(harness, scheduling, button.action_id)
+        covered.add(button.action_id)
+    await harness.emu.click(scheduling, action_id=ids.SCHEDULE_CONFIRM)
+    notice = await harness.emu.wait_for(
+        lambda: next((m for m in harness.emu.messages(OPS_LOG) if "runs " in dump(m)), None),
+        what="the notice before the run",
+    )
+    for button in notice.buttons():
+        await forge(harness, notice, button.action_id, channel=OPS_LOG)
+        covered.add(button.action_id)
+    scheduling = await harness.answer("/vps schedule delete db-server-01 at 22:00", user=ADMIN)
+    await harness.emu.click(scheduling, action_id=ids.SCHEDULE_CONFIRM)
+    typed_form = await harness.emu.wait_for(lambda: harness.emu.modal(ADMIN), what="the form")
+    await forge_submit(harness, typed_form, {ids.SCHEDULE_TYPED_BLOCK: "db-server-01"})
+    covered.add(ids.SCHEDULE_TYPED_MODAL)
+    await harness.emu.close_view(typed_form)
 
     before = {m.ts for m in harness.emu.messages(OPS_LOG)}
     await harness.command("/vps reboot web-server-01", user=ADMIN)

@@ -307,3 +307,21 @@ async def test_a_request_replayed_to_another_replica_is_not_acted_on(cluster: Cl
         what="each replay to be dropped after its ack",
     )
     assert len(cluster.api_calls("POST", "/12366/reboot/")) == 1
+
+
+async def test_a_schedule_runs_once_across_the_replicas(cluster: Cluster) -> None:
+    """Three replicas look for due runs every 50 ms; the run is claimed by one of them."""
+    await cluster.all_up()
+    [server_id] = [
+        i
+        for i in range(12_000, 13_000)
+        if (found := cluster.sim.get_server(i)) is not None and found["name"] == "worker-12"
+    ]
+    preview = await cluster.answer("/vps schedule reboot worker-12 in 2s")
+    assert "Schedule reboot" in [b.text for b in preview.buttons()], dump(preview)
+    await cluster.emu.click(preview, text="Schedule reboot")  # on another replica
+    await cluster.emu.wait_for(
+        lambda: cluster.ops_log("executed: worker-12"), PATIENCE, what="the run's report"
+    )
+    assert len(cluster.ops_log("executed: worker-12")) == 1
+    assert len(cluster.api_calls("POST", f"/{server_id}/reboot/")) == 1

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.slack import ids
 from bot.slack.blocks.approvals import ApprovalView
 from bot.slack.blocks.home import FleetGlance, HomeData, PlanLine, build_home
+from bot.slack.blocks.schedules import ScheduleView
 from bot.state import AuditEntry, AuditOutcome
 from slackemu import validate_view
 
@@ -36,12 +37,25 @@ def entry(n: int) -> AuditEntry:
     )
 
 
+def schedule(n: int) -> ScheduleView:
+    return ScheduleView(
+        schedule_id=f"s{n}",
+        operation="reboot",
+        command=f"reboot web-{n} every mon-fri 03:30",
+        recurs="every mon-fri 03:30 Europe/Rome",
+        user_id="U0CAROL01",
+        servers=[(n, f"web-{n}")],
+        next_run=1_800_000_000 + n,
+    )
+
+
 def full(many: int) -> HomeData:
     return HomeData(
         user_id="U0CAROL01",
         decidable=[approval(n) for n in range(many)],
         own=[approval(n) for n in range(many)],
         plans=[PlanLine(f"p{n}", "U0ALICE01", "reboot", "running", 1, 3) for n in range(many)],
+        schedules=[schedule(n) for n in range(many)],
         fleet=FleetGlance(
             many,
             [("active", many - 1), ("stopped", 1)],
@@ -54,7 +68,14 @@ def full(many: int) -> HomeData:
 
 def test_sections_come_in_the_contracts_order() -> None:
     text = str(build_home(full(2), NOW).to_dict())
-    order = ["Approvals you may", "Your pending requests", "Running plans", "fleet", "Latest"]
+    order = [
+        "Approvals you may",
+        "Your pending requests",
+        "Running plans",
+        "Your schedules",
+        "fleet",
+        "Latest",
+    ]
     places = [text.index(heading) for heading in order]
     assert places == sorted(places)
 
@@ -66,6 +87,19 @@ def test_approvals_carry_the_same_buttons_as_the_ops_channel() -> None:
         (ids.APPROVE, "a0"),
         (ids.REJECT, "a0"),
     ]
+
+
+def test_each_schedule_has_its_cancel_and_its_next_run_in_bot_timezone() -> None:
+    data = HomeData(user_id="U0CAROL01", schedules=[schedule(1)], zone="Europe/Rome")
+    view = build_home(data, NOW).to_dict()
+    cancels = [
+        b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("type") == "button"
+    ]
+    assert [(c["action_id"], c["value"]) for c in cancels] == [(ids.SCHEDULE_CANCEL, "s1")]
+    assert "Europe/Rome" in str(view)
+    assert "UTC" in str(view)
+    empty = build_home(HomeData(user_id="U0CAROL01"), NOW).to_dict()
+    assert "You have no schedules." in str(empty)
 
 
 def test_a_crowded_tab_fits_slacks_limits_and_says_how_many_more() -> None:

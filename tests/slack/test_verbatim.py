@@ -20,6 +20,7 @@ import bot.slack.blocks
 from bot.catalog import Catalog, Location, load_catalog
 from bot.plans import PlanOptions
 from bot.plans.left_out import LeftOut, Named
+from bot.schedules.when import WhenError
 from bot.slack import ids
 from bot.slack.blocks import ListFilters, Message
 from bot.slack.blocks.approvals import (
@@ -77,6 +78,16 @@ from bot.slack.blocks.plan_progress import (
     build_plan_progress,
     build_plan_summary,
 )
+from bot.slack.blocks.schedules import (
+    ScheduleView,
+    build_schedule_list,
+    build_schedule_notice,
+    build_schedule_preview,
+    build_schedule_report,
+    build_schedule_typed_modal,
+    build_scheduled,
+    build_when_error,
+)
 from bot.slack.blocks.servers import build_server_list
 from bot.slack.blocks.settle import build_answer_lost, build_settled
 from bot.state import AuditEntry, AuditOutcome
@@ -104,6 +115,21 @@ TEXT = "evil.com @here #general https://evil.example/x web-01.example.com 203.0.
 PINGS = ("@here", "@channel", "@everyone")
 LINKABLE = re.compile(r"[\w-]\.[\w-]|://|\w:\w|#(?!\d+\b)\w")
 CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def schedule_view(*, several: bool = False) -> ScheduleView:
+    return ScheduleView(
+        schedule_id="s1",
+        operation="reboot",
+        command=TEXT,
+        recurs=TEXT,
+        user_id="U0ALICE01",
+        servers=[(7, TEXT), (8, TEXT)] if several else [(7, TEXT)],
+        next_run=NOW.timestamp() + 3600,
+        several=several,
+        last_result=TEXT,
+        state="approval",
+    )
 
 
 def server(name: str = TEXT) -> Server:
@@ -307,6 +333,36 @@ SAMPLES: dict[str, Callable[[], list[Built]]] = {
     ],
     "build_plan_limited": lambda: [build_plan_limited(12, 3, 5, 3600)],
     "build_count_modal": lambda: [build_count_modal("reboot", 12, "{}")],
+    "build_schedule_preview": lambda: [
+        build_schedule_preview(
+            schedule_view(several=several), NOW, zone, approval=True, expires_in=300
+        )
+        for several in (False, True)
+        for zone in ("UTC", "Europe/Rome")
+    ],
+    "build_scheduled": lambda: [
+        build_scheduled(schedule_view(), NOW, "Europe/Rome", approval=approval)
+        for approval in (False, True)
+    ],
+    "build_schedule_list": lambda: [
+        build_schedule_list([schedule_view()], NOW, "UTC", cancellable={"s1"}),
+        build_schedule_list([], NOW, "UTC", cancellable=set()),
+    ],
+    "build_schedule_notice": lambda: [
+        build_schedule_notice(schedule_view(), NOW.timestamp() + 600, NOW, "Europe/Rome"),
+        build_schedule_notice(schedule_view(), NOW.timestamp(), NOW, "UTC", skipped_by="U0BOB0001"),
+    ],
+    "build_schedule_report": lambda: [
+        build_schedule_report(schedule_view(), outcome, TEXT)
+        for outcome in ("ran", "frozen", "skipped", "missed")
+    ],
+    "build_when_error": lambda: [
+        build_when_error(WhenError("cannot read {typed} as a time", TEXT, (TEXT,))),
+        build_when_error(WhenError("a duration must be more than 0")),
+    ],
+    "build_schedule_typed_modal": lambda: [
+        build_schedule_typed_modal(schedule_view(), TEXT, counting=False, private_metadata="{}")
+    ],
     "build_plans": lambda: [
         build_plans([PlanRow("p1", "reboot", "U0ALICE01", TEXT, [(TEXT, 2)])]),
         build_plans([]),

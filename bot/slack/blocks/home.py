@@ -1,10 +1,10 @@
 """The App Home tab: what waits for one viewer, and the fleet and the log as they may see them.
 
 Sections, in this order: approvals they may decide (Approve/Reject, the same buttons as in the
-ops channel), their own pending requests, running plans they may control, the fleet at a glance
-(when they may `list`), the latest changes they may see. A section with nothing in it says so in
-one line; schedules have no section until they exist. A Home view holds at most 100 blocks:
-each section is capped and says "and N more".
+ops channel), their own pending requests, running plans they may control, their schedules
+(Cancel), the fleet at a glance (when they may `list`), the latest changes they may see. A
+section with nothing in it says so in one line. A Home view holds at most 100 blocks: each
+section is capped and says "and N more".
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.slack.blocks.core import (
 )
 from bot.slack.blocks.guardrails import when
 from bot.slack.blocks.notes import audit_line
+from bot.slack.blocks.schedules import ScheduleView, schedule_lines
 from bot.state import AuditEntry
 from bot.words import counted
 
@@ -42,6 +43,8 @@ DECIDABLE_SHOWN = 15
 """Approval requests shown with buttons (two blocks each)."""
 LINES_SHOWN = 20
 """Lines of any other list (own requests, plans, servers not active, changes)."""
+SCHEDULES_SHOWN = 10
+"""Schedules shown, with Cancel (one block each)."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,11 @@ class HomeData:
     decidable: Sequence[ApprovalView] = ()
     own: Sequence[ApprovalView] = ()
     plans: Sequence[PlanLine] = ()
+    schedules: Sequence[ScheduleView] = ()
     fleet: FleetGlance | None = None
     changes: Sequence[AuditEntry] | None = None  # None: they may not read the audit log
     notes: Sequence[str] = field(default_factory=tuple)
+    zone: str = "UTC"  # BOT_TIMEZONE, for the schedules' next runs
 
 
 def build_home(data: HomeData, now: datetime) -> View:
@@ -88,6 +93,7 @@ def build_home(data: HomeData, now: datetime) -> View:
     blocks += _approvals(data.decidable, now)
     blocks += _own(data.own, now)
     blocks += _plans(data.plans)
+    blocks += _schedules(data.schedules, now, data.zone)
     if data.fleet is not None:
         blocks += _fleet(data.fleet)
     if data.changes is not None:
@@ -153,6 +159,16 @@ def _plans(plans: Sequence[PlanLine]) -> list[Block]:
         for p in plans
     ]
     return blocks + line_sections(lines[:LINES_SHOWN] + _more(lines), max_blocks=3)
+
+
+def _schedules(views: Sequence[ScheduleView], now: datetime, zone: str) -> list[Block]:
+    blocks = _heading(":calendar: Your schedules")
+    if not views:
+        return [*blocks, context("You have no schedules.")]
+    blocks += schedule_lines(views[:SCHEDULES_SHOWN], now, zone)
+    if len(views) > SCHEDULES_SHOWN:
+        blocks.append(context(f"…and {len(views) - SCHEDULES_SHOWN} more (`schedules`)."))
+    return blocks
 
 
 def _fleet(fleet: FleetGlance) -> list[Block]:

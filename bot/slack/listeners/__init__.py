@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, events, functions, plans, views
+from bot.slack.listeners import actions, commands, events, functions, plans, schedules, views
 
 
 def register_listeners(app: AsyncApp, *, command: str) -> None:
@@ -12,6 +12,7 @@ def register_listeners(app: AsyncApp, *, command: str) -> None:
     commands.register(app, command)
     actions.register(app)
     plans.register(app)
+    schedules.register(app)
     views.register(app)
     events.register(app)
     functions.register(app)

@@ -1,4 +1,5 @@
-"""Modal submissions: the delete confirmation, the create form and a rejection's reason.
+"""Modal submissions: the delete confirmation, the create form, a rejection's reason, a large
+plan's typed count and a schedule's typed name or count.
 
 Both answer inline errors in the ack (Slack shows them under the field), so what runs before
 the ack is pure and quick: no state store, no API. Everything else happens after it.
@@ -17,6 +18,7 @@ from bot.flow.forms import (
     Opened,
     PlanCountFormState,
     RejectFormState,
+    ScheduleFormState,
     check_form,
 )
 from bot.flow.requests import (
@@ -25,6 +27,7 @@ from bot.flow.requests import (
     plan_confirm_clicked,
     reject_submitted,
 )
+from bot.flow.schedule_requests import schedule_confirm_clicked
 from bot.slack import ids
 from bot.slack.listeners.safety import contained
 from bot.slack.wording import form_errors
@@ -41,6 +44,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.CREATE_MODAL)(handle_create_submission)
     app.view(ids.REJECT_MODAL)(handle_reject_submission)
     app.view(ids.PLAN_COUNT_MODAL)(handle_plan_count_submission)
+    app.view(ids.SCHEDULE_TYPED_MODAL)(handle_schedule_typed_submission)
 
 
 @contained
@@ -107,6 +111,26 @@ async def handle_plan_count_submission(
     await ack()
     caller = state.caller(user_id)
     await plan_confirm_clicked(context["services"], caller, state.plan, typed=typed)
+
+
+@contained
+async def handle_schedule_typed_submission(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A schedule's typed name or count: wrong → an inline error; right → the modal closes
+    and the schedule is confirmed (checked again on the stored schedule)."""
+    user_id, state, error = _opened(ScheduleFormState, body, view)
+    typed = _entered(view, ids.SCHEDULE_TYPED_BLOCK, ids.SCHEDULE_TYPED_INPUT).strip()
+    if state is not None:
+        error = typed_name_error(typed, state.expected)
+        if error is not None and state.counting:
+            error = f"Type {state.expected}, the number of servers, to confirm."
+    if state is None or error is not None:
+        await ack(response_action="errors", errors={ids.SCHEDULE_TYPED_BLOCK: error or _NOT_OURS})
+        return
+    await ack()
+    caller = state.caller(user_id)
+    await schedule_confirm_clicked(context["services"], caller, state.schedule, typed=typed)
 
 
 def _opened(

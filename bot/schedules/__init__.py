@@ -1,0 +1,1 @@
+"""Schedules: a write command run later, once or again and again (`/vps schedule`)."""
