@@ -178,7 +178,9 @@ class Calls:
         """Claim the servers (waiting → calling: once, whoever else tries), call those claimed
         together, and move each on by its answer."""
         positions = [server.position for server, _, _ in ready]
-        moved = await self._store.move_servers(plan.id, positions, "calling", expect=["waiting"])
+        moved = await self._store.move_servers(
+            plan.id, positions, "calling", expect=["waiting"], while_plan=["running"]
+        )
         claimed = set(moved)
         calls = [(s, change, access) for s, change, access in ready if s.position in claimed]
         outcomes = await asyncio.gather(
@@ -189,6 +191,8 @@ class Calls:
         for (server, _, _), outcome in zip(calls, outcomes, strict=True):
             if isinstance(outcome, BaseException):  # no answer to go by: its status will say
                 logger.error("calling %r for plan %s: %r", server.server_name, plan.id, outcome)
+                continue
+            if outcome.lost:  # it may have happened: left `calling`, its status will say
                 continue
             self._ledger.called(op, outcome.ok)
             if not outcome.ok:

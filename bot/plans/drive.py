@@ -30,7 +30,7 @@ from bot.plans.calls import Calls, Ledger
 from bot.plans.progress import Progress
 from bot.plans.settle import after_call, lost_answer
 from bot.state import AuditOutcome, StateStore, StateStoreUnavailable
-from bot.state.plans import IN_FLIGHT, Plan, PlanServer
+from bot.state.plans import DRIVEN, IN_FLIGHT, Plan, PlanServer
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ class PlanDriver:
         plan = await store.get_plan(plan_id)
         if plan is None or (not held and plan.state != "aborted"):
             return True
+        if held and plan.state in DRIVEN and not await self._renew(plan_id):
+            return True  # another replica drives it now
         servers = await store.plan_servers(plan_id)
         options = PlanOptions.model_validate(plan.options)
         if plan.progress_ts is None:  # its message first: where the plan is seen and steered
@@ -139,6 +141,8 @@ class PlanDriver:
         if plan.state == "running" and self._may_start(servers, options):
             # Resumed since the step began: the statuses are read now, not taken as none.
             rows = await self._listing() if rows is None else rows
+            if not await self._renew(plan_id):  # the calls get a whole lease
+                return True
             await self._start(plan, servers, options, rows)
             servers = await store.plan_servers(plan_id)
             plan = await store.get_plan(plan_id) or plan
@@ -217,6 +221,8 @@ class PlanDriver:
         for server in flying:
             row = rows.get(server.server_id)
             status = row.status if row is not None else None
+            if server.state == "calling" and not self._lost(server, now):
+                continue  # its call may still be on its way to VPS.org
             if server.state == "calling":  # its answer was lost: its status says what happened
                 verdict = lost_answer(op, status)
             else:
@@ -233,6 +239,17 @@ class PlanDriver:
         for (state, detail), group in ends.items():
             status = detail if state == "done" else None  # a done verdict says where it is
             await self._ledger.settle(plan, group, state, detail, status=status)
+
+    async def _renew(self, plan_id: str) -> bool:
+        """Hold the plan for another lease; False when it is no longer this replica's."""
+        now = self._d.clock()
+        return await self._d.store.renew_plan(plan_id, self.owner, lease=self.lease, now=now)
+
+    def _lost(self, server: PlanServer, now: float) -> bool:
+        """Whether a server left `calling` has waited long enough for its call's answer (as
+        long again as VPS.org had to answer) to be settled by its status instead."""
+        called = server.called_at if server.called_at is not None else now
+        return now - called >= 2 * self._d.effects.grace
 
     async def _end_or_show(
         self, plan: Plan, servers: Sequence[PlanServer], options: PlanOptions

@@ -170,9 +170,11 @@ class PlanStore(StoreCore):
         expect: Collection[str],
         detail: str = "",
         now: float | None = None,
+        while_plan: Collection[str] | None = None,
     ) -> list[int]:
         """`move_server` for several servers in one statement: the positions moved (each by
-        exactly one caller), stamped as `move_server` stamps them."""
+        exactly one caller), stamped as `move_server` stamps them. With `while_plan`, only
+        while the plan is in one of those states (a Pause or an Abort that came first wins)."""
         if not positions:
             return []
         at = self._now(now)
@@ -186,6 +188,11 @@ class PlanStore(StoreCore):
                 sa.update(ps)
                 .where(ps.c.plan_id == plan_id, ps.c.position.in_(list(positions)))
                 .where(ps.c.state.in_(list(expect)))
+                .where(
+                    sa.true()
+                    if while_plan is None
+                    else sa.exists().where(p.c.id == plan_id, p.c.state.in_(list(while_plan)))
+                )
                 .values(values)
                 .returning(ps.c.position)
             )

@@ -142,3 +142,18 @@ async def test_an_aborted_plan_is_driven_while_servers_are_in_flight(
     await store.move_servers("p1", [0, 1], "done", expect=["calling"])
     clock.now += 31
     assert await store.claim_plans("C", lease=30) == []
+
+
+async def test_servers_are_claimed_only_while_the_plan_runs(store: StateStore) -> None:
+    await store.add_plan(_plan(state="running"), _servers())
+    assert await store.move_plan("p1", "aborted", expect=["running"])  # Abort came first
+    moved = await store.move_servers(
+        "p1", [0, 1], "calling", expect=["waiting"], while_plan=["running"]
+    )
+    assert moved == []
+    assert {s.state for s in await store.plan_servers("p1")} == {"waiting"}
+    assert await store.move_plan("p1", "running", expect=["aborted"])
+    moved = await store.move_servers(
+        "p1", [0, 1], "calling", expect=["waiting"], while_plan=["running"]
+    )
+    assert moved == [0, 1]
