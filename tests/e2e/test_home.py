@@ -119,6 +119,7 @@ async def test_a_viewer_who_may_control_a_plan_pauses_it_from_the_home_tab(
         ("Abort", ids.PLAN_ABORT),
     ]
 
+    stale = View(carol.id, carol.user, None, carol.payload)  # the tab as clicked
     assert (await harness.emu.click(carol, text="Pause", user=CAROL)).ok
     await eventually(lambda: _is(harness, "paused"), "the plan paused")
     # Her tab shows it paused, with Resume in place of Pause.
@@ -133,6 +134,19 @@ async def test_a_viewer_who_may_control_a_plan_pauses_it_from_the_home_tab(
     await harness.emu.wait_for(lambda: "paused, 2 of 4 done" in text_of(carol), what="2 done")
     assert len(called(harness)) == 2
     assert await plan_state(harness) == "paused"
+
+    # A second click on the tab as it was (another replica, a stale tab) does nothing more.
+    harness.emu.world.homes[CAROL] = stale
+    assert (await harness.emu.click(stale, text="Pause", user=CAROL)).ok
+
+    async def told() -> bool:
+        dm = harness.emu.messages(f"D{CAROL[1:]}")
+        return any("Nothing to do: the plan is paused now." in m.all_text() for m in dm)
+
+    await eventually(told, "the second click to be told the plan is paused already")
+    assert await plan_state(harness) == "paused"
+    entries = await harness.bot.services.store.list_audit(limit=50)
+    assert [e.user_id for e in entries if e.outcome.value == "paused"] == [CAROL]
 
 
 async def _is(harness: Harness, state: str) -> bool:
