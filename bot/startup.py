@@ -293,6 +293,7 @@ def plan_driver(
         progress=Progress(services.store, services.slack, notifier),
         metrics=services.metrics,
         clock=services.clock,
+        touched=services.home.touch,
     )
     return PlanDriver(drive, owner=replica, interval=settings.bot_watch_interval_seconds)
 

@@ -20,6 +20,7 @@ from bot.catalog import catalog_data
 from bot.config import Settings, StartupError
 from bot.console.keyboard import Keyboard, TypedLines
 from bot.console.mrkdwn import BOLD, DIM, RED
+from bot.console.plans import PlansUnderWay
 from bot.console.screen import Screen
 from bot.console.script import Interpreter
 from bot.console.startup import (
@@ -64,7 +65,7 @@ class ConsoleOptions:
     durations: Durations = DEMO_DURATIONS
     watch_interval: float = 1.0  # with the simulator, unless BOT_WATCH_INTERVAL_SECONDS is set
     quiet: float = 0.3  # how long nothing changes before the console takes the next line
-    finish_within: float = 30.0  # at the end of the input, the longest wait for follow-ups
+    finish_within: float = 30.0  # at the end of the input, the longest wait for follow-ups, plans
     keep_going: bool = False  # a script goes on after a line that failed (still exit code 1)
     stdin: TextIO | None = None
     stdout: TextIO | None = None
@@ -194,6 +195,7 @@ async def run_console(settings: Settings, options: ConsoleOptions | None = None)
                     working=working,
                     note=lambda text: terminal.write(terminal.style.paint(text, DIM)),
                     quiet=options.quiet,
+                    plans=PlansUnderWay(services.store, emu),
                 ),
                 stop_on_failure=not interactive and not options.keep_going,
                 policy_text=policy_text(with_ops, policy, me.id),

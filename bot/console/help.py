@@ -18,7 +18,8 @@ Type slash commands as in Slack:  /vps help   /vps list   /vps show web-server-0
   :click 3 2              choose option 2 of menu [3]
   :as bob                 be someone else (new people are made up on the fly)
   :in #ops                go to another channel (made up on the fly too)
-  :wait                   wait until the servers being followed have settled
+  :wait                   wait until the servers being followed and the plans under way
+                          have settled (:wait 120: at most 120 s; a script's end waits too)
   :home                   your Home tab in the bot's App Home; :home 2 clicks its button [2]
   :policy                 the policy in force (the demo one shows the guardrails, commented)
   :help  :quit            this help; leave (Ctrl-D works too; Ctrl-C clears the line)

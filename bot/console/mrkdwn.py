@@ -63,6 +63,17 @@ EMOJI = {
     "eyes": "👀",
     "+1": "👍",
     "thumbsup": "👍",
+    "double_vertical_bar": "⏸️",
+    "octagonal_sign": "🛑",
+    "checkered_flag": "🏁",
+    "arrow_forward": "▶️",
+    "fast_forward": "⏩",
+    "repeat": "🔁",
+    "alarm_clock": "⏰",
+    "calendar": "📆",
+    "bar_chart": "📊",
+    "heavy_plus_sign": "\u2795",
+    "thinking_face": "🤔",
 }
 
 # Markers for formatting while parsing; the input never holds them (private use is dropped).

@@ -1,22 +1,22 @@
-"""The console's input loop: slash commands, button numbers, `:` commands, forms and plain
-words (a direct message to the bot), each
-followed by a short wait for the app's answer so output and prompt come in a sensible order."""
+"""The console's input loop: slash commands, button numbers (`bot.console.clicks`), `:`
+commands, forms and plain words (a direct message to the bot), each followed by a short wait
+for the app's answer so output and prompt come in a sensible order."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from bot.console.forms import FormFiller, Outcome, pick
+from bot.console.clicks import Clicks
+from bot.console.forms import FormFiller, Outcome
 from bot.console.help import HELP
 from bot.console.home import open_home, show_home
 from bot.console.mrkdwn import BLUE, BOLD, DIM, GREEN, RED, plain
-from bot.console.render import Control
 from bot.console.screen import Screen
 from bot.console.terminal import PROMPT_END, LineSource, Terminal, visible
 from bot.console.waits import Waits
 from bot.console.workspace import ConsoleWorkspace, WorkspaceError
-from slackemu import Channel, EmulatorUsageError, Message, SlackEmulator, User, View
+from slackemu import Channel, EmulatorUsageError, SlackEmulator, User, View
 
 __all__ = ["Interpreter"]
 
@@ -56,6 +56,7 @@ class Interpreter:
         self.forms = FormFiller(
             emu, terminal, workspace, self.read, lambda: self.who, fail=self.fail, stop=self.stopped
         )
+        self.clicks = Clicks(self, emu, screen, terminal, waits)
 
     @property
     def failures(self) -> int:
@@ -121,7 +122,7 @@ class Interpreter:
         if text.startswith("/"):
             await self.slash(text)
         elif _NUMBER.fullmatch(text):
-            await self.click_number(int(text))
+            await self.clicks.number(int(text))
         elif text.startswith(":"):
             word, _, rest = text[1:].partition(" ")
             if word in ("quit", "q", "exit"):
@@ -142,12 +143,10 @@ class Interpreter:
         elif word == "in":
             self.go(rest)
         elif word == "click":
-            await self.click(rest)
+            await self.clicks.click(rest)
         elif word == "wait":
             within = float(rest) if _SECONDS.fullmatch(rest) else 30.0
-            if self.waits.busy():
-                self.note(f"Waiting for the bot to settle, at most {within:g}s (Ctrl-C stops it).")
-            if not await self.waits.finish(within):
+            if not await self.waits.wait(within):
                 self.mistakes.append(":wait ran out of time")
         elif word == "home":
             await self.home(rest)
@@ -216,74 +215,6 @@ class Interpreter:
         before = self.screen.changes
         await self.emu.direct_message(text, user=self.who)
         await self.waits.settle(before)
-
-    async def click(self, rest: str) -> None:
-        """`:click 2`, `:click 3 2` (a menu's option) or `:click Stop web-server-01`."""
-        number, _, option = rest.partition(" ")
-        if _NUMBER.fullmatch(number):
-            await self.click_number(int(number), option.strip() or None)
-            return
-        found = self.screen.find(rest) if rest else None
-        if found is None:
-            self.fail(f"No button {rest!r} on the screen." if rest else "Click what? :click 1")
-            return
-        await self.press(*found, None)
-
-    async def click_number(self, number: int, option: str | None = None) -> None:
-        """Press control `number` of the latest message that has controls."""
-        target = self.screen.target()
-        if target is None:
-            self.fail("No message with buttons yet.")
-            return
-        message, controls = target
-        control = next((c for c in controls if c.number == number), None)
-        last = len(controls)
-        if control is None:
-            self.fail(f"No button [{number}]: the latest message with buttons has [1] to [{last}].")
-            return
-        await self.press(message, control, option)
-
-    async def press(self, message: Message, control: Control, option: str | None) -> None:
-        """Click a button, or choose an option of a menu, and wait for the app's answer."""
-        about = self.screen.describe(message)
-        self.note(f"→ [{control.number}] {control.label} — on “{about}”", DIM)
-        before = self.screen.changes
-        if control.kind == "button" and option is not None:
-            self.fail(f"[{control.number}] is a button, not a menu: nothing was clicked.")
-            return
-        try:
-            if control.kind == "button":
-                ack = await self.emu.click(message, index=control.button_index, user=self.who)
-            else:
-                value = await self.choice(control, option)
-                if value is None:
-                    return
-                ack = await self.emu.choose(
-                    message, value, action_id=control.action_id, user=self.who
-                )
-        except EmulatorUsageError as exc:
-            self.fail(f"Slack would not let you: {exc}")
-            return
-        if ack.error:
-            self.fail(f"The app did not answer the click ({ack.error}).")
-        await self.waits.settle(before)
-
-    async def choice(self, control: Control, typed: str | None) -> str | None:
-        """A menu option's value, from `typed` or asked for."""
-        while True:
-            if typed is None:
-                for number, (_, text) in enumerate(control.options, 1):
-                    self.terminal.write(f"    {number}) {text}")
-                typed = await self.read(f"  {control.label}" + PROMPT_END)
-                if typed is None or not typed.strip():
-                    return None
-            try:
-                return pick(list(control.options), typed)
-            except ValueError as exc:
-                self.fail(str(exc))
-                if self.stopped():
-                    return None
-                typed = None
 
     async def fill(self, view: View) -> Outcome:
         """Fill in the open modal; then wait for what its submission brings."""

@@ -42,7 +42,6 @@ REFRESH_EVERY = 10.0
 """Seconds between two publications of one viewer's tab."""
 CHANGES_SHOWN = 10
 """Entries of the log the tab shows."""
-PLANS_READ_ONLY = "Plans are listed here; Pause and Abort come with the plans' own buttons."
 
 Fleet = Callable[[], Awaitable[list[FleetRow]]]
 """The whole fleet as the directory lists it."""
@@ -57,8 +56,7 @@ async def gather(
     mine = [schedule_view(s) for s in await store.list_schedules(user_id=viewer.user_id, limit=20)]
     glance = await _fleet(viewer, gate, fleet)
     changes = await _changes(viewer, gate, store)
-    notes = (PLANS_READ_ONLY,) if plans else ()
-    return HomeData(viewer.user_id, decidable, own, plans, mine, glance, changes, notes, zone)
+    return HomeData(viewer.user_id, decidable, own, plans, mine, glance, changes, zone=zone)
 
 
 async def _approvals(

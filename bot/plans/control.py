@@ -74,6 +74,7 @@ async def plan_clicked(services: Services, caller: Caller, plan_id: str, control
             detail=f"plan {plan.id}",
         )
     )
+    services.home.touch()  # the tabs listing it show its new state
     await reply.ephemeral(build_plan_note(DONE[control]))
 
 

@@ -55,6 +55,8 @@ class Drive:
     progress: Progress
     metrics: Metrics
     clock: Callable[[], float]
+    touched: Callable[[], None] = lambda: None
+    """Told when a plan's state or count done changes (the Home tabs refresh)."""
 
 
 class PlanDriver:
@@ -74,6 +76,7 @@ class PlanDriver:
         self._ledger = Ledger(drive.store, drive.metrics, drive.clock)
         self._calls = Calls(drive.store, drive.gate, drive.effects, self._ledger)
         self._held: set[str] = set()  # plans claimed and not yet ended here
+        self._seen: dict[str, tuple[str, int]] = {}  # plan -> its state and servers ended
 
     def job(self) -> Every:
         """A round every interval; at close, the plans are given up for another replica."""
@@ -108,6 +111,7 @@ class PlanDriver:
         try:
             if await self.step(plan_id, held=held):
                 self._held.discard(plan_id)
+                self._seen.pop(plan_id, None)
         except asyncio.CancelledError:
             raise
         except StateStoreUnavailable as exc:
@@ -256,6 +260,14 @@ class PlanDriver:
     ) -> bool:
         """End the plan when nothing is in flight and nothing more will start; else show it.
         True when this replica is done with it."""
+        ended = await self._ended(plan, servers, options)
+        seen = (plan.state, sum(s.state not in (*IN_FLIGHT, "waiting") for s in servers))
+        if ended or self._seen.get(plan.id) != seen:  # the Home tabs show these
+            self._seen[plan.id] = seen
+            self._d.touched()
+        return ended
+
+    async def _ended(self, plan: Plan, servers: Sequence[PlanServer], options: PlanOptions) -> bool:
         flying = any(s.state in IN_FLIGHT for s in servers)
         waiting = any(s.state == "waiting" for s in servers)
         over = self._over_budget(servers, options)

@@ -32,13 +32,15 @@ def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Console:
         colour: bool = False,
         expect: int = 0,
         keep_going: bool = False,
+        servers: int = 12,
         **settings: object,
     ) -> str:
         """`expect` is the exit code: 1 when a line fails (a script stops there, unless
-        `keep_going`)."""
+        `keep_going`); `servers`: the simulated fleet's size."""
         out = io.StringIO()
         options = ConsoleOptions(
             lines=lines,
+            servers=servers,
             durations=FAST,
             watch_interval=0.1,
             quiet=0.1,

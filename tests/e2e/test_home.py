@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+from bot.slack import ids
 from slackemu import View
 from tests.e2e.harness import ADMIN, ALICE, BOB, CAROL, Harness, eventually
+from tests.e2e.plans import add_running_plan, called, plan_state, wait_for_steps
 from tests.e2e.test_guardrails import APPROVALS, use_policy
+from tests.e2e.test_notifications import restart_with
+from tests.e2e.test_plan_run import REBOOT
 
 HIDDEN = f"""
 rules:
@@ -83,3 +87,71 @@ async def test_a_viewer_whose_read_rules_hide_servers_sees_none(harness: Harness
     assert "db-server" not in carol  # list and audit let her see web-* only
     admin = text_of(await home_of(harness, ADMIN, where="Latest changes"))
     assert "db-server-01" in admin
+
+
+WORKERS_CAROL = f"""
+rules:
+  reboot:
+    - users: [{ALICE}]
+    - users: [{CAROL}]
+      servers: ["worker-*"]
+"""
+
+
+async def test_a_viewer_who_may_control_a_plan_pauses_it_from_the_home_tab(
+    harness: Harness,
+) -> None:
+    (harness.tmp / "policy.yml").write_text(WORKERS_CAROL)
+    await restart_with(harness, bot_watch_interval_seconds=0.02)
+    assert harness.bot is not None
+    harness.bot.services.home.every = 0.2  # refreshes as soon as they may
+    await add_running_plan(harness, ["worker-01", "worker-02", "worker-03", "worker-04"], batch=2)
+    await wait_for_steps(harness, {"worker-01": "running", "worker-02": "running"}, "batch 1")
+
+    # Bob may not reboot these servers: the plan is not his to see or steer.
+    bob = await home_of(harness, BOB, where="Running plans")
+    assert "No plan you may control is running." in text_of(bob)
+    assert not bob.buttons()
+    carol = await home_of(harness, CAROL, where="plan-1")
+    assert "running, 0 of 4 done" in text_of(carol)
+    assert [(b.text, b.action_id) for b in carol.buttons()] == [
+        ("Pause", ids.PLAN_PAUSE),
+        ("Abort", ids.PLAN_ABORT),
+    ]
+
+    stale = View(carol.id, carol.user, None, carol.payload)  # the tab as clicked
+    assert (await harness.emu.click(carol, text="Pause", user=CAROL)).ok
+    await eventually(lambda: _is(harness, "paused"), "the plan paused")
+    # Her tab shows it paused, with Resume in place of Pause.
+    await harness.emu.wait_for(
+        lambda: "paused" in text_of(carol) and _labels(carol) == ["Resume", "Abort"],
+        what="the refreshed tab",
+    )
+    harness.clock.now += REBOOT  # the batch under way finishes; the next does not start
+    await wait_for_steps(harness, {"worker-01": "done", "worker-02": "done"}, "batch 1 done")
+    # Shown once the driver's step that settled them is over: a running plan would have
+    # started its next batch in that very step.
+    await harness.emu.wait_for(lambda: "paused, 2 of 4 done" in text_of(carol), what="2 done")
+    assert len(called(harness)) == 2
+    assert await plan_state(harness) == "paused"
+
+    # A second click on the tab as it was (another replica, a stale tab) does nothing more.
+    harness.emu.world.homes[CAROL] = stale
+    assert (await harness.emu.click(stale, text="Pause", user=CAROL)).ok
+
+    async def told() -> bool:
+        dm = harness.emu.messages(f"D{CAROL[1:]}")
+        return any("Nothing to do: the plan is paused now." in m.all_text() for m in dm)
+
+    await eventually(told, "the second click to be told the plan is paused already")
+    assert await plan_state(harness) == "paused"
+    entries = await harness.bot.services.store.list_audit(limit=50)
+    assert [e.user_id for e in entries if e.outcome.value == "paused"] == [CAROL]
+
+
+async def _is(harness: Harness, state: str) -> bool:
+    return await plan_state(harness) == state
+
+
+def _labels(view: View) -> list[str]:
+    return [b.text for b in view.buttons()]

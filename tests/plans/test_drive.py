@@ -113,7 +113,13 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[StateStore]:
 
 
 def driver(
-    store: Any, fleet: Fleet, clock: Clock, *, policy: str = POLICY, owner: str = "r1"
+    store: Any,
+    fleet: Fleet,
+    clock: Clock,
+    *,
+    policy: str = POLICY,
+    owner: str = "r1",
+    touched: list[int] | None = None,
 ) -> tuple[PlanDriver, Shown]:
     gate = Gate(parse_policy(policy, "policy.yml"), _NoGroups(), clock=clock)
     effects = Effects(fleet, Ops(), Events(), FleetIndex(clock))  # type: ignore[arg-type]
@@ -126,6 +132,7 @@ def driver(
         progress=shown,  # type: ignore[arg-type]
         metrics=Metrics(),
         clock=clock,
+        touched=lambda: (touched if touched is not None else []).append(1),
     )
 
     async def no_sleep(_: float) -> None:
@@ -368,3 +375,27 @@ async def test_a_shutdown_lets_the_calls_under_way_finish_and_be_recorded(
     plan = await store.get_plan("p1")
     assert plan is not None
     assert plan.owner is None  # given up for another replica, once the calls were recorded
+
+
+async def test_the_home_tabs_hear_when_a_plan_moves_and_only_then(
+    store: StateStore, clock: Clock
+) -> None:
+    fleet = Fleet(["web-01", "web-02", "web-03"])
+    await add_plan(store, fleet, batch=2)
+    touched: list[int] = []
+    plans, _ = driver(store, fleet, clock, touched=touched)
+    await plans.round()  # first seen: running, 0 ended
+    assert len(touched) == 1
+    await plans.round()
+    await plans.round()
+    assert len(touched) == 1  # nothing moved
+    fleet.settle(100)
+    await plans.round()  # one done
+    assert len(touched) == 2
+    assert await store.move_plan("p1", "paused", expect=["running"])
+    await plans.round()  # paused (from a click on any replica)
+    assert len(touched) == 3
+    assert await store.move_plan("p1", "aborted", expect=["paused"])
+    fleet.settle(101)
+    await plans.round()  # aborted and over
+    assert len(touched) == 4

@@ -83,10 +83,26 @@ def test_sections_come_in_the_contracts_order() -> None:
 def test_approvals_carry_the_same_buttons_as_the_ops_channel() -> None:
     view = build_home(full(1), NOW).to_dict()
     actions = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [(e["action_id"], e["value"]) for e in actions] == [
+    assert [(e["action_id"], e["value"]) for e in actions][:2] == [
         (ids.APPROVE, "a0"),
         (ids.REJECT, "a0"),
     ]
+
+
+def test_running_plans_carry_the_same_buttons_as_their_progress_message() -> None:
+    plans = [
+        PlanLine("p1", "U0ALICE01", "reboot", "running", 1, 3),
+        PlanLine("p2", "U0ALICE01", "stop", "paused", 0, 2),
+    ]
+    view = build_home(HomeData(user_id="U0CAROL01", plans=plans), NOW).to_dict()
+    actions = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["value"]) for e in actions] == [
+        (ids.PLAN_PAUSE, "p1"),
+        (ids.PLAN_ABORT, "p1"),
+        (ids.PLAN_RESUME, "p2"),
+        (ids.PLAN_ABORT, "p2"),
+    ]
+    assert "paused, 0 of 2 done" in str(view)
 
 
 def test_each_schedule_has_its_cancel_and_its_next_run_in_bot_timezone() -> None:
@@ -107,6 +123,7 @@ def test_a_crowded_tab_fits_slacks_limits_and_says_how_many_more() -> None:
     assert validate_view(view, surface="home") == []
     assert len(view["blocks"]) <= 100
     assert "more" in str(view)
+    assert "Latest changes" in str(view)  # every section still fits
 
 
 def test_an_empty_tab_says_so_and_hides_what_the_viewer_may_not_read() -> None:

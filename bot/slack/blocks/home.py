@@ -1,9 +1,10 @@
 """The App Home tab: what waits for one viewer, and the fleet and the log as they may see them.
 
 Sections, in this order: approvals they may decide (Approve/Reject, the same buttons as in the
-ops channel), their own pending requests, running plans they may control, their schedules
-(Cancel), the fleet at a glance (when they may `list`), the latest changes they may see. A
-section with nothing in it says so in one line. A Home view holds at most 100 blocks: each
+ops channel), their own pending requests, running plans they may control (Pause or Resume, and
+Abort: the same buttons as on the plan's message), their schedules (Cancel), the fleet at a
+glance (when they may `list`), the latest changes they may see. A section with nothing in it
+says so in one line. A Home view holds at most 100 blocks: each
 section is capped and says "and N more".
 """
 
@@ -31,6 +32,7 @@ from bot.slack.blocks.core import (
 )
 from bot.slack.blocks.guardrails import when
 from bot.slack.blocks.notes import audit_line
+from bot.slack.blocks.plan_progress import plan_controls
 from bot.slack.blocks.schedules import ScheduleView, schedule_lines
 from bot.state import AuditEntry
 from bot.words import counted
@@ -41,8 +43,10 @@ MAX_BLOCKS = 100
 """Slack refuses a Home view of more blocks."""
 DECIDABLE_SHOWN = 15
 """Approval requests shown with buttons (two blocks each)."""
+PLANS_SHOWN = 10
+"""Running plans shown with Pause (or Resume) and Abort (two blocks each)."""
 LINES_SHOWN = 20
-"""Lines of any other list (own requests, plans, servers not active, changes)."""
+"""Lines of any other list (own requests, servers not active, changes)."""
 SCHEDULES_SHOWN = 10
 """Schedules shown, with Cancel (one block each)."""
 
@@ -152,13 +156,18 @@ def _plans(plans: Sequence[PlanLine]) -> list[Block]:
     blocks = _heading(":arrows_counterclockwise: Running plans you may control")
     if not plans:
         return [*blocks, context("No plan you may control is running.")]
-    lines = [
-        f"*{safe(action_label(p.operation).lower(), 20)}* "
-        f"{counted(p.total, 'server')} by {user_mention(p.user_id)} — {safe(p.state, 20)}, "
-        f"{p.done} of {p.total} done (`{safe(p.plan_id, 40)}`)"
-        for p in plans
-    ]
-    return blocks + line_sections(lines[:LINES_SHOWN] + _more(lines), max_blocks=3)
+    for p in plans[:PLANS_SHOWN]:
+        blocks.append(
+            section(
+                f"*{safe(action_label(p.operation).lower(), 20)}* "
+                f"{counted(p.total, 'server')} by {user_mention(p.user_id)} — "
+                f"{safe(p.state, 20)}, {p.done} of {p.total} done (`{safe(p.plan_id, 40)}`)"
+            )
+        )
+        blocks.append(plan_controls(p.plan_id, p.state))
+    if len(plans) > PLANS_SHOWN:
+        blocks.append(context(f"…and {len(plans) - PLANS_SHOWN} more (`plans`)."))
+    return blocks
 
 
 def _schedules(views: Sequence[ScheduleView], now: datetime, zone: str) -> list[Block]:

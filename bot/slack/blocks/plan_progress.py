@@ -68,6 +68,18 @@ def _counts(shown: PlanShown) -> str:
     )
 
 
+def plan_controls(plan_id: str, state: str) -> ActionsBlock:
+    """Pause (Resume when `state` is paused) and Abort: on the plan's message and on the Home
+    tab alike, one listener for both."""
+    pause_or_resume = (
+        button("Resume", action_id=ids.PLAN_RESUME, value=plan_id, style="primary")
+        if state == "paused"
+        else button("Pause", action_id=ids.PLAN_PAUSE, value=plan_id)
+    )
+    abort = button("Abort", action_id=ids.PLAN_ABORT, value=plan_id, style="danger")
+    return ActionsBlock(elements=[pause_or_resume, abort])
+
+
 def build_plan_progress(shown: PlanShown) -> Message:
     """The plan as it moves: counts, the current batch, the last failure; Pause or Resume,
     and Abort."""
@@ -82,13 +94,7 @@ def build_plan_progress(shown: PlanShown) -> Message:
         blocks.append(
             context(f":warning: last failure: {server_ref(name, server_id)}: {safe(error, 300)}")
         )
-    pause_or_resume = (
-        button("Resume", action_id=ids.PLAN_RESUME, value=shown.plan_id, style="primary")
-        if shown.state == "paused"
-        else button("Pause", action_id=ids.PLAN_PAUSE, value=shown.plan_id)
-    )
-    abort = button("Abort", action_id=ids.PLAN_ABORT, value=shown.plan_id, style="danger")
-    blocks.append(ActionsBlock(elements=[pause_or_resume, abort]))
+    blocks.append(plan_controls(shown.plan_id, shown.state))
     label = action_label(shown.operation)
     return Message(
         text=fallback(f"{label} of {shown.total} servers: {_counts(shown)}"), blocks=blocks
