@@ -27,7 +27,7 @@ from bot.schedules.approval import request_schedule_approval
 from bot.schedules.views import approval_needed, servers_of, view_of
 from bot.schedules.when import WhenError, dump_when, next_run, parse_when
 from bot.slack.blocks import build_error, build_prompt_outcome
-from bot.slack.blocks.core import user_mention
+from bot.slack.blocks.core import code_of, user_mention
 from bot.slack.blocks.notes import build_note
 from bot.slack.blocks.plan_preview import build_no_match
 from bot.slack.blocks.schedules import (
@@ -163,7 +163,9 @@ async def confirm_schedule(
         await ctx.open_form(form, "schedule", failed)
         return
     if expected is not None and as_shown(str(typed).strip()) != as_shown(expected):
-        await ctx.reply.ephemeral(build_note(f"That is not {expected!r}; nothing was scheduled."))
+        await ctx.reply.ephemeral(
+            build_note(f"That is not {code_of(expected)}; nothing was scheduled.")
+        )
         return
     rule: ApprovalRule | None = approval_needed(gate, action, servers)
     to = "approval" if rule is not None else "active"

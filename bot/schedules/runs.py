@@ -16,7 +16,7 @@ scheduled and in the ops channel, naming the servers it touched.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.flow.caller import Caller
@@ -82,9 +82,11 @@ class ScheduleRunner:
             after = datetime.fromtimestamp(max(run, now), UTC)
             following = next_run(when, after)
             following_at = following.timestamp() if following is not None else None
-            if not await services.store.claim_run(schedule.id, run, following_at, now=now):
+            claimed = await services.store.claim_run(schedule.id, run, following_at, now=now)
+            if claimed is None:
                 continue  # another replica took it
-            await self._run(schedule, run, now)
+            # A Skip this run clicked since the round read the schedule holds.
+            await self._run(replace(schedule, skip_run=claimed.skip_run), run, now)
 
     async def _notice(self, schedule: Schedule, run: float, now: float) -> None:
         services = self._services

@@ -106,9 +106,11 @@ class ScheduleStore(StoreCore):
 
     async def claim_run(
         self, schedule_id: str, run: float, following: float | None, *, now: float | None = None
-    ) -> bool:
-        """Take run `run` of a schedule: True for one caller only, when its next run is still
-        `run`. The next run becomes `following` (None: the schedule has ended)."""
+    ) -> Schedule | None:
+        """Take run `run` of a schedule: the schedule as the claim left it (a Skip this run
+        clicked before the claim shows in it) for one caller only, when its next run is still
+        `run`; None for the others. The next run becomes `following` (None: the schedule has
+        ended)."""
         values: dict[str, Any] = {"next_run": following, "last_run": run}
         values["updated_at"] = self._now(now)
         if following is None:
@@ -118,9 +120,10 @@ class ScheduleStore(StoreCore):
                 sa.update(s)
                 .where(s.c.id == schedule_id, s.c.next_run == run, s.c.state.in_(LIVE))
                 .values(values)
-                .returning(s.c.id)
+                .returning(*_COLUMNS)
             )
-            return claimed.first() is not None
+            row = claimed.first()
+            return None if row is None else _row(row)
 
     async def move_schedule(
         self,

@@ -39,16 +39,30 @@ async def test_a_schedule_is_kept_as_stored(store: StateStore) -> None:
 async def test_each_run_is_claimed_once_and_moves_the_next_run_on(store: StateStore) -> None:
     await store.add_schedule(_schedule())
     claims = await asyncio.gather(*(store.claim_run("s1", T0 + 60, T0 + 86460) for _ in range(5)))
-    assert claims.count(True) == 1
+    assert sum(claim is not None for claim in claims) == 1
     found = await store.get_schedule("s1")
     assert found is not None
     assert (found.next_run, found.last_run, found.state) == (T0 + 86460, T0 + 60, "active")
-    assert not await store.claim_run("s1", T0 + 60, T0 + 86460)  # a replica that saw it late
+    assert await store.claim_run("s1", T0 + 60, T0 + 86460) is None  # a replica that saw it late
+
+
+async def test_a_skip_clicked_before_the_claim_shows_in_what_was_claimed(
+    store: StateStore,
+) -> None:
+    await store.add_schedule(_schedule())
+    stale = await store.get_schedule("s1")  # what a round read before the click
+    assert stale is not None
+    assert stale.skip_run is None
+    assert await store.skip_schedule_run("s1", T0 + 60)
+    claimed = await store.claim_run("s1", T0 + 60, T0 + 86460)
+    assert claimed is not None
+    assert claimed.skip_run == T0 + 60
+    assert not await store.skip_schedule_run("s1", T0 + 60)  # claimed: too late to skip
 
 
 async def test_the_last_run_ends_the_schedule(store: StateStore) -> None:
     await store.add_schedule(_schedule())
-    assert await store.claim_run("s1", T0 + 60, None)
+    assert await store.claim_run("s1", T0 + 60, None) is not None
     found = await store.get_schedule("s1")
     assert found is not None
     assert (found.state, found.next_run) == ("ended", None)
@@ -87,7 +101,7 @@ async def test_cancel_skip_and_notice_act_once(store: StateStore, clock: FakeClo
     assert found is not None
     assert (found.state, found.skip_run, found.noticed_run) == ("cancelled", T0 + 60, T0 + 60)
     assert found.updated_at == T0 + 5
-    assert not await store.claim_run("s1", T0 + 60, None)  # a cancelled schedule never runs
+    assert await store.claim_run("s1", T0 + 60, None) is None  # a cancelled schedule never runs
     await store.record_schedule_result("s1", "rebooted web-01")
     found = await store.get_schedule("s1")
     assert found is not None
