@@ -123,6 +123,9 @@ class RequestContext:
     read_slots: ReadSlots
     metrics: Metrics
     request_id: str = ""
+    confirm_every_write: bool = False
+    """Ask the caller to confirm every write, whatever `confirm:` says: a workflow step, whose
+    person was named by whoever built the workflow, acts only on that person's own click."""
     tally: Tally = field(default_factory=Tally)
     deadline: float = 30.0
     """Seconds the request's reads may take before it gives up (`bot.flow.deadline`)."""

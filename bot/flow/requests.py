@@ -148,8 +148,12 @@ async def step_executed(services: Services, call: StepCall) -> None:
     step's person in its channel; completed or failed once it is decided (`bot.flow.steps`)."""
     caller = Caller(user_id=call.user_id, channel_id=call.channel_id)
     reply = StepReply(services.slack, call.user_id)
-    ctx = dataclasses.replace(services.context(caller), reply=reply)
+    # The step's person is whoever the workflow's builder named: a change waits for their click.
+    ctx = dataclasses.replace(services.context(caller), reply=reply, confirm_every_write=True)
     steps, op = services.steps, step_operation(call.callback_id)
+    seen_for = services.clock() + EVENT_RETRIES_SECONDS
+    if not await services.store.remember_request(f"step:{call.execution_id}", expires_at=seen_for):
+        return  # Slack sent the same execution again: it is under way already
     if call.callback_id == STATUS_STEP:
         await guarded(ctx, "step", "read", reads.server_status(ctx, services.gate, call.server))
         found = ctx.tally.server

@@ -42,7 +42,7 @@ async def write(ctx: RequestContext, access: Access, op: Change) -> None:
         await ctx.reply.ephemeral(refused)
     elif await over_limit(ctx, access, op, take=False):
         return
-    elif access.confirm:
+    elif access.confirm or ctx.confirm_every_write:
         await ask_to_confirm(ctx, op)
     else:
         await proceed(ctx, access, op)

@@ -16,10 +16,21 @@ async def settled(harness: Harness, execution: FunctionExecution) -> FunctionExe
     return execution
 
 
+async def confirm_in_dm(harness: Harness, text: str) -> None:
+    """The step's person confirms the prompt the bot sent them in a direct message."""
+    prompt = await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(DM) if m.buttons()], what="the DM prompt"
+    )
+    assert harness.api_calls("POST") == []  # nothing before their click
+    assert (await harness.emu.click(prompt[0], text=text, user=ALICE)).ok
+
+
 async def test_a_step_reboots_a_server_and_completes_with_its_status(harness: Harness) -> None:
     await restart_with(harness, bot_watch_interval_seconds=0.02)
     inputs = {"server": "web-server-01", "user_id": ALICE, "channel_id": OPS}
     execution = await harness.emu.run_step("reboot_server", inputs)
+    # The workflow's builder named the person: a change waits for that person's own click.
+    await confirm_in_dm(harness, "Reboot web-server-01")
     await harness.emu.wait_for(lambda: harness.api_calls("POST", "/reboot/"), what="the reboot")
     assert execution.state == "running"  # not before the server is up again
     harness.clock.now += 61  # the simulator finishes the reboot
@@ -83,6 +94,21 @@ async def test_a_cancelled_prompt_fails_the_step(harness: Harness) -> None:
     assert harness.api_calls("POST", "/stop/") == []
 
 
+async def test_the_same_execution_sent_again_asks_once(harness: Harness) -> None:
+    inputs = {"server": "web-server-01", "user_id": ALICE, "channel_id": OPS}
+    execution = await harness.emu.run_step("stop_server", inputs)
+    await harness.emu.wait_for(
+        lambda: [m for m in harness.emu.messages(DM) if m.buttons()], what="the DM prompt"
+    )
+    await harness.emu.send_event(  # Slack retrying the event it had sent
+        {"type": "function_executed", "function_execution_id": execution.id, "inputs": inputs,
+         "function": {"callback_id": "stop_server"}, "bot_access_token": execution.token}
+    )  # fmt: skip
+    await harness.emu.send_event({"type": "app_home_opened", "user": ALICE, "tab": "home"})
+    await harness.emu.wait_for(lambda: harness.emu.home(ALICE), what="a later event handled")
+    assert len([m for m in harness.emu.messages(DM) if m.buttons()]) == 1
+
+
 async def test_the_status_step_gives_status_and_ip(harness: Harness) -> None:
     inputs = {"server": "#12345", "user_id": ALICE}
     execution = await settled(harness, await harness.emu.run_step("server_status", inputs))
@@ -102,6 +128,7 @@ async def test_a_step_needing_approval_waits_for_it(harness: Harness) -> None:
     await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.02)
     inputs = {"server": "db-server-01", "user_id": ALICE, "channel_id": OPS}
     execution = await harness.emu.run_step("reboot_server", inputs)
+    await confirm_in_dm(harness, "Reboot db-server-01")
     request = await approval_request(harness)
     assert execution.state == "running"
     assert harness.api_calls("POST", "/reboot/") == []
@@ -117,6 +144,7 @@ async def test_a_rejected_step_fails_saying_who_rejected_it(harness: Harness) ->
     await use_policy(harness, APPROVALS, bot_watch_interval_seconds=0.02)
     inputs = {"server": "db-server-01", "user_id": ALICE, "channel_id": OPS}
     execution = await harness.emu.run_step("reboot_server", inputs)
+    await confirm_in_dm(harness, "Reboot db-server-01")
     await reject_as(harness, await approval_request(harness), CAROL, "not now")
     await settled(harness, execution)
     assert execution.state == "failed"
