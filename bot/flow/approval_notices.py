@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.finishing import Finishing
+from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.events import OpsChannel
 from bot.flow.gate import Denied, Gate
@@ -182,26 +183,28 @@ async def pending_list(ctx: RequestContext, gate: Gate) -> None:
     rows = []
     for approval in await ctx.store.list_approvals():
         server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-        decidable = False
-        plan, schedule = plan_of(approval.params), schedule_of(approval.params)
-        if plan is not None:  # a plan's: its approvers are those of its servers
-            servers = await ctx.store.plan_servers(plan)
-            decidable = await may_decide_plan(gate, ctx.caller, approval, servers)
-        elif schedule is not None:  # a schedule's: likewise
-            found = await ctx.store.get_schedule(schedule)
-            decidable = found is not None and await may_decide_schedule(
-                gate, ctx.caller, approval, found
-            )
-        elif approval.requester_id != ctx.caller.user_id:
-            rule = gate.approval_for(approval.action, server, _after(approval))
-            decidable = rule is not None and await gate.may_approve(
-                ctx.caller, rule, approval.server_name
-            )
+        decidable = await may_decide(gate, ctx.store, ctx.caller, approval)
         own = approval.requester_id == ctx.caller.user_id
         if own or decidable or await gate.permitted(ctx.caller, ["show"], server):
             rows.append((view_of(approval), decidable))
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     await ctx.reply.ephemeral(build_approvals(rows, now))
+
+
+async def may_decide(gate: Gate, store: StateStore, viewer: Caller, approval: Approval) -> bool:
+    """Whether `viewer` may approve or reject a pending request: never their own; a plan's or
+    a schedule's by the approvers of every server it covers; one change's by its rule's."""
+    plan, schedule = plan_of(approval.params), schedule_of(approval.params)
+    if plan is not None:
+        return await may_decide_plan(gate, viewer, approval, await store.plan_servers(plan))
+    if schedule is not None:
+        found = await store.get_schedule(schedule)
+        return found is not None and await may_decide_schedule(gate, viewer, approval, found)
+    if approval.requester_id == viewer.user_id:
+        return False
+    server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
+    rule = gate.approval_for(approval.action, server, _after(approval))
+    return rule is not None and await gate.may_approve(viewer, rule, approval.server_name)
 
 
 def _after(approval: Approval) -> Server | None:

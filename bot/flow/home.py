@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
-from bot.flow.approval_notices import view_of
+from bot.flow.approval_notices import may_decide, view_of
 from bot.flow.caller import Caller
 from bot.flow.fleet_index import FleetRow
 from bot.flow.gate import Access, Gate
 from bot.operations import find
-from bot.operations.change import Change
 from bot.schedules.views import view_of as schedule_view
 from bot.slack.blocks.approvals import ApprovalView
 from bot.slack.blocks.home import FleetGlance, HomeData, PlanLine, build_home
@@ -66,14 +65,7 @@ async def _approvals(
     for approval in await store.list_approvals():
         if approval.requester_id == viewer.user_id:
             own.append(view_of(approval))
-            continue
-        server = Server(id=approval.server_id or 0, name=approval.server_name, status="?")
-        try:
-            after = Change.load(approval.params).after()
-        except ValueError:
-            after = None
-        rule = gate.approval_for(approval.action, server, after)
-        if rule is not None and await gate.may_approve(viewer, rule, approval.server_name):
+        elif await may_decide(gate, store, viewer, approval):
             decidable.append(view_of(approval))
     return decidable, own
 

@@ -12,6 +12,7 @@ from tests.e2e.plans import add_running_plan, called, plan_state, wait_for_steps
 from tests.e2e.test_guardrails import APPROVALS, use_policy
 from tests.e2e.test_notifications import restart_with
 from tests.e2e.test_plan_run import REBOOT
+from tests.e2e.test_plans_front import ask_for_approval
 
 HIDDEN = f"""
 rules:
@@ -155,3 +156,13 @@ async def _is(harness: Harness, state: str) -> bool:
 
 def _labels(view: View) -> list[str]:
     return [b.text for b in view.buttons()]
+
+
+async def test_a_plans_approval_is_on_the_home_tab_of_who_may_decide_it(
+    harness: Harness,
+) -> None:
+    await ask_for_approval(harness)  # worker-10 … 12 need Carol's approval: the whole plan does
+    home = await home_of(harness, CAROL, where="Approvals you may decide")
+    assert "Approve" in [b.text for b in home.buttons()]
+    bob = await home_of(harness, BOB)
+    assert "Approve" not in [b.text for b in bob.buttons()]
