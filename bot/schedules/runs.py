@@ -30,13 +30,14 @@ from bot.operations.change import Request
 from bot.plans.select import select
 from bot.plans.started import start_plan
 from bot.resolve import parse_reference
-from bot.schedules.views import view_of
+from bot.schedules.views import servers_of, view_of
 from bot.schedules.when import load_when, next_run
 from bot.slack.blocks.core import duration
 from bot.slack.blocks.guardrails import when as moment_text
 from bot.slack.blocks.schedules import build_schedule_notice, build_schedule_report
 from bot.state import AuditOutcome
 from bot.state.schedules import Schedule
+from bot.vps import Server
 from bot.words import counted
 
 logger = logging.getLogger(__name__)
@@ -196,6 +197,20 @@ class ScheduleRunner:
             return RunResult("failed", "did not run: no server to act on matches now")
         if selection.approval is not None and schedule.approval_id is None:
             return RunResult("unapproved", "did not run: it needs an approval it did not get")
+        if selection.approval is not None:  # the approval covers the servers it listed only
+            approved = {server_id for server_id, _ in servers_of(schedule)}
+            action = request.declared.policy_action
+            beyond = [
+                row.name
+                for row in selection.servers
+                if row.id not in approved and gate.approval_for(action, Server(**row._asdict()))
+            ]
+            if beyond:
+                return RunResult(
+                    "unapproved",
+                    f"did not run: its approval did not cover {', '.join(beyond[:10])}, "
+                    "matched since and needing one",
+                )
         started = await start_plan(ctx, gate, request, selection, why=f"schedule {schedule.id}")
         names = ", ".join(s.server_name for s in started.servers[:20])
         more = len(started.servers) - 20

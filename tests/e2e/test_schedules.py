@@ -267,6 +267,21 @@ async def test_a_schedule_whose_approval_has_not_come_does_not_run(harness: Harn
     assert runs(harness, "unapproved") == 1
 
 
+async def test_an_approval_covers_only_the_servers_it_listed(harness: Harness) -> None:
+    await use_policy(harness, APPROVED, bot_schedule_interval_seconds=TICK)
+    preview = await harness.answer("/vps schedule reboot web-server-0* in 1m")
+    await harness.emu.click(preview, text="Schedule reboot")
+    request = await report(harness, "Approve", OPS_LOG)
+    await harness.emu.click(request, text="Approve", user=BOB)
+    await eventually(lambda: _state_is(harness, "active"), "the schedule to be approved")
+    harness.sim.add_server("web-server-09")  # matches the glob since, and needs an approval
+    harness.clock.now += 60
+    said = await report(harness, "did not cover")
+    assert "web-server-09" in dump(said)
+    assert reboots(harness) == []
+    assert runs(harness, "unapproved") == 1
+
+
 async def test_the_home_tab_lists_your_schedules_with_cancel(harness: Harness) -> None:
     await scheduled(
         harness, "/vps schedule reboot web-server-01 every mon-fri 03:30", button="Schedule reboot"
