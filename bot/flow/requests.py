@@ -28,7 +28,7 @@ from bot.schedules.controls import schedule_list
 from bot.schedules.front import ask_schedule
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
-from bot.slack.wording import parse_error, usage
+from bot.slack.command_wording import parse_error, usage
 from bot.vps import Server
 
 WORKING_AFTER = 1.0
