@@ -28,9 +28,10 @@ from bot.flow.approval_notices import (
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Gate
 from bot.logs import bind_request
 from bot.operations.change import Change
 from bot.resolve import ServerRef

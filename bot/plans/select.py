@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.directory import FleetRow
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Gate
 from bot.operations.change import Request
 from bot.plans.left_out import LeftOut, Named
 from bot.policy import ApprovalRule

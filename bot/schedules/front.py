@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from bot.commands import values as cmd
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.forms import ScheduleFormState
-from bot.flow.gate import Denied, Gate
+from bot.flow.gate import Gate
 from bot.flow.pipeline import deny, labelled, may_at_all, resolve
 from bot.operations.change import Request
 from bot.plans.preview import COUNT_ABOVE
