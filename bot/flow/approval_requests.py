@@ -24,6 +24,7 @@ from bot.slack.blocks.approvals import (
     build_too_many_waiting,
 )
 from bot.state import AuditOutcome, Opening, OpenOutcome, StateStoreError
+from bot.state.records import Approval
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,13 @@ async def request_approval(
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await _not_opened(ctx, access, op, opened)  # another request of theirs came first
         return
-    approval = opened.approval
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
+    await post_request(ctx, opened.approval, rule)
+
+
+async def post_request(ctx: RequestContext, approval: Approval, rule: ApprovalRule) -> None:
+    """Post a stored request to the ops channel, remember where, and tell the requester (a
+    change's, a plan's or a schedule's alike)."""
+    view = view_of(approval, approvers_of(rule, besides=approval.requester_id))
     notifier = ctx.effects.ops
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     ts = await notifier.post(build_approval_request(view, now))

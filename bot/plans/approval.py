@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from bot.flow.approval_notices import approvers_of, view_of
-from bot.flow.approval_requests import MAX_PENDING
+from bot.flow.approval_requests import MAX_PENDING, post_request
 from bot.flow.context import RequestContext
 from bot.plans import PlanOptions
 from bot.policy import ApprovalRule
-from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
 from bot.slack.blocks.notes import build_note
 from bot.slack.blocks.plan_preview import options_text
-from bot.state import AuditOutcome, OpenOutcome, StateStoreError
+from bot.state import AuditOutcome, OpenOutcome
 from bot.state.plans import Plan, PlanServer
 from bot.state.records import Approval
 from bot.words import counted
@@ -81,19 +78,7 @@ async def request_plan_approval(
             )
         )
         return
-    approval = opened.approval
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.ops
-    now = datetime.fromtimestamp(ctx.clock(), UTC)
-    ts = await notifier.post(build_approval_request(view, now))
-    if ts is not None and notifier.channel:
-        try:
-            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
-        except StateStoreError:
-            logger.exception("could not remember where approval %s was posted", approval.id)
-    await ctx.reply.ephemeral(
-        build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
-    )
+    await post_request(ctx, opened.approval, rule)
 
 
 async def settle_plan(ctx: RequestContext, approval: Approval, plan_id: str, outcome: str) -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from bot.flow.approval_notices import approvers_of, lost, view_of
-from bot.flow.approval_requests import MAX_PENDING
+from bot.flow.approval_notices import approvers_of, lost
+from bot.flow.approval_requests import MAX_PENDING, post_request
 from bot.flow.approvals import Choice, _ask_reason, _show
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
@@ -22,9 +21,8 @@ from bot.flow.gate import Gate
 from bot.policy import ApprovalRule
 from bot.schedules.views import approval_needed, schedule_of, servers_of
 from bot.slack.blocks import build_denial
-from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditOutcome, OpenOutcome, StateStoreError
+from bot.state import AuditOutcome, OpenOutcome
 from bot.state.records import Approval, ApprovalState
 from bot.state.schedules import Schedule
 
@@ -78,17 +76,7 @@ async def request_schedule_approval(
     await ctx.store.move_schedule(
         schedule.id, "approval", expect=("approval",), approval_id=approval.id
     )
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.ops
-    ts = await notifier.post(build_approval_request(view, datetime.fromtimestamp(ctx.clock(), UTC)))
-    if ts is not None and notifier.channel:
-        try:
-            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
-        except StateStoreError:
-            logger.exception("could not remember where approval %s was posted", approval.id)
-    await ctx.reply.ephemeral(
-        build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
-    )
+    await post_request(ctx, approval, rule)
 
 
 async def decide_schedule(
