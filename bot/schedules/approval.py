@@ -12,24 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.flow.approval_notices import approvers_of, lost
 from bot.flow.approval_requests import MAX_PENDING, post_request
-from bot.flow.approvals import Choice, _ask_reason, _show
-from bot.flow.caller import Caller
+from bot.flow.approvals import Choice
+from bot.flow.approvals_many import decide_many
 from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
 from bot.policy import ApprovalRule
-from bot.schedules.views import approval_needed, schedule_of, servers_of
-from bot.slack.blocks import build_denial
+from bot.schedules.views import approval_needed, may_decide_schedule, schedule_of, servers_of
 from bot.slack.blocks.notes import build_note
 from bot.state import AuditOutcome, OpenOutcome
-from bot.state.records import Approval, ApprovalState
+from bot.state.records import Approval
 from bot.state.schedules import Schedule
 
 logger = logging.getLogger(__name__)
 
 FIRST_SERVERS = 5
-_SELF = "You asked for this yourself; someone else has to approve it."
 
 
 async def request_schedule_approval(
@@ -88,56 +85,23 @@ async def decide_schedule(
     if schedule is None:
         await ctx.reply.ephemeral(build_note("This approval request is damaged."))
         return
-    servers = servers_of(schedule)
-    own = ctx.caller.user_id == approval.requester_id
-    if own and choice.approve:
-        await ctx.reply.ephemeral(build_denial(_SELF))
-        return
-    rule = approval_needed(gate, approval.action, servers)
-    if not own and (
-        rule is None
-        or not all([await gate.may_approve(ctx.caller, rule, name) for _, name in servers])
-    ):
-        who = approvers_of(rule, besides=approval.requester_id) if rule is not None else ""
-        text = f"You may not decide this. It may be approved {who}." if who else _SELF
-        await ctx.reply.ephemeral(build_denial(text))
-        return
-    open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
-    if not choice.approve and not own and choice.ask_reason and open_now:
-        await _ask_reason(ctx, approval)
-        return
-    if own:
-        result = await ctx.store.withdraw_approval(approval.id, approval.requester_id)
-    else:
-        result = await ctx.store.decide_approval(
-            approval.id, ctx.caller.user_id, approve=choice.approve
-        )
-    if not result.ok or result.approval is None:
-        await lost(ctx, result)
-        if result.approval is not None and result.approval.state is ApprovalState.EXPIRED:
-            await settle_schedule(ctx, schedule.id, "expired")
-        return
-    outcome = "approved" if choice.approve else "withdrawn" if own else "rejected"
-    requester = Caller(
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        channel_name=approval.channel_name or None,
-        response_url=approval.response_url,
+    servers, found = servers_of(schedule), schedule
+
+    async def may_decide() -> bool:
+        return await may_decide_schedule(gate, ctx.caller, approval, found)
+
+    async def settle(_: Approval, outcome: str) -> None:
+        await settle_schedule(ctx, found.id, outcome)
+
+    await decide_many(
+        ctx,
+        approval,
+        choice,
+        about=f"schedule {schedule.id}",
+        rule=approval_needed(gate, approval.action, servers),
+        may_decide=may_decide,
+        settle=settle,
     )
-    detail = f"schedule {schedule.id}, requested by {requester.user_id}"
-    if choice.reason and outcome == "rejected":
-        detail += f"; reason: {choice.reason}"
-    decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
-    await ctx.audit(
-        approval.word,
-        decided,
-        server_name=approval.server_name[:200],
-        detail=detail,
-        must=outcome == "approved",
-    )
-    await settle_schedule(ctx, schedule.id, outcome)
-    reason = choice.reason if outcome == "rejected" else ""
-    await _show(ctx, result.approval, requester, outcome, "", reason)
 
 
 async def settle_schedule(ctx: RequestContext, schedule_id: str, outcome: str) -> None:
