@@ -22,7 +22,6 @@ async def decide_many(
     ctx: RequestContext,
     approval: Approval,
     choice: Choice,
-    *,
     about: str,
     rule: ApprovalRule | None,
     may_decide: Callable[[], Awaitable[bool]],

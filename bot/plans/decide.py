@@ -4,6 +4,8 @@ withdrawn by its requester: `cancelled` — and everyone told, as for a single c
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.flow.approvals import Choice
 from bot.flow.approvals_many import decide_many
 from bot.flow.context import RequestContext
@@ -26,12 +28,6 @@ async def decide_plan(ctx: RequestContext, gate: Gate, approval: Approval, choic
     async def settle(decided: Approval, outcome: str) -> None:
         await settle_plan(ctx, decided, plan_id, outcome)
 
-    await decide_many(
-        ctx,
-        approval,
-        choice,
-        about=f"plan {plan_id}",
-        rule=approval_needed(gate, approval.action, servers),
-        may_decide=lambda: may_decide_plan(gate, ctx.caller, approval, servers),
-        settle=settle,
-    )
+    rule = approval_needed(gate, approval.action, servers)
+    may = partial(may_decide_plan, gate, ctx.caller, approval, servers)
+    await decide_many(ctx, approval, choice, f"plan {plan_id}", rule, may, settle)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from bot.flow.approval_requests import MAX_PENDING, post_request
 from bot.flow.approvals import Choice
@@ -85,23 +86,13 @@ async def decide_schedule(
     if schedule is None:
         await ctx.reply.ephemeral(build_note("This approval request is damaged."))
         return
-    servers, found = servers_of(schedule), schedule
-
-    async def may_decide() -> bool:
-        return await may_decide_schedule(gate, ctx.caller, approval, found)
+    found, rule = schedule, approval_needed(gate, approval.action, servers_of(schedule))
+    may = partial(may_decide_schedule, gate, ctx.caller, approval, schedule)
 
     async def settle(_: Approval, outcome: str) -> None:
         await settle_schedule(ctx, found.id, outcome)
 
-    await decide_many(
-        ctx,
-        approval,
-        choice,
-        about=f"schedule {schedule.id}",
-        rule=approval_needed(gate, approval.action, servers),
-        may_decide=may_decide,
-        settle=settle,
-    )
+    await decide_many(ctx, approval, choice, f"schedule {schedule.id}", rule, may, settle)
 
 
 async def settle_schedule(ctx: RequestContext, schedule_id: str, outcome: str) -> None:
