@@ -21,7 +21,7 @@ from bot.flow.gate import Gate
 from bot.flow.pipeline import deny, labelled, may_at_all, resolve
 from bot.operations.change import Request
 from bot.plans.preview import COUNT_ABOVE
-from bot.plans.select import select
+from bot.plans.select import select_allowed
 from bot.policy import ApprovalRule
 from bot.resolve import parse_reference
 from bot.schedules.approval import request_schedule_approval
@@ -30,7 +30,6 @@ from bot.schedules.when import WhenError, dump_when, next_run, parse_when
 from bot.slack.blocks import build_error, build_prompt_outcome
 from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
-from bot.slack.blocks.plan_preview import build_no_match
 from bot.slack.blocks.schedules import (
     build_schedule_preview,
     build_schedule_typed_modal,
@@ -64,13 +63,8 @@ async def ask_schedule(
     action = request.declared.policy_action
     servers: list[tuple[int, str]]
     if request.selector is not None:
-        label = request.selector.describe()
-        if await may_at_all(ctx, gate, action, label) is None:
-            return
-        selection = await select(ctx, gate, request)
-        if not selection.servers:
-            ctx.tally.outcome = "not_found"
-            await ctx.reply.ephemeral(build_no_match(label, selection.left_out))
+        selection = await select_allowed(ctx, gate, request, request.selector.describe())
+        if selection is None:
             return
         servers = [(row.id, row.name) for row in selection.servers]
     else:
