@@ -19,11 +19,11 @@ from bot.flow.previews import answered, open_preview
 from bot.operations.change import Request
 from bot.plans import PlanOptions
 from bot.plans.approval import request_plan_approval
-from bot.plans.preview import COUNT_ABOVE, plan_detail
+from bot.plans.preview import COUNT_ABOVE, plan_detail, refuse_over_limit
 from bot.policy import ApprovalRule
 from bot.slack.blocks import action_label, build_error, build_prompt_outcome
 from bot.slack.blocks.notes import build_note
-from bot.slack.blocks.plan_preview import build_count_modal, build_plan_limited
+from bot.slack.blocks.plan_preview import build_count_modal
 from bot.state import AuditOutcome
 from bot.state.plans import Plan, PlanServer
 from bot.vps import Server
@@ -94,15 +94,8 @@ async def _go(
         await _answered(ctx, plan.id)
         return
     if not charge.moved and limit is not None:
-        allowed = charge.allowed or 0
-        await ctx.audit(
-            plan.operation,
-            AuditOutcome.LIMITED,
-            server_name=counted(count, "server"),
-            detail=f"plan {plan.id}: {count} servers; {allowed} more writes allowed now",
-        )
-        ctx.metrics.plan(plan.operation, "limited")
-        await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
+        which, allowed = f"plan {plan.id}: {count} servers", charge.allowed or 0
+        await refuse_over_limit(ctx, plan.operation, count, allowed, limit, which)
         return
     ctx.metrics.plan(plan.operation, "confirmed")
     verb = action_label(plan.operation).lower()

@@ -12,6 +12,7 @@ from bot.operations.change import Request
 from bot.plans import PlanOptions
 from bot.plans.left_out import Named
 from bot.plans.select import Selection, select_allowed
+from bot.policy import WriteLimit
 from bot.slack.blocks.plan_preview import (
     PlanView,
     build_plan_limited,
@@ -62,15 +63,24 @@ async def _over_allowance(ctx: RequestContext, gate: Gate, request: Request, cou
     allowed = max(0, limit.per_user - made)
     if count <= allowed:
         return False
+    plan = f"a plan of {count} servers"
+    await refuse_over_limit(ctx, request.operation, count, allowed, limit, plan)
+    return True
+
+
+async def refuse_over_limit(
+    ctx: RequestContext, operation: str, count: int, allowed: int, limit: WriteLimit, plan: str
+) -> None:
+    """Record, count and answer a plan (`plan` says which, for the audit) of more servers than
+    the writes the member may make now (`allowed`)."""
     await ctx.audit(
-        request.operation,
+        operation,
         AuditOutcome.LIMITED,
         server_name=counted(count, "server"),
-        detail=f"a plan of {count} servers; {allowed} more writes allowed now",
+        detail=f"{plan}; {allowed} more writes allowed now",
     )
-    ctx.metrics.plan(request.operation, "limited")
+    ctx.metrics.plan(operation, "limited")
     await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
-    return True
 
 
 def selection_servers(plan_id: str, selection: Selection, options: PlanOptions) -> list[PlanServer]:
