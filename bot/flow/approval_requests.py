@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
@@ -74,6 +74,52 @@ async def request_approval(
         await _not_opened(ctx, access, op, opened)  # another request of theirs came first
         return
     await post_request(ctx, opened.approval, rule)
+
+
+class Asked(Protocol):
+    """A plan or a schedule, as the approval request for it names it."""
+
+    @property
+    def operation(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def channel_name(self) -> str: ...
+
+
+async def open_for_many(
+    ctx: RequestContext,
+    asked: Asked,
+    rule: ApprovalRule,
+    about: str,
+    servers: str,
+    params: dict[str, Any],
+    *,
+    server_id: int | None = None,
+) -> Opening:
+    """Record and store the request for a plan or a schedule (`about`: "plan 3f…"), naming
+    its `servers`; its writes are counted apart (a plan's at its confirmation, a schedule's at
+    each run), so only `MAX_PENDING` bounds it."""
+    word = asked.operation
+    await ctx.audit(
+        word, AuditOutcome.REQUESTED, server_name=servers[:200], detail=about, must=True
+    )
+    return await ctx.store.open_approval(
+        per_user=None,
+        window=0.0,
+        max_pending=MAX_PENDING,
+        requester_id=ctx.caller.user_id,
+        channel_id=asked.channel_id,
+        channel_name=asked.channel_name,
+        action=rule.action,
+        word=word,
+        server_id=server_id,
+        server_name=servers[:500],
+        params=params,
+        response_url=ctx.caller.response_url,
+        ttl_seconds=rule.ttl,
+        request_id=ctx.request_id,
+    )
 
 
 async def post_request(ctx: RequestContext, approval: Approval, rule: ApprovalRule) -> None:

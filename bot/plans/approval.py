@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.flow.approval_requests import MAX_PENDING, post_request
+from bot.flow.approval_requests import open_for_many, post_request
 from bot.flow.context import RequestContext
 from bot.plans import PlanOptions
 from bot.policy import ApprovalRule
 from bot.slack.blocks.notes import build_note
 from bot.slack.blocks.plan_preview import options_text
-from bot.state import AuditOutcome, OpenOutcome
+from bot.state import OpenOutcome
 from bot.state.plans import Plan, PlanServer
 from bot.state.records import Approval
 from bot.words import counted
@@ -38,7 +38,7 @@ async def request_plan_approval(
 ) -> None:
     """Record and store the request for the whole plan, post it to the ops channel, tell
     the requester. Its writes were charged at the confirmation."""
-    caller, count = ctx.caller, len(servers)
+    count = len(servers)
     params = {
         "plan": plan.id,
         "count": count,
@@ -46,29 +46,7 @@ async def request_plan_approval(
         "options": options_text(options, count),
     }
     name = counted(count, "server")
-    await ctx.audit(
-        plan.operation,
-        AuditOutcome.REQUESTED,
-        server_name=name,
-        detail=f"plan {plan.id}",
-        must=True,
-    )
-    opened = await ctx.store.open_approval(
-        per_user=None,  # the plan's writes are charged already
-        window=0.0,
-        max_pending=MAX_PENDING,
-        requester_id=caller.user_id,
-        channel_id=plan.channel_id,
-        channel_name=plan.channel_name,
-        action=rule.action,
-        word=plan.operation,
-        server_id=None,
-        server_name=name,
-        params=params,
-        response_url=caller.response_url,
-        ttl_seconds=rule.ttl,
-        request_id=ctx.request_id,
-    )
+    opened = await open_for_many(ctx, plan, rule, f"plan {plan.id}", name, params)
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await ctx.store.move_plan(plan.id, "refused", expect=("approval",), reason="too many")
         await ctx.reply.ephemeral(

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from functools import partial
 
-from bot.flow.approval_requests import MAX_PENDING, post_request
+from bot.flow.approval_requests import open_for_many, post_request
 from bot.flow.approvals import Choice
 from bot.flow.approvals_many import decide_many
 from bot.flow.context import RequestContext
@@ -21,7 +21,7 @@ from bot.flow.gate import Gate
 from bot.policy import ApprovalRule
 from bot.schedules.views import approval_needed, may_decide_schedule, schedule_of, servers_of
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditOutcome, OpenOutcome
+from bot.state import OpenOutcome
 from bot.state.records import Approval
 from bot.state.schedules import Schedule
 
@@ -34,33 +34,13 @@ async def request_schedule_approval(
     ctx: RequestContext, schedule: Schedule, servers: Sequence[tuple[int, str]], rule: ApprovalRule
 ) -> None:
     """Record and store the request, post it to the ops channel, tell the requester."""
-    caller, count = ctx.caller, len(servers)
+    count = len(servers)
     first = [name for _, name in servers[:FIRST_SERVERS]]
     more = f" and {count - len(first)} more" if count > len(first) else ""
     shown = f"{', '.join(first)}{more}"
-    await ctx.audit(
-        schedule.operation,
-        AuditOutcome.REQUESTED,
-        server_name=shown[:200],
-        detail=f"schedule {schedule.id}",
-        must=True,
-    )
-    opened = await ctx.store.open_approval(
-        per_user=None,  # a schedule's writes are counted at each run
-        window=0.0,
-        max_pending=MAX_PENDING,
-        requester_id=caller.user_id,
-        channel_id=schedule.channel_id,
-        channel_name=schedule.channel_name,
-        action=rule.action,
-        word=schedule.operation,
-        server_id=servers[0][0] if count == 1 else None,
-        server_name=shown[:500],
-        params={"schedule": schedule.id, "count": count, "command": schedule.command},
-        response_url=caller.response_url,
-        ttl_seconds=rule.ttl,
-        request_id=ctx.request_id,
-    )
+    params = {"schedule": schedule.id, "count": count, "command": schedule.command}
+    about, server_id = f"schedule {schedule.id}", servers[0][0] if count == 1 else None
+    opened = await open_for_many(ctx, schedule, rule, about, shown, params, server_id=server_id)
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await ctx.store.move_schedule(schedule.id, "refused", expect=("approval",))
         await ctx.reply.ephemeral(
