@@ -92,13 +92,10 @@ class CreateModal:
 
 
 @dataclass(frozen=True)
-class Write:
-    """A declared operation on one server (`bot.operations`): `rename`, `set`, `stop`, …, with
-    its checked values (the API body)."""
+class _Declared:
+    """A command that asks for a declared operation: its word is the operation's name."""
 
     operation: str
-    server: str
-    values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def word(self) -> str:
@@ -112,24 +109,22 @@ class Write:
 
 
 @dataclass(frozen=True)
-class PlanWrite:
+class Write(_Declared):
+    """A declared operation on one server (`bot.operations`): `rename`, `set`, `stop`, …, with
+    its checked values (the API body)."""
+
+    server: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanWrite(_Declared):
     """A declared operation on several servers at once (`several` in its declaration): which
     servers (`bot.commands.selection.Selector`), how the plan runs, and the checked values."""
 
-    operation: str
     selector: Selector
     options: PlanOptions
     values: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def word(self) -> str:
-        """The command word: the operation's name."""
-        return self.operation
-
-    @property
-    def action(self) -> str | None:
-        """The policy action the operation needs."""
-        return get(self.operation).policy_action
 
 
 @dataclass(frozen=True)
