@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access
+from bot.flow.previews import Asked
 from bot.operations.change import Change
 from bot.policy import ApprovalRule
 from bot.slack.blocks.approvals import (
@@ -74,17 +75,6 @@ async def request_approval(
         await _not_opened(ctx, access, op, opened)  # another request of theirs came first
         return
     await post_request(ctx, opened.approval, rule)
-
-
-class Asked(Protocol):
-    """A plan or a schedule, as the approval request for it names it."""
-
-    @property
-    def operation(self) -> str: ...
-    @property
-    def channel_id(self) -> str: ...
-    @property
-    def channel_name(self) -> str: ...
 
 
 async def open_for_many(

@@ -16,13 +16,17 @@ from bot.state import AuditOutcome
 logger = logging.getLogger(__name__)
 
 
-class Previewed(Protocol):
-    """What a stored preview has to be checked by."""
+class Asked(Protocol):
+    """A plan or a schedule: asked for by a member in a channel, stored from its preview on."""
 
     @property
     def id(self) -> str: ...
     @property
     def user_id(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def channel_name(self) -> str: ...
     @property
     def operation(self) -> str: ...
     @property
@@ -31,7 +35,7 @@ class Previewed(Protocol):
     def created_at(self) -> float: ...
 
 
-P = TypeVar("P", bound=Previewed)
+P = TypeVar("P", bound=Asked)
 
 
 async def open_preview(
