@@ -75,12 +75,7 @@ async def decide(ctx: RequestContext, gate: Gate, approval_id: str, choice: Choi
         logger.exception("approval %s holds a bad operation", approval.id)
         await ctx.reply.ephemeral(build_note("This approval request is damaged."))
         return
-    requester = Caller(
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        channel_name=approval.channel_name or None,
-        response_url=approval.response_url,
-    )
+    requester = Caller.requester_of(approval)
     server = None
     if op.server_id is not None and choice.approve:
         # A create has no server yet; a rejection does nothing, and is decided on the server

@@ -55,12 +55,7 @@ async def decide_many(
             await settle(result.approval, "expired")
         return
     outcome = "approved" if choice.approve else "withdrawn" if own else "rejected"
-    requester = Caller(
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        channel_name=approval.channel_name or None,
-        response_url=approval.response_url,
-    )
+    requester = Caller.requester_of(approval)
     detail = f"{about}, requested by {requester.user_id}"
     if choice.reason and outcome == "rejected":
         detail += f"; reason: {choice.reason}"
