@@ -5,7 +5,7 @@ check). A `<server>` stays the text that was typed: `bot.resolve` turns it into 
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
@@ -64,23 +64,16 @@ class Show:
     action: ClassVar[str | None] = "show"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Create:
-    """`create <name> plan:… os:… location:… […]`: a new server, every value checked."""
+class Create(ServerCreate):
+    """`create <name> plan:… os:… location:… […]`: a new server, every value checked; its
+    values are the create request's body."""
 
-    name: str
-    plan_id: int
-    os_id: int
-    location: str
-    hostname: str | None = None
-    ssh_key_id: int | None = None
-    backups_enabled: bool | None = None
     word: ClassVar[str] = "create"
     action: ClassVar[str | None] = "create"
 
     def to_request(self) -> ServerCreate:
         """Return the body of the create request (its fields are this command's)."""
-        return ServerCreate(**asdict(self))
+        return ServerCreate(**self.model_dump())
 
 
 @dataclass(frozen=True)
