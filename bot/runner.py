@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 import aiohttp
 from pydantic import SecretStr
 
+from bot.background import periodic_work
 from bot.clients import connect_socket, serve_metrics, vps_client
 from bot.config import Settings, StartupError
 from bot.policy import Policy, PolicyError, load_policy, settings_problems
-from bot.startup import Probes, load_the_rest, periodic_work, when_reachable
+from bot.startup import Probes, load_the_rest, when_reachable
 from bot.state import new_replica_id
 from bot.web import Probe
 

@@ -23,7 +23,7 @@ from bot.console.forms import pick
 from bot.policy import actions
 from bot.slack import ids
 from bot.slack.blocks.create import build_create_modal
-from bot.slack.wording import form_errors, parse_error, usage
+from bot.slack.command_wording import form_errors, parse_error, usage
 from bot.vps.models import ServerCreate, ServerUpdate
 
 CATALOG = load_catalog()  # plans 1 "Standard VPS", 2 "Performance VPS"; os 5 Ubuntu, 3 Debian

@@ -10,7 +10,7 @@ from bot.commands.selector import Selector
 from bot.commands.values import ParseError, PlanWrite, Write
 from bot.operations import operations
 from bot.plans import PlanOptions
-from bot.slack.wording import parse_error
+from bot.slack.command_wording import parse_error
 
 CATALOG = load_catalog()
 

@@ -5,7 +5,7 @@ check). A `<server>` stays the text that was typed: `bot.resolve` turns it into 
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 from bot.commands.fields import FieldError
@@ -64,23 +64,16 @@ class Show:
     action: ClassVar[str | None] = "show"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Create:
-    """`create <name> plan:… os:… location:… […]`: a new server, every value checked."""
+class Create(ServerCreate):
+    """`create <name> plan:… os:… location:… […]`: a new server, every value checked; its
+    values are the create request's body."""
 
-    name: str
-    plan_id: int
-    os_id: int
-    location: str
-    hostname: str | None = None
-    ssh_key_id: int | None = None
-    backups_enabled: bool | None = None
     word: ClassVar[str] = "create"
     action: ClassVar[str | None] = "create"
 
     def to_request(self) -> ServerCreate:
         """Return the body of the create request (its fields are this command's)."""
-        return ServerCreate(**asdict(self))
+        return ServerCreate(**self.model_dump())
 
 
 @dataclass(frozen=True)
@@ -92,13 +85,10 @@ class CreateModal:
 
 
 @dataclass(frozen=True)
-class Write:
-    """A declared operation on one server (`bot.operations`): `rename`, `set`, `stop`, …, with
-    its checked values (the API body)."""
+class _Declared:
+    """A command that asks for a declared operation: its word is the operation's name."""
 
     operation: str
-    server: str
-    values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def word(self) -> str:
@@ -112,24 +102,22 @@ class Write:
 
 
 @dataclass(frozen=True)
-class PlanWrite:
+class Write(_Declared):
+    """A declared operation on one server (`bot.operations`): `rename`, `set`, `stop`, …, with
+    its checked values (the API body)."""
+
+    server: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanWrite(_Declared):
     """A declared operation on several servers at once (`several` in its declaration): which
     servers (`bot.commands.selection.Selector`), how the plan runs, and the checked values."""
 
-    operation: str
     selector: Selector
     options: PlanOptions
     values: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def word(self) -> str:
-        """The command word: the operation's name."""
-        return self.operation
-
-    @property
-    def action(self) -> str | None:
-        """The policy action the operation needs."""
-        return get(self.operation).policy_action
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from bot.finishing import Finishing
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
+from bot.flow.denied import Denied
 from bot.flow.events import OpsChannel
-from bot.flow.gate import Denied, Gate
+from bot.flow.gate import Gate
 from bot.flow.reply import Reply
 from bot.operations.change import Change
 from bot.periodic import Every

@@ -15,6 +15,7 @@ from typing import Any
 from bot.flow.approval_notices import approvers_of, view_of
 from bot.flow.context import RequestContext
 from bot.flow.gate import Access
+from bot.flow.previews import Asked
 from bot.operations.change import Change
 from bot.policy import ApprovalRule
 from bot.slack.blocks.approvals import (
@@ -24,6 +25,7 @@ from bot.slack.blocks.approvals import (
     build_too_many_waiting,
 )
 from bot.state import AuditOutcome, Opening, OpenOutcome, StateStoreError
+from bot.state.records import Approval
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +74,48 @@ async def request_approval(
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await _not_opened(ctx, access, op, opened)  # another request of theirs came first
         return
-    approval = opened.approval
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
+    await post_request(ctx, opened.approval, rule)
+
+
+async def open_for_many(
+    ctx: RequestContext,
+    asked: Asked,
+    rule: ApprovalRule,
+    about: str,
+    servers: str,
+    params: dict[str, Any],
+    *,
+    server_id: int | None = None,
+) -> Opening:
+    """Record and store the request for a plan or a schedule (`about`: "plan 3f…"), naming
+    its `servers`; its writes are counted apart (a plan's at its confirmation, a schedule's at
+    each run), so only `MAX_PENDING` bounds it."""
+    word = asked.operation
+    await ctx.audit(
+        word, AuditOutcome.REQUESTED, server_name=servers[:200], detail=about, must=True
+    )
+    return await ctx.store.open_approval(
+        per_user=None,
+        window=0.0,
+        max_pending=MAX_PENDING,
+        requester_id=ctx.caller.user_id,
+        channel_id=asked.channel_id,
+        channel_name=asked.channel_name,
+        action=rule.action,
+        word=word,
+        server_id=server_id,
+        server_name=servers[:500],
+        params=params,
+        response_url=ctx.caller.response_url,
+        ttl_seconds=rule.ttl,
+        request_id=ctx.request_id,
+    )
+
+
+async def post_request(ctx: RequestContext, approval: Approval, rule: ApprovalRule) -> None:
+    """Post a stored request to the ops channel, remember where, and tell the requester (a
+    change's, a plan's or a schedule's alike)."""
+    view = view_of(approval, approvers_of(rule, besides=approval.requester_id))
     notifier = ctx.effects.ops
     now = datetime.fromtimestamp(ctx.clock(), UTC)
     ts = await notifier.post(build_approval_request(view, now))

@@ -28,9 +28,10 @@ from bot.flow.approval_notices import (
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.execution import refusal, run_write
 from bot.flow.forms import RejectFormState
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Gate
 from bot.logs import bind_request
 from bot.operations.change import Change
 from bot.resolve import ServerRef
@@ -74,12 +75,7 @@ async def decide(ctx: RequestContext, gate: Gate, approval_id: str, choice: Choi
         logger.exception("approval %s holds a bad operation", approval.id)
         await ctx.reply.ephemeral(build_note("This approval request is damaged."))
         return
-    requester = Caller(
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        channel_name=approval.channel_name or None,
-        response_url=approval.response_url,
-    )
+    requester = Caller.requester_of(approval)
     server = None
     if op.server_id is not None and choice.approve:
         # A create has no server yet; a rejection does nothing, and is decided on the server

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.operations.change import Member
+
+if TYPE_CHECKING:
+    from bot.state.records import Approval
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,16 @@ class Caller:
             channel_name=_name(channel.get("name")),
             response_url=body.get("response_url"),
             trigger_id=body.get("trigger_id"),
+        )
+
+    @classmethod
+    def requester_of(cls, approval: Approval) -> Caller:
+        """Who asked for an approval, where, answered through their request's response URL."""
+        return cls(
+            user_id=approval.requester_id,
+            channel_id=approval.channel_id,
+            channel_name=approval.channel_name or None,
+            response_url=approval.response_url,
         )
 
     @classmethod

@@ -1,7 +1,7 @@
 """`OperationDone`: the one event at the end of a change, and `Events`, who hears of it.
 
 The request path publishes the event and knows nobody who listens: the composition root
-(`bot.startup`) subscribes the follow-up, the requester's answer, the ops channel, the fleet
+(`bot.background`) subscribes the follow-up, the requester's answer, the ops channel, the fleet
 monitor and the metrics. Subscribers run one after another in the order subscribed, so that a
 later one may read where an earlier one put things (`Told`); one that fails is logged and the
 others still run (the change has happened).

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.flow.caller import Caller
+from bot.flow.denied import Denied
 from bot.policy import (
     ANY_ACTION,
     ApprovalRule,
@@ -42,7 +43,7 @@ from bot.policy import (
 )
 from bot.vps import Server
 
-__all__ = ["Access", "Denied", "Gate"]
+__all__ = ["Access", "Gate"]
 
 _SEAL = object()
 _GRANTED: weakref.WeakSet[Access] = weakref.WeakSet()
@@ -77,23 +78,6 @@ class Access:
         now_id = self.server.id if self.server is not None else None
         after = self.after.name if self.after is not None else None
         return self in _GRANTED and (self.action, now_id, after) == (action, server_id, name_after)
-
-
-@dataclass(frozen=True)
-class Denied:
-    """The gate said no: the policy's decision — or the freeze window that is on, and when the
-    freeze ends (None: never) — and how to name what was refused (untrusted text)."""
-
-    action: str
-    decision: Decision | None
-    label: str | None = None
-    server: Server | None = None
-    freeze: FreezeHit | None = None
-    frozen_until: datetime | None = None
-    approvers: ApprovalRule | None = None  # the caller may not approve: these may
-    self_approval: bool = False  # the caller asked for it: someone else must approve
-    rule_gone: bool = False  # an approval the policy no longer asks for
-    outsider: bool = False  # its rule is gone: only the requester or a `*` member may close it
 
 
 class Gate:

@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 from bot.flow.context import RequestContext
 from bot.flow.deadline import TooLong, bounded, deadline
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.denied import Denied
+from bot.flow.gate import Access, Gate
 from bot.flow.once import first_time
 from bot.logs import bind_request
 from bot.policy import READ_ACTIONS

@@ -31,7 +31,8 @@ from bot.slack.blocks import (
     build_whoami,
 )
 from bot.slack.blocks.guardrails import approval_line, freeze_line, limit_line
-from bot.slack.wording import reason, rules_text, usage
+from bot.slack.command_wording import usage
+from bot.slack.wording import reason, rules_text
 from bot.vps import ServerStatus
 
 FREEZE_HORIZON = timedelta(days=7)

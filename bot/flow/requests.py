@@ -13,6 +13,7 @@ import dataclasses
 from bot.commands import values as cmd
 from bot.commands.parser import parse
 from bot.flow import approval_notices, approvals, audit_log, confirmations, plain, reads
+from bot.flow.asked import create_request, typed_request
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.forms import AuditPageState, CreateFormState, DeleteFormState, RejectFormState
@@ -28,8 +29,7 @@ from bot.schedules.controls import schedule_list
 from bot.schedules.front import ask_schedule
 from bot.slack.blocks import ListFilters
 from bot.slack.blocks.notes import build_note
-from bot.slack.wording import parse_error, usage
-from bot.vps import Server
+from bot.slack.command_wording import parse_error, usage
 
 WORKING_AFTER = 1.0
 """Seconds without an answer after which the caller sees that the bot is working on it."""
@@ -80,62 +80,19 @@ def _path(services: Services, ctx: RequestContext, command: cmd.Command) -> tupl
         case cmd.CreateModal():
             return "write", reads.open_create_form(ctx, gate)
         case cmd.Create():
-            return "write", ask(ctx, gate, create_request(services, caller, command))
+            return "write", ask(ctx, gate, create_request(services.catalog, caller, command))
         case cmd.Write():
-            return "write", ask(ctx, gate, _request(caller, command))
+            return "write", ask(ctx, gate, typed_request(caller, command))
         case cmd.PlanWrite():
-            return "write", ask_plan(ctx, gate, _request(caller, command))
+            return "write", ask_plan(ctx, gate, typed_request(caller, command))
         case cmd.Plans():
             return "other", plan_list(ctx, gate)
         case cmd.Schedule():
-            asked = _request(caller, command.command)
+            asked = typed_request(caller, command.command)
             zone = services.settings.bot_timezone
             return "write", ask_schedule(ctx, gate, command, asked, zone)
         case cmd.Schedules():
             return "other", schedule_list(ctx, gate, services.settings.bot_timezone)
-
-
-def _request(caller: Caller, command: cmd.Write | cmd.PlanWrite) -> Request:
-    """The request a typed write makes: one server's, or a plan's."""
-    if isinstance(command, cmd.Write):
-        return Request(
-            operation=command.operation,
-            target=command.server,
-            values=dict(command.values),
-            member=caller.member,
-        )
-    return Request(
-        operation=command.operation,
-        values=dict(command.values),
-        member=caller.member,
-        selector=command.selector,
-        plan=command.options,
-    )
-
-
-def create_request(services: Services, caller: Caller, command: cmd.Create) -> Request:
-    """A create, typed or from the form: checked on the name the new server will have."""
-    body = command.to_request().model_dump(exclude_none=True)
-    planned = planned_server(services, command)
-    return Request(operation="create", values=body, planned=planned, member=caller.member)
-
-
-def planned_server(services: Services, command: cmd.Create) -> Server:
-    """The server a create will make, to show in a prompt before it exists."""
-    plan = next((p for p in services.catalog.plans if p.id == command.plan_id), None)
-    system = next((o for o in services.catalog.operating_systems if o.id == command.os_id), None)
-    return Server(
-        id=0,
-        name=command.name,
-        hostname=command.hostname,
-        status="planned",
-        location=command.location,
-        plan=plan.model_dump()
-        if plan
-        else {"id": command.plan_id, "name": f"plan {command.plan_id}"},
-        os=system.model_dump() if system else {"id": command.os_id, "name": f"OS {command.os_id}"},
-        backups_enabled=command.backups_enabled,
-    )
 
 
 async def home_opened(services: Services, user_id: str) -> None:
@@ -283,7 +240,7 @@ async def create_submitted(
 ) -> None:
     """A valid create form: the same request as `/vps create …` typed where it was opened."""
     caller = state.caller(user_id)
-    ctx, request = services.context(caller), create_request(services, caller, command)
+    ctx, request = services.context(caller), create_request(services.catalog, caller, command)
     await guarded(ctx, "create", "write", ask(ctx, services.gate, request))
 
 

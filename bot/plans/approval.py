@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from bot.flow.approval_notices import approvers_of, view_of
-from bot.flow.approval_requests import MAX_PENDING
+from bot.flow.approval_requests import open_for_many, post_request
 from bot.flow.context import RequestContext
 from bot.plans import PlanOptions
 from bot.policy import ApprovalRule
-from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
 from bot.slack.blocks.notes import build_note
 from bot.slack.blocks.plan_preview import options_text
-from bot.state import AuditOutcome, OpenOutcome, StateStoreError
+from bot.state import OpenOutcome
 from bot.state.plans import Plan, PlanServer
 from bot.state.records import Approval
 from bot.words import counted
@@ -41,7 +38,7 @@ async def request_plan_approval(
 ) -> None:
     """Record and store the request for the whole plan, post it to the ops channel, tell
     the requester. Its writes were charged at the confirmation."""
-    caller, count = ctx.caller, len(servers)
+    count = len(servers)
     params = {
         "plan": plan.id,
         "count": count,
@@ -49,29 +46,7 @@ async def request_plan_approval(
         "options": options_text(options, count),
     }
     name = counted(count, "server")
-    await ctx.audit(
-        plan.operation,
-        AuditOutcome.REQUESTED,
-        server_name=name,
-        detail=f"plan {plan.id}",
-        must=True,
-    )
-    opened = await ctx.store.open_approval(
-        per_user=None,  # the plan's writes are charged already
-        window=0.0,
-        max_pending=MAX_PENDING,
-        requester_id=caller.user_id,
-        channel_id=plan.channel_id,
-        channel_name=plan.channel_name,
-        action=rule.action,
-        word=plan.operation,
-        server_id=None,
-        server_name=name,
-        params=params,
-        response_url=caller.response_url,
-        ttl_seconds=rule.ttl,
-        request_id=ctx.request_id,
-    )
+    opened = await open_for_many(ctx, plan, rule, f"plan {plan.id}", name, params)
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await ctx.store.move_plan(plan.id, "refused", expect=("approval",), reason="too many")
         await ctx.reply.ephemeral(
@@ -81,19 +56,7 @@ async def request_plan_approval(
             )
         )
         return
-    approval = opened.approval
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.ops
-    now = datetime.fromtimestamp(ctx.clock(), UTC)
-    ts = await notifier.post(build_approval_request(view, now))
-    if ts is not None and notifier.channel:
-        try:
-            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
-        except StateStoreError:
-            logger.exception("could not remember where approval %s was posted", approval.id)
-    await ctx.reply.ephemeral(
-        build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
-    )
+    await post_request(ctx, opened.approval, rule)
 
 
 async def settle_plan(ctx: RequestContext, approval: Approval, plan_id: str, outcome: str) -> None:

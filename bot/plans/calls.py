@@ -12,9 +12,10 @@ from bot.expected import EXPECTED_CHANGE_TTL
 from bot.finishing import Finishing
 from bot.flow.caller import Caller
 from bot.flow.context import Effects
+from bot.flow.denied import Denied
 from bot.flow.directory import FleetRow
 from bot.flow.execution import run_planned
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Gate
 from bot.metrics import Metrics
 from bot.operations import Operation
 from bot.operations.change import Change, Request

@@ -9,28 +9,25 @@ Cancel moves it to `cancelled`; a click after the preview's time moves it to `ex
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from bot.flow.context import RequestContext
 from bot.flow.forms import PlanCountFormState
 from bot.flow.gate import Gate
 from bot.flow.pipeline import may_at_all
+from bot.flow.previews import answered, open_preview
 from bot.operations.change import Request
 from bot.plans import PlanOptions
 from bot.plans.approval import request_plan_approval
-from bot.plans.preview import COUNT_ABOVE, plan_detail
+from bot.plans.preview import COUNT_ABOVE, plan_detail, refuse_over_limit
 from bot.policy import ApprovalRule
 from bot.slack.blocks import action_label, build_error, build_prompt_outcome
-from bot.slack.blocks.core import user_mention
 from bot.slack.blocks.notes import build_note
-from bot.slack.blocks.plan_preview import build_count_modal, build_plan_limited
+from bot.slack.blocks.plan_preview import build_count_modal
 from bot.state import AuditOutcome
 from bot.state.plans import Plan, PlanServer
 from bot.vps import Server
 from bot.words import counted
-
-logger = logging.getLogger(__name__)
 
 _GONE = "This plan no longer exists; nothing was done. Run the command again."
 _NOT_CONFIRMED = "Not confirmed: you may no longer do this here."
@@ -97,15 +94,8 @@ async def _go(
         await _answered(ctx, plan.id)
         return
     if not charge.moved and limit is not None:
-        allowed = charge.allowed or 0
-        await ctx.audit(
-            plan.operation,
-            AuditOutcome.LIMITED,
-            server_name=counted(count, "server"),
-            detail=f"plan {plan.id}: {count} servers; {allowed} more writes allowed now",
-        )
-        ctx.metrics.plan(plan.operation, "limited")
-        await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
+        which, allowed = f"plan {plan.id}: {count} servers", charge.allowed or 0
+        await refuse_over_limit(ctx, plan.operation, count, allowed, limit, which)
         return
     ctx.metrics.plan(plan.operation, "confirmed")
     verb = action_label(plan.operation).lower()
@@ -154,32 +144,20 @@ async def _open_plan(
 ) -> tuple[Plan, Request, list[PlanServer]] | None:
     """The caller's own plan in preview, its request and servers; None when there is nothing
     to do (the caller has been told why)."""
-    plan = await ctx.store.get_plan(plan_id[:100])
-    if plan is None:
-        await ctx.reply.replace(build_prompt_outcome(_GONE))
-        return None
-    if plan.user_id != ctx.caller.user_id:
-        who = user_mention(plan.user_id)
-        await ctx.reply.ephemeral(
-            build_note(f"Only {who}, who asked for it, can answer this.", icon=":lock:")
-        )
-        return None
-    if plan.state != "preview":
-        await _answered(ctx, plan.id)
-        return None
-    if ctx.clock() > plan.created_at + ctx.confirm_ttl:
-        if await ctx.store.move_plan(plan.id, "expired", expect=("preview",), now=ctx.clock()):
-            await ctx.audit(plan.operation, AuditOutcome.EXPIRED, detail=f"plan {plan.id}")
+
+    async def expire(plan: Plan) -> bool:
+        moved = await ctx.store.move_plan(plan.id, "expired", expect=("preview",), now=ctx.clock())
+        if moved:
             ctx.metrics.plan(plan.operation, "expired")
-        await ctx.reply.replace(build_prompt_outcome(_EXPIRED, emoji=":hourglass:"))
+        return moved
+
+    found = await ctx.store.get_plan(plan_id[:100])
+    plan = await open_preview(ctx, found, kind="plan", gone=_GONE, expired=_EXPIRED, expire=expire)
+    if plan is None:
         return None
     request = Request.model_validate(dict(plan.request))
     return plan, request, await ctx.store.plan_servers(plan.id)
 
 
 async def _answered(ctx: RequestContext, plan_id: str) -> None:
-    """A click on a preview that was answered already: the first answer stands."""
-    logger.info("plan %s was answered already", plan_id)
-    await ctx.reply.ephemeral(
-        build_note("Already answered; nothing more was done.", icon=":information_source:")
-    )
+    await answered(ctx, "plan", plan_id)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
-from bot.flow.pipeline import may_at_all
 from bot.operations.change import Request
 from bot.plans import PlanOptions
 from bot.plans.left_out import Named
-from bot.plans.select import Selection, select
+from bot.plans.select import Selection, select_allowed
+from bot.policy import WriteLimit
 from bot.slack.blocks.plan_preview import (
     PlanView,
-    build_no_match,
     build_plan_limited,
     build_plan_preview,
     options_text,
@@ -34,17 +33,13 @@ async def ask_plan(ctx: RequestContext, gate: Gate, request: Request) -> None:
     selector, options = request.selector, request.plan or PlanOptions()
     if selector is None:
         raise ValueError("a plan's request names its servers by a selector")
-    action, label = request.declared.policy_action, selector.describe()
-    if await may_at_all(ctx, gate, action, label) is None:
-        return
-    selection = await select(ctx, gate, request)
-    if not selection.servers:
-        ctx.tally.outcome = "not_found"
-        await ctx.reply.ephemeral(build_no_match(label, selection.left_out))
+    selection = await select_allowed(ctx, gate, request, selector.describe())
+    if selection is None:
         return
     if await _over_allowance(ctx, gate, request, len(selection.servers)):
         return
     plan, servers = await _store(ctx, request, options, selection)
+    action = request.declared.policy_action
     view = PlanView(
         plan_id=plan.id,
         operation=request.operation,
@@ -68,15 +63,24 @@ async def _over_allowance(ctx: RequestContext, gate: Gate, request: Request, cou
     allowed = max(0, limit.per_user - made)
     if count <= allowed:
         return False
+    plan = f"a plan of {count} servers"
+    await refuse_over_limit(ctx, request.operation, count, allowed, limit, plan)
+    return True
+
+
+async def refuse_over_limit(
+    ctx: RequestContext, operation: str, count: int, allowed: int, limit: WriteLimit, plan: str
+) -> None:
+    """Record, count and answer a plan (`plan` says which, for the audit) of more servers than
+    the writes the member may make now (`allowed`)."""
     await ctx.audit(
-        request.operation,
+        operation,
         AuditOutcome.LIMITED,
         server_name=counted(count, "server"),
-        detail=f"a plan of {count} servers; {allowed} more writes allowed now",
+        detail=f"{plan}; {allowed} more writes allowed now",
     )
-    ctx.metrics.plan(request.operation, "limited")
+    ctx.metrics.plan(operation, "limited")
     await ctx.reply.ephemeral(build_plan_limited(count, allowed, limit.per_user, limit.window))
-    return True
 
 
 def selection_servers(plan_id: str, selection: Selection, options: PlanOptions) -> list[PlanServer]:
@@ -94,12 +98,12 @@ def selection_servers(plan_id: str, selection: Selection, options: PlanOptions) 
     ]
 
 
-async def _store(
-    ctx: RequestContext, request: Request, options: PlanOptions, selection: Selection
-) -> tuple[Plan, list[PlanServer]]:
-    """The plan in state `preview`, its servers frozen; recorded as asked for."""
+def new_plan(
+    ctx: RequestContext, request: Request, options: PlanOptions, *, response_url: str | None
+) -> Plan:
+    """A new plan of `request` by the caller, in state `preview`."""
     caller, at = ctx.caller, ctx.clock()
-    plan = Plan(
+    return Plan(
         id=new_id(),
         user_id=caller.user_id,
         channel_id=caller.channel_id,
@@ -110,9 +114,16 @@ async def _store(
         state="preview",
         created_at=at,
         updated_at=at,
-        response_url=caller.response_url,
+        response_url=response_url,
         request_id=ctx.request_id,
     )
+
+
+async def _store(
+    ctx: RequestContext, request: Request, options: PlanOptions, selection: Selection
+) -> tuple[Plan, list[PlanServer]]:
+    """The plan in state `preview`, its servers frozen; recorded as asked for."""
+    plan = new_plan(ctx, request, options, response_url=ctx.caller.response_url)
     servers = selection_servers(plan.id, selection, options)
     await ctx.store.add_plan(plan, servers)
     await ctx.audit(

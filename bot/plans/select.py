@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.directory import FleetRow
-from bot.flow.gate import Access, Denied, Gate
+from bot.flow.gate import Access, Gate
+from bot.flow.pipeline import may_at_all
 from bot.operations.change import Request
 from bot.plans.left_out import LeftOut, Named
 from bot.policy import ApprovalRule
 from bot.resolve import BadReference, NotFound, parse_reference, resolve_server
+from bot.slack.blocks.plan_preview import build_no_match
 from bot.vps.models import ServerStatus
 
 _KNOWN = frozenset(s.value for s in ServerStatus)
@@ -64,6 +67,21 @@ async def select(ctx: RequestContext, gate: Gate, request: Request) -> Selection
         for row in sorted(matched, key=lambda r: (r.name.casefold(), r.id)):
             chosen.setdefault(row.id, row)
     return await _authorized(ctx, gate, request, list(chosen.values()), left)
+
+
+async def select_allowed(
+    ctx: RequestContext, gate: Gate, request: Request, label: str
+) -> Selection | None:
+    """May the member do this here at all, then `select`; None once they have been answered
+    (refused, or no server matched)."""
+    if await may_at_all(ctx, gate, request.declared.policy_action, label) is None:
+        return None
+    selection = await select(ctx, gate, request)
+    if not selection.servers:
+        ctx.tally.outcome = "not_found"
+        await ctx.reply.ephemeral(build_no_match(label, selection.left_out))
+        return None
+    return selection
 
 
 async def _authorized(

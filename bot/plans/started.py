@@ -10,11 +10,10 @@ from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
 from bot.operations.change import Request
 from bot.plans import PlanOptions
-from bot.plans.preview import plan_detail, selection_servers
+from bot.plans.preview import new_plan, plan_detail, selection_servers
 from bot.plans.select import Selection
 from bot.state import AuditOutcome
 from bot.state.plans import Plan, PlanServer
-from bot.state.records import new_id
 from bot.words import counted
 
 
@@ -33,20 +32,7 @@ async def start_plan(
     """Store the plan of `selection` and move it to `running`, charging one write per server
     (`why` names what started it, in the audit)."""
     options = request.plan or PlanOptions()
-    caller, at = ctx.caller, ctx.clock()
-    plan = Plan(
-        id=new_id(),
-        user_id=caller.user_id,
-        channel_id=caller.channel_id,
-        channel_name=caller.channel_name or "",
-        operation=request.operation,
-        request=request.model_dump(mode="json", exclude_none=True),
-        options=options.dump(),
-        state="preview",
-        created_at=at,
-        updated_at=at,
-        request_id=ctx.request_id,
-    )
+    caller, plan = ctx.caller, new_plan(ctx, request, options, response_url=None)
     servers = selection_servers(plan.id, selection, options)
     count = len(servers)
     await ctx.store.add_plan(plan, servers)

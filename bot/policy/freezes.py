@@ -34,7 +34,7 @@ _WEEKLY_KEYS = ("days", "start", "end", "timezone")
 _SPANNING_KEYS = ("start", "end", "timezone")  # start and end name their days: "fri 16:00"
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 # Files in the zone database that are not zones: the machine's own zone, a template.
-_NOT_ZONES = frozenset({"localtime", "posixrules"})
+NOT_ZONES = frozenset({"localtime", "posixrules"})
 _ISO_EXAMPLE = "2026-12-24T00:00:00+01:00"
 # YAML reads an unquoted 22:00 as a base-60 number and a date-time as a timestamp: take the text.
 _TEXT_TAGS = frozenset({STR_TAG, "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"})
@@ -234,16 +234,16 @@ def _minutes(reader: NodeReader, node: yaml.Node, key: str, text: str) -> int:
 
 def _timezone(reader: NodeReader, node: yaml.Node) -> str:
     name = reader.string(node, "timezone")
-    if not _is_zone(name):
-        close = difflib.get_close_matches(name, zoneinfo.available_timezones() - _NOT_ZONES, n=1)
+    if not is_zone(name):
+        close = difflib.get_close_matches(name, zoneinfo.available_timezones() - NOT_ZONES, n=1)
         hint = f"; did you mean {close[0]}?" if close else " (an IANA name like Europe/Rome or UTC)"
         reader.fail(node, f"unknown time zone {quote(name)}{hint}")
     return name
 
 
-def _is_zone(name: str) -> bool:
+def is_zone(name: str) -> bool:
     """Return whether zoneinfo knows `name` as a time zone (from the system or tzdata)."""
-    if name in _NOT_ZONES:
+    if name in NOT_ZONES:
         return False
     try:
         zoneinfo.ZoneInfo(name)

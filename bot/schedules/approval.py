@@ -11,60 +11,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from functools import partial
 
-from bot.flow.approval_notices import approvers_of, lost, view_of
-from bot.flow.approval_requests import MAX_PENDING
-from bot.flow.approvals import Choice, _ask_reason, _show
-from bot.flow.caller import Caller
+from bot.flow.approval_requests import open_for_many, post_request
+from bot.flow.approvals import Choice
+from bot.flow.approvals_many import decide_many
 from bot.flow.context import RequestContext
 from bot.flow.gate import Gate
 from bot.policy import ApprovalRule
-from bot.schedules.views import approval_needed, schedule_of, servers_of
-from bot.slack.blocks import build_denial
-from bot.slack.blocks.approvals import build_approval_request, build_sent_for_approval
+from bot.schedules.views import approval_needed, may_decide_schedule, schedule_of, servers_of
 from bot.slack.blocks.notes import build_note
-from bot.state import AuditOutcome, OpenOutcome, StateStoreError
-from bot.state.records import Approval, ApprovalState
+from bot.state import OpenOutcome
+from bot.state.records import Approval
 from bot.state.schedules import Schedule
 
 logger = logging.getLogger(__name__)
 
 FIRST_SERVERS = 5
-_SELF = "You asked for this yourself; someone else has to approve it."
 
 
 async def request_schedule_approval(
     ctx: RequestContext, schedule: Schedule, servers: Sequence[tuple[int, str]], rule: ApprovalRule
 ) -> None:
     """Record and store the request, post it to the ops channel, tell the requester."""
-    caller, count = ctx.caller, len(servers)
+    count = len(servers)
     first = [name for _, name in servers[:FIRST_SERVERS]]
     more = f" and {count - len(first)} more" if count > len(first) else ""
     shown = f"{', '.join(first)}{more}"
-    await ctx.audit(
-        schedule.operation,
-        AuditOutcome.REQUESTED,
-        server_name=shown[:200],
-        detail=f"schedule {schedule.id}",
-        must=True,
-    )
-    opened = await ctx.store.open_approval(
-        per_user=None,  # a schedule's writes are counted at each run
-        window=0.0,
-        max_pending=MAX_PENDING,
-        requester_id=caller.user_id,
-        channel_id=schedule.channel_id,
-        channel_name=schedule.channel_name,
-        action=rule.action,
-        word=schedule.operation,
-        server_id=servers[0][0] if count == 1 else None,
-        server_name=shown[:500],
-        params={"schedule": schedule.id, "count": count, "command": schedule.command},
-        response_url=caller.response_url,
-        ttl_seconds=rule.ttl,
-        request_id=ctx.request_id,
-    )
+    params = {"schedule": schedule.id, "count": count, "command": schedule.command}
+    about, server_id = f"schedule {schedule.id}", servers[0][0] if count == 1 else None
+    opened = await open_for_many(ctx, schedule, rule, about, shown, params, server_id=server_id)
     if opened.outcome is not OpenOutcome.OPENED or opened.approval is None:
         await ctx.store.move_schedule(schedule.id, "refused", expect=("approval",))
         await ctx.reply.ephemeral(
@@ -78,17 +54,7 @@ async def request_schedule_approval(
     await ctx.store.move_schedule(
         schedule.id, "approval", expect=("approval",), approval_id=approval.id
     )
-    view = view_of(approval, approvers_of(rule, besides=caller.user_id))
-    notifier = ctx.effects.ops
-    ts = await notifier.post(build_approval_request(view, datetime.fromtimestamp(ctx.clock(), UTC)))
-    if ts is not None and notifier.channel:
-        try:
-            await ctx.store.set_approval_message(approval.id, notifier.channel, ts)
-        except StateStoreError:
-            logger.exception("could not remember where approval %s was posted", approval.id)
-    await ctx.reply.ephemeral(
-        build_sent_for_approval(view, posted=ts is not None, command=ctx.command)
-    )
+    await post_request(ctx, approval, rule)
 
 
 async def decide_schedule(
@@ -100,56 +66,13 @@ async def decide_schedule(
     if schedule is None:
         await ctx.reply.ephemeral(build_note("This approval request is damaged."))
         return
-    servers = servers_of(schedule)
-    own = ctx.caller.user_id == approval.requester_id
-    if own and choice.approve:
-        await ctx.reply.ephemeral(build_denial(_SELF))
-        return
-    rule = approval_needed(gate, approval.action, servers)
-    if not own and (
-        rule is None
-        or not all([await gate.may_approve(ctx.caller, rule, name) for _, name in servers])
-    ):
-        who = approvers_of(rule, besides=approval.requester_id) if rule is not None else ""
-        text = f"You may not decide this. It may be approved {who}." if who else _SELF
-        await ctx.reply.ephemeral(build_denial(text))
-        return
-    open_now = approval.state is ApprovalState.PENDING and approval.expires_at > ctx.clock()
-    if not choice.approve and not own and choice.ask_reason and open_now:
-        await _ask_reason(ctx, approval)
-        return
-    if own:
-        result = await ctx.store.withdraw_approval(approval.id, approval.requester_id)
-    else:
-        result = await ctx.store.decide_approval(
-            approval.id, ctx.caller.user_id, approve=choice.approve
-        )
-    if not result.ok or result.approval is None:
-        await lost(ctx, result)
-        if result.approval is not None and result.approval.state is ApprovalState.EXPIRED:
-            await settle_schedule(ctx, schedule.id, "expired")
-        return
-    outcome = "approved" if choice.approve else "withdrawn" if own else "rejected"
-    requester = Caller(
-        user_id=approval.requester_id,
-        channel_id=approval.channel_id,
-        channel_name=approval.channel_name or None,
-        response_url=approval.response_url,
-    )
-    detail = f"schedule {schedule.id}, requested by {requester.user_id}"
-    if choice.reason and outcome == "rejected":
-        detail += f"; reason: {choice.reason}"
-    decided = AuditOutcome.APPROVED if outcome == "approved" else AuditOutcome.REJECTED
-    await ctx.audit(
-        approval.word,
-        decided,
-        server_name=approval.server_name[:200],
-        detail=detail,
-        must=outcome == "approved",
-    )
-    await settle_schedule(ctx, schedule.id, outcome)
-    reason = choice.reason if outcome == "rejected" else ""
-    await _show(ctx, result.approval, requester, outcome, "", reason)
+    found, rule = schedule, approval_needed(gate, approval.action, servers_of(schedule))
+    may = partial(may_decide_schedule, gate, ctx.caller, approval, schedule)
+
+    async def settle(_: Approval, outcome: str) -> None:
+        await settle_schedule(ctx, found.id, outcome)
+
+    await decide_many(ctx, approval, choice, f"schedule {schedule.id}", rule, may, settle)
 
 
 async def settle_schedule(ctx: RequestContext, schedule_id: str, outcome: str) -> None:

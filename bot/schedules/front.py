@@ -9,27 +9,27 @@ once, from any replica. A freeze on now does not refuse a schedule: its runs are
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from bot.commands import values as cmd
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded
+from bot.flow.denied import Denied
 from bot.flow.forms import ScheduleFormState
-from bot.flow.gate import Denied, Gate
+from bot.flow.gate import Gate
 from bot.flow.pipeline import deny, labelled, may_at_all, resolve
+from bot.flow.previews import answered, open_preview
 from bot.operations.change import Request
 from bot.plans.preview import COUNT_ABOVE
-from bot.plans.select import select
+from bot.plans.select import select_allowed
 from bot.policy import ApprovalRule
 from bot.resolve import parse_reference
 from bot.schedules.approval import request_schedule_approval
 from bot.schedules.views import approval_needed, servers_of, view_of
 from bot.schedules.when import WhenError, dump_when, next_run, parse_when
 from bot.slack.blocks import build_error, build_prompt_outcome
-from bot.slack.blocks.core import code_of, user_mention
+from bot.slack.blocks.core import code_of
 from bot.slack.blocks.notes import build_note
-from bot.slack.blocks.plan_preview import build_no_match
 from bot.slack.blocks.schedules import (
     build_schedule_preview,
     build_schedule_typed_modal,
@@ -40,8 +40,6 @@ from bot.slack.text import as_shown
 from bot.state import AuditOutcome
 from bot.state.records import new_id
 from bot.state.schedules import Schedule
-
-logger = logging.getLogger(__name__)
 
 _GONE = "This schedule no longer exists; nothing was done. Run the command again."
 _NOT_CONFIRMED = "Not scheduled: you may no longer do this here."
@@ -63,13 +61,8 @@ async def ask_schedule(
     action = request.declared.policy_action
     servers: list[tuple[int, str]]
     if request.selector is not None:
-        label = request.selector.describe()
-        if await may_at_all(ctx, gate, action, label) is None:
-            return
-        selection = await select(ctx, gate, request)
-        if not selection.servers:
-            ctx.tally.outcome = "not_found"
-            await ctx.reply.ephemeral(build_no_match(label, selection.left_out))
+        selection = await select_allowed(ctx, gate, request, request.selector.describe())
+        if selection is None:
             return
         servers = [(row.id, row.name) for row in selection.servers]
     else:
@@ -216,34 +209,16 @@ async def discard_schedule(ctx: RequestContext, schedule_id: str) -> None:
 
 async def _open(ctx: RequestContext, schedule_id: str) -> Schedule | None:
     """The caller's own schedule in preview; None when there is nothing to do (said why)."""
-    schedule = await ctx.store.get_schedule(schedule_id[:100])
-    if schedule is None:
-        await ctx.reply.replace(build_prompt_outcome(_GONE))
-        return None
-    if schedule.user_id != ctx.caller.user_id:
-        who = user_mention(schedule.user_id)
-        await ctx.reply.ephemeral(
-            build_note(f"Only {who}, who asked for it, can answer this.", icon=":lock:")
-        )
-        return None
-    if schedule.state != "preview":
-        await _answered(ctx, schedule.id)
-        return None
-    if ctx.clock() > schedule.created_at + ctx.confirm_ttl:
-        moved = await ctx.store.move_schedule(
+
+    async def expire(schedule: Schedule) -> bool:
+        return await ctx.store.move_schedule(
             schedule.id, "expired", expect=("preview",), now=ctx.clock()
         )
-        if moved:
-            await ctx.audit(
-                schedule.operation, AuditOutcome.EXPIRED, detail=f"schedule {schedule.id}"
-            )
-        await ctx.reply.replace(build_prompt_outcome(_EXPIRED, emoji=":hourglass:"))
-        return None
-    return schedule
+
+    found = await ctx.store.get_schedule(schedule_id[:100])
+    kind, gone, expired = "schedule", _GONE, _EXPIRED
+    return await open_preview(ctx, found, kind=kind, gone=gone, expired=expired, expire=expire)
 
 
 async def _answered(ctx: RequestContext, schedule_id: str) -> None:
-    logger.info("schedule %s was answered already", schedule_id)
-    await ctx.reply.ephemeral(
-        build_note("Already answered; nothing more was done.", icon=":information_source:")
-    )
+    await answered(ctx, "schedule", schedule_id)

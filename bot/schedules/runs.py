@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from bot.flow.caller import Caller
 from bot.flow.context import RequestContext
 from bot.flow.deadline import bounded, deadline
+from bot.flow.denied import Denied
 from bot.flow.execution import refusal, run_write
-from bot.flow.gate import Denied
 from bot.flow.pipeline import deny, labelled, resolve
 from bot.flow.services import Services
 from bot.operations.change import Request

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Literal
 
+from bot.policy.freezes import is_zone
 from bot.policy.model import DAYS
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
 Kind = Literal["at", "in", "every"]
 KINDS: Final = ("at", "in", "every")
 _FULL_DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_NOT_ZONES: Final = frozenset({"", "localtime", "posixrules"})
 _CLOCK: Final = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)(s|sec|m|min|h|d)")
 _UNITS: Final = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -221,13 +221,8 @@ def _day(text: str) -> int:
 
 
 def _is_zone(name: str) -> bool:
-    if name in _NOT_ZONES or ("/" not in name and name.upper() != "UTC"):
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """A zone named in full ("Europe/Paris") or UTC; not a lone word that could be a day."""
+    return ("/" in name or name.upper() == "UTC") and is_zone(name)
 
 
 def dump_when(when: When) -> dict[str, object]:

@@ -150,27 +150,26 @@ class ScheduleStore(StoreCore):
         self, schedule_id: str, run: float, *, now: float | None = None
     ) -> bool:
         """Mark run `run` skipped (True once, while it is still the next run)."""
-        async with self._write() as conn:
-            skipped = await conn.execute(
-                sa.update(s)
-                .where(s.c.id == schedule_id, s.c.next_run == run, s.c.state.in_(LIVE))
-                .where(sa.or_(s.c.skip_run.is_(None), s.c.skip_run != run))
-                .values(skip_run=run, updated_at=self._now(now))
-                .returning(s.c.id)
-            )
-            return skipped.first() is not None
+        return await self._mark_run(schedule_id, run, s.c.skip_run, updated_at=self._now(now))
 
     async def notice_run(self, schedule_id: str, run: float) -> bool:
         """Mark run `run`'s notice posted: True for one caller only."""
+        return await self._mark_run(schedule_id, run, s.c.noticed_run)
+
+    async def _mark_run(
+        self, schedule_id: str, run: float, column: sa.Column[Any], **values: float
+    ) -> bool:
+        """Set `column` to `run` (and `values`) while `run` is the live schedule's next run and
+        `column` is not `run` yet: True for one caller only."""
         async with self._write() as conn:
-            noticed = await conn.execute(
+            marked = await conn.execute(
                 sa.update(s)
                 .where(s.c.id == schedule_id, s.c.next_run == run, s.c.state.in_(LIVE))
-                .where(sa.or_(s.c.noticed_run.is_(None), s.c.noticed_run != run))
-                .values(noticed_run=run)
+                .where(sa.or_(column.is_(None), column != run))
+                .values({column.name: run, **values})
                 .returning(s.c.id)
             )
-            return noticed.first() is not None
+            return marked.first() is not None
 
     async def record_schedule_result(
         self, schedule_id: str, result: str, *, now: float | None = None

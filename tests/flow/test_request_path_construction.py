@@ -29,5 +29,5 @@ def test_the_check_sees_a_listener_imported_in_any_form(tmp_path: Path) -> None:
 
 
 def test_the_listeners_are_subscribed_by_the_composition_root() -> None:
-    assert files_using({"bot.flow.events.tell_requester"}) == {"startup.py"}
-    assert files_using({"bot.flow.events.Events"}) >= {"startup.py", "flow/services.py"}
+    assert files_using({"bot.flow.events.tell_requester"}) == {"background.py"}
+    assert files_using({"bot.flow.events.Events"}) >= {"background.py", "flow/services.py"}

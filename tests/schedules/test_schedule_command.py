@@ -8,7 +8,7 @@ import pytest
 from bot.catalog import load_catalog
 from bot.commands.parser import parse
 from bot.commands.values import ParseError, PlanWrite, Schedule, Schedules, Write
-from bot.slack.wording import parse_error
+from bot.slack.command_wording import parse_error
 
 CATALOG = load_catalog(None)
 

@@ -29,8 +29,8 @@ from bot.flow.requests import (
 )
 from bot.flow.schedule_requests import schedule_confirm_clicked
 from bot.slack import ids
+from bot.slack.command_wording import form_errors
 from bot.slack.listeners.safety import contained
-from bot.slack.wording import form_errors
 
 Form = TypeVar("Form", bound=Opened)
 
