@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.state import open_store
-from slackemu import SlackEmulator
-from tests.e2e.harness import (
-    ACK_WAIT,
-    BOT_TOKEN,
-    POLICY,
-    SECRET,
-    Clock,
-    Harness,
-    add_people,
-    fresh_simulator,
-)
+from tests.e2e.harness import Harness, running
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +28,12 @@ def migrated_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def harness(tmp_path: Path, migrated_state: Path) -> AsyncIterator[Harness]:
-    (tmp_path / "policy.yml").write_text(POLICY)
-    shutil.copyfile(migrated_state, tmp_path / "state.db")
-    clock = Clock()
-    emu = SlackEmulator(signing_secret=SECRET, bot_token=BOT_TOKEN, ack_timeout=ACK_WAIT)
-    await emu.start()
-    add_people(emu)
-    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
-    try:
-        await h.start()
+    async with running(tmp_path, migrated_state) as h:
         yield h
-    finally:
-        await h.stop()
-        await emu.close()
+
+
+@pytest.fixture
+async def socket_harness(tmp_path: Path, migrated_state: Path) -> AsyncIterator[Harness]:
+    """The bot in Socket Mode, its socket connected."""
+    async with running(tmp_path, migrated_state, socket=True) as h:
+        yield h

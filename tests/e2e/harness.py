@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,3 +193,37 @@ def add_people(emu: SlackEmulator) -> None:
     emu.add_channel(GENERAL, "general")
     emu.add_channel(OPS_LOG, "ops-log")
     emu.set_usergroup(ONCALL, [BOB])
+
+
+@asynccontextmanager
+async def running(
+    tmp: Path,
+    migrated: Path,
+    *,
+    socket: bool = False,
+    connected: bool = True,
+    **overrides: object,
+) -> AsyncIterator[Harness]:
+    """The emulator, the simulator and the bot in `tmp`, over HTTP or Socket Mode (connected
+    before this yields, unless not `connected`), with these settings overridden."""
+    (tmp / "policy.yml").write_text(POLICY)
+    shutil.copyfile(migrated, tmp / "state.db")
+    clock = Clock()
+    app_token = APP_TOKEN if socket else None
+    emu = SlackEmulator(
+        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=app_token, ack_timeout=ACK_WAIT
+    )
+    await emu.start()
+    add_people(emu)
+    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp, clock=clock)
+    h.overrides = dict(overrides)
+    if socket:
+        h.overrides |= {"slack_app_token": APP_TOKEN, "slack_signing_secret": None}
+    try:
+        await h.start()
+        if socket and connected:
+            await emu.wait_for_socket()
+        yield h
+    finally:
+        await h.stop()
+        await emu.close()

@@ -25,21 +25,15 @@ from bot import __version__
 from bot.config import StartupError
 from bot.logs import configure_logging
 from bot.state import StateStoreUnavailable
-from slackemu import SlackEmulator
 from slackemu.responses import PATH as RESPONSE_PATH
 from tests.e2e.harness import (
-    ACK_WAIT,
     ALICE,
-    APP_TOKEN,
     BOT_TOKEN,
-    POLICY,
     SECRET,
-    Clock,
     Harness,
-    add_people,
     dump,
     eventually,
-    fresh_simulator,
+    running,
 )
 from tests.e2e.test_crash import free_port
 from tests.state.postgres import PostgresServer, Proxy, postgres_server
@@ -134,26 +128,13 @@ async def test_a_slack_that_cannot_be_reached_is_named_without_its_credentials(
 
 
 @pytest.fixture
-async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(
-        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
-    )
-    await emu.start()
-    add_people(emu)
-    clock = Clock()
-    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
-    h.overrides = {
-        "slack_app_token": APP_TOKEN,
-        "slack_signing_secret": None,
-        "bot_metrics_port": free_port(),
-    }
-    try:
-        await h.start()
+async def socket_harness(tmp_path: Path, migrated_state: Path) -> AsyncIterator[Harness]:
+    """Socket Mode with metrics, not waited for: the test watches it connect."""
+    metrics = free_port()
+    async with running(
+        tmp_path, migrated_state, socket=True, connected=False, bot_metrics_port=metrics
+    ) as h:
         yield h
-    finally:
-        await h.stop()
-        await emu.close()
 
 
 async def test_socket_mode_reports_its_connection_and_readiness(socket_harness: Harness) -> None:

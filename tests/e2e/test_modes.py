@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
 from bot.web import SocketHealth
-from slackemu import SlackEmulator
 from tests.e2e.harness import (
-    ACK_WAIT,
-    APP_TOKEN,
-    BOT_TOKEN,
-    POLICY,
-    SECRET,
-    Clock,
     Harness,
-    add_people,
     dump,
-    fresh_simulator,
 )
 
 
@@ -34,25 +21,6 @@ async def test_http_mode_serves_health(harness: Harness) -> None:
     response = await health(harness)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "mode": "http"}
-
-
-@pytest.fixture
-async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(
-        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
-    )
-    await emu.start()
-    add_people(emu)
-    clock = Clock()
-    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
-    h.overrides = {"slack_app_token": APP_TOKEN, "slack_signing_secret": None}
-    try:
-        await h.start()
-        yield h
-    finally:
-        await h.stop()
-        await emu.close()
 
 
 async def test_socket_mode_runs_commands_and_confirmations(socket_harness: Harness) -> None:

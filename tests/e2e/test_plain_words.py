@@ -5,28 +5,17 @@ click, and then exactly once."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from slackemu import Message, SlackEmulator
+from slackemu import Message
 from slackemu.signing import Signing, signed_headers
 from tests.e2e.harness import (
-    ACK_WAIT,
     ALICE,
-    APP_TOKEN,
     BOB,
-    BOT_TOKEN,
     GENERAL,
     OPS,
-    POLICY,
     SECRET,
-    Clock,
     Harness,
-    add_people,
     dump,
-    fresh_simulator,
 )
 
 DM = "D" + ALICE[1:]
@@ -138,26 +127,6 @@ async def test_untrusted_words_never_ping_or_link(harness: Harness) -> None:
         shown = message.text + str(message.blocks)
         assert "<!channel>" not in shown
         assert "<https://" not in shown
-
-
-@pytest.fixture
-async def socket_harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(
-        signing_secret=SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN, ack_timeout=ACK_WAIT
-    )
-    await emu.start()
-    add_people(emu)
-    clock = Clock()
-    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
-    h.overrides = {"slack_app_token": APP_TOKEN, "slack_signing_secret": None}
-    try:
-        await h.start()
-        await emu.wait_for_socket()
-        yield h
-    finally:
-        await h.stop()
-        await emu.close()
 
 
 async def test_words_arrive_over_socket_mode_too(socket_harness: Harness) -> None:

@@ -11,21 +11,14 @@ import pytest
 
 from bot.slack import ids
 from bot.state.plans import PlanServer
-from slackemu import Message, SlackEmulator
+from slackemu import Message
 from tests.e2e.harness import (
-    ACK_WAIT,
     ALICE,
-    APP_TOKEN,
-    BOT_TOKEN,
     OPS,
-    POLICY,
-    SECRET,
-    Clock,
     Harness,
-    add_people,
     dump,
     eventually,
-    fresh_simulator,
+    running,
 )
 from tests.e2e.plans import WORKERS, called
 from tests.e2e.replicas import Cluster
@@ -36,31 +29,15 @@ REBOOT = 10.0
 
 
 @pytest.fixture(params=["http", "socket"])
-async def typed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+async def typed(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_state: Path
+) -> AsyncIterator[Harness]:
     """The bot over HTTP or Socket Mode, driving plans in short rounds."""
     socket = request.param == "socket"
-    (tmp_path / "policy.yml").write_text(POLICY)
-    emu = SlackEmulator(
-        signing_secret=SECRET,
-        bot_token=BOT_TOKEN,
-        app_token=APP_TOKEN if socket else None,
-        ack_timeout=ACK_WAIT,
-    )
-    await emu.start()
-    add_people(emu)
-    clock = Clock()
-    h = Harness(emu=emu, sim=fresh_simulator(clock), tmp=tmp_path, clock=clock)
-    h.overrides = {"bot_watch_interval_seconds": 0.02}
-    if socket:
-        h.overrides |= {"slack_app_token": APP_TOKEN, "slack_signing_secret": None}
-    try:
-        await h.start()
-        if socket:
-            await emu.wait_for_socket()
+    async with running(
+        tmp_path, migrated_state, socket=socket, bot_watch_interval_seconds=0.02
+    ) as h:
         yield h
-    finally:
-        await h.stop()
-        await emu.close()
 
 
 async def servers_of_the_plan(h: Harness) -> list[PlanServer]:
