@@ -44,6 +44,26 @@ def free_port() -> int:
             return port
 
 
+def bot_env(emu: SlackEmulator, vps_url: str, vps_token: str, port: int) -> dict[str, str]:
+    """The environment of a `vpsbot run` process (HTTP mode on `port`) against the emulator and
+    the simulator, with none of this machine's own SLACK_/VPS_/BOT_ settings."""
+    own = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))}
+    return {
+        **own,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": emu.api_url,
+        "VPS_API_URL": vps_url,
+        "VPS_API_TOKEN": vps_token,
+        "BOT_OPS_CHANNEL": OPS_LOG,
+        "BOT_WATCH_INTERVAL_SECONDS": "0.05",
+        "BOT_MONITOR_INTERVAL_SECONDS": "0",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "BOT_METRICS_PORT": "0",
+    }
+
+
 async def serving(
     port: int, proc: asyncio.subprocess.Process | None = None, within: float = 60.0
 ) -> None:
@@ -77,20 +97,7 @@ async def test_a_killed_bot_reports_the_server_after_restart(tmp_path: Path) -> 
     ) as emu:
         add_people(emu)
         port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VPS_", "BOT_"))},
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": emu.api_url,
-            "VPS_API_URL": running.url,
-            "VPS_API_TOKEN": sim.token,
-            "BOT_OPS_CHANNEL": OPS_LOG,
-            "BOT_WATCH_INTERVAL_SECONDS": "0.05",
-            "BOT_MONITOR_INTERVAL_SECONDS": "0",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "BOT_METRICS_PORT": "0",
-        }
+        env = bot_env(emu, running.url, sim.token, port)
 
         async def start() -> asyncio.subprocess.Process:
             proc = await asyncio.create_subprocess_exec(

@@ -5,7 +5,6 @@ requester and the ops channel done or not done — and never sends the call agai
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -31,7 +30,7 @@ from tests.e2e.harness import (
     dump,
     fresh_simulator,
 )
-from tests.e2e.test_crash import free_port, serving
+from tests.e2e.test_crash import bot_env, free_port, serving
 from tests.e2e.test_notifications import restart_with
 from vpssim.simulator import Simulator, start_simulator
 
@@ -75,24 +74,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[SlackEmulator, Simulator,
         ) as emu:
             add_people(emu)
             port = free_port()
-            env = {
-                **{
-                    k: v
-                    for k, v in os.environ.items()
-                    if not k.startswith(("SLACK_", "VPS_", "BOT_"))
-                },
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": emu.api_url,
-                "VPS_API_URL": running.url,
-                "VPS_API_TOKEN": sim.token,
-                "BOT_OPS_CHANNEL": OPS_LOG,
-                "BOT_WATCH_INTERVAL_SECONDS": "0.05",
-                "BOT_MONITOR_INTERVAL_SECONDS": "0",
-                "HOST": "127.0.0.1",
-                "PORT": str(port),
-                "BOT_METRICS_PORT": "0",
-            }
+            env = bot_env(emu, running.url, sim.token, port)
             yield emu, sim, clock, Bots(emu, env, tmp_path, port)
     finally:
         await running.close()
