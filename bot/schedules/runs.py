@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 NOTICE_AHEAD = 15 * 60.0
 """Seconds before a run that the ops channel hears of it."""
 LATE = 10 * 60.0
+INTERRUPTED_AFTER = 300.0
+"""Seconds after which a run claimed and never recorded is reported interrupted (a run
+itself takes at most a request's deadline)."""
 """A run found later than this after its time (no replica was up) is reported missed."""
 
 
@@ -64,9 +67,12 @@ class ScheduleRunner:
         self._services = services
 
     async def round(self) -> None:
-        """Post the notices that are due, then run the runs that are."""
+        """Post the notices that are due, then run the runs that are; report the runs whose
+        replica stopped while running them."""
         services = self._services
         now = services.clock()
+        for schedule in await services.store.interrupted_runs(before=now - INTERRUPTED_AFTER):
+            await self._interrupted(schedule)
         for schedule in await services.store.due_schedules(within=NOTICE_AHEAD, now=now):
             run = schedule.next_run
             if run is None:
@@ -88,6 +94,18 @@ class ScheduleRunner:
                 continue  # another replica took it
             # A Skip this run clicked since the round read the schedule holds.
             await self._run(replace(schedule, skip_run=claimed.skip_run), run, now)
+
+    async def _interrupted(self, schedule: Schedule) -> None:
+        """A run claimed by a replica that stopped before it said what it did: told once."""
+        why = "interrupted: the replica running it stopped; /vps audit shows what was done"
+        if not await self._services.store.record_schedule_result(schedule.id, why, started=True):
+            return  # another replica told it
+        ctx = self._services.context(self._requester(schedule))
+        await ctx.audit(
+            schedule.operation, AuditOutcome.FAILED, detail=f"schedule {schedule.id}: {why}"
+        )
+        self._services.metrics.schedule("failed")
+        await self._report(ctx, schedule, RunResult("failed", why))
 
     async def _notice(self, schedule: Schedule, run: float, now: float) -> None:
         services = self._services

@@ -19,6 +19,8 @@ from bot.state.core import StoreCore
 from bot.state.tables import schedules as s
 
 LIVE = ("approval", "active")
+STARTED = "started"
+"""A run claimed and not yet recorded: its replica is running it (or stopped while it did)."""
 """The states of a schedule that may still run."""
 
 
@@ -111,7 +113,7 @@ class ScheduleStore(StoreCore):
         clicked before the claim shows in it) for one caller only, when its next run is still
         `run`; None for the others. The next run becomes `following` (None: the schedule has
         ended)."""
-        values: dict[str, Any] = {"next_run": following, "last_run": run}
+        values: dict[str, Any] = {"next_run": following, "last_run": run, "last_result": STARTED}
         values["updated_at"] = self._now(now)
         if following is None:
             values["state"] = "ended"
@@ -172,12 +174,23 @@ class ScheduleStore(StoreCore):
             return marked.first() is not None
 
     async def record_schedule_result(
-        self, schedule_id: str, result: str, *, now: float | None = None
-    ) -> None:
-        """Keep what the latest run did (`/vps schedules` shows it)."""
+        self, schedule_id: str, result: str, *, now: float | None = None, started: bool = False
+    ) -> bool:
+        """Keep what the latest run did (`/vps schedules` shows it); with `started`, only if
+        that run is still recorded as started and no more (True once)."""
+        update = sa.update(s).where(s.c.id == schedule_id)
+        if started:
+            update = update.where(s.c.last_result == STARTED)
         async with self._write() as conn:
-            await conn.execute(
-                sa.update(s)
-                .where(s.c.id == schedule_id)
-                .values(last_result=result, updated_at=self._now(now))
+            done = await conn.execute(
+                update.values(last_result=result, updated_at=self._now(now)).returning(s.c.id)
             )
+            return done.first() is not None
+
+    async def interrupted_runs(self, *, before: float) -> list[Schedule]:
+        """Schedules whose latest run was claimed (started) before `before` and never recorded
+        its result: the replica running it stopped in between."""
+        query = sa.select(*_COLUMNS).where(s.c.last_result == STARTED, s.c.updated_at <= before)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_row(row) for row in rows]

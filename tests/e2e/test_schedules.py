@@ -98,6 +98,28 @@ async def test_a_schedule_in_a_few_seconds_runs_once_and_reports(harness: Harnes
     assert runs(harness, "ran") == 1
 
 
+async def test_a_run_whose_replica_stopped_mid_run_is_reported_interrupted(
+    harness: Harness,
+) -> None:
+    await scheduled(harness, "/vps schedule reboot web-server-01 in 1h", button="Schedule reboot")
+    schedule = await only(harness)
+    assert schedule.next_run is not None
+    store = harness.bot.services.store  # type: ignore[union-attr]
+    # Another replica claimed the run at its time and stopped before saying what it did.
+    harness.clock.now = schedule.next_run
+    assert await store.claim_run(schedule.id, schedule.next_run, None) is not None
+    await another_round(harness)
+    assert not [m for m in harness.emu.messages(OPS) if "interrupted" in dump(m)]  # not yet
+    harness.clock.now += 301
+    await another_round(harness)
+    await another_round(harness)  # a second replica's round: told once
+    said = [m for m in harness.emu.messages(OPS) if "interrupted" in dump(m)]
+    assert len(said) == 1
+    assert "/vps audit" in dump(said[0])
+    assert reboots(harness) == []
+    assert "interrupted" in (await store.get_schedule(schedule.id)).last_result  # type: ignore[union-attr]
+
+
 # The shared clock starts at 2027-01-15 08:00 UTC (a Friday).
 NINE = 1_800_000_000.0 + 3600
 
