@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.operations import find
+from bot.slack.blocks import Message, build_result
+from bot.slack.text import escape
 from bot.state import StateStore
 from bot.state.records import ApprovalState, AuditOutcome, ConfirmationState
 from bot.vps import VPSError
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from bot.flow.directory import ServerDirectory
     from bot.flow.steps import Waiting
 
-__all__ = ["Ran", "news"]
+__all__ = ["Ran", "failure", "news"]
 
 _RAN = (AuditOutcome.EXECUTED, AuditOutcome.FAILED)
 AUDIT_LOOKBACK = 20
@@ -91,8 +93,18 @@ async def _ran(store: StateStore, directory: ServerDirectory, waiting: Waiting) 
         if entry.time < waiting.since:
             break  # newest first: the rest came before the step
         if entry.action == waiting.operation and entry.outcome in _RAN:
-            failed = entry.outcome is AuditOutcome.FAILED
-            return Ran(server_id, (entry.detail or "The change failed.") if failed else None)
+            if entry.outcome is AuditOutcome.EXECUTED:
+                return Ran(server_id)
+            told = build_result(  # what the requester read where it ran
+                ok=False,
+                action=entry.action,
+                server_name=entry.server_name,
+                server_id=server_id,
+                user_id=entry.user_id,
+                channel_id=entry.channel_id,
+                detail=entry.detail,
+            )
+            return Ran(server_id, failure(told, entry.detail))
     declared = find(waiting.operation)
     leads_to = declared.leads_to if declared is not None else None
     if leads_to is None or waiting.before in (None, leads_to):
@@ -102,3 +114,9 @@ async def _ran(store: StateStore, directory: ServerDirectory, waiting: Waiting) 
     except VPSError:
         return None
     return Ran(server_id) if server.status == leads_to else None
+
+
+def failure(told: Message, detail: str) -> str:
+    """Why a change failed at the API: the result its requester read, and the API's own words
+    (untrusted: made inert), which the result shows only in its blocks."""
+    return f"{told.text}: {escape(detail)}" if detail else told.text

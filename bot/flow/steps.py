@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.flow.reply import Reply
-from bot.flow.step_news import Ran, news
+from bot.flow.step_news import Ran, failure, news
 from bot.operations import Operation, find
 from bot.slack import ids
 from bot.slack.blocks import Message
@@ -211,7 +211,7 @@ class WorkflowSteps:
     async def finish(self, call: StepCall, event: OperationDone) -> None:
         """The change ran: complete once the server is steady, or fail with its error."""
         if not event.outcome.ok:
-            await self.fail(call, event.message.text)
+            await self.fail(call, failure(event.message, event.outcome.detail))
             return
         after = event.after
         # The call's answer says where the server is going ("stopping"), as the follow-up

@@ -65,6 +65,21 @@ async def test_a_step_confirmed_on_another_replica_completes_with_the_status(
     assert len(cluster.api_calls("POST", "/reboot/")) == 1
 
 
+async def test_a_step_that_fails_at_the_api_on_another_replica_fails_with_its_reason(
+    cluster: Cluster,
+) -> None:
+    cluster.sim.inject_failure(
+        409, method="POST", path_suffix="/reboot/", body={"detail": "Server is locked for backup"}
+    )
+    execution, prompt = await step_prompted_on_one_replica(cluster, "reboot_server")
+    assert (await cluster.emu.click(prompt, text="Reboot web-server-01", user=ALICE)).ok
+    await ended(cluster, execution)
+    assert execution.state == "failed"
+    assert "locked for backup" in (execution.error or "")
+    assert "web-server-01" in (execution.error or "")
+    assert len(cluster.api_calls("POST", "/reboot/")) == 1  # never sent twice
+
+
 async def test_a_step_cancelled_on_another_replica_fails_saying_so(cluster: Cluster) -> None:
     execution, prompt = await step_prompted_on_one_replica(cluster, "stop_server")
     assert (await cluster.emu.click(prompt, text="Cancel", user=ALICE)).ok
