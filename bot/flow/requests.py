@@ -130,8 +130,9 @@ async def step_executed(services: Services, call: StepCall) -> None:
     if outcome in {"executed", "prompted", "requested"} or waiting.done.done():
         approval = max((r.ttl for r in services.gate.approval_rules(op.policy_action)), default=0)
         patience = services.settings.bot_confirm_ttl_seconds + approval + 60
-        server_id = ctx.tally.server.id if ctx.tally.server is not None else None
-        steps.wait(waiting, reply.confirmation_id, server_id, patience=patience)
+        found = ctx.tally.server
+        server_id, before = (found.id, found.status) if found is not None else (None, None)
+        steps.wait(waiting, reply.confirmation_id, server_id, patience=patience, before=before)
         return
     steps.forget(waiting)
     await steps.fail(call, reply.told.text if reply.told else "Not done.")

@@ -12,6 +12,8 @@ confirmation prompt included. The step then waits (`WorkflowSteps`) for what dec
     anything else (denied, frozen, limited, not found, failed) → completeError with what the
     person was told
 
+The click may reach another replica: the change then runs there, and the step learns of it
+from the shared store at each poll (`bot.flow.step_news`), as if it had heard the event.
 Waiting steps live in this process: a restart forgets them (the change itself is not lost; the
 workflow's step then fails when Slack times it out).
 """
@@ -25,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.flow.reply import Reply
+from bot.flow.step_news import Ran, failure, news
 from bot.operations import Operation, find
 from bot.slack import ids
 from bot.slack.blocks import Message
 from bot.slack.web import SlackWeb
 from bot.state import StateStore
-from bot.state.records import ApprovalState, ConfirmationState
 from bot.vps import Server, VPSError
 
 if TYPE_CHECKING:
@@ -115,6 +117,7 @@ class Waiting:
     since: float
     server_id: int | None = None
     patience: float = 0.0  # seconds from `since` it may wait for a person
+    before: str | None = None  # the server's status when the step was asked
     done: asyncio.Future[OperationDone] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -158,10 +161,11 @@ class WorkflowSteps:
         server_id: int | None,
         *,
         patience: float,
+        before: str | None = None,
     ) -> None:
         """Wait, in the background, for the change to run (or be refused) and settle; a
         person has `patience` seconds to confirm and approve."""
-        waiting.server_id, waiting.patience = server_id, patience
+        waiting.server_id, waiting.patience, waiting.before = server_id, patience, before
         task = asyncio.create_task(self._settle(waiting, confirmation_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -176,6 +180,8 @@ class WorkflowSteps:
             event = await self._decided(waiting, confirmation_id)
             if isinstance(event, str):
                 await self.fail(waiting.call, event)
+            elif isinstance(event, Ran):
+                await self.ran_elsewhere(waiting, event)
             else:
                 await self.finish(waiting.call, event)
         except Exception:
@@ -184,55 +190,47 @@ class WorkflowSteps:
         finally:
             self.forget(waiting)
 
-    async def _decided(self, waiting: Waiting, confirmation_id: str | None) -> OperationDone | str:
-        """The change once it has run, or why it never will (a cancel, a rejection, expiry)."""
+    async def _decided(
+        self, waiting: Waiting, confirmation_id: str | None
+    ) -> OperationDone | Ran | str:
+        """The change once it has run (heard here, or read from the shared store: whichever
+        comes first decides, once), or why it never will (a cancel, a rejection, expiry)."""
         while True:
             try:
                 return await asyncio.wait_for(asyncio.shield(waiting.done), self.interval)
             except TimeoutError:
                 pass
-            why = await self._why_not(waiting, confirmation_id)
-            if why is not None:
-                return why
+            told = await news(self.store, self.directory, waiting, confirmation_id, self.clock())
+            if waiting.done.done():
+                return waiting.done.result()  # heard while reading: the event says more
+            if told is not None:
+                return told
             if self.clock() > waiting.since + waiting.patience:
                 return "Not done: nobody confirmed or approved it in time."
-
-    async def _why_not(self, waiting: Waiting, confirmation_id: str | None) -> str | None:
-        now = self.clock()
-        if confirmation_id is not None:
-            pending = await self.store.get_confirmation(confirmation_id)
-            if pending is None or pending.state is ConfirmationState.CANCELLED:
-                return "Cancelled by the person it acts for; nothing was done."
-            if pending.state is ConfirmationState.EXPIRED or (
-                pending.state is ConfirmationState.PENDING and now >= pending.expires_at
-            ):
-                return "The confirmation expired; nothing was done."
-            if pending.state is ConfirmationState.PENDING:
-                return None
-        for approval in await self.store.list_approvals(pending_only=False):
-            if (
-                approval.requester_id == waiting.call.user_id
-                and approval.word == waiting.operation
-                and approval.server_id == waiting.server_id
-                and approval.created_at >= waiting.since - 1
-            ):
-                if approval.state is ApprovalState.REJECTED:
-                    return f"Rejected by <@{approval.decided_by}>; nothing was done."
-                if approval.state is ApprovalState.EXPIRED or (
-                    approval.state is ApprovalState.PENDING and now >= approval.expires_at
-                ):
-                    return "The approval request expired; nothing was done."
-        return None
 
     async def finish(self, call: StepCall, event: OperationDone) -> None:
         """The change ran: complete once the server is steady, or fail with its error."""
         if not event.outcome.ok:
-            await self.fail(call, event.message.text)
+            await self.fail(call, failure(event.message, event.outcome.detail))
             return
         after = event.after
         # The call's answer says where the server is going ("stopping"), as the follow-up
         # reads it; the server it returned may still show where it was.
         server = after.model_copy(update={"status": event.outcome.status or after.status})
+        await self._steady(call, server, event.change.declared.leads_to)
+
+    async def ran_elsewhere(self, waiting: Waiting, ran: Ran) -> None:
+        """The change ran on another replica: complete as `finish` would, from the server."""
+        if ran.failed is not None:
+            await self.fail(waiting.call, ran.failed)
+            return
+        declared = find(waiting.operation)
+        server = await self.directory.get(ran.server_id)
+        await self._steady(waiting.call, server, declared.leads_to if declared else None)
+
+    async def _steady(self, call: StepCall, server: Server, leads_to: str | None) -> None:
+        """Follow the server to its steady state: complete there, or fail if it is not
+        where the operation leads."""
         deadline = self.clock() + STEADY_WITHIN
         while not server.is_steady and self.clock() < deadline:
             await asyncio.sleep(self.interval)
@@ -240,7 +238,6 @@ class WorkflowSteps:
                 server = await self.directory.get(server.id)
             except VPSError as exc:
                 logger.warning("workflow step: reading %s: %s", server.name, exc)
-        leads_to = event.change.declared.leads_to
         if server.status != leads_to:
             await self.fail(call, f"{server.name} is {server.status}, not {leads_to}.")
             return

@@ -150,3 +150,18 @@ async def test_a_rejected_step_fails_saying_who_rejected_it(harness: Harness) ->
     assert execution.state == "failed"
     assert f"Rejected by <@{CAROL}>" in (execution.error or "")
     assert harness.api_calls("POST", "/reboot/") == []
+
+
+async def test_a_step_failing_at_the_api_fails_with_the_api_s_reason(harness: Harness) -> None:
+    await restart_with(harness, bot_watch_interval_seconds=0.02)
+    harness.sim.inject_failure(
+        409, method="POST", path_suffix="/reboot/", body={"detail": "Server is locked for backup"}
+    )
+    inputs = {"server": "web-server-01", "user_id": ALICE, "channel_id": OPS}
+    execution = await harness.emu.run_step("reboot_server", inputs)
+    await confirm_in_dm(harness, "Reboot web-server-01")
+    await settled(harness, execution)
+    assert execution.state == "failed"
+    assert "web-server-01" in (execution.error or "")
+    assert "locked for backup" in (execution.error or "")
+    assert len(harness.api_calls("POST", "/reboot/")) == 1
