@@ -19,6 +19,7 @@ from tests.e2e.plans import (
 )
 from tests.e2e.test_notifications import restart_with
 from tests.e2e.test_plan_run import REBOOT
+from tests.plans.test_drive import FROZEN
 
 NAMES = ["worker-01", "worker-02", "worker-03", "worker-04"]
 
@@ -114,18 +115,6 @@ async def test_a_server_no_longer_allowed_when_its_turn_comes_is_skipped_as_deni
     assert [(e.outcome.value, e.detail) for e in entries] == [
         ("skipped", "plan plan-1: skipped, denied by the policy")
     ]
-
-
-FROZEN = f"""
-rules:
-  reboot:
-    - channels: [{OPS}]
-freeze:
-  - actions: [reboot]
-    start: "2027-01-15T00:00:00+00:00"
-    end: "2027-01-16T00:00:00+00:00"
-    reason: "release day"
-"""
 
 
 async def test_a_freeze_that_begins_mid_plan_pauses_it_saying_why(harness: Harness) -> None:

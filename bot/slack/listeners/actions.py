@@ -20,7 +20,7 @@ from bot.flow.requests import (
 )
 from bot.operations.change import Request
 from bot.slack import ids
-from bot.slack.listeners.safety import contained
+from bot.slack.listeners.safety import clicked, contained
 
 
 def register(app: AsyncApp) -> None:
@@ -40,17 +40,11 @@ def register(app: AsyncApp) -> None:
     app.action(ids.REJECT)(handle_approval)
 
 
-def _clicked(body: dict[str, Any]) -> tuple[str, str]:
-    """The clicked button's action_id and value (as text; each handler parses its own)."""
-    action = body["actions"][0]
-    return str(action.get("action_id") or ""), str(action.get("value") or "")
-
-
 @contained
 async def handle_list_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Next / Previous on a server list: the same list, another page, in place."""
     await ack()
-    _, value = _clicked(body)
+    _, value = clicked(body)
     await show_list_page(context["services"], Caller.from_action(body), value)
 
 
@@ -58,7 +52,7 @@ async def handle_list_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
 async def handle_audit_page(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Older / Newest on an audit page: another page of the same log, in place."""
     await ack()
-    _, value = _clicked(body)
+    _, value = clicked(body)
     await show_audit_page(context["services"], Caller.from_action(body), value)
 
 
@@ -66,7 +60,7 @@ async def handle_audit_page(ack: AsyncAck, body: dict[str, Any], context: AsyncB
 async def handle_card_show(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Show (on a list row: a new card) / Refresh (on a card: in place)."""
     await ack()
-    action_id, value = _clicked(body)
+    action_id, value = clicked(body)
     request = _asked("show", value)
     if request is not None and request.target is not None:
         replace = action_id == ids.CARD_REFRESH
@@ -80,7 +74,7 @@ async def handle_card_action(
 ) -> None:
     """An operation's button on a card (Start, Stop, …): the same request as the command."""
     await ack()
-    action_id, value = _clicked(body)
+    action_id, value = clicked(body)
     name = ids.card_operation(action_id)
     request = _asked(name, value) if name is not None else None
     if request is not None:
@@ -104,14 +98,14 @@ def _asked(operation: str, value: str) -> Request | None:
 async def handle_confirm(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """The prompt's danger button."""
     await ack()
-    await confirm_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+    await confirm_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
 async def handle_cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """The prompt's Cancel button."""
     await ack()
-    await cancel_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+    await cancel_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
@@ -120,7 +114,7 @@ async def handle_plan_confirm(
 ) -> None:
     """A plan preview's danger button ("Reboot 12 servers")."""
     await ack()
-    await plan_confirm_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+    await plan_confirm_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
@@ -129,13 +123,13 @@ async def handle_plan_cancel(
 ) -> None:
     """A plan preview's Cancel button."""
     await ack()
-    await plan_cancel_clicked(context["services"], Caller.from_action(body), _clicked(body)[1])
+    await plan_cancel_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
 async def handle_approval(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Approve / Reject on an approval request."""
     await ack()
-    action_id, value = _clicked(body)
+    action_id, value = clicked(body)
     approve = action_id == ids.APPROVE
     await approval_clicked(context["services"], Caller.from_action(body), value, approve=approve)

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from bot.flow.caller import Caller
 from bot.flow.requests import home_opened, words_clicked, words_written
 from bot.slack import ids
-from bot.slack.listeners.safety import contained
+from bot.slack.listeners.safety import clicked, contained
 
 _CANDIDATE = re.compile(rf"^{ids.WORDS_CANDIDATE}_\d$")
 
@@ -57,22 +57,18 @@ async def _written(body: dict[str, Any], context: AsyncBoltContext) -> None:
         await words_written(context["services"], Caller.from_event(event), text, event_id)
 
 
-def _value(body: dict[str, Any]) -> str:
-    return str(body["actions"][0].get("value") or "")
-
-
 @contained
 async def handle_do_it(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Do it on an answer: the requester's click runs the command they were shown."""
     await ack()
-    await words_clicked(context["services"], Caller.from_action(body), _value(body), "do")
+    await words_clicked(context["services"], Caller.from_action(body), clicked(body)[1], "do")
 
 
 @contained
 async def handle_cancel(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Cancel on an answer: nothing is done."""
     await ack()
-    await words_clicked(context["services"], Caller.from_action(body), _value(body), "cancel")
+    await words_clicked(context["services"], Caller.from_action(body), clicked(body)[1], "cancel")
 
 
 @contained
@@ -80,7 +76,7 @@ async def handle_candidate(ack: AsyncAck, body: dict[str, Any], context: AsyncBo
     """One of the candidate commands: shown (a read runs, a write asks for Do it)."""
     await ack()
     caller = Caller.from_action(body)
-    await words_clicked(context["services"], caller, _value(body), "candidate")
+    await words_clicked(context["services"], caller, clicked(body)[1], "candidate")
 
 
 @contained

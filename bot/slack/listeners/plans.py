@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from bot.flow.caller import Caller
 from bot.plans.control import plan_clicked
 from bot.slack import ids
-from bot.slack.listeners.safety import contained
+from bot.slack.listeners.safety import clicked, contained
 
 CONTROLS = {
     ids.PLAN_PAUSE: "pause",
@@ -31,7 +31,5 @@ async def handle_plan_control(
 ) -> None:
     """Pause / Resume / Abort / Retry the failed on a plan's message (value: the plan's id)."""
     await ack()
-    action = body["actions"][0]
-    control = CONTROLS[str(action.get("action_id") or "")]
-    value = str(action.get("value") or "")
-    await plan_clicked(context["services"], Caller.from_action(body), value, control)
+    action_id, value = clicked(body)
+    await plan_clicked(context["services"], Caller.from_action(body), value, CONTROLS[action_id])

@@ -36,3 +36,9 @@ def contained(listener: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[N
 def _inflight(context: Any) -> set[asyncio.Task[Any]]:
     services = context.get("services") if context is not None else None
     return services.inflight if services is not None else set()
+
+
+def clicked(body: dict[str, Any]) -> tuple[str, str]:
+    """The clicked button's action_id and value (as text; each handler parses its own)."""
+    action = body["actions"][0]
+    return str(action.get("action_id") or ""), str(action.get("value") or "")

@@ -14,7 +14,7 @@ from bot.flow.schedule_requests import (
     schedule_skip_clicked,
 )
 from bot.slack import ids
-from bot.slack.listeners.safety import contained
+from bot.slack.listeners.safety import clicked, contained
 
 
 def register(app: AsyncApp) -> None:
@@ -25,17 +25,13 @@ def register(app: AsyncApp) -> None:
     app.action(ids.SCHEDULE_SKIP)(handle_schedule_skip)
 
 
-def _value(body: dict[str, Any]) -> str:
-    return str(body["actions"][0].get("value") or "")
-
-
 @contained
 async def handle_schedule_confirm(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """A schedule preview's danger button."""
     await ack()
-    await schedule_confirm_clicked(context["services"], Caller.from_action(body), _value(body))
+    await schedule_confirm_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
@@ -44,7 +40,7 @@ async def handle_schedule_discard(
 ) -> None:
     """A schedule preview's Cancel button."""
     await ack()
-    await schedule_discard_clicked(context["services"], Caller.from_action(body), _value(body))
+    await schedule_discard_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
@@ -53,7 +49,7 @@ async def handle_schedule_cancel(
 ) -> None:
     """Cancel the schedule."""
     await ack()
-    await schedule_cancel_clicked(context["services"], Caller.from_action(body), _value(body))
+    await schedule_cancel_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
 
 
 @contained
@@ -62,4 +58,4 @@ async def handle_schedule_skip(
 ) -> None:
     """Skip this run."""
     await ack()
-    await schedule_skip_clicked(context["services"], Caller.from_action(body), _value(body))
+    await schedule_skip_clicked(context["services"], Caller.from_action(body), clicked(body)[1])
